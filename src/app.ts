@@ -1,0 +1,55 @@
+import { HTTPException } from "hono/http-exception";
+import { createRouter } from "./lib/router";
+import { ApiError } from "./lib/errors";
+import { basicAuth, jsonBodyGuard } from "./lib/middleware";
+import { getDb } from "./db/client";
+import { PREFECT_VERSION } from "./lib/version";
+import { rootRouter } from "./routes/root";
+import { adminRouter } from "./routes/admin";
+import { flowsRouter } from "./routes/flows";
+
+/** Every resource router, mounted under /api. Add new routers here. */
+const routers = [rootRouter, adminRouter, flowsRouter];
+
+export function createApp() {
+  const api = createRouter();
+
+  api.use("*", basicAuth);
+  api.use("*", async (c, next) => {
+    c.set("db", getDb(c.env.DB));
+    await next();
+  });
+  api.use("*", jsonBodyGuard);
+
+  for (const router of routers) api.route("/", router);
+
+  api.doc31("/openapi.json", {
+    openapi: "3.1.0",
+    info: { title: "Prefect REST API (Cloudflare Workers)", version: PREFECT_VERSION },
+    servers: [{ url: "/api" }],
+  });
+  api.get("/docs", (c) => c.html(SWAGGER_HTML));
+
+  api.notFound((c) => c.json({ detail: "Not Found" }, 404));
+  api.onError((err, c) => {
+    if (err instanceof ApiError) return err.toResponse(c);
+    if (err instanceof HTTPException) {
+      return c.json({ detail: err.message || "Error" }, err.status);
+    }
+    console.error("unhandled error", err);
+    return c.json({ exception_message: "Internal Server Error" }, 500);
+  });
+
+  const app = createRouter();
+  app.route("/api", api);
+  app.notFound((c) => c.json({ detail: "Not Found" }, 404));
+  return app;
+}
+
+const SWAGGER_HTML = `<!doctype html>
+<html><head><meta charset="utf-8"><title>Prefect REST API</title>
+<link rel="stylesheet" href="https://unpkg.com/swagger-ui-dist@5/swagger-ui.css"></head>
+<body><div id="swagger"></div>
+<script src="https://unpkg.com/swagger-ui-dist@5/swagger-ui-bundle.js"></script>
+<script>SwaggerUIBundle({ url: "/api/openapi.json", dom_id: "#swagger" });</script>
+</body></html>`;

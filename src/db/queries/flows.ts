@@ -1,0 +1,89 @@
+import { asc, count, desc, eq, inArray, sql } from "drizzle-orm";
+import type { Db } from "../client";
+import { flow } from "../schema";
+import { flowWhere, type ResourceFilters } from "../filters";
+import { uuid4 } from "../../lib/ids";
+import { isoNow } from "../../lib/time";
+import type { Flow, FlowCreate, FlowSort, FlowUpdate } from "../../schemas/prefect.gen";
+
+export type FlowRow = typeof flow.$inferSelect;
+
+export function toFlow(row: FlowRow): Flow {
+  return { id: row.id, created: row.created, updated: row.updated, name: row.name, tags: row.tags, labels: row.labels };
+}
+
+const FLOW_SORTS: Record<FlowSort, ReturnType<typeof asc>[]> = {
+  CREATED_DESC: [desc(flow.created)],
+  UPDATED_DESC: [desc(flow.updated)],
+  NAME_ASC: [asc(flow.name)],
+  NAME_DESC: [desc(flow.name)],
+};
+
+/** Idempotent by name: the existing flow comes back unchanged (created=false). */
+export async function createFlow(db: Db, input: FlowCreate): Promise<{ flow: Flow; created: boolean }> {
+  const now = isoNow();
+  const inserted = await db
+    .insert(flow)
+    .values({ id: uuid4(), created: now, updated: now, name: input.name, tags: input.tags ?? [], labels: input.labels ?? {} })
+    .onConflictDoNothing({ target: flow.name })
+    .returning();
+  if (inserted[0]) return { flow: toFlow(inserted[0]), created: true };
+  const existing = await db.select().from(flow).where(eq(flow.name, input.name)).get();
+  return { flow: toFlow(existing!), created: false };
+}
+
+export async function readFlow(db: Db, id: string): Promise<Flow | undefined> {
+  const row = await db.select().from(flow).where(eq(flow.id, id)).get();
+  return row && toFlow(row);
+}
+
+export async function readFlowByName(db: Db, name: string): Promise<Flow | undefined> {
+  const row = await db.select().from(flow).where(eq(flow.name, name)).get();
+  return row && toFlow(row);
+}
+
+export async function updateFlow(db: Db, id: string, input: Partial<FlowUpdate>): Promise<boolean> {
+  const res = await db
+    .update(flow)
+    .set({ ...(input.tags !== undefined ? { tags: input.tags } : {}), updated: isoNow() })
+    .where(eq(flow.id, id))
+    .returning({ id: flow.id });
+  return res.length > 0;
+}
+
+export async function deleteFlow(db: Db, id: string): Promise<boolean> {
+  const res = await db.delete(flow).where(eq(flow.id, id)).returning({ id: flow.id });
+  return res.length > 0;
+}
+
+export async function filterFlows(
+  db: Db,
+  filters: ResourceFilters,
+  sort: FlowSort,
+  limit: number,
+  offset: number,
+): Promise<Flow[]> {
+  const rows = await db
+    .select()
+    .from(flow)
+    .where(flowWhere(filters))
+    .orderBy(...FLOW_SORTS[sort], asc(flow.id))
+    .limit(limit)
+    .offset(offset);
+  return rows.map(toFlow);
+}
+
+export async function countFlows(db: Db, filters: ResourceFilters): Promise<number> {
+  const row = await db.select({ n: count() }).from(flow).where(flowWhere(filters)).get();
+  return row?.n ?? 0;
+}
+
+export async function bulkDeleteFlows(db: Db, filters: ResourceFilters, limit: number): Promise<string[]> {
+  const ids = await db.select({ id: flow.id }).from(flow).where(flowWhere(filters)).limit(limit);
+  if (!ids.length) return [];
+  const list = ids.map((r) => r.id);
+  await db.delete(flow).where(inArray(flow.id, list));
+  return list;
+}
+
+void sql;

@@ -1,0 +1,286 @@
+import { sql } from "drizzle-orm";
+import { index, integer, real, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
+
+/**
+ * D1 tables, shaped after Prefect's ORM. Timestamps are ISO-8601 UTC text with microseconds
+ * (they sort lexicographically); JSON columns hold Prefect's nested objects as they are answered.
+ */
+
+type Json = any;
+const id = () => text("id").primaryKey();
+const created = () => text("created").notNull();
+const updated = () => text("updated").notNull();
+const json = (name: string) => text(name, { mode: "json" }).$type<Json>();
+const jsonNN = (name: string, fallback: string) =>
+  text(name, { mode: "json" }).$type<Json>().notNull().default(sql.raw(`'${fallback}'`));
+
+export const flow = sqliteTable(
+  "flow",
+  {
+    id: id(),
+    created: created(),
+    updated: updated(),
+    name: text("name").notNull(),
+    tags: jsonNN("tags", "[]"),
+    labels: jsonNN("labels", "{}"),
+  },
+  (t) => [uniqueIndex("uq_flow_name").on(t.name)],
+);
+
+/** The state columns a run carries for its current state, so a run reads in one query. */
+const currentState = {
+  state_id: text("state_id"),
+  state_type: text("state_type"),
+  state_name: text("state_name"),
+  state_timestamp: text("state_timestamp"),
+  /** The whole current state (State as answered), denormalized from the *_state table. */
+  state: json("state"),
+};
+
+export const flowRun = sqliteTable(
+  "flow_run",
+  {
+    id: id(),
+    created: created(),
+    updated: updated(),
+    name: text("name").notNull(),
+    flow_id: text("flow_id").notNull(),
+    deployment_id: text("deployment_id"),
+    deployment_version: text("deployment_version"),
+    work_queue_id: text("work_queue_id"),
+    work_queue_name: text("work_queue_name"),
+    work_pool_id: text("work_pool_id"),
+    work_pool_name: text("work_pool_name"),
+    flow_version: text("flow_version"),
+    parameters: jsonNN("parameters", "{}"),
+    idempotency_key: text("idempotency_key"),
+    context: jsonNN("context", "{}"),
+    empirical_policy: jsonNN("empirical_policy", "{}"),
+    tags: jsonNN("tags", "[]"),
+    labels: jsonNN("labels", "{}"),
+    parent_task_run_id: text("parent_task_run_id"),
+    ...currentState,
+    run_count: integer("run_count").notNull().default(0),
+    expected_start_time: text("expected_start_time"),
+    next_scheduled_start_time: text("next_scheduled_start_time"),
+    start_time: text("start_time"),
+    end_time: text("end_time"),
+    total_run_time: real("total_run_time").notNull().default(0),
+    auto_scheduled: integer("auto_scheduled", { mode: "boolean" }).notNull().default(false),
+    infrastructure_document_id: text("infrastructure_document_id"),
+    infrastructure_pid: text("infrastructure_pid"),
+    created_by: json("created_by"),
+    job_variables: json("job_variables"),
+  },
+  (t) => [
+    index("ix_flow_run_flow_id").on(t.flow_id),
+    uniqueIndex("uq_flow_run_flow_id_idempotency_key").on(t.flow_id, t.idempotency_key),
+    index("ix_flow_run_parent_task_run_id").on(t.parent_task_run_id),
+    index("ix_flow_run_deployment_id").on(t.deployment_id),
+    index("ix_flow_run_work_queue_id").on(t.work_queue_id),
+    index("ix_flow_run_state_type").on(t.state_type),
+    index("ix_flow_run_expected_start_time").on(t.expected_start_time),
+    index("ix_flow_run_next_scheduled_start_time").on(t.next_scheduled_start_time),
+    index("ix_flow_run_start_time").on(t.start_time),
+    index("ix_flow_run_end_time").on(t.end_time),
+    index("ix_flow_run_name").on(t.name),
+  ],
+);
+
+const stateColumns = {
+  id: id(),
+  created: created(),
+  updated: updated(),
+  type: text("type").notNull(),
+  timestamp: text("timestamp").notNull(),
+  name: text("name").notNull(),
+  message: text("message"),
+  state_details: jsonNN("state_details", "{}"),
+  data: json("data"),
+};
+
+export const flowRunState = sqliteTable(
+  "flow_run_state",
+  { ...stateColumns, flow_run_id: text("flow_run_id").notNull() },
+  (t) => [index("ix_flow_run_state_flow_run_id_timestamp").on(t.flow_run_id, t.timestamp)],
+);
+
+export const taskRun = sqliteTable(
+  "task_run",
+  {
+    id: id(),
+    created: created(),
+    updated: updated(),
+    name: text("name").notNull(),
+    flow_run_id: text("flow_run_id"),
+    task_key: text("task_key").notNull(),
+    dynamic_key: text("dynamic_key").notNull(),
+    cache_key: text("cache_key"),
+    cache_expiration: text("cache_expiration"),
+    task_version: text("task_version"),
+    empirical_policy: jsonNN("empirical_policy", "{}"),
+    tags: jsonNN("tags", "[]"),
+    labels: jsonNN("labels", "{}"),
+    task_inputs: jsonNN("task_inputs", "{}"),
+    ...currentState,
+    run_count: integer("run_count").notNull().default(0),
+    flow_run_run_count: integer("flow_run_run_count").notNull().default(0),
+    expected_start_time: text("expected_start_time"),
+    next_scheduled_start_time: text("next_scheduled_start_time"),
+    start_time: text("start_time"),
+    end_time: text("end_time"),
+    total_run_time: real("total_run_time").notNull().default(0),
+  },
+  (t) => [
+    uniqueIndex("uq_task_run_flow_run_id_task_key_dynamic_key").on(t.flow_run_id, t.task_key, t.dynamic_key),
+    index("ix_task_run_flow_run_id").on(t.flow_run_id),
+    index("ix_task_run_state_type").on(t.state_type),
+    index("ix_task_run_expected_start_time").on(t.expected_start_time),
+    index("ix_task_run_start_time").on(t.start_time),
+    index("ix_task_run_name").on(t.name),
+  ],
+);
+
+export const taskRunState = sqliteTable(
+  "task_run_state",
+  { ...stateColumns, task_run_id: text("task_run_id").notNull() },
+  (t) => [index("ix_task_run_state_task_run_id_timestamp").on(t.task_run_id, t.timestamp)],
+);
+
+export const log = sqliteTable(
+  "log",
+  {
+    id: id(),
+    created: created(),
+    updated: updated(),
+    name: text("name").notNull(),
+    level: integer("level").notNull(),
+    flow_run_id: text("flow_run_id"),
+    task_run_id: text("task_run_id"),
+    message: text("message").notNull(),
+    timestamp: text("timestamp").notNull(),
+    worker_id: text("worker_id"),
+  },
+  (t) => [
+    index("ix_log_flow_run_id_timestamp").on(t.flow_run_id, t.timestamp),
+    index("ix_log_task_run_id").on(t.task_run_id),
+    index("ix_log_timestamp").on(t.timestamp),
+  ],
+);
+
+export const flowRunInput = sqliteTable(
+  "flow_run_input",
+  {
+    id: id(),
+    created: created(),
+    updated: updated(),
+    flow_run_id: text("flow_run_id").notNull(),
+    key: text("key").notNull(),
+    value: text("value").notNull(),
+    sender: text("sender"),
+  },
+  (t) => [uniqueIndex("uq_flow_run_input_flow_run_id_key").on(t.flow_run_id, t.key)],
+);
+
+export const event = sqliteTable(
+  "event",
+  {
+    id: id(),
+    occurred: text("occurred").notNull(),
+    received: text("received").notNull(),
+    event: text("event").notNull(),
+    resource_id: text("resource_id").notNull(),
+    resource: jsonNN("resource", "{}"),
+    related: jsonNN("related", "[]"),
+    related_resource_ids: jsonNN("related_resource_ids", "[]"),
+    payload: jsonNN("payload", "{}"),
+    follows: text("follows"),
+  },
+  (t) => [
+    index("ix_event_occurred").on(t.occurred),
+    index("ix_event_event_occurred").on(t.event, t.occurred),
+    index("ix_event_resource_id_occurred").on(t.resource_id, t.occurred),
+  ],
+);
+
+/** One row per (event, related resource), so events can be filtered by any resource they touch. */
+export const eventResource = sqliteTable(
+  "event_resource",
+  {
+    id: id(),
+    occurred: text("occurred").notNull(),
+    resource_id: text("resource_id").notNull(),
+    resource_role: text("resource_role").notNull(),
+    resource: jsonNN("resource", "{}"),
+    event_id: text("event_id").notNull(),
+  },
+  (t) => [index("ix_event_resource_resource_id_occurred").on(t.resource_id, t.occurred), index("ix_event_resource_event_id").on(t.event_id)],
+);
+
+// The work-pool issue fills these out; flow-run filters already join against them.
+export const deployment = sqliteTable(
+  "deployment",
+  {
+    id: id(),
+    created: created(),
+    updated: updated(),
+    name: text("name").notNull(),
+    flow_id: text("flow_id").notNull(),
+    version: text("version"),
+    description: text("description"),
+    paused: integer("paused", { mode: "boolean" }).notNull().default(false),
+    tags: jsonNN("tags", "[]"),
+    labels: jsonNN("labels", "{}"),
+    parameters: jsonNN("parameters", "{}"),
+    work_queue_name: text("work_queue_name"),
+    work_queue_id: text("work_queue_id"),
+    concurrency_limit: integer("concurrency_limit"),
+    status: text("status").notNull().default("NOT_READY"),
+  },
+  (t) => [uniqueIndex("uq_deployment_flow_id_name").on(t.flow_id, t.name)],
+);
+
+export const workPool = sqliteTable(
+  "work_pool",
+  {
+    id: id(),
+    created: created(),
+    updated: updated(),
+    name: text("name").notNull(),
+    description: text("description"),
+    type: text("type").notNull(),
+    base_job_template: jsonNN("base_job_template", "{}"),
+    is_paused: integer("is_paused", { mode: "boolean" }).notNull().default(false),
+    concurrency_limit: integer("concurrency_limit"),
+    status: text("status").notNull().default("NOT_READY"),
+    default_queue_id: text("default_queue_id"),
+  },
+  (t) => [uniqueIndex("uq_work_pool_name").on(t.name)],
+);
+
+export const workQueue = sqliteTable(
+  "work_queue",
+  {
+    id: id(),
+    created: created(),
+    updated: updated(),
+    name: text("name").notNull(),
+    description: text("description"),
+    is_paused: integer("is_paused", { mode: "boolean" }).notNull().default(false),
+    concurrency_limit: integer("concurrency_limit"),
+    priority: integer("priority").notNull().default(1),
+    last_polled: text("last_polled"),
+    status: text("status").notNull().default("NOT_READY"),
+    work_pool_id: text("work_pool_id").notNull(),
+  },
+  (t) => [uniqueIndex("uq_work_queue_work_pool_id_name").on(t.work_pool_id, t.name)],
+);
+
+/** Server-wide settings kept in the database (e.g. the default result storage block). */
+export const configuration = sqliteTable("configuration", {
+  id: id(),
+  created: created(),
+  updated: updated(),
+  key: text("key").notNull().unique(),
+  value: jsonNN("value", "{}"),
+});

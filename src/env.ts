@@ -1,0 +1,17 @@
+import type { DrizzleD1Database } from "drizzle-orm/d1";
+import type * as schema from "./db/schema";
+
+export interface Bindings {
+  DB: D1Database;
+  /** `user:pass`; when set, every route but /health and /ready requires HTTP Basic auth. */
+  PREFECT_API_AUTH_STRING?: string;
+}
+
+export interface Variables {
+  db: DrizzleD1Database<typeof schema>;
+}
+
+export interface AppEnv {
+  Bindings: Bindings;
+  Variables: Variables;
+}

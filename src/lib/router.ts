@@ -1,0 +1,44 @@
+import { OpenAPIHono, z } from "@hono/zod-openapi";
+import type { AppEnv } from "../env";
+import { prefectValidationHook } from "./validation";
+import { Uuid } from "../schemas/primitives";
+
+/**
+ * Every resource router shares the Prefect-shaped validation hook. Routes are documented with
+ * Prefect's exact paths (`POST /flows/`) but matched with or without the trailing slash: Hono's
+ * non-strict mode drops the request's trailing slash, so the route itself is registered without one.
+ */
+export function createRouter() {
+  const router = new OpenAPIHono<AppEnv>({ defaultHook: prefectValidationHook as any, strict: false });
+  const on = router.on.bind(router) as (...args: any[]) => any;
+  const trim = (p: string) => (p.length > 1 && p.endsWith("/") ? p.slice(0, -1) : p);
+  (router as any).on = (method: unknown, path: string | string[], ...handlers: unknown[]) =>
+    on(method, Array.isArray(path) ? path.map(trim) : trim(path), ...handlers);
+  return router;
+}
+
+export const IdParams = z.object({ id: Uuid });
+
+export function jsonBody<T extends z.ZodType>(schema: T) {
+  return { body: { content: { "application/json": { schema } }, required: true } } as const;
+}
+
+export function jsonResponse<T extends z.ZodType>(schema: T, description = "Successful Response") {
+  return { content: { "application/json": { schema } }, description } as const;
+}
+
+export const noContent = { description: "Successful Response" } as const;
+
+/**
+ * PATCH semantics of Prefect's updates (`exclude_unset`): only the keys the client actually sent,
+ * with their parsed values — schema defaults must not overwrite stored values.
+ */
+export async function sentFields<T extends Record<string, unknown>>(
+  c: { req: { json: () => Promise<unknown> } },
+  parsed: T,
+): Promise<Partial<T>> {
+  const raw = (await c.req.json()) as Record<string, unknown>;
+  const out: Partial<T> = {};
+  for (const key of Object.keys(parsed)) if (raw && Object.hasOwn(raw, key)) (out as any)[key] = parsed[key];
+  return out;
+}

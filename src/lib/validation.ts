@@ -1,0 +1,220 @@
+import type { Context } from "hono";
+import type { z } from "@hono/zod-openapi";
+
+/** One entry of Prefect's (pydantic's) 422 `exception_detail`. */
+export interface PydanticError {
+  type: string;
+  loc: (string | number)[];
+  msg: string;
+  input: unknown;
+  ctx?: Record<string, unknown>;
+}
+
+type Target = "json" | "query" | "param" | "header" | "cookie" | "form";
+const LOC_ROOT: Record<Target, string> = {
+  json: "body",
+  form: "body",
+  query: "query",
+  param: "path",
+  header: "header",
+  cookie: "cookie",
+};
+
+export function validationErrorResponse(
+  c: Context,
+  detail: PydanticError[],
+  requestBody: unknown,
+): Response {
+  return c.json(
+    { exception_message: "Invalid request received.", exception_detail: detail, request_body: requestBody },
+    422,
+  );
+}
+
+/** The hook every route shares: zod failures become Prefect's 422 body. */
+export function prefectValidationHook(
+  result: { success: boolean; error?: z.ZodError; data?: unknown; target: Target },
+  c: Context,
+): Response | undefined {
+  if (result.success || !result.error) return undefined;
+  // A malformed id in the path means no route matched, as with Prefect's `{id:uuid}` routes.
+  if (result.target === "param") return c.json({ detail: "Not Found" }, 404);
+  const root = LOC_ROOT[result.target] ?? "body";
+  const detail = result.error.issues.flatMap((issue) => toPydantic(issue, root, result.data));
+  const body = result.target === "json" ? result.data : null;
+  return validationErrorResponse(c, detail, body ?? null);
+}
+
+function valueAt(data: unknown, path: readonly PropertyKey[]): unknown {
+  let v: any = data;
+  for (const p of path) {
+    if (v === null || v === undefined) return undefined;
+    v = v[p as any];
+  }
+  return v;
+}
+
+function typeName(expected: string, input: unknown): [string, string] {
+  const str = typeof input === "string";
+  switch (expected) {
+    case "string":
+      return ["string_type", "Input should be a valid string"];
+    case "int":
+    case "integer":
+      return str
+        ? ["int_parsing", "Input should be a valid integer, unable to parse string as an integer"]
+        : typeof input === "number"
+          ? ["int_from_float", "Input should be a valid integer, got a number with a fractional part"]
+          : ["int_type", "Input should be a valid integer"];
+    case "number":
+      return str
+        ? ["float_parsing", "Input should be a valid number, unable to parse string as a number"]
+        : ["float_type", "Input should be a valid number"];
+    case "boolean":
+      return str
+        ? ["bool_parsing", "Input should be a valid boolean, unable to interpret input"]
+        : ["bool_type", "Input should be a valid boolean"];
+    case "array":
+    case "tuple":
+      return ["list_type", "Input should be a valid list"];
+    case "object":
+    case "record":
+      return ["dict_type", "Input should be a valid dictionary"];
+    case "null":
+      return ["none_required", "Input should be None"];
+    default:
+      return [`${expected}_type`, `Input should be a valid ${expected}`];
+  }
+}
+
+function uuidMessage(input: unknown): [string, Record<string, unknown>] {
+  if (typeof input !== "string") return ["UUID input should be a string, bytes or UUID object", {}];
+  const bad = [...input].findIndex((ch) => !/[0-9a-fA-F-]/.test(ch));
+  const error =
+    bad >= 0
+      ? `invalid character: expected an optional prefix of \`urn:uuid:\` followed by [0-9a-fA-F-], found \`${input[bad]}\` at ${bad + 1}`
+      : `invalid group length in group 4: expected 12, found ${input.length}`;
+  return [`Input should be a valid UUID, ${error}`, { error }];
+}
+
+function quoteList(values: readonly unknown[]): string {
+  const q = values.map((v) => (typeof v === "string" ? `'${v}'` : String(v)));
+  return q.length <= 1 ? q.join("") : `${q.slice(0, -1).join(", ")} or ${q[q.length - 1]}`;
+}
+
+function toPydantic(issue: z.core.$ZodIssue, root: string, data: unknown): PydanticError[] {
+  const path = issue.path as (string | number)[];
+  const loc = [root, ...path];
+  const input = valueAt(data, path);
+  switch (issue.code) {
+    case "invalid_type": {
+      if (input === undefined) {
+        return [{ type: "missing", loc, msg: "Field required", input: valueAt(data, path.slice(0, -1)) ?? {} }];
+      }
+      const [type, msg] = typeName(issue.message === "int_type" ? "int" : issue.expected, input);
+      return [{ type, loc, msg, input }];
+    }
+    case "unrecognized_keys":
+      return issue.keys.map((k) => ({
+        type: "extra_forbidden",
+        loc: [...loc, k],
+        msg: "Extra inputs are not permitted",
+        input: (input as any)?.[k],
+      }));
+    case "invalid_value": {
+      const expected = quoteList(issue.values);
+      return issue.values.length === 1
+        ? [{ type: "literal_error", loc, msg: `Input should be ${expected}`, input, ctx: { expected } }]
+        : [{ type: "enum", loc, msg: `Input should be ${expected}`, input, ctx: { expected } }];
+    }
+    case "too_small": {
+      if (issue.origin === "number" || issue.origin === "int" || issue.origin === "bigint") {
+        const inclusive = issue.inclusive !== false;
+        return [
+          {
+            type: inclusive ? "greater_than_equal" : "greater_than",
+            loc,
+            msg: `Input should be greater than${inclusive ? " or equal to" : ""} ${issue.minimum}`,
+            input,
+            ctx: { [inclusive ? "ge" : "gt"]: issue.minimum },
+          },
+        ];
+      }
+      const unit = issue.origin === "string" ? "character" : "item";
+      return [
+        {
+          type: issue.origin === "string" ? "string_too_short" : "too_short",
+          loc,
+          msg: `${issue.origin === "string" ? "String" : "List"} should have at least ${issue.minimum} ${unit}${Number(issue.minimum) === 1 ? "" : "s"}`,
+          input,
+          ctx: { min_length: issue.minimum },
+        },
+      ];
+    }
+    case "too_big": {
+      if (issue.origin === "number" || issue.origin === "int" || issue.origin === "bigint") {
+        const inclusive = issue.inclusive !== false;
+        return [
+          {
+            type: inclusive ? "less_than_equal" : "less_than",
+            loc,
+            msg: `Input should be less than${inclusive ? " or equal to" : ""} ${issue.maximum}`,
+            input,
+            ctx: { [inclusive ? "le" : "lt"]: issue.maximum },
+          },
+        ];
+      }
+      const unit = issue.origin === "string" ? "character" : "item";
+      return [
+        {
+          type: issue.origin === "string" ? "string_too_long" : "too_long",
+          loc,
+          msg: `${issue.origin === "string" ? "String" : "List"} should have at most ${issue.maximum} ${unit}${Number(issue.maximum) === 1 ? "" : "s"}`,
+          input,
+          ctx: { max_length: issue.maximum },
+        },
+      ];
+    }
+    case "invalid_union": {
+      // Report the branch that got furthest, as pydantic's smart-mode union does in practice.
+      const branches = issue.errors.filter((e) => e.length > 0);
+      const best = branches.sort((a, b) => a.length - b.length)[0];
+      if (best) return best.flatMap((i) => toPydantic({ ...i, path: [...path, ...i.path] } as any, root, data));
+      return [{ type: "union_tag_invalid", loc, msg: "Input does not match any allowed type", input }];
+    }
+    default: {
+      if (issue.message === "int_type") {
+        const [type, msg] = typeName("int", input);
+        return [{ type, loc, msg, input }];
+      }
+      if (issue.message === "uuid_parsing") {
+        const [msg, ctx] = uuidMessage(input);
+        return [{ type: "uuid_parsing", loc, msg, input, ctx }];
+      }
+      if (issue.message === "datetime_from_date_parsing") {
+        return [
+          {
+            type: "datetime_from_date_parsing",
+            loc,
+            msg: "Input should be a valid datetime or date, invalid character in year",
+            input,
+            ctx: { error: "invalid character in year" },
+          },
+        ];
+      }
+      if (issue.code === "invalid_format" && issue.format === "regex") {
+        const pattern = (issue as any).pattern ?? "";
+        return [
+          {
+            type: "string_pattern_mismatch",
+            loc,
+            msg: `String should match pattern '${pattern}'`,
+            input,
+            ctx: { pattern },
+          },
+        ];
+      }
+      return [{ type: "value_error", loc, msg: `Value error, ${issue.message}`, input, ctx: { error: issue.message } }];
+    }
+  }
+}

@@ -1,0 +1,28 @@
+import { exports } from "cloudflare:workers";
+
+export const API = "http://127.0.0.1:8787/api";
+
+/** One request against the worker under test, as the Prefect SDK sends it. */
+export async function api(method: string, path: string, body?: unknown, headers: Record<string, string> = {}) {
+  const init: RequestInit = {
+    method,
+    headers: { "x-prefect-api-version": "0.8.4", ...(body !== undefined ? { "content-type": "application/json" } : {}), ...headers },
+  };
+  if (body !== undefined) init.body = typeof body === "string" ? body : JSON.stringify(body);
+  const res = await (exports as any).default.fetch(new Request(`${API}${path}`, init));
+  const text = await res.text();
+  let json: any = null;
+  try {
+    json = text ? JSON.parse(text) : null;
+  } catch {
+    json = text;
+  }
+  return { status: res.status, body: json, headers: res.headers, text };
+}
+
+let counter = 0;
+/** A name unique within the test run (tests share one database per file). */
+export function unique(prefix = "x"): string {
+  counter += 1;
+  return `${prefix}-${Date.now().toString(36)}-${counter}`;
+}
