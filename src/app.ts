@@ -3,6 +3,7 @@ import { createRouter } from "./lib/router";
 import { ApiError } from "./lib/errors";
 import { basicAuth, jsonBodyGuard } from "./lib/middleware";
 import { getDb } from "./db/client";
+import { countingD1 } from "./lib/d1-counter";
 import { PREFECT_VERSION } from "./lib/version";
 import { rootRouter } from "./routes/root";
 import { adminRouter } from "./routes/admin";
@@ -16,8 +17,14 @@ export function createApp() {
 
   api.use("*", basicAuth);
   api.use("*", async (c, next) => {
-    c.set("db", getDb(c.env.DB));
+    if (c.env.COUNT_D1_ROUND_TRIPS !== "1") {
+      c.set("db", getDb(c.env.DB));
+      return next();
+    }
+    const counted = countingD1(c.env.DB);
+    c.set("db", getDb(counted.db));
     await next();
+    c.res.headers.set("x-d1-round-trips", String(counted.count()));
   });
   api.use("*", jsonBodyGuard);
 

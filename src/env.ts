@@ -5,6 +5,8 @@ export interface Bindings {
   DB: D1Database;
   /** `user:pass`; when set, every route but /health and /ready requires HTTP Basic auth. */
   PREFECT_API_AUTH_STRING?: string;
+  /** Benchmarks only: "1" answers each request's D1 round-trip count in `x-d1-round-trips`. */
+  COUNT_D1_ROUND_TRIPS?: string;
 }
 
 export interface Variables {
