@@ -1,0 +1,90 @@
+#!/usr/bin/env node
+// Core benchmark (prints numbers; not a test). Hosts the built worker in Miniflare and reports
+// each operation's throughput as a ratio to the machine's limit measured in the same run:
+// a constant route and a one-row D1 insert served by scripts/bench/baseline-worker.js.
+//
+//   node scripts/bench-core.mjs [--seconds 5] [--concurrency 16] [--runs 100000]
+import { buildWorker, load, post, printRow, sequence, startBaseline, startWorker } from "./bench/harness.mjs";
+
+const arg = (name, fallback) => {
+  const i = process.argv.indexOf(`--${name}`);
+  return i > 0 ? Number(process.argv[i + 1]) : fallback;
+};
+const SECONDS = arg("seconds", 5);
+const CONCURRENCY = arg("concurrency", 16);
+const RUNS = arg("runs", 100_000);
+
+const script = buildWorker();
+const baseline = await startBaseline();
+const worker = await startWorker(script);
+const api = `${worker.url}/api`;
+
+const baselines = {
+  "constant route": await load({ concurrency: CONCURRENCY, seconds: SECONDS, op: () => fetch(`${baseline.url}/const`) }),
+  "one-row D1 insert": await load({ concurrency: CONCURRENCY, seconds: SECONDS, op: () => fetch(`${baseline.url}/insert`, { method: "POST" }) }),
+};
+console.log(`bench-core: ${CONCURRENCY} concurrent clients, ${SECONDS} s per operation, Node ${process.version}`);
+for (const [name, r] of Object.entries(baselines)) printRow(`baseline: ${name}`, r, {});
+
+const flow = await (await post(`${api}/flows/`, { name: "bench-flow" })).json();
+
+const create = await load({
+  concurrency: CONCURRENCY,
+  seconds: SECONDS,
+  op: async () => {
+    const res = await post(`${api}/flow_runs/`, { flow_id: flow.id, state: { type: "PENDING" } });
+    return res;
+  },
+});
+printRow("create flow run", create, baselines);
+
+// set_state: runs created SCHEDULED (due), then PENDING → RUNNING → COMPLETED as a worker and the
+// SDK drive them; each proposal is one measured request.
+const past = new Date(Date.now() - 60_000).toISOString();
+const runIds = [];
+for (let i = 0; i < 3000; i++) {
+  const res = await post(`${api}/flow_runs/`, {
+    flow_id: flow.id,
+    state: { type: "SCHEDULED", state_details: { scheduled_time: past } },
+  });
+  runIds.push((await res.json()).id);
+}
+const transitions = ["PENDING", "RUNNING", "COMPLETED"];
+const setState = await load({
+  concurrency: CONCURRENCY,
+  seconds: SECONDS,
+  total: runIds.length,
+  op: (i) =>
+    sequence(transitions.map((type) => () => post(`${api}/flow_runs/${runIds[i]}/set_state`, { state: { type } }))),
+});
+printRow("set_state PENDING→RUNNING→COMPLETED", setState, baselines);
+
+// Filter over a large table: seed RUNS runs in SQL, then page through them with filters.
+await worker.db
+  .prepare(
+    `WITH RECURSIVE n(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM n WHERE x < ?1)
+     INSERT INTO flow_run (id, created, updated, name, flow_id, state_type, state_name, expected_start_time, tags)
+     SELECT lower(hex(randomblob(4)) || '-' || hex(randomblob(2)) || '-4' || substr(hex(randomblob(2)), 2) || '-a' || substr(hex(randomblob(2)), 2) || '-' || hex(randomblob(6))),
+            strftime('%Y-%m-%dT%H:%M:%fZ', 'now'), strftime('%Y-%m-%dT%H:%M:%fZ', 'now'), 'seeded-' || x, ?2,
+            CASE x % 4 WHEN 0 THEN 'COMPLETED' WHEN 1 THEN 'FAILED' WHEN 2 THEN 'RUNNING' ELSE 'SCHEDULED' END,
+            CASE x % 4 WHEN 0 THEN 'Completed' WHEN 1 THEN 'Failed' WHEN 2 THEN 'Running' ELSE 'Scheduled' END,
+            strftime('%Y-%m-%dT%H:%M:%fZ', 'now', '-' || (x % 10000) || ' seconds'),
+            CASE WHEN x % 10 = 0 THEN '["nightly"]' ELSE '[]' END
+     FROM n`,
+  )
+  .bind(RUNS, flow.id)
+  .run();
+const filters = [
+  { flow_runs: { state: { type: { any_: ["FAILED"] } } }, sort: "EXPECTED_START_TIME_DESC", limit: 50 },
+  { flow_runs: { tags: { all_: ["nightly"] } }, limit: 50 },
+  { flows: { name: { any_: ["bench-flow"] } }, sort: "EXPECTED_START_TIME_DESC", limit: 50, offset: 200 },
+];
+const filter = await load({
+  concurrency: CONCURRENCY,
+  seconds: SECONDS,
+  op: (i) => post(`${api}/flow_runs/filter`, filters[i % filters.length]),
+});
+printRow(`POST /flow_runs/filter (${RUNS} runs)`, filter, baselines);
+
+await worker.mf.dispose();
+await baseline.mf.dispose();

@@ -1,0 +1,129 @@
+// Shared benchmark machinery: build the worker, host it in Miniflare, drive load, print numbers.
+import { execFileSync } from "node:child_process";
+import { readFileSync, readdirSync } from "node:fs";
+import path from "node:path";
+import { Miniflare } from "miniflare";
+
+export const ROOT = path.resolve(import.meta.dirname, "..", "..");
+
+/** Bundles src/ exactly as `wrangler deploy` would (dry run, offline). */
+export function buildWorker() {
+  execFileSync("npx", ["wrangler", "deploy", "--dry-run", "--outdir", "dist"], { cwd: ROOT, stdio: "ignore" });
+  return path.join(ROOT, "dist", "index.js");
+}
+
+const COMPAT = { compatibilityDate: "2026-04-20", compatibilityFlags: ["nodejs_compat"] };
+
+/** Our worker in one workerd process with local D1 (+ Durable Objects) and the migrations applied. */
+export async function startWorker(scriptPath, { durableObjects = {} } = {}) {
+  const mf = new Miniflare({
+    scriptPath,
+    modules: true,
+    modulesRules: [{ type: "ESModule", include: ["**/*.js"] }],
+    ...COMPAT,
+    d1Databases: ["DB"],
+    durableObjects,
+    bindings: { COUNT_D1_ROUND_TRIPS: "1" },
+    port: 0,
+  });
+  const url = await mf.ready;
+  const db = await mf.getD1Database("DB");
+  await applyMigrations(db);
+  return { mf, url: url.href.replace(/\/$/, ""), db };
+}
+
+export async function startBaseline() {
+  const mf = new Miniflare({
+    scriptPath: path.join(ROOT, "scripts", "bench", "baseline-worker.js"),
+    modules: true,
+    ...COMPAT,
+    d1Databases: ["DB"],
+    port: 0,
+  });
+  const url = await mf.ready;
+  const db = await mf.getD1Database("DB");
+  await db.prepare("CREATE TABLE bench_row (id TEXT PRIMARY KEY, created TEXT NOT NULL, value TEXT)").run();
+  return { mf, url: url.href.replace(/\/$/, ""), db };
+}
+
+export async function applyMigrations(db) {
+  const dir = path.join(ROOT, "migrations");
+  for (const file of readdirSync(dir).filter((f) => f.endsWith(".sql")).sort()) {
+    const statements = readFileSync(path.join(dir, file), "utf8")
+      .split("--> statement-breakpoint")
+      .map((s) => s.trim())
+      .filter(Boolean);
+    for (const stmt of statements) await db.prepare(stmt).run();
+  }
+}
+
+/**
+ * Runs `op(i)` from `concurrency` loops for `seconds`, or until `total` ops ran.
+ * `op` returns the response; its `x-d1-round-trips` header is averaged.
+ */
+export async function load({ concurrency, seconds = 5, total = Infinity, op }) {
+  const latencies = [];
+  let next = 0;
+  let roundTrips = 0;
+  let counted = 0;
+  let errors = 0;
+  const deadline = performance.now() + seconds * 1000;
+  const started = performance.now();
+  async function loop() {
+    while (performance.now() < deadline && next < total) {
+      const i = next++;
+      const t0 = performance.now();
+      const out = await op(i);
+      // An op is one request, or a sequence of timed requests ({ res, ms }[]) that must stay in order.
+      const timed = Array.isArray(out) ? out : [{ res: out, ms: performance.now() - t0 }];
+      for (const { res, ms } of timed) {
+        latencies.push(ms);
+        if (!res.ok) errors += 1;
+        const rt = res.headers.get("x-d1-round-trips");
+        if (rt !== null) {
+          roundTrips += Number(rt);
+          counted += 1;
+        }
+        await res.arrayBuffer();
+      }
+    }
+  }
+  await Promise.all(Array.from({ length: concurrency }, loop));
+  const elapsed = (performance.now() - started) / 1000;
+  latencies.sort((a, b) => a - b);
+  const pct = (p) => latencies[Math.min(latencies.length - 1, Math.floor((p / 100) * latencies.length))] ?? NaN;
+  return {
+    ops: latencies.length,
+    rps: latencies.length / elapsed,
+    p50: pct(50),
+    p99: pct(99),
+    errors,
+    d1: counted ? roundTrips / counted : null,
+  };
+}
+
+/** Sends requests one after another, timing each. */
+export async function sequence(requests) {
+  const out = [];
+  for (const send of requests) {
+    const t0 = performance.now();
+    const res = await send();
+    out.push({ res, ms: performance.now() - t0 });
+    await res.clone().arrayBuffer();
+  }
+  return out;
+}
+
+export function post(url, body) {
+  return fetch(url, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
+}
+
+export function printRow(name, r, baselines) {
+  const ratios = Object.entries(baselines)
+    .map(([k, b]) => `${(r.rps / b.rps).toFixed(2)}× ${k}`)
+    .join(", ");
+  const d1 = r.d1 === null ? "" : ` d1 round trips/req ${r.d1.toFixed(2)}`;
+  console.log(
+    `${name.padEnd(34)} ${r.rps.toFixed(0).padStart(6)} req/s  p50 ${r.p50.toFixed(2)} ms  p99 ${r.p99.toFixed(2)} ms${d1}  errors ${r.errors}  (${ratios})`,
+  );
+}
