@@ -3,6 +3,8 @@ import type * as schema from "./db/schema";
 
 export interface Bindings {
   DB: D1Database;
+  /** Slot ledgers: one Durable Object per work queue / work pool (src/durable/slot-ledger.ts). */
+  SLOT_LEDGER: DurableObjectNamespace<import("./durable/slot-ledger").SlotLedger>;
   /** `user:pass`; when set, every route but /health and /ready requires HTTP Basic auth. */
   PREFECT_API_AUTH_STRING?: string;
   /** Benchmarks only: "1" answers each request's D1 round-trip count in `x-d1-round-trips`. */

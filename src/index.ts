@@ -1,6 +1,8 @@
 import { createApp } from "./app";
 import type { Bindings } from "./env";
 
+export { SlotLedger } from "./durable/slot-ledger";
+
 const app = createApp();
 
 export default {
