@@ -8,9 +8,10 @@ import { PREFECT_VERSION } from "./lib/version";
 import { rootRouter } from "./routes/root";
 import { adminRouter } from "./routes/admin";
 import { flowsRouter } from "./routes/flows";
+import { workQueueSlotsRouter } from "./routes/work-queue-slots";
 
 /** Every resource router, mounted under /api. Add new routers here. */
-const routers = [rootRouter, adminRouter, flowsRouter];
+const routers = [rootRouter, adminRouter, flowsRouter, workQueueSlotsRouter];
 
 export function createApp() {
   const api = createRouter();

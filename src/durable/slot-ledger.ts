@@ -122,14 +122,20 @@ export class SlotLedger extends DurableObject<Bindings> {
 
   /**
    * Hands out reservations to one poller: of `candidates` (in the order given), at most the free
-   * slots, each reserved for `reserveSeconds`. Runs already in the ledger are skipped.
+   * slots and at most `max`, each reserved for `reserveSeconds`. Runs already in the ledger are skipped.
    */
-  async reserve(scope: LedgerScope, candidates: string[], limit: number | null, reserveSeconds = RESERVATION_SECONDS): Promise<string[]> {
+  async reserve(
+    scope: LedgerScope,
+    candidates: string[],
+    limit: number | null,
+    reserveSeconds = RESERVATION_SECONDS,
+    max = Infinity,
+  ): Promise<string[]> {
     const now = Date.now();
     const granted = this.ctx.storage.transactionSync(() => {
       this.remember(scope);
       this.expireReservations(now);
-      let free = limit === null ? Infinity : Math.max(0, limit - this.active());
+      let free = Math.min(max, limit === null ? Infinity : Math.max(0, limit - this.active()));
       const out: string[] = [];
       let seq = this.nextSeq();
       for (const runId of candidates) {
