@@ -217,7 +217,6 @@ export const eventResource = sqliteTable(
   (t) => [index("ix_event_resource_resource_id_occurred").on(t.resource_id, t.occurred), index("ix_event_resource_event_id").on(t.event_id)],
 );
 
-// The work-pool issue fills these out; flow-run filters already join against them.
 export const deployment = sqliteTable(
   "deployment",
   {
@@ -236,8 +235,27 @@ export const deployment = sqliteTable(
     work_queue_id: text("work_queue_id"),
     concurrency_limit: integer("concurrency_limit"),
     status: text("status").notNull().default("NOT_READY"),
+    /** Prefect's `infra_overrides` column, answered as `job_variables`. */
+    job_variables: jsonNN("job_variables", "{}"),
+    path: text("path"),
+    entrypoint: text("entrypoint"),
+    last_polled: text("last_polled"),
+    concurrency_limit_id: text("concurrency_limit_id"),
+    concurrency_options: json("concurrency_options"),
+    pull_steps: json("pull_steps"),
+    parameter_openapi_schema: json("parameter_openapi_schema"),
+    enforce_parameter_schema: integer("enforce_parameter_schema", { mode: "boolean" }).notNull().default(true),
+    created_by: json("created_by"),
+    updated_by: json("updated_by"),
+    infrastructure_document_id: text("infrastructure_document_id"),
+    storage_document_id: text("storage_document_id"),
   },
-  (t) => [uniqueIndex("uq_deployment_flow_id_name").on(t.flow_id, t.name)],
+  (t) => [
+    uniqueIndex("uq_deployment_flow_id_name").on(t.flow_id, t.name),
+    index("ix_deployment_work_queue_id").on(t.work_queue_id),
+    index("ix_deployment_work_queue_name").on(t.work_queue_name),
+    index("ix_deployment_created").on(t.created),
+  ],
 );
 
 export const workPool = sqliteTable(
@@ -254,8 +272,10 @@ export const workPool = sqliteTable(
     concurrency_limit: integer("concurrency_limit"),
     status: text("status").notNull().default("NOT_READY"),
     default_queue_id: text("default_queue_id"),
+    storage_configuration: jsonNN("storage_configuration", "{}"),
+    last_transitioned_status_at: text("last_transitioned_status_at"),
   },
-  (t) => [uniqueIndex("uq_work_pool_name").on(t.name)],
+  (t) => [uniqueIndex("uq_work_pool_name").on(t.name), index("ix_work_pool_type").on(t.type)],
 );
 
 export const workQueue = sqliteTable(
@@ -272,8 +292,32 @@ export const workQueue = sqliteTable(
     last_polled: text("last_polled"),
     status: text("status").notNull().default("NOT_READY"),
     work_pool_id: text("work_pool_id").notNull(),
+    /** The deprecated tag/deployment QueueFilter of legacy queues. */
+    filter: json("filter"),
   },
-  (t) => [uniqueIndex("uq_work_queue_work_pool_id_name").on(t.work_pool_id, t.name)],
+  (t) => [
+    uniqueIndex("uq_work_queue_work_pool_id_name").on(t.work_pool_id, t.name),
+    index("ix_work_queue_work_pool_id_priority").on(t.work_pool_id, t.priority),
+    index("ix_work_queue_name").on(t.name),
+  ],
+);
+
+export const worker = sqliteTable(
+  "worker",
+  {
+    id: id(),
+    created: created(),
+    updated: updated(),
+    work_pool_id: text("work_pool_id").notNull(),
+    name: text("name").notNull(),
+    last_heartbeat_time: text("last_heartbeat_time").notNull(),
+    heartbeat_interval_seconds: integer("heartbeat_interval_seconds"),
+    status: text("status").notNull().default("OFFLINE"),
+  },
+  (t) => [
+    uniqueIndex("uq_worker_work_pool_id_name").on(t.work_pool_id, t.name),
+    index("ix_worker_work_pool_id_last_heartbeat_time").on(t.work_pool_id, t.last_heartbeat_time),
+  ],
 );
 
 /** Server-wide settings kept in the database (e.g. the default result storage block). */
