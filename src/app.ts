@@ -9,9 +9,24 @@ import { rootRouter } from "./routes/root";
 import { adminRouter } from "./routes/admin";
 import { flowsRouter } from "./routes/flows";
 import { workQueueSlotsRouter } from "./routes/work-queue-slots";
+import { workPoolsRouter } from "./routes/work-pools";
+import { workPoolQueuesRouter } from "./routes/work-pool-queues";
+import { workQueuesRouter } from "./routes/work-queues";
+import { workersRouter } from "./routes/workers";
+import { collectionsRouter } from "./routes/collections";
 
 /** Every resource router, mounted under /api. Add new routers here. */
-const routers = [rootRouter, adminRouter, flowsRouter, workQueueSlotsRouter];
+const routers = [
+  rootRouter,
+  adminRouter,
+  flowsRouter,
+  workQueueSlotsRouter,
+  workPoolsRouter,
+  workPoolQueuesRouter,
+  workQueuesRouter,
+  workersRouter,
+  collectionsRouter,
+];
 
 export function createApp() {
   const api = createRouter();

@@ -1,5 +1,6 @@
 import { deployment, workPool, workQueue } from "../schema";
-import { array, scalar, type FilterSpec } from "./core";
+import { sql } from "drizzle-orm";
+import { array, combine, scalar, scalarConds, startsWith, type FilterSpec } from "./core";
 
 // TODO(core issue): complete with every DeploymentFilter / WorkPoolFilter / WorkQueueFilter field.
 export const deploymentFilterSpec: FilterSpec = {
@@ -16,5 +17,11 @@ export const workPoolFilterSpec: FilterSpec = {
 
 export const workQueueFilterSpec: FilterSpec = {
   id: scalar(workQueue.id),
-  name: scalar(workQueue.name),
+  // WorkQueueFilterName.startswith_ is a list: any of the prefixes, case-insensitive.
+  name: ({ startswith_, ...rest }) => [
+    ...scalarConds(workQueue.name, rest),
+    startswith_ == null
+      ? undefined
+      : (combine("or_", startswith_.map((p: string) => startsWith(sql`lower(${workQueue.name})`, p.toLowerCase()))) ?? sql`0`),
+  ],
 };

@@ -1,0 +1,134 @@
+import { createRoute, z } from "@hono/zod-openapi";
+import { createRouter, jsonBody, jsonResponse, noContent, sentFields } from "../lib/router";
+import { conflict, notFound } from "../lib/errors";
+import { resolveLimit } from "../db/pagination";
+import type { Db } from "../db/client";
+import { readPoolRow } from "../db/queries/work-pools";
+import * as queues from "../db/queries/work-queues";
+import { isUniqueViolation } from "../db/queries/work-pools";
+import { nullsAsDefaults, poolNotFound } from "./work-pools";
+import {
+  Body_read_work_queues_work_pools__work_pool_name__queues_filter_post,
+  WorkQueueCreate,
+  WorkQueueResponse,
+  WorkQueueUpdate,
+} from "../schemas/prefect.gen";
+
+/** The queues of a work pool, addressed by pool name and queue name (Prefect's Work Pools tag). */
+export const workPoolQueuesRouter = createRouter();
+const tags = ["Work Pools"];
+const PoolParams = z.object({ work_pool_name: z.string() });
+const QueueParams = z.object({ work_pool_name: z.string(), name: z.string() });
+
+const queueNotFound = (pool: string, queue: string) => notFound(`Work pool queue '${pool}/${queue}' not found.`);
+
+/** Prefect's answer to any other integrity error (here: renaming onto a taken name). */
+export const integrityConflict = () =>
+  conflict(
+    "Data integrity conflict. This usually means a unique or foreign key constraint was violated. See server logs for details.",
+  );
+
+/** The queue's stored row; a missing pool is reported before a missing queue, as Prefect. */
+async function poolQueueOr404(db: Db, poolName: string, queueName: string) {
+  const found = await queues.readPoolQueueRow(db, poolName, queueName);
+  if (found) return found;
+  if (!(await readPoolRow(db, poolName))) throw poolNotFound(poolName);
+  throw queueNotFound(poolName, queueName);
+}
+
+workPoolQueuesRouter.openapi(
+  createRoute({
+    method: "post",
+    path: "/work_pools/{work_pool_name}/queues",
+    tags,
+    summary: "Create Work Queue",
+    request: { params: PoolParams, ...jsonBody(WorkQueueCreate) },
+    responses: { 201: jsonResponse(WorkQueueResponse) },
+  }),
+  async (c) => {
+    const { work_pool_name } = c.req.valid("param");
+    const res = await queues.createQueueInPool(c.var.db, work_pool_name, c.req.valid("json"));
+    if (res.kind === "no_pool") throw poolNotFound(work_pool_name);
+    // Prefect's message is not interpolated; it reads literally so.
+    if (res.kind === "conflict") throw conflict("A work queue with this name already exists in work pool {work_pool_name!r}.");
+    return c.json(res.queue, 201);
+  },
+);
+
+workPoolQueuesRouter.openapi(
+  createRoute({
+    method: "post",
+    path: "/work_pools/{work_pool_name}/queues/filter",
+    tags,
+    summary: "Read Work Queues",
+    request: { params: PoolParams, ...jsonBody(nullsAsDefaults(Body_read_work_queues_work_pools__work_pool_name__queues_filter_post)) },
+    responses: { 200: jsonResponse(z.array(WorkQueueResponse)) },
+  }),
+  async (c) => {
+    const { work_pool_name } = c.req.valid("param");
+    const body = c.req.valid("json");
+    const limit = resolveLimit(body.limit);
+    const pool = await readPoolRow(c.var.db, work_pool_name);
+    if (!pool) throw poolNotFound(work_pool_name);
+    return c.json(await queues.filterPoolQueues(c.var.db, pool.id, body.work_queues, limit, body.offset), 200);
+  },
+);
+
+workPoolQueuesRouter.openapi(
+  createRoute({
+    method: "get",
+    path: "/work_pools/{work_pool_name}/queues/{name}",
+    tags,
+    summary: "Read Work Queue",
+    request: { params: QueueParams },
+    responses: { 200: jsonResponse(WorkQueueResponse) },
+  }),
+  async (c) => {
+    const { work_pool_name, name } = c.req.valid("param");
+    const queue = await queues.readPoolQueue(c.var.db, work_pool_name, name);
+    if (!queue) throw queueNotFound(work_pool_name, name);
+    return c.json(queue, 200);
+  },
+);
+
+workPoolQueuesRouter.openapi(
+  createRoute({
+    method: "patch",
+    path: "/work_pools/{work_pool_name}/queues/{name}",
+    tags,
+    summary: "Update Work Queue",
+    request: { params: QueueParams, ...jsonBody(WorkQueueUpdate) },
+    responses: { 204: noContent },
+  }),
+  async (c) => {
+    const { work_pool_name, name } = c.req.valid("param");
+    const input = await sentFields(c, c.req.valid("json"));
+    const { queue } = await poolQueueOr404(c.var.db, work_pool_name, name);
+    try {
+      await queues.updateQueue(c.var.db, queue, input);
+    } catch (err) {
+      if (isUniqueViolation(err)) throw integrityConflict();
+      throw err;
+    }
+    return c.body(null, 204);
+  },
+);
+
+workPoolQueuesRouter.openapi(
+  createRoute({
+    method: "delete",
+    path: "/work_pools/{work_pool_name}/queues/{name}",
+    tags,
+    summary: "Delete Work Queue",
+    request: { params: QueueParams },
+    responses: { 204: noContent },
+  }),
+  async (c) => {
+    const { work_pool_name, name } = c.req.valid("param");
+    const { queue, pool } = await poolQueueOr404(c.var.db, work_pool_name, name);
+    // Prefect refuses through a foreign key; answered as a conflict rather than its 500.
+    if (pool.default_queue_id === queue.id) throw conflict("Can't delete a pool's default queue.");
+    await queues.deleteQueue(c.var.db, queue.id);
+    return c.body(null, 204);
+  },
+);

@@ -1,0 +1,177 @@
+import { createRoute, z } from "@hono/zod-openapi";
+import { createRouter, IdParams, jsonBody, jsonResponse, noContent, sentFields } from "../lib/router";
+import { ApiError, conflict, notFound, orNotFound } from "../lib/errors";
+import { normalizeUuid } from "../lib/ids";
+import { isoNow, secondsBetween } from "../lib/time";
+import { resolveLimit } from "../db/pagination";
+import type { Db } from "../db/client";
+import * as pools from "../db/queries/work-pools";
+import * as queues from "../db/queries/work-queues";
+import { integrityConflict } from "./work-pool-queues";
+import { nullsAsDefaults } from "./work-pools";
+import {
+  Body_read_work_queues_work_queues_filter_post,
+  WorkQueueCreate,
+  WorkQueueResponse,
+  WorkQueueStatusDetail,
+  WorkQueueUpdate,
+} from "../schemas/prefect.gen";
+
+/** Prefect's legacy work-queue routes, addressed by id; new queues go to the default agent pool. */
+export const workQueuesRouter = createRouter();
+const tags = ["Work Queues"];
+const NOT_FOUND = "work queue not found";
+
+/** Every queue is judged by Prefect's one default health policy. */
+const HEALTH_POLICY = { maximum_late_runs: 0, maximum_seconds_since_last_polled: 60 };
+
+/** The default agent pool, created (with its `default` queue) on first use, as Prefect does. */
+async function ensureAgentPool(db: Db): Promise<{ created: boolean; defaultQueueId: string | null }> {
+  const existing = await pools.readPoolRow(db, pools.DEFAULT_AGENT_POOL_NAME);
+  if (existing) return { created: false, defaultQueueId: existing.default_queue_id };
+  const made = await pools.createPool(db, {
+    name: pools.DEFAULT_AGENT_POOL_NAME,
+    type: "prefect-agent",
+    base_job_template: {},
+    is_paused: false,
+    storage_configuration: {},
+  });
+  if (made) return { created: true, defaultQueueId: made.default_queue_id ?? null };
+  // Another request created it first.
+  const raced = await pools.readPoolRow(db, pools.DEFAULT_AGENT_POOL_NAME);
+  return { created: false, defaultQueueId: raced?.default_queue_id ?? null };
+}
+
+workQueuesRouter.openapi(
+  createRoute({
+    method: "post",
+    path: "/work_queues/",
+    tags,
+    summary: "Create Work Queue",
+    request: jsonBody(WorkQueueCreate),
+    responses: { 201: jsonResponse(WorkQueueResponse) },
+  }),
+  async (c) => {
+    const input = c.req.valid("json");
+    const db = c.var.db;
+    const agentPool = await ensureAgentPool(db);
+    // A new agent pool already holds the `default` queue: that one is the answer.
+    if (agentPool.created && input.name === pools.DEFAULT_QUEUE_NAME && agentPool.defaultQueueId) {
+      return c.json((await queues.readQueue(db, agentPool.defaultQueueId))!, 201);
+    }
+    const res = await queues.createQueueInPool(db, pools.DEFAULT_AGENT_POOL_NAME, input);
+    if (res.kind !== "created") throw conflict("A work queue with this name already exists.");
+    return c.json(res.queue, 201);
+  },
+);
+
+workQueuesRouter.openapi(
+  createRoute({
+    method: "post",
+    path: "/work_queues/filter",
+    tags,
+    summary: "Read Work Queues",
+    request: jsonBody(nullsAsDefaults(Body_read_work_queues_work_queues_filter_post)),
+    responses: { 200: jsonResponse(z.array(WorkQueueResponse)) },
+  }),
+  async (c) => {
+    const body = c.req.valid("json");
+    return c.json(await queues.filterQueues(c.var.db, body.work_queues, resolveLimit(body.limit), body.offset), 200);
+  },
+);
+
+workQueuesRouter.openapi(
+  createRoute({
+    method: "get",
+    path: "/work_queues/name/{name}",
+    tags,
+    summary: "Read Work Queue By Name",
+    request: { params: z.object({ name: z.string() }) },
+    responses: { 200: jsonResponse(WorkQueueResponse) },
+  }),
+  async (c) => c.json(orNotFound(await queues.readLegacyQueueByName(c.var.db, c.req.valid("param").name), NOT_FOUND), 200),
+);
+
+workQueuesRouter.openapi(
+  createRoute({
+    method: "get",
+    path: "/work_queues/{id}",
+    tags,
+    summary: "Read Work Queue",
+    request: { params: IdParams },
+    responses: { 200: jsonResponse(WorkQueueResponse) },
+  }),
+  async (c) => c.json(orNotFound(await queues.readQueue(c.var.db, normalizeUuid(c.req.valid("param").id)), NOT_FOUND), 200),
+);
+
+workQueuesRouter.openapi(
+  createRoute({
+    method: "patch",
+    path: "/work_queues/{id}",
+    tags,
+    summary: "Update Work Queue",
+    request: { params: IdParams, ...jsonBody(WorkQueueUpdate) },
+    responses: { 204: noContent },
+  }),
+  async (c) => {
+    const id = normalizeUuid(c.req.valid("param").id);
+    const input = await sentFields(c, c.req.valid("json"));
+    const found = await queues.readQueueRow(c.var.db, id);
+    if (!found) throw notFound(`Work Queue ${id} not found`);
+    try {
+      await queues.updateQueue(c.var.db, found.queue, input);
+    } catch (err) {
+      if (pools.isUniqueViolation(err)) throw integrityConflict();
+      throw err;
+    }
+    return c.body(null, 204);
+  },
+);
+
+workQueuesRouter.openapi(
+  createRoute({
+    method: "delete",
+    path: "/work_queues/{id}",
+    tags,
+    summary: "Delete Work Queue",
+    request: { params: IdParams },
+    responses: { 204: noContent },
+  }),
+  async (c) => {
+    const id = normalizeUuid(c.req.valid("param").id);
+    const found = await queues.readQueueRow(c.var.db, id);
+    if (!found) throw notFound(NOT_FOUND);
+    // Prefect's foreign key from the pool refuses this; its integrity-error answer.
+    if (found.pool.default_queue_id === id) throw integrityConflict();
+    await queues.deleteQueue(c.var.db, id);
+    return c.body(null, 204);
+  },
+);
+
+workQueuesRouter.openapi(
+  createRoute({
+    method: "get",
+    path: "/work_queues/{id}/status",
+    tags,
+    summary: "Read Work Queue Status",
+    request: { params: IdParams },
+    responses: { 200: jsonResponse(WorkQueueStatusDetail) },
+  }),
+  async (c) => {
+    const id = normalizeUuid(c.req.valid("param").id);
+    const inputs = await queues.readQueueHealthInputs(c.var.db, id);
+    if (!inputs) throw new ApiError(404, `Work queue with id ${id} not found`, "exception_message");
+    const { last_polled, late } = inputs;
+    const polledRecently =
+      last_polled !== null && secondsBetween(last_polled, isoNow()) <= HEALTH_POLICY.maximum_seconds_since_last_polled;
+    return c.json(
+      {
+        healthy: late <= HEALTH_POLICY.maximum_late_runs && polledRecently,
+        late_runs_count: late,
+        last_polled,
+        health_check_policy: HEALTH_POLICY,
+      },
+      200,
+    );
+  },
+);

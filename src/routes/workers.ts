@@ -1,0 +1,72 @@
+import { createRoute, z } from "@hono/zod-openapi";
+import { createRouter, jsonBody, jsonResponse, noContent } from "../lib/router";
+import { notFound } from "../lib/errors";
+import { resolveLimit } from "../db/pagination";
+import { readPoolRow } from "../db/queries/work-pools";
+import * as workers from "../db/queries/workers";
+import { nullsAsDefaults, poolNotFound } from "./work-pools";
+import {
+  Body_read_workers_work_pools__work_pool_name__workers_filter_post,
+  Body_worker_heartbeat_work_pools__work_pool_name__workers_heartbeat_post,
+  WorkerResponse,
+} from "../schemas/prefect.gen";
+
+/** A work pool's workers: heartbeats, listing with their online status, removal. */
+export const workersRouter = createRouter();
+const tags = ["Work Pools"];
+const PoolParams = z.object({ work_pool_name: z.string() });
+
+workersRouter.openapi(
+  createRoute({
+    method: "post",
+    path: "/work_pools/{work_pool_name}/workers/heartbeat",
+    tags,
+    summary: "Worker Heartbeat",
+    request: { params: PoolParams, ...jsonBody(nullsAsDefaults(Body_worker_heartbeat_work_pools__work_pool_name__workers_heartbeat_post)) },
+    responses: { 204: noContent },
+  }),
+  async (c) => {
+    const { work_pool_name } = c.req.valid("param");
+    const body = c.req.valid("json");
+    const found = await workers.recordHeartbeat(c.var.db, work_pool_name, body.name, body.heartbeat_interval_seconds);
+    if (!found) throw poolNotFound(work_pool_name);
+    return c.body(null, 204);
+  },
+);
+
+workersRouter.openapi(
+  createRoute({
+    method: "post",
+    path: "/work_pools/{work_pool_name}/workers/filter",
+    tags,
+    summary: "Read Workers",
+    request: { params: PoolParams, ...jsonBody(nullsAsDefaults(Body_read_workers_work_pools__work_pool_name__workers_filter_post)) },
+    responses: { 200: jsonResponse(z.array(WorkerResponse)) },
+  }),
+  async (c) => {
+    const { work_pool_name } = c.req.valid("param");
+    const body = c.req.valid("json");
+    const limit = resolveLimit(body.limit);
+    const pool = await readPoolRow(c.var.db, work_pool_name);
+    if (!pool) throw poolNotFound(work_pool_name);
+    return c.json(await workers.filterWorkers(c.var.db, pool.id, body.workers, limit, body.offset), 200);
+  },
+);
+
+workersRouter.openapi(
+  createRoute({
+    method: "delete",
+    path: "/work_pools/{work_pool_name}/workers/{name}",
+    tags,
+    summary: "Delete Worker",
+    request: { params: z.object({ work_pool_name: z.string(), name: z.string() }) },
+    responses: { 204: noContent },
+  }),
+  async (c) => {
+    const { work_pool_name, name } = c.req.valid("param");
+    const pool = await readPoolRow(c.var.db, work_pool_name);
+    if (!pool) throw poolNotFound(work_pool_name);
+    if (!(await workers.deleteWorker(c.var.db, pool.id, name))) throw notFound("Worker not found.");
+    return c.body(null, 204);
+  },
+);
