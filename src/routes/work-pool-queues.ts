@@ -68,9 +68,9 @@ workPoolQueuesRouter.openapi(
     const { work_pool_name } = c.req.valid("param");
     const body = c.req.valid("json");
     const limit = resolveLimit(body.limit);
-    const pool = await readPoolRow(c.var.db, work_pool_name);
-    if (!pool) throw poolNotFound(work_pool_name);
-    return c.json(await queues.filterPoolQueues(c.var.db, pool.id, body.work_queues, limit, body.offset), 200);
+    const found = await queues.filterPoolQueues(c.var.db, work_pool_name, body.work_queues, limit, body.offset);
+    if (!found) throw poolNotFound(work_pool_name);
+    return c.json(found, 200);
   },
 );
 

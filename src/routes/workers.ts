@@ -47,9 +47,9 @@ workersRouter.openapi(
     const { work_pool_name } = c.req.valid("param");
     const body = c.req.valid("json");
     const limit = resolveLimit(body.limit);
-    const pool = await readPoolRow(c.var.db, work_pool_name);
-    if (!pool) throw poolNotFound(work_pool_name);
-    return c.json(await workers.filterWorkers(c.var.db, pool.id, body.workers, limit, body.offset), 200);
+    const found = await workers.filterWorkers(c.var.db, work_pool_name, body.workers, limit, body.offset);
+    if (!found) throw poolNotFound(work_pool_name);
+    return c.json(found, 200);
   },
 );
 

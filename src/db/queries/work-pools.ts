@@ -166,22 +166,21 @@ export async function updatePool(db: Db, name: string, input: Partial<WorkPoolUp
 }
 
 /**
- * Deletes the pool with its queues and workers; runs and deployments of its queues lose their
- * queue (Prefect's ON DELETE SET NULL).
+ * Deletes the pool with its queues and workers in one batch; runs and deployments of its queues
+ * lose their queue (Prefect's ON DELETE SET NULL). False when there is no such pool.
  */
 export async function deletePool(db: Db, name: string): Promise<boolean> {
-  const pool = await readPoolRow(db, name);
-  if (!pool) return false;
-  const queueIds = db.select({ id: workQueue.id }).from(workQueue).where(eq(workQueue.work_pool_id, pool.id));
-  await db.batch([
+  const poolId = db.select({ id: workPool.id }).from(workPool).where(eq(workPool.name, name));
+  const queueIds = db.select({ id: workQueue.id }).from(workQueue).where(inArray(workQueue.work_pool_id, poolId));
+  const results = await db.batch([
     db
       .update(flowRun)
       .set({ work_queue_id: null, work_pool_id: null, work_pool_name: null })
       .where(inArray(flowRun.work_queue_id, queueIds)),
     db.update(deployment).set({ work_queue_id: null }).where(inArray(deployment.work_queue_id, queueIds)),
-    db.delete(worker).where(eq(worker.work_pool_id, pool.id)),
-    db.delete(workQueue).where(eq(workQueue.work_pool_id, pool.id)),
-    db.delete(workPool).where(eq(workPool.id, pool.id)),
+    db.delete(worker).where(inArray(worker.work_pool_id, poolId)),
+    db.delete(workQueue).where(inArray(workQueue.work_pool_id, poolId)),
+    db.delete(workPool).where(eq(workPool.name, name)).returning({ id: workPool.id }),
   ]);
-  return true;
+  return results[4].length > 0;
 }

@@ -28,12 +28,16 @@ function queueActiveSlotsSql(kind: SlotKind): SQL<number | null> {
   return sql<number | null>`(CASE WHEN ${workQueue.concurrency_limit} IS NULL THEN NULL ELSE (SELECT count(*) FROM ${flowRun} WHERE ${flowRun.work_queue_id} = ${workQueue.id} AND ${flowRun.state_type} IN (${occupyingList(kind)})) END)`;
 }
 
+/**
+ * Aliased so that every result column has its own name: a D1 batch answers rows as objects, where
+ * the pool's `name` would overwrite the queue's.
+ */
 function queueSelection(kind: SlotKind) {
   return {
     ...getTableColumns(workQueue),
-    work_pool_name: workPool.name,
-    status: queueStatusSql(isoNow()),
-    active_slots: queueActiveSlotsSql(kind),
+    work_pool_name: sql<string>`${workPool.name}`.as("work_pool_name"),
+    status: queueStatusSql(isoNow()).as("derived_status"),
+    active_slots: queueActiveSlotsSql(kind).as("active_slots"),
   };
 }
 
@@ -177,19 +181,23 @@ export async function readQueueRow(db: Db, id: string): Promise<{ queue: QueueRo
   return row ?? undefined;
 }
 
+/** A pool's queues by priority; null when the pool does not exist (one round trip). */
 export async function filterPoolQueues(
   db: Db,
-  poolId: string,
+  poolName: string,
   filter: WorkQueueFilter | null | undefined,
   limit: number,
   offset: number,
-): Promise<WorkQueueResponse[]> {
-  const rows = await selectQueues(db, "pool")
-    .where(and(eq(workQueue.work_pool_id, poolId), whereOf(workQueueFilterSpec, filter)))
-    .orderBy(asc(workQueue.priority), asc(workQueue.name))
-    .limit(limit)
-    .offset(offset);
-  return rows.map(toQueueResponse);
+): Promise<WorkQueueResponse[] | null> {
+  const [pool, rows] = await db.batch([
+    db.select({ id: workPool.id }).from(workPool).where(eq(workPool.name, poolName)).limit(1),
+    selectQueues(db, "pool")
+      .where(and(eq(workPool.name, poolName), whereOf(workQueueFilterSpec, filter)))
+      .orderBy(asc(workQueue.priority), asc(workQueue.name))
+      .limit(limit)
+      .offset(offset),
+  ]);
+  return pool.length ? rows.map(toQueueResponse) : null;
 }
 
 export async function readQueue(db: Db, id: string): Promise<WorkQueueResponse | undefined> {

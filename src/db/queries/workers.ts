@@ -59,31 +59,36 @@ export async function recordHeartbeat(
   return (upsert.results?.length ?? 0) > 0;
 }
 
+/** A pool's workers, latest heartbeat first; null when the pool does not exist (one round trip). */
 export async function filterWorkers(
   db: Db,
-  poolId: string,
+  poolName: string,
   filter: WorkerFilter | null | undefined,
   limit: number,
   offset: number,
-): Promise<WorkerResponse[]> {
+): Promise<WorkerResponse[] | null> {
   const now = isoNow();
-  const rows = await db
-    .select({
-      id: worker.id,
-      created: worker.created,
-      updated: worker.updated,
-      name: worker.name,
-      work_pool_id: worker.work_pool_id,
-      last_heartbeat_time: worker.last_heartbeat_time,
-      heartbeat_interval_seconds: worker.heartbeat_interval_seconds,
-      status: workerStatusSql(now),
-    })
-    .from(worker)
-    .where(and(eq(worker.work_pool_id, poolId), whereOf(workerFilterSpec(now), filter)))
-    .orderBy(desc(worker.last_heartbeat_time), worker.id)
-    .limit(limit)
-    .offset(offset);
-  return rows as WorkerResponse[];
+  const [pool, rows] = await db.batch([
+    db.select({ id: workPool.id }).from(workPool).where(eq(workPool.name, poolName)).limit(1),
+    db
+      .select({
+        id: worker.id,
+        created: worker.created,
+        updated: worker.updated,
+        name: worker.name,
+        work_pool_id: worker.work_pool_id,
+        last_heartbeat_time: worker.last_heartbeat_time,
+        heartbeat_interval_seconds: worker.heartbeat_interval_seconds,
+        status: workerStatusSql(now),
+      })
+      .from(worker)
+      .innerJoin(workPool, eq(workPool.id, worker.work_pool_id))
+      .where(and(eq(workPool.name, poolName), whereOf(workerFilterSpec(now), filter)))
+      .orderBy(desc(worker.last_heartbeat_time), worker.id)
+      .limit(limit)
+      .offset(offset),
+  ]);
+  return pool.length ? (rows as WorkerResponse[]) : null;
 }
 
 export async function deleteWorker(db: Db, poolId: string, name: string): Promise<boolean> {
