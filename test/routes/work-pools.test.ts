@@ -63,6 +63,8 @@ describe("work pools", () => {
     });
     expect((await api("DELETE", "/work_pools/prefect-x")).status).toBe(403);
     expect((await api("PATCH", "/work_pools/prefect-x", { description: "x" })).status).toBe(403);
+    // Pausing and limits stay allowed on reserved pools (here: no such pool).
+    expect((await api("PATCH", "/work_pools/prefect-x", { is_paused: true, concurrency_limit: 1 })).status).toBe(404);
   });
 
   it("updates only the fields sent; pausing and unpausing move the status (transcript 08)", async () => {
@@ -168,5 +170,36 @@ describe("work pools", () => {
     expect((await api("GET", `/work_pools/${name}`)).body.active_slots).toBe(2);
     const [listed] = (await api("POST", "/work_pools/filter", { work_pools: { id: { any_: [pool.id] } } })).body;
     expect(listed.active_slots).toBe(2);
+  });
+
+  it("documents every route in the OpenAPI document with Prefect's paths", async () => {
+    const { body: doc } = await api("GET", "/openapi.json");
+    const expected: [string, string][] = [
+      ["/work_pools/", "post"],
+      ["/work_pools/filter", "post"],
+      ["/work_pools/count", "post"],
+      ["/work_pools/{name}", "get"],
+      ["/work_pools/{name}", "patch"],
+      ["/work_pools/{name}", "delete"],
+      ["/work_pools/{work_pool_name}/queues", "post"],
+      ["/work_pools/{work_pool_name}/queues/filter", "post"],
+      ["/work_pools/{work_pool_name}/queues/{name}", "get"],
+      ["/work_pools/{work_pool_name}/queues/{name}", "patch"],
+      ["/work_pools/{work_pool_name}/queues/{name}", "delete"],
+      ["/work_pools/{work_pool_name}/workers/heartbeat", "post"],
+      ["/work_pools/{work_pool_name}/workers/filter", "post"],
+      ["/work_pools/{work_pool_name}/workers/{name}", "delete"],
+      ["/work_queues/", "post"],
+      ["/work_queues/filter", "post"],
+      ["/work_queues/{id}", "get"],
+      ["/work_queues/{id}", "patch"],
+      ["/work_queues/{id}", "delete"],
+      ["/work_queues/name/{name}", "get"],
+      ["/work_queues/{id}/status", "get"],
+      ["/collections/views/{view}", "get"],
+    ];
+    for (const [path, method] of expected) expect(doc.paths[path]?.[method], `${method} ${path}`).toBeDefined();
+    expect(doc.paths["/work_pools/filter"].post.requestBody).toBeDefined();
+    expect(doc.components.schemas).toHaveProperty("WorkPoolResponse");
   });
 });
