@@ -3,9 +3,8 @@ import { createRouter, jsonBody, jsonResponse, noContent, sentFields } from "../
 import { conflict, notFound } from "../lib/errors";
 import { resolveLimit } from "../db/pagination";
 import type { Db } from "../db/client";
-import { readPoolRow } from "../db/queries/work-pools";
+import { isUniqueViolation, readPoolRow } from "../db/queries/work-pools";
 import * as queues from "../db/queries/work-queues";
-import { isUniqueViolation } from "../db/queries/work-pools";
 import { nullsAsDefaults, poolNotFound } from "./work-pools";
 import {
   Body_read_work_queues_work_pools__work_pool_name__queues_filter_post,
