@@ -172,6 +172,14 @@ describe("work pools", () => {
     expect(listed.active_slots).toBe(2);
   });
 
+  it("reads pools and queues whose names need URL encoding", async () => {
+    const name = unique("my pool");
+    expect((await api("POST", "/work_pools/", { name, type: "process" })).status).toBe(201);
+    expect((await api("GET", `/work_pools/${encodeURIComponent(name)}`)).body.name).toBe(name);
+    await api("POST", `/work_pools/${encodeURIComponent(name)}/queues`, { name: "a queue" });
+    expect((await api("GET", `/work_pools/${encodeURIComponent(name)}/queues/a%20queue`)).body.name).toBe("a queue");
+  });
+
   it("documents every route in the OpenAPI document with Prefect's paths", async () => {
     const { body: doc } = await api("GET", "/openapi.json");
     const expected: [string, string][] = [
