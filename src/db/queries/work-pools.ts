@@ -24,7 +24,7 @@ export function isUniqueViolation(err: unknown): boolean {
   return false;
 }
 
-/** The slot-occupying states counted in a pool's `active_slots` (Prefect's PENDING and RUNNING). */
+/** The slot-occupying states `active_slots` counts for a pool or a queue (the slot ledgers' lists). */
 export const occupyingList = (kind: "queue" | "pool") => sql.join(OCCUPYING[kind].map((s) => sql`${s}`), sql`, `);
 
 /**
