@@ -158,7 +158,10 @@ function periodAt(
     case YEARLY: {
       const year = start.year + k * rule.interval;
       if (year > LAST_YEAR) return null;
-      return { days: span(dayNumber(year, 1, 1), isLeap(year) ? 366 : 365), times: dayTimes };
+      if (rule.byMonth === null) return { days: span(dayNumber(year, 1, 1), isLeap(year) ? 366 : 365), times: dayTimes };
+      // Only the BYMONTH months can match; leaving the rest out keeps sparse rules cheap.
+      const days = rule.byMonth.flatMap((month) => span(dayNumber(year, month, 1), daysInMonth(year, month)));
+      return { days, times: dayTimes };
     }
     case MONTHLY: {
       const index = start.year * 12 + start.month - 1 + k * rule.interval;

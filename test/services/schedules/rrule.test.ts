@@ -171,3 +171,10 @@ describe("normalizeRRuleString", () => {
     expect(normalizeRRuleString("FREQ=NEVER", { now })).toBe("FREQ=NEVER");
   });
 });
+
+describe("rules that never match", () => {
+  it("give up quietly", () => {
+    expect(next("FREQ=YEARLY;BYMONTH=2;BYMONTHDAY=30", "2024-01-01T00:00:00Z", 3)).toEqual([]);
+    expect(next("DTSTART:20240101T000000\nRRULE:FREQ=DAILY;BYMONTH=2;BYMONTHDAY=30;COUNT=3", "2024-01-01T00:00:00Z", 3)).toEqual([]);
+  });
+});
