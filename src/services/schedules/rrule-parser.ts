@@ -6,7 +6,6 @@
  * TZID or `Z` they carried.
  */
 import { dayNumber, DAY_MS, mod } from "./calendar";
-import { isValidTimezone } from "./time-zone";
 
 export class RRuleSyntaxError extends Error {}
 
@@ -127,11 +126,10 @@ function parseDateProperty(value: string, parms: string[]): DateValue[] {
 }
 
 function isKnownZone(upperName: string): boolean {
-  // The text was upper-cased; zone names are matched the way dateutil's gettz finds them.
-  if (isValidTimezone(upperName)) return true;
+  // The text was upper-cased, so match zone names regardless of case.
   try {
     new Intl.DateTimeFormat("en-US", { timeZone: upperName });
-    return true;
+    return !/^[+-]/.test(upperName);
   } catch {
     return false;
   }
