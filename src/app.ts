@@ -14,6 +14,8 @@ import { workPoolQueuesRouter } from "./routes/work-pool-queues";
 import { workQueuesRouter } from "./routes/work-queues";
 import { workersRouter } from "./routes/workers";
 import { collectionsRouter } from "./routes/collections";
+import { eventsRouter, eventsSocketRouter } from "./routes/events";
+import { logsRouter } from "./routes/logs";
 
 /** Every resource router, mounted under /api. Add new routers here. */
 const routers = [
@@ -26,11 +28,15 @@ const routers = [
   workQueuesRouter,
   workersRouter,
   collectionsRouter,
+  eventsRouter,
+  logsRouter,
 ];
 
 export function createApp() {
   const api = createRouter();
 
+  // WebSocket handshakes authenticate in-band, as on Prefect's server: mounted before basicAuth.
+  api.route("/", eventsSocketRouter);
   api.use("*", basicAuth);
   api.use("*", async (c, next) => {
     if (c.env.COUNT_D1_ROUND_TRIPS !== "1") {

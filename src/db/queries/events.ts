@@ -1,0 +1,72 @@
+import { getTableColumns } from "drizzle-orm";
+import type { BatchItem } from "drizzle-orm/batch";
+import type { Db } from "../client";
+import { event, eventResource } from "../schema";
+
+/** An event as the server keeps it: ids and timestamps normalized, `received` stamped. */
+export interface StoredEvent {
+  id: string;
+  occurred: string;
+  received: string;
+  event: string;
+  resource: Record<string, string>;
+  related: Record<string, string>[];
+  payload: Record<string, any>;
+  follows: string | null;
+}
+
+export type Statement = BatchItem<"sqlite">;
+
+/** D1 binds at most 100 parameters per statement; multi-row inserts are chunked under it. */
+const MAX_PARAMS = 100;
+const EVENT_ROWS = Math.floor(MAX_PARAMS / Object.keys(getTableColumns(event)).length);
+const RESOURCE_ROWS = Math.floor(MAX_PARAMS / Object.keys(getTableColumns(eventResource)).length);
+
+function chunks<T>(items: T[], size: number): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
+}
+
+function withoutIdAndRole(resource: Record<string, string>): Record<string, string> {
+  const { ["prefect.resource.id"]: _id, ["prefect.resource.role"]: _role, ...rest } = resource;
+  return rest;
+}
+
+/**
+ * The rows of `event_resource`: the primary resource (role "") and each related one. Their ids
+ * derive from the event id and position, so re-inserting an event already stored (a client resends
+ * after a reconnect) adds nothing — as Prefect, which writes resources only for new events.
+ */
+function resourceRows(e: StoredEvent): (typeof eventResource.$inferInsert)[] {
+  return [e.resource, ...e.related].map((r, i) => ({
+    id: `${e.id}:${i}`,
+    occurred: e.occurred,
+    resource_id: r["prefect.resource.id"],
+    resource_role: i === 0 ? "" : (r["prefect.resource.role"] ?? ""),
+    resource: withoutIdAndRole(r),
+    event_id: e.id,
+  }));
+}
+
+/** Statements that store events and their resources, idempotent on event id. */
+export function insertEventStatements(db: Db, events: StoredEvent[]): Statement[] {
+  if (!events.length) return [];
+  const rows = events.map((e) => ({
+    id: e.id,
+    occurred: e.occurred,
+    received: e.received,
+    event: e.event,
+    resource_id: e.resource["prefect.resource.id"],
+    resource: e.resource,
+    related: e.related,
+    related_resource_ids: e.related.map((r) => r["prefect.resource.id"]),
+    payload: e.payload,
+    follows: e.follows,
+  }));
+  const resources = events.flatMap(resourceRows);
+  return [
+    ...chunks(rows, EVENT_ROWS).map((c) => db.insert(event).values(c).onConflictDoNothing()),
+    ...chunks(resources, RESOURCE_ROWS).map((c) => db.insert(eventResource).values(c).onConflictDoNothing()),
+  ];
+}

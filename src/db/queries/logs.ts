@@ -1,0 +1,80 @@
+import { asc, desc, sql } from "drizzle-orm";
+import type { Db } from "../client";
+import { log } from "../schema";
+import { whereOf } from "../filters/core";
+import { logFilterSpec } from "../filters/logs";
+import { normalizeUuid, uuid7 } from "../../lib/ids";
+import { isoNow, toIso } from "../../lib/time";
+import type { Log, LogCreate, LogFilter, LogSort } from "../../schemas/prefect.gen";
+
+type LogRow = typeof log.$inferSelect;
+
+export function toLog(r: LogRow): Log {
+  return {
+    id: r.id,
+    created: r.created,
+    updated: r.updated,
+    name: r.name,
+    level: r.level,
+    message: r.message,
+    timestamp: r.timestamp,
+    flow_run_id: r.flow_run_id,
+    task_run_id: r.task_run_id,
+  };
+}
+
+/** 9 columns a row; D1 binds at most 100 parameters per statement. */
+const ROWS_PER_INSERT = 11;
+
+const stripNul = (s: string) => s.replaceAll("\x00", "");
+
+/** Stores logs in one round trip (multi-row inserts in one batch). */
+export async function createLogs(db: Db, logs: LogCreate[]): Promise<void> {
+  if (!logs.length) return;
+  const now = isoNow();
+  const rows = logs.map((l) => ({
+    id: uuid7(),
+    created: now,
+    updated: now,
+    name: stripNul(l.name),
+    level: l.level,
+    message: stripNul(l.message),
+    timestamp: toIso(l.timestamp),
+    flow_run_id: l.flow_run_id ? normalizeUuid(l.flow_run_id) : null,
+    task_run_id: l.task_run_id ? normalizeUuid(l.task_run_id) : null,
+  }));
+  const statements = [];
+  for (let i = 0; i < rows.length; i += ROWS_PER_INSERT) statements.push(db.insert(log).values(rows.slice(i, i + ROWS_PER_INSERT)));
+  await db.batch(statements as [(typeof statements)[0], ...typeof statements]);
+}
+
+/** Ids in a filter compared as stored: lower case, hyphenated. */
+function normalizedFilter(filter: LogFilter | null | undefined): LogFilter | null | undefined {
+  if (!filter) return filter;
+  const ids = (sub: { any_?: string[] | null } | null | undefined) =>
+    sub?.any_ ? { ...sub, any_: sub.any_.map(normalizeUuid) } : sub;
+  return { ...filter, flow_run_id: ids(filter.flow_run_id), task_run_id: ids(filter.task_run_id) };
+}
+
+// Ties keep insertion order (rowid), as SQLite answers Prefect's timestamp-only sort.
+const LOG_SORTS: Record<LogSort, ReturnType<typeof asc>[]> = {
+  TIMESTAMP_ASC: [asc(log.timestamp), sql`${log}.rowid ASC` as any],
+  TIMESTAMP_DESC: [desc(log.timestamp), sql`${log}.rowid DESC` as any],
+};
+
+export async function readLogs(
+  db: Db,
+  filter: LogFilter | null | undefined,
+  sort: LogSort,
+  limit: number,
+  offset: number,
+): Promise<Log[]> {
+  const rows = await db
+    .select()
+    .from(log)
+    .where(whereOf(logFilterSpec, normalizedFilter(filter)))
+    .orderBy(...LOG_SORTS[sort])
+    .limit(limit)
+    .offset(offset);
+  return rows.map(toLog);
+}

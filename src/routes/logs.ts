@@ -1,0 +1,48 @@
+import { createRoute, z } from "@hono/zod-openapi";
+import { createRouter, jsonBody, jsonResponse } from "../lib/router";
+import { resolveLimit } from "../db/pagination";
+import * as logs from "../db/queries/logs";
+import { Body_read_logs_logs_filter_post, Log, LogCreate } from "../schemas/prefect.gen";
+import { Int } from "../schemas/primitives";
+
+const tags = ["Logs"];
+export const logsRouter = createRouter();
+
+/** A JSON null in a body field counts as absent, as FastAPI treats embedded body fields (the SDK sends `"offset": null`). */
+const nullAsDefault = <T extends z.ZodType>(schema: T) => z.preprocess((v) => (v === null ? undefined : v), schema);
+
+const ReadLogsBody = Body_read_logs_logs_filter_post.extend({
+  offset: nullAsDefault(Int.gte(0).default(0)),
+  sort: nullAsDefault(Body_read_logs_logs_filter_post.shape.sort),
+  limit: Int.nullable().optional(),
+});
+
+logsRouter.openapi(
+  createRoute({
+    method: "post",
+    path: "/logs/",
+    tags,
+    summary: "Create Logs",
+    request: jsonBody(z.array(LogCreate)),
+    responses: { 201: jsonResponse(z.null()) },
+  }),
+  async (c) => {
+    await logs.createLogs(c.var.db, c.req.valid("json"));
+    return c.json(null, 201);
+  },
+);
+
+logsRouter.openapi(
+  createRoute({
+    method: "post",
+    path: "/logs/filter",
+    tags,
+    summary: "Read Logs",
+    request: jsonBody(ReadLogsBody),
+    responses: { 200: jsonResponse(z.array(Log)) },
+  }),
+  async (c) => {
+    const body = c.req.valid("json");
+    return c.json(await logs.readLogs(c.var.db, body.logs, body.sort, resolveLimit(body.limit), body.offset), 200);
+  },
+);

@@ -1,0 +1,125 @@
+import { z } from "@hono/zod-openapi";
+import type { Db } from "../db/client";
+import { insertEventStatements, type Statement, type StoredEvent } from "../db/queries/events";
+import { Event } from "../schemas/prefect.gen";
+import { normalizeUuid, uuid7 } from "../lib/ids";
+import { isoNow, toIso } from "../lib/time";
+import { recorderStatements } from "./task-run-recorder";
+
+export type { StoredEvent } from "../db/queries/events";
+
+/** Prefect's server-side limits on an event (PREFECT_SERVER_EVENTS_MAXIMUM_*). */
+const MAX_LABELS_PER_RESOURCE = 500;
+const MAX_RELATED_RESOURCES = 100;
+const MAX_EVENT_NAME_LENGTH = 1024;
+
+/** An Event with the checks Prefect's Event/Resource/RelatedResource models add to the schema. */
+export const IncomingEvent = Event.superRefine((e, ctx) => {
+  const resourceIssues = (r: Record<string, string>, path: (string | number)[], related: boolean) => {
+    if (Object.keys(r).length > MAX_LABELS_PER_RESOURCE)
+      ctx.addIssue({ code: "custom", path, message: `The maximum number of labels per resource is ${MAX_LABELS_PER_RESOURCE}` });
+    if (!("prefect.resource.id" in r))
+      ctx.addIssue({ code: "custom", path, message: "Resources must include the prefect.resource.id label" });
+    else if (!r["prefect.resource.id"])
+      ctx.addIssue({ code: "custom", path, message: "The prefect.resource.id label must be non-empty" });
+    if (related && !("prefect.resource.role" in r))
+      ctx.addIssue({ code: "custom", path, message: "Related Resources must include the prefect.resource.role label" });
+    else if (related && !r["prefect.resource.role"])
+      ctx.addIssue({ code: "custom", path, message: "The prefect.resource.role label must be non-empty" });
+  };
+  if (e.event.length > MAX_EVENT_NAME_LENGTH)
+    ctx.addIssue({ code: "custom", path: ["event"], message: `Event name must be at most ${MAX_EVENT_NAME_LENGTH} characters` });
+  resourceIssues(e.resource, ["resource"], false);
+  if (e.related.length > MAX_RELATED_RESOURCES)
+    ctx.addIssue({ code: "custom", path: ["related"], message: `The maximum number of related resources is ${MAX_RELATED_RESOURCES}` });
+  e.related.forEach((r, i) => resourceIssues(r, ["related", i], true));
+});
+export type IncomingEvent = z.infer<typeof IncomingEvent>;
+
+/** Stamps `received` and normalizes ids and timestamps, as Prefect's `Event.receive()`. */
+export function receive(e: IncomingEvent, received = isoNow()): StoredEvent {
+  return {
+    id: normalizeUuid(e.id),
+    occurred: toIso(e.occurred),
+    received,
+    event: e.event,
+    resource: e.resource,
+    related: e.related,
+    payload: e.payload,
+    follows: e.follows ? normalizeUuid(e.follows) : null,
+  };
+}
+
+/** Everything ingesting these events writes: the events themselves, then what the recorder derives. */
+export function ingestStatements(db: Db, events: StoredEvent[], now = isoNow()): Statement[] {
+  return [...insertEventStatements(db, events), ...recorderStatements(db, events, now)];
+}
+
+async function runBatch(db: Db, statements: Statement[]): Promise<void> {
+  if (statements.length) await db.batch(statements as [Statement, ...Statement[]]);
+}
+
+/** D1 rejects oversized batches; flushes of many events are split into batches of this many. */
+const EVENTS_PER_BATCH = 100;
+
+/**
+ * Persists received events and records task runs from them: one D1 batch (one round trip, one
+ * transaction) per EVENTS_PER_BATCH events. Idempotent on event id, so a resend is harmless.
+ * If a batch fails, its events are retried one by one so that a single event the recorder cannot
+ * write does not hold back the others; such an event is then stored without its recorder effects
+ * (Prefect's recorder likewise drops what it cannot write, while the event is still persisted).
+ * Throws only when events themselves cannot be stored.
+ */
+export async function ingestEvents(db: Db, events: StoredEvent[]): Promise<void> {
+  for (let i = 0; i < events.length; i += EVENTS_PER_BATCH) {
+    const chunk = events.slice(i, i + EVENTS_PER_BATCH);
+    try {
+      await runBatch(db, ingestStatements(db, chunk));
+    } catch (err) {
+      if (chunk.length === 1) {
+        console.error("task-run recorder: dropping the effects of event", chunk[0].id, err);
+        await runBatch(db, insertEventStatements(db, chunk));
+        continue;
+      }
+      for (const e of chunk) await ingestEvents(db, [e]);
+    }
+  }
+}
+
+/** A server-made event: an id (time-ordered) and timestamps are filled in when absent. */
+export interface ServerEvent {
+  event: string;
+  resource: Record<string, string>;
+  related?: Record<string, string>[];
+  payload?: Record<string, any>;
+  occurred?: string;
+  id?: string;
+  follows?: string | null;
+}
+
+function serverEvent(e: ServerEvent, now: string): StoredEvent {
+  return {
+    id: e.id ?? uuid7(),
+    occurred: e.occurred ? toIso(e.occurred) : now,
+    received: now,
+    event: e.event,
+    resource: e.resource,
+    related: e.related ?? [],
+    payload: e.payload ?? {},
+    follows: e.follows ?? null,
+  };
+}
+
+/**
+ * The statements that store server-made events (e.g. `prefect.flow-run.Running` on a state
+ * change), to append to a caller's own `db.batch` so emitting costs no extra round trip.
+ */
+export function emitEventStatements(db: Db, events: ServerEvent[]): Statement[] {
+  const now = isoNow();
+  return ingestStatements(db, events.map((e) => serverEvent(e, now)), now);
+}
+
+/** Stores server-made events in one round trip; see emitEventStatements to batch with other writes. */
+export async function emitEvents(db: Db, events: ServerEvent[]): Promise<void> {
+  await runBatch(db, emitEventStatements(db, events));
+}

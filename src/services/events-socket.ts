@@ -1,0 +1,129 @@
+import type { Db } from "../db/client";
+import type { StoredEvent } from "../db/queries/events";
+import { IncomingEvent, ingestEvents, receive } from "./events-ingest";
+
+/** WebSocket close codes Prefect's server uses. */
+const POLICY_VIOLATION = 1008;
+const INTERNAL_ERROR = 1011;
+
+/** Retries of a failed write before the socket is closed so that the client resends. */
+const WRITE_ATTEMPTS = 3;
+
+function timingSafeEqual(a: string, b: string): boolean {
+  const x = new TextEncoder().encode(a);
+  const y = new TextEncoder().encode(b);
+  let diff = x.length ^ y.length;
+  for (let i = 0; i < Math.max(x.length, y.length); i++) diff |= (x[i] ?? 0) ^ (y[i] ?? 0);
+  return diff === 0;
+}
+
+/**
+ * One `/events/in` connection, server side. With the `prefect` subprotocol the first message must
+ * be `{"type": "auth", "token": …}` (checked against the auth string when one is set) and is
+ * answered `{"type": "auth_success"}`; after it (or at once, in legacy mode without the
+ * subprotocol) every message is one Event.
+ *
+ * Events are written in arrival order by a single drain loop: whatever arrives while a write is
+ * in flight is written together in the next batch, and each write is kept alive with waitUntil.
+ * If writes keep failing the socket is closed with 1011: the Prefect client then reconnects and
+ * resends the events it has not seen confirmed, and ingest is idempotent on event id.
+ */
+export class EventsInSession {
+  private authenticated: boolean;
+  private pending: StoredEvent[] = [];
+  private draining: Promise<void> | null = null;
+  private closed = false;
+
+  constructor(
+    private readonly socket: WebSocket,
+    private readonly db: Db,
+    private readonly authString: string | undefined,
+    handshake: boolean,
+    private readonly waitUntil: (p: Promise<unknown>) => void,
+  ) {
+    this.authenticated = !handshake;
+    socket.addEventListener("message", (m) => this.onMessage(m.data));
+    socket.addEventListener("close", (c) => this.onClose(c.code, c.reason));
+    socket.addEventListener("error", () => this.onClose(INTERNAL_ERROR, ""));
+  }
+
+  private onMessage(data: string | ArrayBuffer): void {
+    if (this.closed) return;
+    const text = typeof data === "string" ? data : new TextDecoder().decode(data);
+    let message: any;
+    try {
+      message = JSON.parse(text);
+    } catch {
+      return this.close(INTERNAL_ERROR, "Invalid JSON");
+    }
+    if (!this.authenticated) return this.authenticate(message);
+    const parsed = IncomingEvent.safeParse(message);
+    if (!parsed.success) return this.close(INTERNAL_ERROR, "Invalid event");
+    this.pending.push(receive(parsed.data));
+    this.drain();
+  }
+
+  private authenticate(message: any): void {
+    if (message?.type !== "auth") return this.close(POLICY_VIOLATION, "Expected 'auth' message");
+    if (this.authString) {
+      const token = message.token;
+      if (!token) return this.close(POLICY_VIOLATION, "Auth required but no token provided");
+      if (typeof token !== "string" || !timingSafeEqual(token, this.authString))
+        return this.close(POLICY_VIOLATION, "Invalid token");
+    }
+    this.authenticated = true;
+    this.socket.send(JSON.stringify({ type: "auth_success" }));
+  }
+
+  private drain(): Promise<void> {
+    if (!this.draining) {
+      this.draining = this.writeAll().finally(() => (this.draining = null));
+      this.waitUntil(this.draining);
+    }
+    return this.draining;
+  }
+
+  private async writeAll(): Promise<void> {
+    while (this.pending.length) {
+      const batch = this.pending;
+      this.pending = [];
+      for (let attempt = 1; ; attempt++) {
+        try {
+          await ingestEvents(this.db, batch);
+          break;
+        } catch (err) {
+          if (attempt >= WRITE_ATTEMPTS) {
+            console.error("events/in: could not store events", err);
+            this.pending = [];
+            return this.close(INTERNAL_ERROR, "Could not store events");
+          }
+        }
+      }
+    }
+  }
+
+  private onClose(code: number, reason: string): void {
+    if (this.closed) return;
+    this.closed = true;
+    // Events already received are still written: the drain keeps going under waitUntil.
+    const reply = () => {
+      try {
+        this.socket.close(code === 1005 || code === 1006 ? 1000 : code, reason);
+      } catch {
+        // already closed
+      }
+    };
+    if (this.draining) this.draining.then(reply, reply);
+    else reply();
+  }
+
+  private close(code: number, reason: string): void {
+    if (this.closed) return;
+    this.closed = true;
+    try {
+      this.socket.close(code, reason);
+    } catch {
+      // already closed
+    }
+  }
+}
