@@ -1,6 +1,6 @@
 import { sql, type SQL } from "drizzle-orm";
 import type { Db } from "../client";
-import { taskRun } from "../schema";
+import { taskRun, taskRunState } from "../schema";
 import { uuid4 } from "../../lib/ids";
 import type { Statement } from "./events";
 
@@ -68,14 +68,17 @@ export function recordTaskRunStatements(db: Db, records: RecordedTaskRun[], now:
 function insertStateStatement(db: Db, run: TaskRunColumns, s: RecordedState, now: string): Statement {
   const flowRunId = run.flow_run_id ?? null;
   const naturalKey = sql`tr.flow_run_id = ${flowRunId} AND tr.task_key = ${run.task_key} AND tr.dynamic_key = ${run.dynamic_key}`;
-  return db.run(sql`
-    INSERT OR IGNORE INTO task_run_state
-      (id, created, updated, type, timestamp, name, message, state_details, data, task_run_id)
-    SELECT ${s.id}, ${now}, ${now}, ${s.type}, ${s.timestamp}, ${s.name}, ${s.message},
-      json_set(${JSON.stringify(s.state_details)}, '$.task_run_id', tr.id),
-      ${s.data === null || s.data === undefined ? null : JSON.stringify(s.data)}, tr.id
-    FROM task_run tr
-    WHERE tr.id = ${run.id} OR (${naturalKey})
-    ORDER BY (${naturalKey}) DESC
-    LIMIT 1`);
+  // Columns in the table's order (drizzle's insert-select lists them all).
+  return db
+    .insert(taskRunState)
+    .select(
+      sql`SELECT ${s.id}, ${now}, ${now}, ${s.type}, ${s.timestamp}, ${s.name}, ${s.message},
+        json_set(${JSON.stringify(s.state_details)}, '$.task_run_id', tr.id),
+        ${s.data === null || s.data === undefined ? null : JSON.stringify(s.data)}, tr.id
+      FROM task_run tr
+      WHERE tr.id = ${run.id} OR (${naturalKey})
+      ORDER BY (${naturalKey}) DESC
+      LIMIT 1`,
+    )
+    .onConflictDoNothing();
 }
