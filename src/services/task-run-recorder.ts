@@ -78,6 +78,7 @@ export function taskRunFromEvent(e: StoredEvent): RecordedTaskRun | null {
     if (value === undefined) continue;
     if (key === "id" || key === "flow_run_id") value = value === null ? null : normalizeUuid(value);
     else if (TIME_COLUMNS.has(key) && value !== null) value = toIso(value);
+    else if (key === "labels" && value === null) value = {};
     (columns as any)[key] = value;
   }
   const runId = columns.id!;

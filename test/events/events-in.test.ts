@@ -153,6 +153,14 @@ describe("/events/in with an auth string", () => {
     expect(await wrong.closed).toEqual({ code: 1008, reason: "Invalid token" });
   });
 
+  it("still requires HTTP Basic credentials for POST /events and plain GETs", async () => {
+    const bindings = { ...env, PREFECT_API_AUTH_STRING: authString } as any;
+    const call = (method: string, path: string, body?: string) =>
+      app.fetch(new Request(`http://127.0.0.1:8787/api${path}`, { method, body, headers: { "content-type": "application/json" } }), bindings, {} as any);
+    expect((await call("POST", "/events", "[]")).status).toBe(401);
+    expect((await call("GET", "/events/in")).status).toBe(401);
+  });
+
   it("refuses clients without the prefect subprotocol", async () => {
     const o = await open({ authString, subprotocol: null });
     expect(o.status).toBe(403);

@@ -194,6 +194,12 @@ describe("task-run recorder: rules", () => {
     expect(await readTaskRun(taskRunIdOf(good))).toMatchObject({ state_type: "PENDING" });
   });
 
+  it("stores null labels as empty labels", async () => {
+    const e = taskRunEvent({ taskRunId: crypto.randomUUID(), stateType: "PENDING", stateName: "Pending", occurred: ts(1), taskRun: { labels: null } });
+    await ingest([e]);
+    expect(await readTaskRun(taskRunIdOf(e))).toMatchObject({ labels: {}, state_type: "PENDING" });
+  });
+
   it("names a state after its type when the event gives no name", async () => {
     const e = taskRunEvent({ taskRunId: crypto.randomUUID(), stateType: "CANCELLING", stateName: "x", occurred: ts(1) });
     delete (e.payload.validated_state as any).name;
