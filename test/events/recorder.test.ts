@@ -194,6 +194,24 @@ describe("task-run recorder: rules", () => {
     expect(await readTaskRun(taskRunIdOf(good))).toMatchObject({ state_type: "PENDING" });
   });
 
+  it("still stores an event whose recording fails in SQL, and records the rest of its batch", async () => {
+    // Run A holds the event's id, run B its natural key: updating A onto B's key violates uniqueness.
+    const flowRunId = crypto.randomUUID();
+    const [a, b] = [crypto.randomUUID(), crypto.randomUUID()];
+    const now = "2026-01-01T00:00:00.000000Z";
+    const base = { created: now, updated: now, name: "r", flow_run_id: flowRunId, state_timestamp: now };
+    await db.insert(taskRun).values([
+      { ...base, id: a, task_key: "other", dynamic_key: "0" },
+      { ...base, id: b, task_key: "t-key", dynamic_key: "0" },
+    ]);
+    const [, poison] = lifecycle(a, flowRunId);
+    const [good] = lifecycle();
+    await ingest([poison, good]);
+    expect(await readEvent(poison.id)).toBeDefined();
+    expect(await readStates(a)).toEqual([]);
+    expect(await readTaskRun(taskRunIdOf(good))).toMatchObject({ state_type: "PENDING" });
+  });
+
   it("stores null labels as empty labels", async () => {
     const e = taskRunEvent({ taskRunId: crypto.randomUUID(), stateType: "PENDING", stateName: "Pending", occurred: ts(1), taskRun: { labels: null } });
     await ingest([e]);
