@@ -25,6 +25,7 @@ export function toLog(r: LogRow): Log {
 
 /** 9 columns a row; D1 binds at most 100 parameters per statement. */
 const ROWS_PER_INSERT = 11;
+const STATEMENTS_PER_BATCH = 200;
 
 const stripNul = (s: string) => s.replaceAll("\x00", "");
 
@@ -45,7 +46,11 @@ export async function createLogs(db: Db, logs: LogCreate[]): Promise<void> {
   }));
   const statements = [];
   for (let i = 0; i < rows.length; i += ROWS_PER_INSERT) statements.push(db.insert(log).values(rows.slice(i, i + ROWS_PER_INSERT)));
-  await db.batch(statements as [(typeof statements)[0], ...typeof statements]);
+  // The SDK posts up to ~4 MB of logs at once; very large posts take more than one batch.
+  for (let i = 0; i < statements.length; i += STATEMENTS_PER_BATCH) {
+    const batch = statements.slice(i, i + STATEMENTS_PER_BATCH);
+    await db.batch(batch as [(typeof batch)[0], ...typeof batch]);
+  }
 }
 
 /** Ids in a filter compared as stored: lower case, hyphenated. */
