@@ -16,6 +16,14 @@ import { workersRouter } from "./routes/workers";
 import { collectionsRouter } from "./routes/collections";
 import { eventsRouter, eventsSocketRouter } from "./routes/events";
 import { logsRouter } from "./routes/logs";
+import { flowRunsRouter } from "./routes/flow-runs";
+import { flowRunOrchestrationRouter } from "./routes/flow-runs.orchestrate";
+import { taskRunsRouter } from "./routes/task-runs";
+import { taskRunOrchestrationRouter } from "./routes/task-runs.orchestrate";
+import { runStatesRouter } from "./routes/run-states";
+import { deploymentsRouter } from "./routes/deployments";
+import { deploymentSchedulesRouter } from "./routes/deployment-schedules";
+import { concurrencyLimitsV2Router } from "./routes/concurrency-limits-v2";
 
 /** Every resource router, mounted under /api. Add new routers here. */
 const routers = [
@@ -30,6 +38,14 @@ const routers = [
   collectionsRouter,
   eventsRouter,
   logsRouter,
+  flowRunOrchestrationRouter,
+  flowRunsRouter,
+  taskRunOrchestrationRouter,
+  taskRunsRouter,
+  runStatesRouter,
+  deploymentsRouter,
+  deploymentSchedulesRouter,
+  concurrencyLimitsV2Router,
 ];
 
 export function createApp() {
