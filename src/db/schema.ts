@@ -255,6 +255,27 @@ export const deployment = sqliteTable(
     index("ix_deployment_work_queue_id").on(t.work_queue_id),
     index("ix_deployment_work_queue_name").on(t.work_queue_name),
     index("ix_deployment_created").on(t.created),
+    index("ix_deployment_paused").on(t.paused),
+  ],
+);
+
+/** A deployment's schedules (Prefect's DeploymentSchedule); `schedule` is the Interval/Cron/RRule object as answered. */
+export const deploymentSchedule = sqliteTable(
+  "deployment_schedule",
+  {
+    id: id(),
+    created: created(),
+    updated: updated(),
+    deployment_id: text("deployment_id").notNull(),
+    schedule: text("schedule", { mode: "json" }).$type<Json>().notNull(),
+    active: integer("active", { mode: "boolean" }).notNull().default(true),
+    max_scheduled_runs: integer("max_scheduled_runs"),
+    parameters: jsonNN("parameters", "{}"),
+    slug: text("slug"),
+  },
+  (t) => [
+    uniqueIndex("uq_deployment_schedule_deployment_id_slug").on(t.deployment_id, t.slug),
+    index("ix_deployment_schedule_slug").on(t.slug),
   ],
 );
 
