@@ -1,4 +1,5 @@
 import { toIso } from "../../lib/time";
+import { normalizeUuid } from "../../lib/ids";
 import { and, inArray, isNotNull, isNull, notInArray, or, sql, type Column, type SQL } from "drizzle-orm";
 
 /**
@@ -7,6 +8,13 @@ import { and, inArray, isNotNull, isNull, notInArray, or, sql, type Column, type
  * operators named the same everywhere (`any_`, `not_any_`, `like_`, `before_` …) and an optional
  * `operator` (and_/or_) that combines its criteria. A resource describes its fields once
  * (FilterSpec) and `whereOf` turns a parsed filter into one drizzle condition.
+ *
+ * Semantics follow Prefect's server (as it answers on SQLite):
+ * - a sub-filter that is sent but carries no criterion counts as TRUE (it matters under or_);
+ * - `any_: []` matches nothing; `not_any_: []` and `all_: []` constrain nothing;
+ * - `not_any_` is SQL `NOT IN`, so rows whose column is NULL do not match it;
+ * - `like_` is a case-insensitive `%value%` LIKE and `startswith_` a case-insensitive `value%`
+ *   LIKE; as in Prefect the value is not escaped, so `%` and `_` in it are wildcards.
  */
 
 export type Cond = SQL | undefined;
@@ -19,45 +27,62 @@ export function combine(operator: Operator | undefined, conds: Cond[]): Cond {
   return operator === "or_" ? or(...present) : and(...present);
 }
 
-/** Every criterion true means no constraint; `IN ()` must still mean "nothing" as in SQL. */
-const FALSE = sql`0`;
+export const TRUE = sql`1`;
+/** `IN ()` must still mean "nothing" as in SQL. */
+export const FALSE = sql`0`;
 
-function anyOf(col: Column | SQL, values: unknown[]): SQL {
-  return values.length === 0 ? FALSE : inArray(col as Column, values);
+const given = (v: unknown): boolean => v !== undefined && v !== null;
+
+/** SQLite has no boolean type: booleans bind as 1/0, as the boolean columns store them. */
+const bindable = (v: unknown): unknown => (typeof v === "boolean" ? (v ? 1 : 0) : v);
+
+export function anyOf(col: Column | SQL, values: unknown[]): SQL {
+  return values.length === 0 ? FALSE : inArray(col as Column, values.map(bindable));
 }
 
-function escapeLike(s: string): string {
-  return s.replace(/[\\%_]/g, (m) => `\\${m}`);
-}
-
-/** Case-insensitive substring match, as Prefect's `like_` (ILIKE %value%). */
+/** Case-insensitive substring match, as Prefect's `like_` (ILIKE '%value%', SQLite: lower() LIKE lower()). */
 export function ilike(col: Column | SQL, value: string): SQL {
-  return sql`lower(${col}) LIKE ${`%${escapeLike(value.toLowerCase())}%`} ESCAPE '\\'`;
+  return sql`lower(${col}) LIKE lower(${`%${value}%`})`;
 }
 
-export function startsWith(col: Column | SQL, value: string): SQL {
-  return sql`${col} LIKE ${`${escapeLike(value)}%`} ESCAPE '\\'`;
+/** Case-insensitive prefix match, as Prefect's `startswith_` (ILIKE 'value%'). */
+export function istartsWith(col: Column | SQL, value: string): SQL {
+  return sql`lower(${col}) LIKE lower(${`${value}%`})`;
 }
 
 /** Conditions for a scalar column, from whichever of Prefect's operators the sub-filter carries. */
 export function scalarConds(col: Column | SQL, f: Record<string, any>): Cond[] {
   const out: Cond[] = [];
-  if (f.any_ !== undefined && f.any_ !== null) out.push(anyOf(col, f.any_));
-  if (f.not_any_ !== undefined && f.not_any_ !== null && f.not_any_.length)
-    out.push(sql`(${col} IS NULL OR ${notInArray(col as Column, f.not_any_)})`);
-  if (f.eq_ !== undefined && f.eq_ !== null) out.push(sql`${col} = ${f.eq_}`);
+  if (given(f.any_)) out.push(anyOf(col, f.any_));
+  if (given(f.not_any_) && f.not_any_.length) out.push(notInArray(col as Column, f.not_any_.map(bindable)));
+  if (given(f.eq_)) out.push(sql`${col} = ${bindable(f.eq_)}`);
   if (f.like_) out.push(ilike(col, f.like_));
-  if (f.startswith_) out.push(startsWith(col, f.startswith_));
-  if (f.before_) out.push(sql`${col} <= ${toIso(f.before_)}`);
-  if (f.after_) out.push(sql`${col} >= ${toIso(f.after_)}`);
-  if (f.ge_ !== undefined && f.ge_ !== null) out.push(sql`${col} >= ${f.ge_}`);
-  if (f.le_ !== undefined && f.le_ !== null) out.push(sql`${col} <= ${f.le_}`);
-  if (f.gt_ !== undefined && f.gt_ !== null) out.push(sql`${col} > ${f.gt_}`);
-  if (f.lt_ !== undefined && f.lt_ !== null) out.push(sql`${col} < ${f.lt_}`);
-  if (f.is_null_ !== undefined && f.is_null_ !== null)
-    out.push(f.is_null_ ? isNull(col as Column) : isNotNull(col as Column));
+  if (f.startswith_) out.push(istartsWith(col, f.startswith_));
+  if (given(f.before_)) out.push(sql`${col} <= ${toIso(f.before_)}`);
+  if (given(f.after_)) out.push(sql`${col} >= ${toIso(f.after_)}`);
+  if (given(f.ge_)) out.push(sql`${col} >= ${f.ge_}`);
+  if (given(f.le_)) out.push(sql`${col} <= ${f.le_}`);
+  if (given(f.gt_)) out.push(sql`${col} > ${f.gt_}`);
+  if (given(f.lt_)) out.push(sql`${col} < ${f.lt_}`);
+  if (given(f.is_null_)) out.push(f.is_null_ ? isNull(col as Column) : isNotNull(col as Column));
   return out;
 }
+
+/** Ids arrive in any form pydantic accepts (upper case, no hyphens); they are stored canonical. */
+export function uuidValues(values: string[] | null | undefined): string[] | null | undefined {
+  return values ? values.map(normalizeUuid) : values;
+}
+
+/** scalarConds for a UUID column: `any_` / `not_any_` values compared in their canonical form. */
+export function uuidConds(col: Column | SQL, f: Record<string, any>): Cond[] {
+  return scalarConds(col, { ...f, any_: uuidValues(f.any_), not_any_: uuidValues(f.not_any_) });
+}
+
+const jsonValues = (values: string[]) =>
+  sql.join(
+    values.map((t) => sql`${t}`),
+    sql`, `,
+  );
 
 /** Conditions for a JSON-array column (tags): all_ = superset, any_ = overlap, is_null_ = empty. */
 export function arrayConds(col: Column | SQL, f: Record<string, any>): Cond[] {
@@ -66,40 +91,41 @@ export function arrayConds(col: Column | SQL, f: Record<string, any>): Cond[] {
     for (const tag of new Set<string>(f.all_))
       out.push(sql`EXISTS (SELECT 1 FROM json_each(${col}) WHERE json_each.value = ${tag})`);
   }
-  if (f.any_ !== undefined && f.any_ !== null) {
+  if (given(f.any_)) {
     out.push(
       f.any_.length === 0
         ? FALSE
-        : sql`EXISTS (SELECT 1 FROM json_each(${col}) WHERE json_each.value IN (${sql.join(
-            f.any_.map((t: string) => sql`${t}`),
-            sql`, `,
-          )}))`,
+        : sql`EXISTS (SELECT 1 FROM json_each(${col}) WHERE json_each.value IN (${jsonValues(f.any_)}))`,
     );
   }
   if (f.not_any_ && f.not_any_.length) {
-    out.push(
-      sql`NOT EXISTS (SELECT 1 FROM json_each(${col}) WHERE json_each.value IN (${sql.join(
-        f.not_any_.map((t: string) => sql`${t}`),
-        sql`, `,
-      )}))`,
-    );
+    out.push(sql`NOT EXISTS (SELECT 1 FROM json_each(${col}) WHERE json_each.value IN (${jsonValues(f.not_any_)}))`);
   }
-  if (f.is_null_ !== undefined && f.is_null_ !== null)
+  if (given(f.is_null_))
     out.push(f.is_null_ ? sql`json_array_length(${col}) = 0` : sql`json_array_length(${col}) > 0`);
   return out;
 }
 
-/** How one field of a resource filter becomes conditions. */
-export type FieldRule = (sub: Record<string, any>) => Cond[];
+/**
+ * How one field of a resource filter becomes conditions. A rule marked `spliced` adds its
+ * conditions straight to the resource filter's list (no own operator, nothing when empty), as
+ * Prefect does for the log text search and for fields it accepts but ignores.
+ */
+export type FieldRule = ((sub: Record<string, any>) => Cond[]) & { spliced?: boolean };
 
 export const scalar = (col: Column | SQL): FieldRule => (sub) => scalarConds(col, sub);
+export const uuid = (col: Column | SQL): FieldRule => (sub) => uuidConds(col, sub);
 export const array = (col: Column | SQL): FieldRule => (sub) => arrayConds(col, sub);
+export const spliced = (rule: (sub: Record<string, any>) => Cond[]): FieldRule => Object.assign(rule, { spliced: true });
+/** A field Prefect still accepts but no longer filters on (e.g. DeploymentFilter.concurrency_limit). */
+export const ignored: FieldRule = spliced(() => []);
 
 export type FilterSpec = Record<string, FieldRule>;
 
 /**
  * One resource filter → one condition. Each sub-filter's own criteria are combined with its own
  * `operator` (default and_), then the sub-filters with the resource filter's `operator`.
+ * Undefined means "no constraint".
  */
 export function whereOf(spec: FilterSpec, filter: Record<string, any> | null | undefined): Cond {
   if (!filter) return undefined;
@@ -107,7 +133,8 @@ export function whereOf(spec: FilterSpec, filter: Record<string, any> | null | u
   for (const [field, rule] of Object.entries(spec)) {
     const sub = filter[field];
     if (sub === undefined || sub === null) continue;
-    parts.push(combine(sub.operator, rule(sub)));
+    if (rule.spliced) parts.push(...rule(sub));
+    else parts.push(combine(sub.operator, rule(sub)) ?? TRUE);
   }
   return combine(filter.operator, parts);
 }

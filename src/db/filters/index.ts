@@ -1,6 +1,6 @@
 import { sql } from "drizzle-orm";
 import { deployment, flow, flowRun, taskRun, workPool, workQueue } from "../schema";
-import { allOf, whereOf, type Cond } from "./core";
+import { allOf, uuidConds, whereOf, type Cond } from "./core";
 import { flowFilterSpec } from "./flows";
 import { flowRunFilterSpec, taskRunFilterSpec } from "./runs";
 import { deploymentFilterSpec, workPoolFilterSpec, workQueueFilterSpec } from "./pools";
@@ -72,12 +72,28 @@ export function flowRunWhere(f: ResourceFilters): Cond {
   );
 }
 
-/** Task runs matching their own filter and whose flow run / flow / deployment match. */
+/** True when a flow-run filter says nothing but `id.any_` (non-empty), as Prefect's only_filters_on_id. */
+function onlyFiltersOnId(f: Record<string, any>): boolean {
+  const { operator: _operator, id, ...rest } = f;
+  return (
+    present(id) &&
+    Array.isArray(id.any_) &&
+    id.any_.length > 0 &&
+    !(Array.isArray(id.not_any_) && id.not_any_.length > 0) &&
+    Object.values(rest).every((v) => !present(v))
+  );
+}
+
+/** Task runs matching their own filter and whose flow run / flow / deployment / pool / queue match. */
 export function taskRunWhere(f: ResourceFilters): Cond {
-  const runFilters = present(f.flows) || present(f.flow_runs) || present(f.deployments) || present(f.work_pools);
+  const others = present(f.flows) || present(f.deployments) || present(f.work_pools) || present(f.work_pool_queues);
+  // Filtering only on flow-run ids needs no flow-run subquery (Prefect takes the same shortcut).
+  if (present(f.flow_runs) && !others && onlyFiltersOnId(f.flow_runs)) {
+    return allOf(whereOf(taskRunFilterSpec, f.task_runs), uuidConds(taskRun.flow_run_id, { any_: f.flow_runs.id.any_ })[0]);
+  }
   return allOf(
     whereOf(taskRunFilterSpec, f.task_runs),
-    runFilters
+    others || present(f.flow_runs)
       ? sql`${taskRun.flow_run_id} IN (SELECT ${flowRun.id} FROM ${flowRun} WHERE ${flowRunWhere({ ...f, task_runs: null }) ?? sql`1`})`
       : undefined,
   );

@@ -1,6 +1,6 @@
 import { sql, type SQL } from "drizzle-orm";
 import { log } from "../schema";
-import { combine, ilike, scalar, type Cond, type FilterSpec } from "./core";
+import { combine, ilike, scalar, spliced, uuid, type Cond, type FilterSpec } from "./core";
 
 /** Prefect's text-search query: bare terms (any may match), `-`/`!` terms (none may), `+` terms (all must). */
 export interface TextSearchQuery {
@@ -61,11 +61,14 @@ function textConds(sub: Record<string, any>): Cond[] {
   return out;
 }
 
-/** LogFilter: level, timestamp, flow_run_id, task_run_id, text. */
+/**
+ * LogFilter: level, timestamp, flow_run_id, task_run_id, text. As in Prefect, the text search's
+ * conditions join the log filter's own list (under its operator), and an empty query adds none.
+ */
 export const logFilterSpec: FilterSpec = {
   level: scalar(log.level),
   timestamp: scalar(log.timestamp),
-  flow_run_id: scalar(log.flow_run_id),
-  task_run_id: scalar(log.task_run_id),
-  text: textConds,
+  flow_run_id: uuid(log.flow_run_id),
+  task_run_id: uuid(log.task_run_id),
+  text: spliced(textConds),
 };
