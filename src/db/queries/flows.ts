@@ -1,7 +1,8 @@
-import { asc, count, desc, eq, inArray, sql } from "drizzle-orm";
+import { count, eq, inArray, sql } from "drizzle-orm";
 import type { Db } from "../client";
 import { flow } from "../schema";
 import { flowWhere, type ResourceFilters } from "../filters";
+import { flowOrder } from "../sorts";
 import { uuid4 } from "../../lib/ids";
 import { isoNow } from "../../lib/time";
 import type { Flow, FlowCreate, FlowSort, FlowUpdate } from "../../schemas/prefect.gen";
@@ -11,13 +12,6 @@ export type FlowRow = typeof flow.$inferSelect;
 export function toFlow(row: FlowRow): Flow {
   return { id: row.id, created: row.created, updated: row.updated, name: row.name, tags: row.tags, labels: row.labels };
 }
-
-const FLOW_SORTS: Record<FlowSort, ReturnType<typeof asc>[]> = {
-  CREATED_DESC: [desc(flow.created)],
-  UPDATED_DESC: [desc(flow.updated)],
-  NAME_ASC: [asc(flow.name)],
-  NAME_DESC: [desc(flow.name)],
-};
 
 /** Idempotent by name: the existing flow comes back unchanged (created=false). */
 export async function createFlow(db: Db, input: FlowCreate): Promise<{ flow: Flow; created: boolean }> {
@@ -67,7 +61,7 @@ export async function filterFlows(
     .select()
     .from(flow)
     .where(flowWhere(filters))
-    .orderBy(...FLOW_SORTS[sort], asc(flow.id))
+    .orderBy(...flowOrder(sort))
     .limit(limit)
     .offset(offset);
   return rows.map(toFlow);
