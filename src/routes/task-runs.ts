@@ -1,3 +1,141 @@
-import { createRouter } from "../lib/router";
+import { createRoute, z } from "@hono/zod-openapi";
+import { createRouter, IdParams, jsonBody, jsonResponse, noContent, sentFields } from "../lib/router";
+import { notFound } from "../lib/errors";
+import { normalizeUuid } from "../lib/ids";
+import { paginated, resolveLimit } from "../db/pagination";
+import { taskRunWhere } from "../db/filters";
+import * as taskRuns from "../db/queries/task-runs";
+import { runHistory } from "../db/queries/run-history";
+import { checkHistoryInterval, nullsAsDefaults } from "./flow-runs";
+import {
+  Body_count_task_runs_task_runs_count_post,
+  Body_paginate_task_runs_task_runs_paginate_post,
+  Body_read_task_runs_task_runs_filter_post,
+  Body_task_run_history_task_runs_history_post,
+  HistoryResponse,
+  TaskRun,
+  TaskRunPaginationResponse,
+  TaskRunUpdate,
+} from "../schemas/prefect.gen";
 
+const tags = ["Task Runs"];
 export const taskRunsRouter = createRouter();
+
+const FilterBody = nullsAsDefaults(Body_read_task_runs_task_runs_filter_post);
+const PaginateBody = nullsAsDefaults(Body_paginate_task_runs_task_runs_paginate_post);
+const CountBody = nullsAsDefaults(Body_count_task_runs_task_runs_count_post);
+const HistoryBody = nullsAsDefaults(Body_task_run_history_task_runs_history_post);
+
+const runId = (c: { req: { valid: (t: "param") => { id: string } } }) => normalizeUuid(c.req.valid("param").id);
+
+/** Task-run endpoints filter by flows, flow runs, task runs and deployments only. */
+const filtersOf = (b: { flows?: unknown; flow_runs?: unknown; task_runs?: unknown; deployments?: unknown }) =>
+  ({ flows: b.flows, flow_runs: b.flow_runs, task_runs: b.task_runs, deployments: b.deployments }) as Parameters<typeof taskRunWhere>[0];
+
+taskRunsRouter.openapi(
+  createRoute({
+    method: "get",
+    path: "/task_runs/{id}",
+    tags,
+    summary: "Read Task Run",
+    request: { params: IdParams },
+    responses: { 200: jsonResponse(TaskRun) },
+  }),
+  async (c) => {
+    const run = await taskRuns.readTaskRun(c.var.db, runId(c));
+    if (!run) throw notFound("Task not found");
+    return c.json(run, 200);
+  },
+);
+
+taskRunsRouter.openapi(
+  createRoute({
+    method: "patch",
+    path: "/task_runs/{id}",
+    tags,
+    summary: "Update Task Run",
+    request: { params: IdParams, ...jsonBody(TaskRunUpdate) },
+    responses: { 204: noContent },
+  }),
+  async (c) => {
+    const input = await sentFields(c, c.req.valid("json"));
+    if (!(await taskRuns.updateTaskRun(c.var.db, runId(c), input))) throw notFound("Task run not found");
+    return c.body(null, 204);
+  },
+);
+
+taskRunsRouter.openapi(
+  createRoute({
+    method: "delete",
+    path: "/task_runs/{id}",
+    tags,
+    summary: "Delete Task Run",
+    request: { params: IdParams },
+    responses: { 204: noContent },
+  }),
+  async (c) => {
+    if (!(await taskRuns.deleteTaskRun(c.var.db, runId(c)))) throw notFound("Task not found");
+    return c.body(null, 204);
+  },
+);
+
+taskRunsRouter.openapi(
+  createRoute({
+    method: "post",
+    path: "/task_runs/count",
+    tags,
+    summary: "Count Task Runs",
+    request: jsonBody(CountBody),
+    responses: { 200: jsonResponse(z.int()) },
+  }),
+  async (c) => c.json(await taskRuns.countTaskRuns(c.var.db, filtersOf(c.req.valid("json"))), 200),
+);
+
+taskRunsRouter.openapi(
+  createRoute({
+    method: "post",
+    path: "/task_runs/history",
+    tags,
+    summary: "Task Run History",
+    request: jsonBody(HistoryBody),
+    responses: { 200: jsonResponse(z.array(HistoryResponse)) },
+  }),
+  async (c) => {
+    const body = c.req.valid("json");
+    checkHistoryInterval(body.history_interval_seconds);
+    return c.json(await runHistory(c.var.db, "task_run", body, taskRunWhere(filtersOf(body))), 200);
+  },
+);
+
+taskRunsRouter.openapi(
+  createRoute({
+    method: "post",
+    path: "/task_runs/filter",
+    tags,
+    summary: "Read Task Runs",
+    request: jsonBody(FilterBody),
+    responses: { 200: jsonResponse(z.array(TaskRun)) },
+  }),
+  async (c) => {
+    const body = c.req.valid("json");
+    const limit = resolveLimit(body.limit);
+    return c.json(await taskRuns.filterTaskRuns(c.var.db, filtersOf(body), body.sort, limit, body.offset), 200);
+  },
+);
+
+taskRunsRouter.openapi(
+  createRoute({
+    method: "post",
+    path: "/task_runs/paginate",
+    tags,
+    summary: "Paginate Task Runs",
+    request: jsonBody(PaginateBody),
+    responses: { 200: jsonResponse(TaskRunPaginationResponse) },
+  }),
+  async (c) => {
+    const body = c.req.valid("json");
+    const limit = resolveLimit(body.limit);
+    const { results, count } = await taskRuns.paginateTaskRuns(c.var.db, filtersOf(body), body.sort, limit, (body.page - 1) * limit);
+    return c.json(paginated(results, count, limit, body.page) as TaskRunPaginationResponse, 200);
+  },
+);

@@ -1,0 +1,180 @@
+import { count, desc, eq, inArray, sql, type SQL } from "drizzle-orm";
+import type { BatchItem } from "drizzle-orm/batch";
+import type { Db } from "../client";
+import { deployment, deploymentSchedule, flowRun, flowRunInput, flowRunState, log, taskRun, taskRunState } from "../schema";
+import { flowRunWhere, type ResourceFilters } from "../filters";
+import { flowRunOrder } from "../sorts";
+import { isoNow } from "../../lib/time";
+import { toFlowRunResponse, type FlowRunRow } from "./runs-serialize";
+import type { FlowRunResponse, FlowRunSort, FlowRunUpdate } from "../../schemas/prefect.gen";
+
+export { flowRunOrder };
+
+export type { FlowRunRow };
+
+export async function readFlowRun(db: Db, id: string): Promise<FlowRunRow | undefined> {
+  return db.select().from(flowRun).where(eq(flowRun.id, id)).get();
+}
+
+function filteredRuns(db: Db, filters: ResourceFilters, sort: FlowRunSort, limit: number, offset: number) {
+  return db
+    .select()
+    .from(flowRun)
+    .where(flowRunWhere(filters))
+    .orderBy(...flowRunOrder(sort))
+    .limit(limit)
+    .offset(offset);
+}
+
+function countQuery(db: Db, filters: ResourceFilters) {
+  return db.select({ n: count() }).from(flowRun).where(flowRunWhere(filters));
+}
+
+export async function filterFlowRuns(
+  db: Db,
+  filters: ResourceFilters,
+  sort: FlowRunSort,
+  limit: number,
+  offset: number,
+): Promise<FlowRunResponse[]> {
+  const now = isoNow();
+  return (await filteredRuns(db, filters, sort, limit, offset)).map((r) => toFlowRunResponse(r, now));
+}
+
+export async function countFlowRuns(db: Db, filters: ResourceFilters): Promise<number> {
+  return (await countQuery(db, filters).get())?.n ?? 0;
+}
+
+/** One page and the total, in one round trip. */
+export async function paginateFlowRuns(
+  db: Db,
+  filters: ResourceFilters,
+  sort: FlowRunSort,
+  limit: number,
+  offset: number,
+): Promise<{ results: FlowRunResponse[]; count: number }> {
+  const [rows, counted] = await db.batch([filteredRuns(db, filters, sort, limit, offset), countQuery(db, filters)]);
+  const now = isoNow();
+  return { results: rows.map((r) => toFlowRunResponse(r, now)), count: counted[0]?.n ?? 0 };
+}
+
+/** The columns a PATCH may set, as Prefect's FlowRunUpdate maps onto the ORM (only those sent). */
+export async function updateFlowRun(db: Db, id: string, input: Partial<FlowRunUpdate>): Promise<boolean> {
+  const set: Partial<typeof flowRun.$inferInsert> = { updated: isoNow() };
+  if (input.name !== undefined && input.name !== null) set.name = input.name;
+  if (input.flow_version !== undefined) set.flow_version = input.flow_version;
+  if (input.parameters !== undefined) set.parameters = input.parameters;
+  if (input.empirical_policy !== undefined) set.empirical_policy = input.empirical_policy;
+  if (input.tags !== undefined) set.tags = input.tags;
+  if (input.infrastructure_pid !== undefined) set.infrastructure_pid = input.infrastructure_pid;
+  if (input.job_variables !== undefined) set.job_variables = input.job_variables;
+  const res = await db.update(flowRun).set(set).where(eq(flowRun.id, id)).returning({ id: flowRun.id });
+  return res.length > 0;
+}
+
+/** Shallow-merges labels into the run's labels (existing keys overwritten). False when no such run. */
+export async function mergeFlowRunLabels(db: Db, id: string, labels: Record<string, unknown>): Promise<boolean> {
+  const row = await db.select({ labels: flowRun.labels }).from(flowRun).where(eq(flowRun.id, id)).get();
+  if (!row) return false;
+  await db
+    .update(flowRun)
+    .set({ labels: { ...(row.labels ?? {}), ...labels }, updated: isoNow() })
+    .where(eq(flowRun.id, id));
+  return true;
+}
+
+/**
+ * The deletes Prefect's foreign keys cascade to when flow runs go (their states, task runs and
+ * the task runs' states, inputs), plus the logs Prefect removes right after; subflow runs of the
+ * deleted task runs survive with parent_task_run_id set to null. `runIds` is a list or a subquery.
+ */
+export function flowRunCascade(db: Db, runIds: string[] | SQL): BatchItem<"sqlite">[] {
+  const inRuns = (col: Parameters<typeof inArray>[0]) => (Array.isArray(runIds) ? inArray(col, runIds) : sql`${col} IN ${runIds}`);
+  const taskIds = sql`(SELECT ${taskRun.id} FROM ${taskRun} WHERE ${inRuns(taskRun.flow_run_id)})`;
+  return [
+    db.update(flowRun).set({ parent_task_run_id: null }).where(sql`${flowRun.parent_task_run_id} IN ${taskIds}`),
+    db.delete(taskRunState).where(sql`${taskRunState.task_run_id} IN ${taskIds}`),
+    db.delete(log).where(sql`${log.task_run_id} IN ${taskIds}`),
+    db.delete(taskRun).where(inRuns(taskRun.flow_run_id)),
+    db.delete(flowRunState).where(inRuns(flowRunState.flow_run_id)),
+    db.delete(flowRunInput).where(inRuns(flowRunInput.flow_run_id)),
+    db.delete(log).where(inRuns(log.flow_run_id)),
+  ];
+}
+
+export type DeletedRun = Pick<FlowRunRow, "id" | "work_queue_id" | "state_type">;
+
+/** Deletes the runs and everything under them in one round trip; answers the runs that existed. */
+export async function deleteFlowRuns(db: Db, ids: string[]): Promise<DeletedRun[]> {
+  if (!ids.length) return [];
+  const statements = [
+    ...flowRunCascade(db, ids),
+    db
+      .delete(flowRun)
+      .where(inArray(flowRun.id, ids))
+      .returning({ id: flowRun.id, work_queue_id: flowRun.work_queue_id, state_type: flowRun.state_type }),
+  ];
+  const results = await db.batch(statements as [BatchItem<"sqlite">, ...BatchItem<"sqlite">[]]);
+  return results[results.length - 1] as DeletedRun[];
+}
+
+/** Prefect's bulk delete: up to `limit` runs matching the flow-run filter (ID_DESC). */
+export async function bulkDeleteFlowRuns(db: Db, filters: ResourceFilters, limit: number): Promise<DeletedRun[]> {
+  const ids = await db
+    .select({ id: flowRun.id })
+    .from(flowRun)
+    .where(flowRunWhere(filters))
+    .orderBy(desc(flowRun.id))
+    .limit(limit);
+  const deleted = await deleteFlowRuns(
+    db,
+    ids.map((r) => r.id),
+  );
+  // Answer in the order the runs were selected.
+  const order = new Map(ids.map((r, i) => [r.id, i]));
+  return deleted.sort((a, b) => order.get(a.id)! - order.get(b.id)!);
+}
+
+/** A timestamp column as integer microseconds since the epoch (stored ISO text, `Z`). */
+export function micros(col: SQL | Parameters<typeof inArray>[0]): SQL {
+  return sql`(unixepoch(substr(${col}, 1, 19)) * 1000000 + CAST(substr(replace(substr(${col}, 21), 'Z', '') || '000000', 1, 6) AS INTEGER))`;
+}
+
+const TERMINAL = sql.raw(`('COMPLETED', 'FAILED', 'CANCELLED', 'CRASHED')`);
+
+/** Prefect's estimated_run_time of a run row, in seconds, evaluated at `nowMicros`. */
+export function estimatedRunTimeSql(t: typeof flowRun | typeof taskRun, nowMicros: number): SQL {
+  return sql`(CASE WHEN ${t.state_type} = 'RUNNING' AND ${t.state_timestamp} IS NOT NULL THEN ${t.total_run_time} + (${nowMicros} - ${micros(t.state_timestamp)}) / 1000000.0 ELSE ${t.total_run_time} END)`;
+}
+
+/** Prefect's estimated_start_time_delta (lateness) of a run row, in seconds, at `now`. */
+export function estimatedLatenessSql(t: typeof flowRun | typeof taskRun, now: string, nowMicros: number): SQL {
+  return sql`(CASE
+    WHEN ${t.start_time} > ${t.expected_start_time} THEN (${micros(t.start_time)} - ${micros(t.expected_start_time)}) / 1000000.0
+    WHEN ${t.start_time} IS NULL AND ${t.state_type} NOT IN ${TERMINAL} AND ${t.expected_start_time} < ${now}
+      THEN (${nowMicros} - ${micros(t.expected_start_time)}) / 1000000.0
+    ELSE 0 END)`;
+}
+
+/** Average lateness in seconds of the matching runs, null when none match. */
+export async function averageLateness(db: Db, filters: ResourceFilters, now: string, nowMicros: number): Promise<number | null> {
+  const row = await db
+    .select({ avg: sql<number | null>`avg(${estimatedLatenessSql(flowRun, now, nowMicros)})` })
+    .from(flowRun)
+    .where(flowRunWhere(filters))
+    .get();
+  return row?.avg ?? null;
+}
+
+export async function deploymentExists(db: Db, id: string): Promise<boolean> {
+  return !!(await db.select({ id: deployment.id }).from(deployment).where(eq(deployment.id, id)).get());
+}
+
+/** Deletes of flows' deployments and their schedules (Prefect's flow_id / deployment_id cascades). */
+export function deploymentsOfFlows(db: Db, flowIds: string[]): BatchItem<"sqlite">[] {
+  const deploymentIds = db.select({ id: deployment.id }).from(deployment).where(inArray(deployment.flow_id, flowIds));
+  return [
+    db.delete(deploymentSchedule).where(inArray(deploymentSchedule.deployment_id, deploymentIds)),
+    db.delete(deployment).where(inArray(deployment.flow_id, flowIds)),
+  ];
+}
