@@ -489,7 +489,11 @@ describe("WorkPoolFilter and WorkQueueFilter", () => {
     expect(await queues({ name: { any_: [t("Alpha")] } })).toEqual(["Q1"]);
     expect(await queues({ name: { startswith_: ["ALPHA-", "zzz"] } })).toEqual(["Q1"]);
     expect(await queues({ name: { startswith_: ["alpha", "Beta"] } })).toEqual(["Q1", "Q2"]);
+    // An empty prefix list is Prefect's empty OR, dropped by SQLAlchemy: no constraint, not even TRUE under or_.
     expect(await queues({ name: { startswith_: [] } })).toEqual(["Q1", "Q2"]);
+    expect(await queues({ name: { startswith_: [], any_: [t("beta")] } })).toEqual(["Q2"]);
+    expect(await queues({ operator: "or_", id: { any_: [id("Q2")] }, name: { startswith_: [] } })).toEqual(["Q2"]);
+    expect(await queues({ operator: "or_", id: { any_: [id("Q2")] }, name: {} })).toEqual(["Q1", "Q2"]);
     expect(await queues({ name: { startswith_: [s.u] } })).toEqual([]);
     expect(await queues({ name: { any_: [t("beta")], startswith_: ["alpha"] } })).toEqual([]);
     expect(await queues({ operator: "or_", id: { any_: [id("Q2")] }, name: { startswith_: ["alpha"] } })).toEqual(["Q1", "Q2"]);

@@ -1,6 +1,6 @@
 import { sql } from "drizzle-orm";
 import { deployment, flow, workPool, workQueue } from "../schema";
-import { array, combine, ignored, ilike, istartsWith, scalar, scalarConds, uuid, type FilterSpec } from "./core";
+import { array, combine, ignored, ilike, istartsWith, scalar, scalarConds, spliced, TRUE, uuid, type FilterSpec } from "./core";
 
 /** DeploymentFilter: every field of Prefect's deployment filter. */
 export const deploymentFilterSpec: FilterSpec = {
@@ -30,10 +30,14 @@ export const workPoolFilterSpec: FilterSpec = {
 /** WorkQueueFilter: id, name. */
 export const workQueueFilterSpec: FilterSpec = {
   id: uuid(workQueue.id),
-  // WorkQueueFilterName.startswith_ is a list: any of the prefixes, case-insensitive
-  // (an empty list constrains nothing, as Prefect's empty OR).
-  name: ({ startswith_, ...rest }) => [
-    ...scalarConds(workQueue.name, rest),
-    startswith_ == null ? undefined : combine("or_", startswith_.map((p: string) => istartsWith(workQueue.name, p))),
-  ],
+  // WorkQueueFilterName.startswith_ is a list: any of the prefixes, case-insensitive. An empty list
+  // is Prefect's empty OR, which SQLAlchemy drops: no constraint, and (unlike a sub-filter sent
+  // empty, which is TRUE) nothing at all under the work-queue filter's or_.
+  name: spliced(({ startswith_, ...rest }) => {
+    const conds = scalarConds(workQueue.name, rest);
+    if (startswith_ != null && startswith_.length)
+      conds.push(combine("or_", startswith_.map((p: string) => istartsWith(workQueue.name, p))));
+    if (startswith_ != null && !startswith_.length && !conds.length) return [];
+    return [combine("and_", conds) ?? TRUE];
+  }),
 };
