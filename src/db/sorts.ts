@@ -76,11 +76,11 @@ const LOG_ORDERS: Orders<typeof LogSort> = {
   TIMESTAMP_DESC: down(log, log.timestamp),
 };
 
-export const flowRunOrder = (sort: SortKey<typeof FlowRunSort>): SQL[] => FLOW_RUN_ORDERS[sort];
-export const taskRunOrder = (sort: SortKey<typeof TaskRunSort>): SQL[] => TASK_RUN_ORDERS[sort];
-export const flowOrder = (sort: SortKey<typeof FlowSort>): SQL[] => FLOW_ORDERS[sort];
-export const deploymentOrder = (sort: SortKey<typeof DeploymentSort>): SQL[] => DEPLOYMENT_ORDERS[sort];
-export const logOrder = (sort: SortKey<typeof LogSort>): SQL[] => LOG_ORDERS[sort];
+export const flowRunOrder = (sort: SortKey<typeof FlowRunSort>): SQL[] => [...FLOW_RUN_ORDERS[sort]];
+export const taskRunOrder = (sort: SortKey<typeof TaskRunSort>): SQL[] => [...TASK_RUN_ORDERS[sort]];
+export const flowOrder = (sort: SortKey<typeof FlowSort>): SQL[] => [...FLOW_ORDERS[sort]];
+export const deploymentOrder = (sort: SortKey<typeof DeploymentSort>): SQL[] => [...DEPLOYMENT_ORDERS[sort]];
+export const logOrder = (sort: SortKey<typeof LogSort>): SQL[] => [...LOG_ORDERS[sort]];
 
 /*
  * Resources whose tables are not in the schema yet: the same rules, over the columns the
