@@ -1,0 +1,103 @@
+import type { FlowRunRow, TaskRunRow } from "../db/queries/runs-serialize";
+import type { ServerEvent } from "../services/events-ingest";
+import type { RunState, TransitionEnd } from "./states";
+
+export type SetStateStatus = "ACCEPT" | "REJECT" | "ABORT" | "WAIT";
+
+export type StateResponseDetails =
+  | { type: "accept_details" }
+  | { type: "reject_details"; reason: string | null }
+  | { type: "abort_details"; reason: string | null }
+  | { type: "wait_details"; delay_seconds: number; reason: string | null };
+
+/** What a caller gets back from orchestration, as Prefect's OrchestrationResult. */
+export interface OrchestrationResult {
+  state: RunState | null;
+  status: SetStateStatus;
+  details: StateResponseDetails;
+}
+
+/** Slot accounting a rule may call on (work-queue ledgers now; global limits later). */
+export interface SlotGate {
+  /** Takes the run's slots; false when a limit is full. */
+  acquire(force: boolean): Promise<boolean>;
+  /** Gives back slots the run holds in ledgers it no longer occupies after moving to `type`. */
+  release(type: TransitionEnd): Promise<void>;
+}
+
+/** Facts about the run's surroundings, loaded with the run in the same read. */
+export interface FlowRunSurroundings {
+  flow: { id: string; name: string; tags: string[]; labels?: Record<string, unknown> } | null;
+  deployment: { id: string; name: string; tags: string[] } | null;
+  workQueue: { id: string; name: string } | null;
+  workPool: { id: string; name: string; type: string } | null;
+  /** The subflow's wrapper task run in its parent flow run. */
+  parentTaskRun: TaskRunRow | null;
+  slots: SlotGate | null;
+}
+
+export interface TaskRunSurroundings {
+  flowRun: FlowRunRow | null;
+  /** The newest unexpired cached COMPLETED state for a cache key, if any. */
+  cachedState(cacheKey: string): Promise<RunState | null>;
+}
+
+export interface OrchestrationParameters {
+  apiVersion: string | null;
+  clientVersion: string | null;
+}
+
+/** Effects the rules ask for, carried out by whoever writes the transition. */
+export interface Effects {
+  events: ServerEvent[];
+  /** Done once the transition is stored (e.g. giving back slots). */
+  afterCommit: (() => Promise<void>)[];
+  /** Done if the transition cannot be stored (e.g. giving back slots taken for it). */
+  onWriteFailure: (() => Promise<void>)[];
+  /** The subflow's wrapper task run follows the subflow's state (a forced task-run transition). */
+  parentTaskState: RunState | null;
+}
+
+interface ContextBase {
+  initialState: RunState | null;
+  proposedState: RunState | null;
+  validatedState: RunState | null;
+  status: SetStateStatus;
+  details: StateResponseDetails;
+  parameters: OrchestrationParameters;
+  /** The transition's clock: states minted by rules carry it. */
+  now: string;
+  effects: Effects;
+}
+
+export interface FlowContext extends ContextBase {
+  kind: "flow";
+  /** A working copy of the run row; global transforms update it and it is written as is. */
+  run: FlowRunRow;
+  surroundings: FlowRunSurroundings;
+}
+
+export interface TaskContext extends ContextBase {
+  kind: "task";
+  run: TaskRunRow;
+  surroundings: TaskRunSurroundings;
+}
+
+export type Context = FlowContext | TaskContext;
+
+export function newEffects(): Effects {
+  return { events: [], afterCommit: [], onWriteFailure: [], parentTaskState: null };
+}
+
+/** Prefect compares API versions as versions: 0.8.10 > 0.8.4. */
+export function apiVersionAtLeast(version: string | null, minimum: string): boolean {
+  if (!version) return true;
+  const a = version.split(".").map(Number);
+  const b = minimum.split(".").map(Number);
+  for (let i = 0; i < Math.max(a.length, b.length); i++) {
+    const d = (a[i] ?? 0) - (b[i] ?? 0);
+    if (Number.isNaN(d)) return true;
+    if (d !== 0) return d > 0;
+  }
+  return true;
+}

@@ -1,0 +1,69 @@
+import { eq } from "drizzle-orm";
+import type { Db } from "../db/client";
+import { flowRun, taskRun } from "../db/schema";
+import type { Statement } from "../db/queries/events";
+import type { TaskRunRow } from "../db/queries/runs-serialize";
+import { isoNow } from "../lib/time";
+import { newEffects, type TaskContext, type TaskRunSurroundings, type OrchestrationResult } from "./context";
+import { orchestrate } from "./engine";
+import { CoreTaskPolicy, GlobalTaskPolicy, MinimalTaskPolicy } from "./policies";
+import { newState, type RunState } from "./states";
+import type { SetStateOptions, StateProposal } from "./flow-run-state";
+import { cachedTaskState, isStaleRunError, runStateOf, taskRunTransitionStatements } from "./write";
+
+export interface TaskSetStateOutcome {
+  result: OrchestrationResult;
+  written: boolean;
+  run: TaskRunRow;
+}
+
+const MAX_ATTEMPTS = 8;
+
+async function loadTaskRun(db: Db, id: string) {
+  return db.select({ run: taskRun, flowRun }).from(taskRun).leftJoin(flowRun, eq(flowRun.id, taskRun.flow_run_id)).where(eq(taskRun.id, id)).get();
+}
+
+function taskContext(db: Db, run: TaskRunRow, flowRunRow: TaskRunSurroundings["flowRun"], proposed: RunState, now: string, opts: SetStateOptions): TaskContext {
+  return {
+    kind: "task",
+    run: structuredClone(run),
+    surroundings: { flowRun: flowRunRow, cachedState: (key) => cachedTaskState(db, key, now) },
+    initialState: runStateOf(run),
+    proposedState: proposed,
+    validatedState: null,
+    status: "ACCEPT",
+    details: { type: "accept_details" },
+    parameters: { apiVersion: opts.apiVersion ?? null, clientVersion: opts.clientVersion ?? null },
+    now,
+    effects: newEffects(),
+  };
+}
+
+/** Prefect's core task policy (or the minimal one when forced) over a proposed task-run state. */
+export async function setTaskRunState(db: Db, runId: string, proposal: StateProposal, opts: SetStateOptions = {}): Promise<TaskSetStateOutcome | null> {
+  for (let attempt = 1; ; attempt++) {
+    const loaded = await loadTaskRun(db, runId);
+    if (!loaded) return null;
+    const now = isoNow();
+    const ctx = taskContext(db, loaded.run, loaded.flowRun, newState(proposal, now), now, opts);
+    const result = await orchestrate(ctx, opts.force ? MinimalTaskPolicy : CoreTaskPolicy, GlobalTaskPolicy);
+    if (!ctx.proposedState) return { result, written: false, run: loaded.run };
+    try {
+      await db.batch(taskRunTransitionStatements(db, ctx.run, ctx.proposedState, { stateId: ctx.initialState?.id ?? null }, now) as [any, ...any[]]);
+    } catch (err) {
+      if (isStaleRunError(err) && attempt < MAX_ATTEMPTS) continue;
+      throw err;
+    }
+    return { result, written: true, run: ctx.run };
+  }
+}
+
+/**
+ * A forced task-run transition computed in memory, for a caller to add to its own batch (the
+ * wrapper task run of a subflow following the subflow's state).
+ */
+export async function forcedTaskTransition(db: Db, run: TaskRunRow, state: RunState, now = isoNow()): Promise<Statement[]> {
+  const ctx = taskContext(db, run, null, state, now, { force: true });
+  await orchestrate(ctx, MinimalTaskPolicy, GlobalTaskPolicy);
+  return ctx.proposedState ? taskRunTransitionStatements(db, ctx.run, ctx.proposedState, null, now) : [];
+}

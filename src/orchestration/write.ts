@@ -1,0 +1,107 @@
+import { and, desc, eq, gt, isNull, or, sql } from "drizzle-orm";
+import type { Db } from "../db/client";
+import { flowRun, flowRunState, taskRun, taskRunState } from "../db/schema";
+import type { Statement } from "../db/queries/events";
+import type { FlowRunRow, TaskRunRow } from "../db/queries/runs-serialize";
+import { toState } from "../schemas/serialize";
+import type { RunState } from "./states";
+
+/**
+ * How a transition is stored: the state row and the run's denormalized fields, in the same D1
+ * batch (one transaction). The state insert is guarded by the run's current state id: if
+ * another request changed the run's state since it was read, the guard yields NULL for the
+ * NOT NULL run id, the batch fails as a whole, and the caller orchestrates again from the new
+ * state — the optimistic equivalent of Prefect's row lock.
+ */
+
+export const STALE_RUN_MARKER = /NOT NULL constraint failed: (flow_run_state\.flow_run_id|task_run_state\.task_run_id)/;
+
+export class StaleRunError extends Error {}
+
+export function isStaleRunError(err: unknown): boolean {
+  for (let e: any = err; e; e = e.cause) if (STALE_RUN_MARKER.test(String(e.message ?? e))) return true;
+  return false;
+}
+
+const stateRow = (s: RunState) => ({
+  id: s.id,
+  created: s.timestamp,
+  updated: s.timestamp,
+  type: s.type,
+  timestamp: s.timestamp,
+  name: s.name,
+  message: s.message,
+  state_details: s.state_details,
+  data: s.data ?? null,
+});
+
+const runStateFields = (s: RunState, now: string) => ({
+  state_id: s.id,
+  state: toState(s),
+  updated: now,
+});
+
+/** The run fields orchestration owns; others (tags, parameters …) are left to concurrent updates. */
+function orchestratedFields(run: FlowRunRow | TaskRunRow) {
+  return {
+    state_type: run.state_type,
+    state_name: run.state_name,
+    state_timestamp: run.state_timestamp,
+    run_count: run.run_count,
+    start_time: run.start_time,
+    end_time: run.end_time,
+    total_run_time: run.total_run_time,
+    expected_start_time: run.expected_start_time,
+    next_scheduled_start_time: run.next_scheduled_start_time,
+    empirical_policy: run.empirical_policy,
+  };
+}
+
+export function runStateOf(row: { state: unknown }): RunState | null {
+  return row.state ? (toState(row.state as any) as RunState) : null;
+}
+
+/** Statements storing a flow-run transition, guarded when `guard` (the state id read) is given. */
+export function flowRunTransitionStatements(db: Db, run: FlowRunRow, state: RunState, guard: { stateId: string | null } | null, now: string): Statement[] {
+  const runId = guard
+    ? sql`(SELECT ${flowRun.id} FROM ${flowRun} WHERE ${flowRun.id} = ${run.id} AND ${flowRun.state_id} IS ${guard.stateId})`
+    : run.id;
+  return [
+    db.insert(flowRunState).values({ ...stateRow(state), flow_run_id: runId as string }),
+    db
+      .update(flowRun)
+      .set({ ...orchestratedFields(run), ...runStateFields(state, now) })
+      .where(eq(flowRun.id, run.id)),
+  ];
+}
+
+export function taskRunTransitionStatements(db: Db, run: TaskRunRow, state: RunState, guard: { stateId: string | null } | null, now: string): Statement[] {
+  const runId = guard
+    ? sql`(SELECT ${taskRun.id} FROM ${taskRun} WHERE ${taskRun.id} = ${run.id} AND ${taskRun.state_id} IS ${guard.stateId})`
+    : run.id;
+  return [
+    db.insert(taskRunState).values({ ...stateRow(state), task_run_id: runId as string }),
+    db
+      .update(taskRun)
+      .set({
+        ...orchestratedFields(run),
+        flow_run_run_count: run.flow_run_run_count,
+        cache_key: run.cache_key,
+        cache_expiration: run.cache_expiration,
+        ...runStateFields(state, now),
+      })
+      .where(eq(taskRun.id, run.id)),
+  ];
+}
+
+/** The newest unexpired COMPLETED state cached under `key` by a task run. */
+export async function cachedTaskState(db: Db, key: string, now: string): Promise<RunState | null> {
+  const row = await db
+    .select({ state: taskRun.state })
+    .from(taskRun)
+    .where(and(eq(taskRun.cache_key, key), eq(taskRun.state_type, "COMPLETED"), or(isNull(taskRun.cache_expiration), gt(taskRun.cache_expiration, now))))
+    .orderBy(desc(taskRun.state_timestamp))
+    .limit(1)
+    .get();
+  return row ? runStateOf(row) : null;
+}

@@ -1,0 +1,154 @@
+import { and, eq } from "drizzle-orm";
+import type { Db } from "../db/client";
+import type { Bindings } from "../env";
+import { flow, flowRun, taskRun, workPool, workQueue } from "../db/schema";
+import type { FlowRunRow } from "../db/queries/runs-serialize";
+import { conflict, notFound } from "../lib/errors";
+import { uuid4 } from "../lib/ids";
+import { generateRunName } from "../lib/names";
+import { isoNow } from "../lib/time";
+import { toState } from "../schemas/serialize";
+import type { FlowRunCreate } from "../schemas/prefect.gen";
+import { newEffects, type FlowContext, type SlotGate } from "../orchestration/context";
+import { orchestrate } from "../orchestration/engine";
+import { GlobalFlowPolicy, MinimalFlowPolicy } from "../orchestration/policies";
+import { newState } from "../orchestration/states";
+import { flowRunTransitionStatements, isStaleRunError } from "../orchestration/write";
+import { emitEventStatements } from "./events-ingest";
+import { acquireRunSlot, releaseRunSlot } from "./work-queue-slots";
+
+export const DATA_INTEGRITY_CONFLICT =
+  "Data integrity conflict. This usually means a unique or foreign key constraint was violated. See server logs for details.";
+
+export interface CreatedFlowRun {
+  run: FlowRunRow;
+  created: boolean;
+}
+
+/** Extra columns a caller (e.g. a deployment's create_flow_run) sets on the new run. */
+export type FlowRunExtras = Partial<Pick<FlowRunRow, "deployment_id" | "deployment_version" | "auto_scheduled" | "created_by" | "work_queue_name">> & {
+  labels?: Record<string, unknown>;
+};
+
+/**
+ * Creates a flow run as Prefect does: a generated `adjective-animal` name when none is given,
+ * system labels (`prefect.flow.id`) under the client's, the work queue named by pool/queue, and
+ * its first state (PENDING unless another is given) set through the forced policy. A run with
+ * the idempotency key of an existing run of the same flow is not created: the existing one is
+ * returned. Two D1 round trips: one batch of lookups, one batch of writes.
+ */
+export async function createFlowRun(env: Bindings, db: Db, input: FlowRunCreate, extras: FlowRunExtras = {}): Promise<CreatedFlowRun> {
+  const [flows, queues, parents] = await db.batch([
+    db.select({ id: flow.id, name: flow.name, tags: flow.tags, labels: flow.labels }).from(flow).where(eq(flow.id, input.flow_id)),
+    input.work_pool_name
+      ? db
+          .select({ queue: workQueue, pool: workPool })
+          .from(workPool)
+          .leftJoin(workQueue, input.work_queue_name ? and(eq(workQueue.work_pool_id, workPool.id), eq(workQueue.name, input.work_queue_name)) : eq(workQueue.id, workPool.default_queue_id))
+          .where(eq(workPool.name, input.work_pool_name))
+      : db.select({ queue: workQueue, pool: workPool }).from(workPool).leftJoin(workQueue, eq(workQueue.id, workPool.id)).where(eq(workPool.id, "")),
+    db.select().from(taskRun).where(eq(taskRun.id, input.parent_task_run_id ?? "")),
+  ]);
+  const flowRow = flows[0];
+  if (!flowRow) throw conflict(DATA_INTEGRITY_CONFLICT);
+  let queueRow: typeof workQueue.$inferSelect | null = null;
+  let poolRow: typeof workPool.$inferSelect | null = null;
+  if (input.work_pool_name) {
+    const found = queues[0];
+    if (!found) throw notFound(`Work pool "${input.work_pool_name}" not found.`);
+    if (!found.queue)
+      throw notFound(
+        input.work_queue_name ? `Work pool queue '${input.work_pool_name}/${input.work_queue_name}' not found.` : `Work pool "${input.work_pool_name}" not found.`,
+      );
+    queueRow = found.queue;
+    poolRow = found.pool;
+  }
+
+  const now = isoNow();
+  const run: FlowRunRow = {
+    id: uuid4(),
+    created: now,
+    updated: now,
+    name: input.name ?? generateRunName(),
+    flow_id: input.flow_id,
+    deployment_id: extras.deployment_id ?? input.deployment_id ?? null,
+    deployment_version: extras.deployment_version ?? null,
+    work_queue_id: queueRow?.id ?? null,
+    work_queue_name: queueRow?.name ?? extras.work_queue_name ?? null,
+    work_pool_id: poolRow?.id ?? null,
+    work_pool_name: poolRow?.name ?? null,
+    flow_version: input.flow_version ?? null,
+    parameters: input.parameters ?? {},
+    idempotency_key: input.idempotency_key ?? null,
+    context: input.context ?? {},
+    empirical_policy: input.empirical_policy ?? {},
+    tags: input.tags ?? [],
+    labels: { ...(flowRow.labels ?? {}), "prefect.flow.id": flowRow.id, ...(extras.labels ?? {}), ...(input.labels ?? {}) },
+    parent_task_run_id: input.parent_task_run_id ?? null,
+    state_id: null,
+    state_type: null,
+    state_name: null,
+    state_timestamp: null,
+    state: null,
+    run_count: 0,
+    expected_start_time: null,
+    next_scheduled_start_time: null,
+    start_time: null,
+    end_time: null,
+    total_run_time: 0,
+    auto_scheduled: extras.auto_scheduled ?? false,
+    infrastructure_document_id: input.infrastructure_document_id ?? null,
+    infrastructure_pid: null,
+    created_by: extras.created_by ?? null,
+    job_variables: input.job_variables ?? {},
+  };
+
+  const scope = queueRow && poolRow ? { queueId: queueRow.id, queueLimit: queueRow.concurrency_limit, poolId: poolRow.id, poolLimit: poolRow.concurrency_limit } : null;
+  const slots: SlotGate | null = scope
+    ? { acquire: () => acquireRunSlot(env, { ...scope, queueLimit: null, poolLimit: null }, run.id), release: (t) => releaseRunSlot(env, scope, run.id, t) }
+    : null;
+  const ctx: FlowContext = {
+    kind: "flow",
+    run,
+    surroundings: {
+      flow: flowRow,
+      deployment: null,
+      workQueue: queueRow ? { id: queueRow.id, name: queueRow.name } : null,
+      workPool: poolRow ? { id: poolRow.id, name: poolRow.name, type: poolRow.type } : null,
+      parentTaskRun: parents[0] ?? null,
+      slots,
+    },
+    initialState: null,
+    proposedState: newState(input.state ?? { type: "PENDING" }, now),
+    validatedState: null,
+    status: "ACCEPT",
+    details: { type: "accept_details" },
+    parameters: { apiVersion: null, clientVersion: null },
+    now,
+    effects: newEffects(),
+  };
+  await orchestrate(ctx, MinimalFlowPolicy, GlobalFlowPolicy);
+  const statements: any[] = [db.insert(flowRun).values({ ...run, state_type: null, state_name: null, state_timestamp: null }).onConflictDoNothing()];
+  if (ctx.proposedState) {
+    statements.push(...flowRunTransitionStatements(db, ctx.run, ctx.proposedState, { stateId: null }, now));
+    statements.push(...emitEventStatements(db, ctx.effects.events));
+  }
+  try {
+    await db.batch(statements as [any, ...any[]]);
+  } catch (err) {
+    await Promise.allSettled(ctx.effects.onWriteFailure.map((f) => f()));
+    if (!isStaleRunError(err) || !run.idempotency_key) throw err;
+    const existing = await db
+      .select()
+      .from(flowRun)
+      .where(and(eq(flowRun.flow_id, run.flow_id), eq(flowRun.idempotency_key, run.idempotency_key)))
+      .get();
+    if (!existing) throw conflict(DATA_INTEGRITY_CONFLICT);
+    return { run: existing, created: false };
+  }
+  const state = ctx.proposedState;
+  return {
+    run: state ? { ...ctx.run, state_id: state.id, state: toState(state), updated: now } : ctx.run,
+    created: true,
+  };
+}

@@ -1,0 +1,64 @@
+import { and, eq } from "drizzle-orm";
+import type { Db } from "../db/client";
+import type { Bindings } from "../env";
+import { flowRun, flowRunInput } from "../db/schema";
+import { uuid4 } from "../lib/ids";
+import { isoNow } from "../lib/time";
+import { schemaViolation } from "../lib/json-schema";
+import { setFlowRunState, type SetStateOutcome } from "../orchestration/flow-run-state";
+import { runStateOf } from "../orchestration/write";
+
+type Outcome = Pick<SetStateOutcome, "result" | "written">;
+
+const refused = (state: SetStateOutcome["result"]["state"], reason: string): Outcome => ({
+  result: { state, status: "REJECT", details: { type: "abort_details", reason } },
+  written: false,
+});
+
+/**
+ * Resumes a paused flow run, as Prefect does: a run paused for input must receive input valid
+ * against the schema it stored (`run_input_keyset.schema`), which is then saved under
+ * `run_input_keyset.response`; a suspended run (pause_reschedule) is rescheduled as Resuming,
+ * a paused one goes back to RUNNING. Returns null when the run does not exist.
+ */
+export async function resumeFlowRun(env: Bindings, db: Db, id: string, runInput: Record<string, unknown> | null, apiVersion: string | null): Promise<Outcome | null> {
+  const run = await db.select().from(flowRun).where(eq(flowRun.id, id)).get();
+  if (!run) return null;
+  const state = runStateOf(run);
+  if (!state || state.type !== "PAUSED")
+    return { result: { state: null, status: "ABORT", details: { type: "abort_details", reason: "Cannot resume a flow run that is not paused." } }, written: false };
+
+  const keyset = state.state_details.run_input_keyset as Record<string, string> | null;
+  let input = runInput;
+  if (keyset) {
+    input = input ?? {};
+    const stored = await db
+      .select({ value: flowRunInput.value })
+      .from(flowRunInput)
+      .where(and(eq(flowRunInput.flow_run_id, id), eq(flowRunInput.key, keyset.schema)))
+      .get();
+    if (!stored) return refused(state, "Run input schema not found.");
+    let schema: Record<string, any>;
+    try {
+      schema = JSON.parse(stored.value);
+    } catch {
+      return refused(state, "Run input schema is not valid JSON.");
+    }
+    const violation = schemaViolation(input, schema);
+    if (violation) return refused(state, `Reason: ${violation}`);
+  }
+
+  const proposal = state.state_details.pause_reschedule
+    ? { type: "SCHEDULED" as const, name: "Resuming", state_details: { scheduled_time: isoNow() } }
+    : { type: "RUNNING" as const };
+  const outcome = await setFlowRunState(env, db, id, proposal, { apiVersion });
+  if (!outcome) return null;
+  if (keyset && input && Object.keys(input).length && outcome.result.status === "ACCEPT") {
+    const now = isoNow();
+    await db
+      .insert(flowRunInput)
+      .values({ id: uuid4(), created: now, updated: now, flow_run_id: id, key: keyset.response, value: JSON.stringify(input) })
+      .onConflictDoNothing();
+  }
+  return outcome;
+}

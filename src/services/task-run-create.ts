@@ -1,0 +1,99 @@
+import { and, eq, isNull } from "drizzle-orm";
+import type { Db } from "../db/client";
+import { flowRun, taskRun } from "../db/schema";
+import type { TaskRunRow } from "../db/queries/runs-serialize";
+import { conflict } from "../lib/errors";
+import { uuid4 } from "../lib/ids";
+import { generateRunName } from "../lib/names";
+import { isoNow } from "../lib/time";
+import { toState } from "../schemas/serialize";
+import type { TaskRunCreate } from "../schemas/prefect.gen";
+import { newEffects, type TaskContext } from "../orchestration/context";
+import { orchestrate } from "../orchestration/engine";
+import { GlobalTaskPolicy, MinimalTaskPolicy } from "../orchestration/policies";
+import { newState } from "../orchestration/states";
+import { isStaleRunError, taskRunTransitionStatements } from "../orchestration/write";
+import { DATA_INTEGRITY_CONFLICT } from "./flow-run-create";
+
+const sameKey = (input: TaskRunCreate) =>
+  and(
+    input.flow_run_id ? eq(taskRun.flow_run_id, input.flow_run_id) : isNull(taskRun.flow_run_id),
+    eq(taskRun.task_key, input.task_key),
+    eq(taskRun.dynamic_key, input.dynamic_key),
+  );
+
+/**
+ * Creates a task run, idempotent on (flow_run_id, task_key, dynamic_key): the existing run is
+ * returned for a repeated key. Labels carry the flow run's labels and `prefect.flow-run.id`;
+ * the first state (PENDING unless given) is set through the forced policy.
+ */
+export async function createTaskRun(db: Db, input: TaskRunCreate): Promise<{ run: TaskRunRow; created: boolean }> {
+  const [flowRuns, existing] = await db.batch([
+    db.select().from(flowRun).where(eq(flowRun.id, input.flow_run_id ?? "")),
+    db.select().from(taskRun).where(sameKey(input)).limit(1),
+  ]);
+  if (existing[0]) return { run: existing[0], created: false };
+  const parent = flowRuns[0] ?? null;
+  if (input.flow_run_id && !parent) throw conflict(DATA_INTEGRITY_CONFLICT);
+
+  const now = isoNow();
+  const run: TaskRunRow = {
+    id: input.id ?? uuid4(),
+    created: now,
+    updated: now,
+    name: input.name ?? generateRunName(),
+    flow_run_id: input.flow_run_id ?? null,
+    task_key: input.task_key,
+    dynamic_key: input.dynamic_key,
+    cache_key: input.cache_key ?? null,
+    cache_expiration: input.cache_expiration ?? null,
+    task_version: input.task_version ?? null,
+    empirical_policy: input.empirical_policy ?? {},
+    tags: input.tags ?? [],
+    labels: {
+      ...((parent?.labels as Record<string, unknown>) ?? {}),
+      ...(input.flow_run_id ? { "prefect.flow-run.id": input.flow_run_id } : {}),
+      ...(input.labels ?? {}),
+    },
+    task_inputs: input.task_inputs ?? {},
+    state_id: null,
+    state_type: null,
+    state_name: null,
+    state_timestamp: null,
+    state: null,
+    run_count: 0,
+    flow_run_run_count: 0,
+    expected_start_time: null,
+    next_scheduled_start_time: null,
+    start_time: null,
+    end_time: null,
+    total_run_time: 0,
+  };
+  const ctx: TaskContext = {
+    kind: "task",
+    run,
+    surroundings: { flowRun: parent, cachedState: async () => null },
+    initialState: null,
+    proposedState: newState(input.state ?? { type: "PENDING" }, now),
+    validatedState: null,
+    status: "ACCEPT",
+    details: { type: "accept_details" },
+    parameters: { apiVersion: null, clientVersion: null },
+    now,
+    effects: newEffects(),
+  };
+  await orchestrate(ctx, MinimalTaskPolicy, GlobalTaskPolicy);
+  const statements: any[] = [db.insert(taskRun).values(run).onConflictDoNothing()];
+  if (ctx.proposedState) statements.push(...taskRunTransitionStatements(db, ctx.run, ctx.proposedState, { stateId: null }, now));
+  try {
+    await db.batch(statements as [any, ...any[]]);
+  } catch (err) {
+    if (!isStaleRunError(err)) throw err;
+    // Another request created the same task run first.
+    const winner = await db.select().from(taskRun).where(sameKey(input)).get();
+    if (!winner) throw conflict(DATA_INTEGRITY_CONFLICT);
+    return { run: winner, created: false };
+  }
+  const state = ctx.proposedState;
+  return { run: state ? { ...ctx.run, state_id: state.id, state: toState(state), updated: now } : ctx.run, created: true };
+}

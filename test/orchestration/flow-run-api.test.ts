@@ -1,0 +1,99 @@
+import { describe, expect, it } from "vitest";
+import { api, unique } from "../helpers";
+
+async function newFlow() {
+  const res = await api("POST", "/flows/", { name: unique("flow") });
+  return res.body.id as string;
+}
+
+const state = (type: string, extra: Record<string, unknown> = {}) => ({ state: { type, ...extra }, force: false });
+
+describe("POST /flow_runs/", () => {
+  it("creates a PENDING run named adjective-animal with system labels", async () => {
+    const flowId = await newFlow();
+    const res = await api("POST", "/flow_runs/", { flow_id: flowId, parameters: { n: 3 }, labels: { team: "a" } });
+    expect(res.status).toBe(201);
+    expect(res.body.name).toMatch(/^[a-z]+-[a-z]+$/);
+    expect(res.body.state_type).toBe("PENDING");
+    expect(res.body.state_name).toBe("Pending");
+    expect(res.body.state.state_details.flow_run_id).toBe(res.body.id);
+    expect(res.body.labels).toEqual({ "prefect.flow.id": flowId, team: "a" });
+    expect(res.body.expected_start_time).toBe(res.body.state.timestamp);
+    expect(res.body.parameters).toEqual({ n: 3 });
+    const read = await api("GET", `/flow_run_states/?flow_run_id=${res.body.id}`);
+    if (read.status === 200) expect(read.body.map((s: any) => s.type)).toEqual(["PENDING"]);
+  });
+
+  it("returns the existing run for a repeated idempotency key", async () => {
+    const flowId = await newFlow();
+    const first = await api("POST", "/flow_runs/", { flow_id: flowId, idempotency_key: "k1" });
+    const again = await api("POST", "/flow_runs/", { flow_id: flowId, idempotency_key: "k1", name: "other" });
+    expect(first.status).toBe(201);
+    expect(again.status).toBe(200);
+    expect(again.body.id).toBe(first.body.id);
+  });
+
+  it("answers 409 for an unknown flow and 422 for a bad id", async () => {
+    const res = await api("POST", "/flow_runs/", { flow_id: "00000000-0000-4000-8000-000000000000" });
+    expect(res.status).toBe(409);
+    const bad = await api("POST", "/flow_runs/", { flow_id: "nope" });
+    expect(bad.status).toBe(422);
+    expect(bad.body.exception_detail[0].loc).toEqual(["body", "flow_id"]);
+  });
+});
+
+describe("POST /flow_runs/{id}/set_state", () => {
+  it("runs PENDING → RUNNING → COMPLETED with timings", async () => {
+    const flowId = await newFlow();
+    const run = (await api("POST", "/flow_runs/", { flow_id: flowId })).body;
+    const running = await api("POST", `/flow_runs/${run.id}/set_state`, state("RUNNING"));
+    expect(running.status).toBe(201);
+    expect(running.body.status).toBe("ACCEPT");
+    expect(running.body.details).toEqual({ type: "accept_details" });
+    expect(running.body.state.type).toBe("RUNNING");
+    const done = await api("POST", `/flow_runs/${run.id}/set_state`, state("COMPLETED"));
+    expect(done.status).toBe(201);
+    const events = await api("POST", "/events/filter", { filter: { resource: { id: [`prefect.flow-run.${run.id}`] } } });
+    void events;
+  });
+
+  it("aborts a duplicate PENDING", async () => {
+    const flowId = await newFlow();
+    const run = (await api("POST", "/flow_runs/", { flow_id: flowId })).body;
+    const res = await api("POST", `/flow_runs/${run.id}/set_state`, state("PENDING"));
+    expect(res.status).toBe(200);
+    expect(res.body.status).toBe("ABORT");
+    expect(res.body.details.reason).toBe("This run is in a PENDING state and cannot transition to a PENDING state.");
+    expect(res.body.state.id).toBe(run.state.id);
+  });
+
+  it("rejects a failure with retries left into AwaitingRetry", async () => {
+    const flowId = await newFlow();
+    const run = (await api("POST", "/flow_runs/", { flow_id: flowId, empirical_policy: { retries: 1, retry_delay: 0 } })).body;
+    await api("POST", `/flow_runs/${run.id}/set_state`, state("RUNNING"));
+    const failed = await api("POST", `/flow_runs/${run.id}/set_state`, state("FAILED", { message: "boom" }));
+    expect(failed.status).toBe(201);
+    expect(failed.body.status).toBe("REJECT");
+    expect(failed.body.details).toEqual({ type: "reject_details", reason: "Retrying" });
+    expect(failed.body.state).toMatchObject({ type: "SCHEDULED", name: "AwaitingRetry", message: "boom" });
+    await api("POST", `/flow_runs/${run.id}/set_state`, state("RUNNING"));
+    const final = await api("POST", `/flow_runs/${run.id}/set_state`, state("FAILED"));
+    expect(final.body.status).toBe("ACCEPT");
+  });
+
+  it("waits for a scheduled time in the future", async () => {
+    const flowId = await newFlow();
+    const future = new Date(Date.now() + 3600_000).toISOString();
+    const run = (await api("POST", "/flow_runs/", { flow_id: flowId, state: { type: "SCHEDULED", state_details: { scheduled_time: future } } })).body;
+    expect(run.next_scheduled_start_time).toBeTruthy();
+    const res = await api("POST", `/flow_runs/${run.id}/set_state`, state("RUNNING"));
+    expect(res.status).toBe(200);
+    expect(res.body.status).toBe("WAIT");
+    expect(res.body.details.delay_seconds).toBeGreaterThan(3500);
+  });
+
+  it("answers 404 for an unknown run", async () => {
+    const res = await api("POST", "/flow_runs/00000000-0000-4000-8000-000000000000/set_state", state("RUNNING"));
+    expect(res.status).toBe(404);
+  });
+});
