@@ -90,13 +90,14 @@ export async function readFlowRunGraph(db: Db, flowRunId: string, since: string)
         expected_start_time: taskRun.expected_start_time,
         end_time: taskRun.end_time,
         task_inputs: taskRun.task_inputs,
-        sub_id: sub.id,
-        sub_name: sub.name,
-        sub_state_type: sub.state_type,
-        sub_start_time: sub.start_time,
-        sub_expected_start_time: sub.expected_start_time,
-        sub_end_time: sub.end_time,
-        flow_name: flow.name,
+        // Distinct result names: D1 batches answer rows keyed by column name.
+        sub_id: sql<string | null>`${sub.id}`.as("sub_id"),
+        sub_name: sql<string | null>`${sub.name}`.as("sub_name"),
+        sub_state_type: sql<string | null>`${sub.state_type}`.as("sub_state_type"),
+        sub_start_time: sql<string | null>`${sub.start_time}`.as("sub_start_time"),
+        sub_expected_start_time: sql<string | null>`${sub.expected_start_time}`.as("sub_expected_start_time"),
+        sub_end_time: sql<string | null>`${sub.end_time}`.as("sub_end_time"),
+        flow_name: sql<string | null>`${flow.name}`.as("flow_name"),
       })
       .from(taskRun)
       .leftJoin(sub, eq(sub.parent_task_run_id, taskRun.id))
