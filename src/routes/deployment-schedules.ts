@@ -1,3 +1,99 @@
-import { createRouter } from "../lib/router";
+import { createRoute, z } from "@hono/zod-openapi";
+import { createRouter, IdParams, jsonBody, jsonResponse, noContent } from "../lib/router";
+import { conflict, notFound } from "../lib/errors";
+import { normalizeUuid } from "../lib/ids";
+import { Uuid } from "../schemas/primitives";
+import { isUniqueViolation } from "../db/queries/work-pools";
+import * as schedules from "../db/queries/deployment-schedules";
+import { readDeploymentRow } from "../db/queries/deployments";
+import { ScheduleCreateListBody, ScheduleUpdateBody } from "../schemas/deployment-compat";
+import { DeploymentSchedule } from "../schemas/prefect.gen";
 
+/** A deployment's schedules, under /deployments/{id}/schedules. */
 export const deploymentSchedulesRouter = createRouter();
+const tags = ["Deployments"];
+const ScheduleParams = z.object({ id: Uuid, schedule_id: Uuid });
+
+const NO_DEPLOYMENT = "Deployment not found.";
+const NO_SCHEDULE = "Schedule not found.";
+
+deploymentSchedulesRouter.openapi(
+  createRoute({
+    method: "get",
+    path: "/deployments/{id}/schedules",
+    tags,
+    summary: "Read Deployment Schedules",
+    request: { params: IdParams },
+    responses: { 200: jsonResponse(z.array(DeploymentSchedule)) },
+  }),
+  async (c) => {
+    const row = await readDeploymentRow(c.var.db, normalizeUuid(c.req.valid("param").id));
+    if (!row) throw notFound(NO_DEPLOYMENT);
+    return c.json(schedules.parseSchedulesJson(row.schedules_json), 200);
+  },
+);
+
+deploymentSchedulesRouter.openapi(
+  createRoute({
+    method: "post",
+    path: "/deployments/{id}/schedules",
+    tags,
+    summary: "Create Deployment Schedules",
+    request: { params: IdParams, ...jsonBody(ScheduleCreateListBody) },
+    responses: { 201: jsonResponse(z.array(DeploymentSchedule)) },
+  }),
+  async (c) => {
+    const id = normalizeUuid(c.req.valid("param").id);
+    let created;
+    try {
+      created = await schedules.createSchedules(c.var.db, id, c.req.valid("json"));
+    } catch (err) {
+      if (isUniqueViolation(err)) throw conflict("Schedule slugs must be unique within a deployment.");
+      throw err;
+    }
+    if (!created) throw notFound(NO_DEPLOYMENT);
+    return c.json(created, 201);
+  },
+);
+
+deploymentSchedulesRouter.openapi(
+  createRoute({
+    method: "patch",
+    path: "/deployments/{id}/schedules/{schedule_id}",
+    tags,
+    summary: "Update Deployment Schedule",
+    request: { params: ScheduleParams, ...jsonBody(ScheduleUpdateBody) },
+    responses: { 204: noContent },
+  }),
+  async (c) => {
+    const { id, schedule_id } = c.req.valid("param");
+    let result;
+    try {
+      result = await schedules.updateSchedule(c.var.db, normalizeUuid(id), normalizeUuid(schedule_id), c.req.valid("json"));
+    } catch (err) {
+      if (isUniqueViolation(err)) throw conflict("Schedule slugs must be unique within a deployment.");
+      throw err;
+    }
+    if (result === "no_deployment") throw notFound(NO_DEPLOYMENT);
+    if (result === "no_schedule") throw notFound(NO_SCHEDULE);
+    return c.body(null, 204);
+  },
+);
+
+deploymentSchedulesRouter.openapi(
+  createRoute({
+    method: "delete",
+    path: "/deployments/{id}/schedules/{schedule_id}",
+    tags,
+    summary: "Delete Deployment Schedule",
+    request: { params: ScheduleParams },
+    responses: { 204: noContent },
+  }),
+  async (c) => {
+    const { id, schedule_id } = c.req.valid("param");
+    const result = await schedules.deleteSchedule(c.var.db, normalizeUuid(id), normalizeUuid(schedule_id));
+    if (result === "no_deployment") throw notFound(NO_DEPLOYMENT);
+    if (result === "no_schedule") throw notFound(NO_SCHEDULE);
+    return c.body(null, 204);
+  },
+);

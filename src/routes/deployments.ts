@@ -1,3 +1,307 @@
-import { createRouter } from "../lib/router";
+import { createRoute, z } from "@hono/zod-openapi";
+import type { Context } from "hono";
+import { createRouter, IdParams, jsonBody, jsonResponse, noContent } from "../lib/router";
+import { ApiError, conflict, notFound, unprocessable } from "../lib/errors";
+import { normalizeUuid } from "../lib/ids";
+import { prefectValidationHook } from "../lib/validation";
+import { paginated, resolveLimit } from "../db/pagination";
+import * as deployments from "../db/queries/deployments";
+import { parseSchedulesJson } from "../db/queries/deployment-schedules";
+import { nullsAsDefaults } from "./work-pools";
+import { integrityConflict } from "./work-pool-queues";
+import {
+  DeploymentCreateBody,
+  DeploymentUpdateBody,
+  fromLegacyCreate,
+  fromLegacyUpdate,
+  isLegacyClient,
+  legacyScheduleFields,
+  ScheduleInput,
+  sentKeys,
+  type DeploymentUpdateInput,
+} from "../schemas/deployment-compat";
+import {
+  Body_bulk_delete_deployments_deployments_bulk_delete_post,
+  Body_count_deployments_deployments_count_post,
+  Body_paginate_deployments_deployments_paginate_post,
+  Body_read_deployments_deployments_filter_post,
+  DeploymentBulkDeleteResponse,
+  DeploymentPaginationResponse,
+  DeploymentResponse,
+  WorkQueue,
+} from "../schemas/prefect.gen";
 
+const tags = ["Deployments"];
 export const deploymentsRouter = createRouter();
+
+const NOT_FOUND = "Deployment not found";
+
+/** Reads answer 2.x clients with the legacy fields they expect (`schedule`, `is_schedule_active`). */
+const respond = (c: Context, row: deployments.SelectedDeployment) =>
+  deployments.toDeploymentResponse(row, { legacy: isLegacyClient(c.req.header("user-agent")) });
+
+/** Prefect's 422 for legacy schedule edits on a deployment with several schedules (its detail is a list). */
+const multipleSchedules = (id: string) =>
+  unprocessable([
+    `Error updating deployment: Deployment UUID('${id}') has multiple schedules. Please use the UI or update your client to adjust this deployment's schedules.`,
+  ]);
+
+async function rawJson(c: Context): Promise<unknown> {
+  try {
+    return await c.req.json();
+  } catch {
+    return null;
+  }
+}
+
+deploymentsRouter.openapi(
+  createRoute({
+    method: "post",
+    path: "/deployments/",
+    tags,
+    summary: "Create Deployment",
+    request: jsonBody(DeploymentCreateBody),
+    responses: { 200: jsonResponse(DeploymentResponse), 201: jsonResponse(DeploymentResponse) },
+  }),
+  async (c) => {
+    const input = c.req.valid("json");
+    const sent = sentKeys(fromLegacyCreate(await rawJson(c)));
+    const db = c.var.db;
+    const res = await deployments.createDeployment(db, input, sent, () =>
+      deployments.resolveWorkQueueId(db, input.work_pool_name, input.work_queue_name),
+    );
+    if (res.kind === "no_flow") throw integrityConflict();
+    return c.json(respond(c, res.row), res.created ? 201 : 200);
+  },
+);
+
+deploymentsRouter.openapi(
+  createRoute({
+    method: "post",
+    path: "/deployments/filter",
+    tags,
+    summary: "Read Deployments",
+    request: jsonBody(nullsAsDefaults(Body_read_deployments_deployments_filter_post)),
+    responses: { 200: jsonResponse(z.array(DeploymentResponse)) },
+  }),
+  async (c) => {
+    const body = c.req.valid("json");
+    const rows = await deployments.filterDeployments(c.var.db, body, body.sort, resolveLimit(body.limit), body.offset);
+    return c.json(
+      rows.map((r) => respond(c, r)),
+      200,
+    );
+  },
+);
+
+deploymentsRouter.openapi(
+  createRoute({
+    method: "post",
+    path: "/deployments/paginate",
+    tags,
+    summary: "Paginate Deployments",
+    request: jsonBody(nullsAsDefaults(Body_paginate_deployments_deployments_paginate_post)),
+    responses: { 200: jsonResponse(DeploymentPaginationResponse) },
+  }),
+  async (c) => {
+    const body = c.req.valid("json");
+    const limit = resolveLimit(body.limit);
+    const { rows, count } = await deployments.paginateDeployments(c.var.db, body, body.sort, limit, (body.page - 1) * limit);
+    return c.json(
+      paginated(
+        rows.map((r) => respond(c, r)),
+        count,
+        limit,
+        body.page,
+      ),
+      200,
+    );
+  },
+);
+
+deploymentsRouter.openapi(
+  createRoute({
+    method: "post",
+    path: "/deployments/count",
+    tags,
+    summary: "Count Deployments",
+    request: jsonBody(nullsAsDefaults(Body_count_deployments_deployments_count_post)),
+    responses: { 200: jsonResponse(z.int()) },
+  }),
+  async (c) => c.json(await deployments.countDeployments(c.var.db, c.req.valid("json")), 200),
+);
+
+deploymentsRouter.openapi(
+  createRoute({
+    method: "post",
+    path: "/deployments/bulk_delete",
+    tags,
+    summary: "Bulk Delete Deployments",
+    request: jsonBody(nullsAsDefaults(Body_bulk_delete_deployments_deployments_bulk_delete_post)),
+    responses: { 200: jsonResponse(DeploymentBulkDeleteResponse) },
+  }),
+  async (c) => {
+    const body = c.req.valid("json");
+    const ids = await deployments.matchingIds(c.var.db, { deployments: body.deployments }, body.limit);
+    return c.json({ deleted: await deployments.deleteDeployments(c.var.db, ids) }, 200);
+  },
+);
+
+deploymentsRouter.openapi(
+  createRoute({
+    method: "get",
+    path: "/deployments/name/{flow_name}/{deployment_name}",
+    tags,
+    summary: "Read Deployment By Name",
+    request: { params: z.object({ flow_name: z.string(), deployment_name: z.string() }) },
+    responses: { 200: jsonResponse(DeploymentResponse) },
+  }),
+  async (c) => {
+    const { flow_name, deployment_name } = c.req.valid("param");
+    const row = await deployments.readDeploymentByName(c.var.db, flow_name, deployment_name);
+    if (!row) throw notFound(NOT_FOUND);
+    return c.json(respond(c, row), 200);
+  },
+);
+
+deploymentsRouter.openapi(
+  createRoute({
+    method: "get",
+    path: "/deployments/{id}",
+    tags,
+    summary: "Read Deployment",
+    request: { params: IdParams },
+    responses: { 200: jsonResponse(DeploymentResponse) },
+  }),
+  async (c) => {
+    const row = await deployments.readDeploymentRow(c.var.db, normalizeUuid(c.req.valid("param").id));
+    if (!row) throw notFound(NOT_FOUND);
+    return c.json(respond(c, row), 200);
+  },
+);
+
+deploymentsRouter.openapi(
+  createRoute({
+    method: "patch",
+    path: "/deployments/{id}",
+    tags,
+    summary: "Update Deployment",
+    request: { params: IdParams, ...jsonBody(DeploymentUpdateBody) },
+    responses: { 204: noContent },
+  }),
+  async (c) => {
+    const id = normalizeUuid(c.req.valid("param").id);
+    const db = c.var.db;
+    const raw = await rawJson(c);
+    const input: Partial<DeploymentUpdateInput> = { ...c.req.valid("json") };
+    const sent = sentKeys(fromLegacyUpdate(raw));
+    const current = await deployments.readDeploymentRow(db, id);
+    if (!current) throw notFound("Deployment not found.");
+    const existing = parseSchedulesJson(current.schedules_json);
+
+    let plan: deployments.SchedulePlan;
+    const legacy = legacyScheduleFields(raw);
+    if (legacy.schedule !== undefined || typeof legacy.is_schedule_active === "boolean") {
+      // A 2.x client's single schedule, as the 2.x server applied it.
+      if (existing.length > 1) throw multipleSchedules(id);
+      const checked = z.object({ schedule: ScheduleInput.nullable().optional() }).safeParse({ schedule: legacy.schedule });
+      if (!checked.success) return prefectValidationHook({ success: false, error: checked.error, data: raw, target: "json" }, c)!;
+      const schedule = legacy.schedule !== undefined ? (checked.data.schedule ?? null) : ((existing[0]?.schedule as any) ?? null);
+      const active = typeof legacy.is_schedule_active === "boolean" ? legacy.is_schedule_active : (existing[0]?.active ?? !current.paused);
+      plan = { kind: "replace", create: schedule ? [{ schedule, active, parameters: {} }] : [] };
+      if (!sent.has("paused") && typeof legacy.is_schedule_active === "boolean") {
+        input.paused = !legacy.is_schedule_active;
+        sent.add("paused");
+      }
+    } else {
+      const planned = deployments.planScheduleUpdate(existing, input.schedules ?? [], sent.has("schedules"));
+      if ("error" in planned) throw new ApiError(planned.status, planned.error);
+      plan = planned.plan;
+    }
+
+    let workQueueId: string | null | undefined;
+    if (input.work_pool_name) workQueueId = await deployments.resolveWorkQueueId(db, input.work_pool_name, input.work_queue_name);
+    else if (sent.has("work_pool_name")) workQueueId = null;
+    else if (input.work_queue_name) workQueueId = await deployments.resolveWorkQueueId(db, undefined, input.work_queue_name);
+
+    const enforce = input.enforce_parameter_schema ?? current.enforce_parameter_schema;
+    if (enforce) {
+      const schema = input.parameter_openapi_schema && Object.keys(input.parameter_openapi_schema).length ? input.parameter_openapi_schema : current.parameter_openapi_schema;
+      if (!schema || typeof schema !== "object" || Array.isArray(schema)) {
+        throw conflict(
+          "Error updating deployment: Cannot update parameters because parameter schema enforcement is enabled and the deployment does not have a valid parameter schema.",
+        );
+      }
+    }
+
+    if (!(await deployments.updateDeployment(db, current, input, sent, workQueueId, plan))) throw notFound("Deployment not found.");
+    return c.body(null, 204);
+  },
+);
+
+deploymentsRouter.openapi(
+  createRoute({
+    method: "delete",
+    path: "/deployments/{id}",
+    tags,
+    summary: "Delete Deployment",
+    request: { params: IdParams },
+    responses: { 204: noContent },
+  }),
+  async (c) => {
+    const id = normalizeUuid(c.req.valid("param").id);
+    const deleted = await deployments.deleteDeployments(c.var.db, [id]);
+    if (!deleted.length) throw notFound(NOT_FOUND);
+    return c.body(null, 204);
+  },
+);
+
+/** Pause / resume, and the 2.x routes that also set the single schedule's `active`. */
+function pauseRoute(path: string, summary: string, paused: boolean, legacy: boolean) {
+  deploymentsRouter.openapi(
+    createRoute({
+      method: "post",
+      path,
+      tags,
+      summary,
+      request: { params: IdParams },
+      responses: { 200: jsonResponse(z.null()) },
+    }),
+    async (c) => {
+      const id = normalizeUuid(c.req.valid("param").id);
+      const db = c.var.db;
+      let schedule: { active: boolean } | undefined;
+      if (legacy) {
+        const row = await deployments.readDeploymentRow(db, id);
+        if (!row) throw notFound(NOT_FOUND);
+        const count = parseSchedulesJson(row.schedules_json).length;
+        if (count > 1) throw multipleSchedules(id);
+        if (count === 1) schedule = { active: !paused };
+      }
+      if (!(await deployments.setPaused(db, id, paused, schedule))) throw notFound(NOT_FOUND);
+      return c.json(null, 200);
+    },
+  );
+}
+
+pauseRoute("/deployments/{id}/pause_deployment", "Pause Deployment", true, false);
+pauseRoute("/deployments/{id}/resume_deployment", "Resume Deployment", false, false);
+pauseRoute("/deployments/{id}/set_schedule_inactive", "Set Schedule Inactive (Prefect 2.x)", true, true);
+pauseRoute("/deployments/{id}/set_schedule_active", "Set Schedule Active (Prefect 2.x)", false, true);
+
+deploymentsRouter.openapi(
+  createRoute({
+    method: "get",
+    path: "/deployments/{id}/work_queue_check",
+    tags,
+    summary: "Work Queue Check For Deployment",
+    deprecated: true,
+    request: { params: IdParams },
+    responses: { 200: jsonResponse(z.array(WorkQueue)) },
+  }),
+  async (c) => {
+    const queues = await deployments.workQueuesForDeployment(c.var.db, normalizeUuid(c.req.valid("param").id));
+    if (!queues) throw notFound(NOT_FOUND);
+    return c.json(queues, 200);
+  },
+);
