@@ -389,3 +389,68 @@ describe("GET /flow_runs/{id}/logs/download", () => {
     expect(await api("GET", `/flow_runs/${MISSING}/logs/download`)).toMatchObject({ status: 404, body: { detail: "Flow run not found" } });
   });
 });
+
+describe("OpenAPI document", () => {
+  it("lists every run and state read route at Prefect's paths", async () => {
+    const res = await api("GET", "/openapi.json");
+    expect(res.status).toBe(200);
+    const paths = res.body.paths as Record<string, Record<string, unknown>>;
+    const expected: [string, string][] = [
+      ["/flow_runs/{id}", "get"],
+      ["/flow_runs/{id}", "patch"],
+      ["/flow_runs/{id}", "delete"],
+      ["/flow_runs/count", "post"],
+      ["/flow_runs/lateness", "post"],
+      ["/flow_runs/history", "post"],
+      ["/flow_runs/{id}/graph", "get"],
+      ["/flow_runs/{id}/graph-v2", "get"],
+      ["/flow_runs/filter", "post"],
+      ["/flow_runs/paginate", "post"],
+      ["/flow_runs/bulk_delete", "post"],
+      ["/flow_runs/{id}/input", "post"],
+      ["/flow_runs/{id}/input/filter", "post"],
+      ["/flow_runs/{id}/input/{key}", "get"],
+      ["/flow_runs/{id}/input/{key}", "delete"],
+      ["/flow_runs/{id}/logs/download", "get"],
+      ["/flow_runs/{id}/labels", "patch"],
+      ["/task_runs/{id}", "get"],
+      ["/task_runs/{id}", "patch"],
+      ["/task_runs/{id}", "delete"],
+      ["/task_runs/count", "post"],
+      ["/task_runs/history", "post"],
+      ["/task_runs/filter", "post"],
+      ["/task_runs/paginate", "post"],
+      ["/flow_run_states/{id}", "get"],
+      ["/flow_run_states/", "get"],
+      ["/task_run_states/{id}", "get"],
+      ["/task_run_states/", "get"],
+    ];
+    const missing = expected.filter(([p, m]) => !paths[p]?.[m]);
+    expect(missing).toEqual([]);
+  });
+});
+
+describe("deleting runs that hold work-queue slots", () => {
+  it("gives their queue and pool slots back", async () => {
+    const { env } = await import("cloudflare:workers");
+    const { acquireRunSlot, slotScopeOf } = await import("../../src/services/work-queue-slots");
+    const { ledgerFor } = await import("../../src/durable/ledgers");
+    const { getDb } = await import("../../src/db/client");
+    const { pool, queue } = await poolWithQueue({ queueLimit: 5, poolLimit: 5 });
+    const runs = [];
+    for (let i = 0; i < 3; i++)
+      runs.push(await seedFlowRun({ work_queue_id: queue.id, work_pool_id: pool.id, tags: ["slots"], state: { type: "RUNNING" } }));
+    const scope = (await slotScopeOf(getDb(env.DB), queue.id))!;
+    for (const r of runs) expect(await acquireRunSlot(env as any, scope, r.id)).toBe(true);
+    const active = async () => [
+      (await ledgerFor(env as any, { kind: "queue", id: queue.id }).page(0, 10)).active_slots,
+      (await ledgerFor(env as any, { kind: "pool", id: pool.id }).page(0, 10)).active_slots,
+    ];
+    expect(await active()).toEqual([3, 3]);
+
+    expect((await api("DELETE", `/flow_runs/${runs[0].id}`)).status).toBe(204);
+    expect((await api("POST", "/flow_runs/bulk_delete", { flow_runs: { id: { any_: [runs[1].id] } } })).body.deleted).toEqual([runs[1].id]);
+    for (let i = 0; i < 50 && (await active())[0] !== 1; i++) await new Promise((r) => setTimeout(r, 20));
+    expect(await active()).toEqual([1, 1]);
+  });
+});
