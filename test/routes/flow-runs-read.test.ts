@@ -454,3 +454,24 @@ describe("deleting runs that hold work-queue slots", () => {
     expect(await active()).toEqual([1, 1]);
   });
 });
+
+describe("edge cases of updates", () => {
+  it("labels: one-statement merge for plain values; null and object values merge shallowly", async () => {
+    const run = await seedFlowRun({ labels: { a: "1", nested: { x: 1, y: 2 }, list: [1, 2] } });
+    expect((await api("PATCH", `/flow_runs/${run.id}/labels`, { list: [3], b: true })).status).toBe(204);
+    expect((await api("GET", `/flow_runs/${run.id}`)).body.labels).toEqual({ a: "1", nested: { x: 1, y: 2 }, list: [3], b: true });
+    expect((await api("PATCH", `/flow_runs/${run.id}/labels`, { a: null, nested: { z: 3 } })).status).toBe(204);
+    expect((await api("GET", `/flow_runs/${run.id}`)).body.labels).toEqual({ a: null, nested: { z: 3 }, list: [3], b: true });
+    expect(await api("PATCH", `/flow_runs/${MISSING}/labels`, { a: null })).toMatchObject({ status: 404 });
+  });
+
+  it("a null run name is Prefect's integrity conflict", async () => {
+    const run = await seedFlowRun();
+    expect(await api("PATCH", `/flow_runs/${run.id}`, { name: null, tags: ["x"] })).toMatchObject({
+      status: 409,
+      body: { detail: "Data integrity conflict. This usually means a unique or foreign key constraint was violated. See server logs for details." },
+    });
+    expect((await api("GET", `/flow_runs/${run.id}`)).body).toMatchObject({ name: run.name, tags: [] });
+    expect(await api("PATCH", `/flow_runs/${MISSING}`, { name: null })).toMatchObject({ status: 404, body: { detail: "Flow run not found" } });
+  });
+});

@@ -5,6 +5,11 @@ import { deployment, deploymentSchedule, flowRun, flowRunInput, flowRunState, lo
 import { flowRunWhere, type ResourceFilters } from "../filters";
 import { flowRunOrder } from "../sorts";
 import { isoNow } from "../../lib/time";
+import { conflict } from "../../lib/errors";
+
+/** Prefect's answer to a database integrity error. */
+export const INTEGRITY_CONFLICT =
+  "Data integrity conflict. This usually means a unique or foreign key constraint was violated. See server logs for details.";
 import { toFlowRunResponse, type FlowRunRow } from "./runs-serialize";
 import type { FlowRunResponse, FlowRunSort, FlowRunUpdate } from "../../schemas/prefect.gen";
 
@@ -62,6 +67,12 @@ export async function paginateFlowRuns(
 export async function updateFlowRun(db: Db, id: string, input: Partial<FlowRunUpdate>): Promise<boolean> {
   const set: Partial<typeof flowRun.$inferInsert> = { updated: isoNow() };
   if (input.name !== undefined && input.name !== null) set.name = input.name;
+  // A run's name is NOT NULL: Prefect's update of an existing run to a null name is its
+  // integrity-conflict 409 (nothing changes); of a missing run, its 404.
+  if (input.name === null) {
+    if (await readFlowRun(db, id)) throw conflict(INTEGRITY_CONFLICT);
+    return false;
+  }
   if (input.flow_version !== undefined) set.flow_version = input.flow_version;
   if (input.parameters !== undefined) set.parameters = input.parameters;
   if (input.empirical_policy !== undefined) set.empirical_policy = input.empirical_policy;
@@ -74,6 +85,16 @@ export async function updateFlowRun(db: Db, id: string, input: Partial<FlowRunUp
 
 /** Shallow-merges labels into the run's labels (existing keys overwritten). False when no such run. */
 export async function mergeFlowRunLabels(db: Db, id: string, labels: Record<string, unknown>): Promise<boolean> {
+  // json_patch is a shallow merge unless a value is null (it deletes) or an object (it merges
+  // into): without those, one statement does it.
+  if (Object.values(labels).every((v) => v !== null && (typeof v !== "object" || Array.isArray(v)))) {
+    const res = await db
+      .update(flowRun)
+      .set({ labels: sql`json_patch(coalesce(${flowRun.labels}, '{}'), ${JSON.stringify(labels)})`, updated: isoNow() })
+      .where(eq(flowRun.id, id))
+      .returning({ id: flowRun.id });
+    return res.length > 0;
+  }
   const row = await db.select({ labels: flowRun.labels }).from(flowRun).where(eq(flowRun.id, id)).get();
   if (!row) return false;
   await db
