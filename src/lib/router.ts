@@ -20,7 +20,26 @@ export function createRouter() {
 export const IdParams = z.object({ id: Uuid });
 
 export function jsonBody<T extends z.ZodType>(schema: T) {
-  return { body: { content: { "application/json": { schema } }, required: true } } as const;
+  return { body: { content: { "application/json": { schema: nullsAsUnset(schema) } }, required: true } } as const;
+}
+
+/**
+ * Prefect's server takes an explicit `null` for a body field that has a default (e.g. the SDK's
+ * `"name": null` on FlowRunCreate) as if the field were left out. For an object schema, such
+ * nulls are dropped before validation; fields that accept null, or have no default, are untouched.
+ */
+export function nullsAsUnset<T extends z.ZodType>(schema: T): T {
+  if (!(schema instanceof z.ZodObject)) return schema;
+  const droppable = Object.entries(schema.shape as Record<string, z.ZodType>)
+    .filter(([, field]) => !field.safeParse(null).success && field.safeParse(undefined).success)
+    .map(([key]) => key);
+  if (!droppable.length) return schema;
+  return z.preprocess((value) => {
+    if (!value || typeof value !== "object" || Array.isArray(value)) return value;
+    const out = { ...(value as Record<string, unknown>) };
+    for (const key of droppable) if (out[key] === null) delete out[key];
+    return out;
+  }, schema) as unknown as T;
 }
 
 export function jsonResponse<T extends z.ZodType>(schema: T, description = "Successful Response") {
