@@ -9,7 +9,6 @@ import * as flowRuns from "../db/queries/flow-runs";
 import * as inputs from "../db/queries/flow-run-inputs";
 import { GraphTooLarge, readFlowRunGraph, readTaskRunDependencies } from "../db/queries/flow-run-graph";
 import { runHistory } from "../db/queries/run-history";
-import { readLogs } from "../db/queries/logs";
 import { toFlowRunResponse } from "../db/queries/runs-serialize";
 import { flowRunWhere } from "../db/filters";
 import { OCCUPYING } from "../durable/slot-ledger";
@@ -318,28 +317,27 @@ flowRunsRouter.openapi(
   }),
   async (c) => {
     const id = runId(c);
-    const run = await flowRuns.readFlowRun(c.var.db, id);
-    if (!run) throw notFound(FLOW_RUN_NOT_FOUND);
     const db = c.var.db;
+    const run = await flowRuns.runWithFirstLogs(db, id, LOG_PAGE);
+    if (!run) throw notFound(FLOW_RUN_NOT_FOUND);
     const encoder = new TextEncoder();
-    let offset = 0;
-    let started = false;
+    const rows = (page: flowRuns.RunLog[]) =>
+      encoder.encode(page.map((l) => csvRow([pythonTimestamp(l.timestamp), l.level, l.flow_run_id, l.task_run_id, l.message])).join(""));
+    let offset = run.logs.length;
+    let more = run.logs.length === LOG_PAGE;
     const stream = new ReadableStream<Uint8Array>({
+      start(controller) {
+        controller.enqueue(encoder.encode(csvRow(["timestamp", "level", "flow_run_id", "task_run_id", "message"])));
+        if (run.logs.length) controller.enqueue(rows(run.logs));
+        if (!more) controller.close();
+      },
       async pull(controller) {
-        if (!started) {
-          started = true;
-          controller.enqueue(encoder.encode(csvRow(["timestamp", "level", "flow_run_id", "task_run_id", "message"])));
-          return;
-        }
-        const page = await readLogs(db, { flow_run_id: { any_: [id] } } as any, "TIMESTAMP_ASC", LOG_PAGE, offset);
-        offset += LOG_PAGE;
-        if (page.length)
-          controller.enqueue(
-            encoder.encode(
-              page.map((l) => csvRow([pythonTimestamp(l.timestamp), l.level, l.flow_run_id ?? null, l.task_run_id ?? null, l.message])).join(""),
-            ),
-          );
-        if (page.length < LOG_PAGE) controller.close();
+        if (!more) return;
+        const page = await flowRuns.runLogs(db, id, LOG_PAGE, offset);
+        offset += page.length;
+        more = page.length === LOG_PAGE;
+        if (page.length) controller.enqueue(rows(page));
+        if (!more) controller.close();
       },
     });
     return new Response(stream, {

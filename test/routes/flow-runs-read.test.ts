@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { api, unique } from "../helpers";
-import { remaining, seedDeployment, seedFlow, seedFlowRun, seedInput, seedLog, seedTaskRun } from "../fixtures/runs";
+import { remaining, seedDeployment, seedFlow, seedFlowRun, seedInput, seedLog, seedLogs, seedTaskRun } from "../fixtures/runs";
 import { poolWithQueue } from "../fixtures/pools";
 
 const MISSING = "00000000-0000-4000-8000-000000000000";
@@ -381,6 +381,16 @@ describe("GET /flow_runs/{id}/logs/download", () => {
         `2030-01-01 00:00:00+00:00,40,${run.id},${task.id},"first ""quoted""\nline"\r\n` +
         `2030-01-01 00:00:01.500000+00:00,20,${run.id},,"second, with comma"\r\n`,
     );
+  });
+
+  it("pages through more than a thousand logs", async () => {
+    const run = await seedFlowRun();
+    await seedLogs(run.id, 2003);
+    const lines = (await api("GET", `/flow_runs/${run.id}/logs/download`)).text.split("\r\n");
+    expect(lines).toHaveLength(2005);
+    expect(lines[1]).toBe(`2030-01-01 00:00:00+00:00,20,${run.id},,line 0`);
+    expect(lines[2003]).toBe(`2030-01-01 00:00:02.002000+00:00,20,${run.id},,line 2002`);
+    expect(lines[2004]).toBe("");
   });
 
   it("answers just the header for a run without logs, 404 for a missing run", async () => {

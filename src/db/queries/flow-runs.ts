@@ -3,7 +3,7 @@ import type { BatchItem } from "drizzle-orm/batch";
 import type { Db } from "../client";
 import { deployment, deploymentSchedule, flowRun, flowRunInput, flowRunState, log, taskRun, taskRunState } from "../schema";
 import { flowRunWhere, type ResourceFilters } from "../filters";
-import { flowRunOrder } from "../sorts";
+import { flowRunOrder, logOrder } from "../sorts";
 import { isoNow } from "../../lib/time";
 import { conflict } from "../../lib/errors";
 
@@ -185,6 +185,30 @@ export async function averageLateness(db: Db, filters: ResourceFilters, now: str
     .where(flowRunWhere(filters))
     .get();
   return row?.avg ?? null;
+}
+
+const logsPage = (db: Db, flowRunId: string, limit: number, offset: number) =>
+  db
+    .select({ timestamp: log.timestamp, level: log.level, flow_run_id: log.flow_run_id, task_run_id: log.task_run_id, message: log.message })
+    .from(log)
+    .where(eq(log.flow_run_id, flowRunId))
+    .orderBy(...logOrder("TIMESTAMP_ASC"))
+    .limit(limit)
+    .offset(offset);
+
+export type RunLog = Awaited<ReturnType<typeof logsPage>>[number];
+
+/** The run's name and the first page of its logs (oldest first), in one round trip. */
+export async function runWithFirstLogs(db: Db, flowRunId: string, limit: number): Promise<{ name: string; logs: RunLog[] } | undefined> {
+  const [run, logs] = await db.batch([
+    db.select({ name: flowRun.name }).from(flowRun).where(eq(flowRun.id, flowRunId)),
+    logsPage(db, flowRunId, limit, 0),
+  ]);
+  return run[0] && { name: run[0].name, logs };
+}
+
+export function runLogs(db: Db, flowRunId: string, limit: number, offset: number): Promise<RunLog[]> {
+  return logsPage(db, flowRunId, limit, offset);
 }
 
 export async function deploymentExists(db: Db, id: string): Promise<boolean> {
