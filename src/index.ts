@@ -1,5 +1,6 @@
 import { createApp } from "./app";
 import type { Bindings } from "./env";
+import { runServices } from "./services/cron";
 
 export { SlotLedger } from "./durable/slot-ledger";
 
@@ -7,7 +8,7 @@ const app = createApp();
 
 export default {
   fetch: app.fetch,
-  async scheduled(_controller: ScheduledController, _env: Bindings, _ctx: ExecutionContext) {
-    // Background services (scheduler, late runs, …) are dispatched from here as they land.
+  async scheduled(_controller: ScheduledController, env: Bindings, ctx: ExecutionContext) {
+    ctx.waitUntil(runServices(env));
   },
 } satisfies ExportedHandler<Bindings>;

@@ -7,7 +7,7 @@ import { emitEventStatements } from "../services/events-ingest";
 import { acquireRunSlot, isOccupying, releaseRunSlot, type SlotScope } from "../services/work-queue-slots";
 import { isoNow } from "../lib/time";
 import { newEffects, type FlowContext, type FlowRunSurroundings, type OrchestrationResult, type SlotGate } from "./context";
-import { orchestrate } from "./engine";
+import { orchestrate, type Policy } from "./engine";
 import { CoreFlowPolicy, GlobalFlowPolicy, MinimalFlowPolicy } from "./policies";
 import { newState, type RunState } from "./states";
 import { forcedTaskTransition } from "./task-run-state";
@@ -23,6 +23,8 @@ export interface StateProposal {
 
 export interface SetStateOptions {
   force?: boolean;
+  /** A policy other than the core one (e.g. the late-runs service's); `force` still wins. */
+  policy?: Policy<FlowContext>;
   apiVersion?: string | null;
   clientVersion?: string | null;
 }
@@ -111,7 +113,7 @@ export async function setFlowRunState(
       now,
       effects: newEffects(),
     };
-    const result = await orchestrate(ctx, opts.force ? MinimalFlowPolicy : CoreFlowPolicy, GlobalFlowPolicy);
+    const result = await orchestrate(ctx, opts.force ? MinimalFlowPolicy : (opts.policy ?? CoreFlowPolicy), GlobalFlowPolicy);
     if (!ctx.proposedState) {
       await settleRaced(raced, result.state?.type ?? null);
       return { result, written: false, run: loaded.run };

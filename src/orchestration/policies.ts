@@ -13,6 +13,7 @@ import {
 import { HandlePausingFlows, HandleResumingPausedFlows } from "./rules/flow-pause";
 import { RetryFailedFlows } from "./rules/flow-retries";
 import {
+  EnforceDeploymentConcurrencyOnLate,
   RecordWorkQueueSlots,
   ReleaseFlowConcurrencySlots,
   ReleaseWorkQueueSlots,
@@ -63,6 +64,13 @@ export const MinimalFlowPolicy: Policy<FlowContext> = [
   InstrumentFlowRunStateTransitions,
   ReleaseFlowConcurrencySlots,
   ReleaseWorkQueueSlots,
+];
+
+/** What the late-runs service applies when it marks a scheduled run Late. */
+export const MarkLateRunsPolicy: Policy<FlowContext> = [
+  EnsureOnlyScheduledFlowsMarkedLate,
+  EnforceDeploymentConcurrencyOnLate,
+  InstrumentFlowRunStateTransitions,
 ];
 
 export const CoreTaskPolicy: Policy<TaskContext> = [

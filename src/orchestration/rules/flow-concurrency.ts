@@ -35,6 +35,12 @@ export const RemoveDeploymentConcurrencyLeaseForOldClientVersions: Rule<FlowCont
   to: states("RUNNING"),
 };
 
+export const EnforceDeploymentConcurrencyOnLate: Rule<FlowContext> = {
+  name: "EnforceDeploymentConcurrencyOnLate",
+  from: states("SCHEDULED"),
+  to: states("SCHEDULED"),
+};
+
 export const ReleaseFlowConcurrencySlots: Transform<FlowContext> = {
   name: "ReleaseFlowConcurrencySlots",
   universal: true,

@@ -1,0 +1,19 @@
+import type { Bindings } from "../env";
+import { getDb } from "../db/client";
+import { markLateRuns } from "./late-runs";
+
+/**
+ * Prefect's background services, run from the Worker's Cron Trigger (wrangler.toml, every
+ * minute) instead of a server loop. Each service is also callable on its own (and tested so).
+ * A failing service does not keep the others from running.
+ */
+export const SERVICES: Record<string, (env: Bindings) => Promise<unknown>> = {
+  "late-runs": (env) => markLateRuns(env, getDb(env.DB)),
+};
+
+export async function runServices(env: Bindings): Promise<void> {
+  const results = await Promise.allSettled(Object.values(SERVICES).map((service) => service(env)));
+  results.forEach((r, i) => {
+    if (r.status === "rejected") console.error(`service ${Object.keys(SERVICES)[i]} failed`, r.reason);
+  });
+}
