@@ -139,7 +139,11 @@ export async function deleteFlowRuns(db: Db, ids: string[]): Promise<DeletedRun[
   return results[results.length - 1] as DeletedRun[];
 }
 
-/** Prefect's bulk delete: up to `limit` runs matching the flow-run filter (ID_DESC). */
+/**
+ * Prefect's bulk delete: up to `limit` runs matching the flow-run filter (ID_DESC). The ids are
+ * chosen first (deleting task runs and unparenting subflows could change what a filter matches
+ * mid-batch), then deleted in one batch.
+ */
 export async function bulkDeleteFlowRuns(db: Db, filters: ResourceFilters, limit: number): Promise<DeletedRun[]> {
   const ids = await db
     .select({ id: flowRun.id })
