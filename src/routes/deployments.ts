@@ -7,6 +7,7 @@ import { prefectValidationHook } from "../lib/validation";
 import { paginated, resolveLimit } from "../db/pagination";
 import * as deployments from "../db/queries/deployments";
 import { parseSchedulesJson } from "../db/queries/deployment-schedules";
+import { emitEvents, type ServerEvent } from "../services/events-ingest";
 import { nullsAsDefaults } from "./work-pools";
 import { integrityConflict } from "./work-pool-queues";
 import {
@@ -46,6 +47,17 @@ const multipleSchedules = (id: string) =>
     `Error updating deployment: Deployment UUID('${id}') has multiple schedules. Please use the UI or update your client to adjust this deployment's schedules.`,
   ]);
 
+/** Deployment events are stored after the response, as Prefect emits them after its commit. */
+function emitLater(c: Context, events: ServerEvent[]) {
+  if (!events.length) return;
+  const pending = emitEvents(c.var.db, events).catch((err) => console.error("deployment events", err));
+  try {
+    c.executionCtx.waitUntil(pending);
+  } catch {
+    // No execution context (e.g. app.request in tests): the promise still runs.
+  }
+}
+
 async function rawJson(c: Context): Promise<unknown> {
   try {
     return await c.req.json();
@@ -71,6 +83,7 @@ deploymentsRouter.openapi(
       deployments.resolveWorkQueueId(db, input.work_pool_name, input.work_queue_name),
     );
     if (res.kind === "no_flow") throw integrityConflict();
+    emitLater(c, res.events);
     return c.json(respond(c, res.row), res.created ? 201 : 200);
   },
 );
@@ -143,7 +156,9 @@ deploymentsRouter.openapi(
   async (c) => {
     const body = c.req.valid("json");
     const ids = await deployments.matchingIds(c.var.db, { deployments: body.deployments }, body.limit);
-    return c.json({ deleted: await deployments.deleteDeployments(c.var.db, ids) }, 200);
+    const { deleted, events } = await deployments.deleteDeployments(c.var.db, ids);
+    emitLater(c, events);
+    return c.json({ deleted }, 200);
   },
 );
 
@@ -234,7 +249,9 @@ deploymentsRouter.openapi(
       }
     }
 
-    if (!(await deployments.updateDeployment(db, current, input, sent, workQueueId, plan))) throw notFound("Deployment not found.");
+    const result = await deployments.updateDeployment(db, current, input, sent, workQueueId, plan);
+    if (!result.updated) throw notFound("Deployment not found.");
+    emitLater(c, result.events);
     return c.body(null, 204);
   },
 );
@@ -250,8 +267,9 @@ deploymentsRouter.openapi(
   }),
   async (c) => {
     const id = normalizeUuid(c.req.valid("param").id);
-    const deleted = await deployments.deleteDeployments(c.var.db, [id]);
+    const { deleted, events } = await deployments.deleteDeployments(c.var.db, [id]);
     if (!deleted.length) throw notFound(NOT_FOUND);
+    emitLater(c, events);
     return c.body(null, 204);
   },
 );

@@ -238,6 +238,46 @@ describe("POST /deployments/", () => {
   });
 });
 
+describe("deployment events", () => {
+  async function eventsOf(id: string, expected: number) {
+    const db = (env as any).DB as D1Database;
+    let rows: any[] = [];
+    for (let i = 0; i < 40 && rows.length < expected; i++) {
+      rows = (
+        await db.prepare(`SELECT event, resource, related, payload FROM event WHERE resource_id = ? ORDER BY id`).bind(`prefect.deployment.${id}`).all()
+      ).results;
+      if (rows.length < expected) await new Promise((r) => setTimeout(r, 25));
+    }
+    return rows.map((r) => ({ event: r.event, resource: JSON.parse(r.resource), related: JSON.parse(r.related), payload: JSON.parse(r.payload) }));
+  }
+
+  it("emits created, updated (with what changed) and deleted, relating flow, queue and pool", async () => {
+    const pool = unique("pool");
+    const { body: p } = await api("POST", "/work_pools/", { name: pool, type: "process" });
+    const flow = await makeFlow();
+    const { body: d } = await api("POST", "/deployments/", sdkBody(flow.id, { work_pool_name: pool }));
+    await api("POST", "/deployments/", { name: d.name, flow_id: flow.id, tags: ["t"] });
+    await api("POST", "/deployments/", { name: d.name, flow_id: flow.id, tags: ["t"] });
+    await api("PATCH", `/deployments/${d.id}`, { paused: true });
+    await api("DELETE", `/deployments/${d.id}`);
+    const events = await eventsOf(d.id, 4);
+    expect(events.map((e) => e.event)).toEqual([
+      "prefect.deployment.created",
+      "prefect.deployment.updated",
+      "prefect.deployment.updated",
+      "prefect.deployment.deleted",
+    ]);
+    expect(events[0].resource).toEqual({ "prefect.resource.id": `prefect.deployment.${d.id}`, "prefect.resource.name": d.name });
+    expect(events[0].related).toEqual([
+      { "prefect.resource.id": `prefect.flow.${flow.id}`, "prefect.resource.name": flow.name, "prefect.resource.role": "flow" },
+      { "prefect.resource.id": `prefect.work-queue.${p.default_queue_id}`, "prefect.resource.name": "default", "prefect.resource.role": "work-queue" },
+      { "prefect.resource.id": `prefect.work-pool.${p.id}`, "prefect.resource.name": pool, "prefect.work-pool.type": "process", "prefect.resource.role": "work-pool" },
+    ]);
+    expect(events[1].payload).toEqual({ updated_fields: ["tags"], updates: { tags: { from: [], to: ["t"] } } });
+    expect(events[2].payload).toEqual({ updated_fields: ["paused"], updates: { paused: { from: false, to: true } } });
+  });
+});
+
 // ---- flow runs, inserted directly (flow-run creation is another module) ----
 
 function runId(deploymentId: string, tag: string): string {

@@ -19,6 +19,7 @@ import {
 } from "./deployment-schedules";
 import type { DeploymentCreateInput, DeploymentUpdateInput, ScheduleCreateInput, ScheduleUpdateInput } from "../../schemas/deployment-compat";
 import type { DeploymentResponse, DeploymentSort, WorkQueue } from "../../schemas/prefect.gen";
+import type { ServerEvent } from "../../services/events-ingest";
 
 export type { DeploymentRow };
 type Statement = any;
@@ -44,6 +45,9 @@ function selection() {
     queue_name: sql<string | null>`${workQueue.name}`.as("queue_name"),
     queue_last_polled: sql<string | null>`${workQueue.last_polled}`.as("queue_last_polled"),
     pool_name: sql<string | null>`${workPool.name}`.as("pool_name"),
+    pool_id: sql<string | null>`${workPool.id}`.as("pool_id"),
+    pool_type: sql<string | null>`${workPool.type}`.as("pool_type"),
+    flow_name: sql<string | null>`(SELECT ${flow.name} FROM ${flow} WHERE ${flow.id} = ${deployment.flow_id})`.as("flow_name"),
     schedules_json: schedulesJsonSql().as("schedules_json"),
     active_slots: sql<number | null>`(CASE WHEN ${deployment.concurrency_limit} IS NULL THEN NULL ELSE (SELECT count(*) FROM ${flowRun} WHERE ${flowRun.deployment_id} = ${deployment.id} AND ${flowRun.state_type} IN (${SLOT_STATES})) END)`.as(
       "active_slots",
@@ -55,6 +59,9 @@ export type SelectedDeployment = DeploymentRow & {
   queue_name: string | null;
   queue_last_polled: string | null;
   pool_name: string | null;
+  pool_id: string | null;
+  pool_type: string | null;
+  flow_name: string | null;
   schedules_json: string;
   active_slots: number | null;
 };
@@ -145,6 +152,83 @@ export async function readDeploymentByName(db: Db, flowName: string, name: strin
     .where(and(eq(deployment.name, name), sql`${deployment.flow_id} IN (SELECT ${flow.id} FROM ${flow} WHERE ${flow.name} = ${flowName})`))
     .limit(1)
     .get()) as SelectedDeployment | undefined;
+}
+
+// ---- events ----
+
+/** The fields whose changes Prefect reports in `prefect.deployment.updated` (job variables by their column name). */
+const EVENT_FIELDS: [string, keyof DeploymentRow][] = [
+  ["description", "description"],
+  ["tags", "tags"],
+  ["parameters", "parameters"],
+  ["parameter_openapi_schema", "parameter_openapi_schema"],
+  ["enforce_parameter_schema", "enforce_parameter_schema"],
+  ["entrypoint", "entrypoint"],
+  ["path", "path"],
+  ["pull_steps", "pull_steps"],
+  ["work_queue_id", "work_queue_id"],
+  ["infra_overrides", "job_variables"],
+  ["paused", "paused"],
+  ["labels", "labels"],
+  ["version", "version"],
+  ["concurrency_limit_id", "concurrency_limit_id"],
+  ["concurrency_options", "concurrency_options"],
+];
+
+/** `{field: {from, to}}` for each reported field that changed. */
+export function changedFields(before: DeploymentRow, after: DeploymentRow): Record<string, { from: unknown; to: unknown }> {
+  const out: Record<string, { from: unknown; to: unknown }> = {};
+  for (const [name, col] of EVENT_FIELDS) {
+    const from = before[col] ?? null;
+    const to = after[col] ?? null;
+    if (JSON.stringify(from) !== JSON.stringify(to)) out[name] = { from, to };
+  }
+  return out;
+}
+
+/** The flow, queue, pool, blocks and concurrency limit a deployment event relates to, as Prefect lists them. */
+function relatedResources(row: SelectedDeployment): Record<string, string>[] {
+  const related: Record<string, string>[] = [];
+  if (row.flow_name !== null) {
+    related.push({ "prefect.resource.id": `prefect.flow.${row.flow_id}`, "prefect.resource.name": row.flow_name, "prefect.resource.role": "flow" });
+  }
+  if (row.work_queue_id && row.queue_name !== null) {
+    related.push({ "prefect.resource.id": `prefect.work-queue.${row.work_queue_id}`, "prefect.resource.name": row.queue_name, "prefect.resource.role": "work-queue" });
+  }
+  if (row.pool_id && row.pool_name !== null) {
+    related.push({
+      "prefect.resource.id": `prefect.work-pool.${row.pool_id}`,
+      "prefect.resource.name": row.pool_name,
+      "prefect.work-pool.type": row.pool_type ?? "",
+      "prefect.resource.role": "work-pool",
+    });
+  }
+  if (row.storage_document_id) related.push({ "prefect.resource.id": `prefect.block-document.${row.storage_document_id}`, "prefect.resource.role": "storage" });
+  if (row.infrastructure_document_id) {
+    related.push({ "prefect.resource.id": `prefect.block-document.${row.infrastructure_document_id}`, "prefect.resource.role": "infrastructure" });
+  }
+  if (row.concurrency_limit_id) {
+    related.push({ "prefect.resource.id": `prefect.concurrency-limit.${row.concurrency_limit_id}`, "prefect.resource.role": "concurrency-limit" });
+  }
+  return related;
+}
+
+/** `prefect.deployment.created` / `.updated` (with what changed) / `.deleted`. */
+export function deploymentEvent(kind: "created" | "updated" | "deleted", row: SelectedDeployment, changes?: Record<string, { from: unknown; to: unknown }>): ServerEvent {
+  return {
+    event: `prefect.deployment.${kind}`,
+    resource: { "prefect.resource.id": `prefect.deployment.${row.id}`, "prefect.resource.name": row.name },
+    related: relatedResources(row),
+    ...(changes ? { payload: { updated_fields: Object.keys(changes), updates: changes } } : {}),
+  };
+}
+
+/** The event a create/upsert or update leads to: created, updated with its changes, or none. */
+export function writeEvent(before: DeploymentRow | undefined, after: SelectedDeployment, created: boolean): ServerEvent[] {
+  if (created) return [deploymentEvent("created", after)];
+  if (!before) return [];
+  const changes = changedFields(before, after);
+  return Object.keys(changes).length ? [deploymentEvent("updated", after, changes)] : [];
 }
 
 // ---- filters ----
@@ -338,7 +422,7 @@ function plainSet(input: Record<string, any>, sent: Set<string>): Partial<Deploy
   return set as Partial<DeploymentRow>;
 }
 
-export type CreateResult = { kind: "no_flow" } | { kind: "ok"; row: SelectedDeployment; created: boolean };
+export type CreateResult = { kind: "no_flow" } | { kind: "ok"; row: SelectedDeployment; created: boolean; events: ServerEvent[] };
 
 /**
  * Prefect's upsert on (flow_id, name): a new deployment is inserted with defaults for what was not
@@ -356,7 +440,7 @@ export async function createDeployment(
   const [flows, existingRows] = await db.batch([
     db.select().from(flow).where(eq(flow.id, input.flow_id)).limit(1),
     db
-      .select({ id: deployment.id, concurrency_limit: deployment.concurrency_limit, concurrency_limit_id: deployment.concurrency_limit_id })
+      .select()
       .from(deployment)
       .where(and(eq(deployment.flow_id, input.flow_id), eq(deployment.name, input.name)))
       .limit(1),
@@ -418,7 +502,8 @@ export async function createDeployment(
   ];
   const results = await db.batch(statements as [Statement, ...Statement[]]);
   const row = (results[results.length - 1] as SelectedDeployment[])[0];
-  return { kind: "ok", row, created: row.id === id };
+  const created = row.id === id;
+  return { kind: "ok", row, created, events: writeEvent(existing, row, created) };
 }
 
 // ---- update ----
@@ -494,7 +579,7 @@ export async function updateDeployment(
   sent: Set<string>,
   workQueueId: string | null | undefined,
   plan: SchedulePlan,
-): Promise<boolean> {
+): Promise<{ updated: false } | { updated: true; events: ServerEvent[] }> {
   const now = isoNow();
   const set: Partial<DeploymentRow> = {
     ...plainSet(input, sent),
@@ -516,11 +601,11 @@ export async function updateDeployment(
     const renamed = plan.patch.filter((p) => p.update.replaces);
     const renamedIds = new Map<string, SQL>();
     if (renamed.length) {
-      const current = await db
+      const renamedRows = await db
         .select({ id: deploymentSchedule.id, slug: deploymentSchedule.slug })
         .from(deploymentSchedule)
         .where(and(eq(deploymentSchedule.deployment_id, id), inArray(deploymentSchedule.slug, renamed.map((p) => p.targetSlug))));
-      for (const r of current) renamedIds.set(r.slug!, sql`${r.id}`);
+      for (const r of renamedRows) renamedIds.set(r.slug!, sql`${r.id}`);
       statements.push(
         db
           .update(deploymentSchedule)
@@ -538,8 +623,11 @@ export async function updateDeployment(
     const rows = scheduleRows(id, plan.create, now);
     if (rows.length) statements.push(db.insert(deploymentSchedule).values(rows));
   }
+  statements.push(selectDeployments(db).where(eq(deployment.id, id)));
   const results = await db.batch(statements as [Statement, ...Statement[]]);
-  return (results[0] as unknown[]).length > 0;
+  const after = (results[results.length - 1] as SelectedDeployment[])[0];
+  if (!(results[0] as unknown[]).length || !after) return { updated: false };
+  return { updated: true, events: writeEvent(current, after, false) };
 }
 
 // ---- pause / resume ----
@@ -560,17 +648,21 @@ export async function setPaused(db: Db, id: string, paused: boolean, legacySched
 
 /**
  * Deletes deployments with their schedules and every scheduled run they have not started
- * (auto-scheduled or not), in one batch; answers the ids that existed.
+ * (auto-scheduled or not), in one batch; answers the ids that existed (in the order asked) and
+ * their `prefect.deployment.deleted` events.
  */
-export async function deleteDeployments(db: Db, ids: string[]): Promise<string[]> {
-  if (!ids.length) return [];
+export async function deleteDeployments(db: Db, ids: string[]): Promise<{ deleted: string[]; events: ServerEvent[] }> {
+  if (!ids.length) return { deleted: [], events: [] };
   const results = await db.batch([
-    db.select({ id: deployment.id }).from(deployment).where(inArray(deployment.id, ids)),
+    selectDeployments(db).where(inArray(deployment.id, ids)),
     ...deleteScheduledRunsStatements(db, ids),
     db.delete(deploymentSchedule).where(inArray(deploymentSchedule.deployment_id, ids)),
     db.delete(deployment).where(inArray(deployment.id, ids)),
   ] as [Statement, ...Statement[]]);
-  return (results[0] as { id: string }[]).map((r) => r.id);
+  const rows = results[0] as SelectedDeployment[];
+  const byId = new Map(rows.map((r) => [r.id, r]));
+  const deleted = ids.filter((id) => byId.has(id));
+  return { deleted, events: deleted.map((id) => deploymentEvent("deleted", byId.get(id)!)) };
 }
 
 /** The ids of up to `limit` deployments matching the filter (by name), for bulk delete. */
