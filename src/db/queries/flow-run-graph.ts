@@ -138,7 +138,6 @@ export async function readFlowRunGraph(db: Db, flowRunId: string, since: string)
       encapsulatingRefs,
     });
   }
-  if (nodes.size > MAX_GRAPH_NODES) throw new GraphTooLarge(`The graph of flow run ${flowRunId} has more than ${MAX_GRAPH_NODES} nodes.`);
 
   // Edges only between nodes of this graph, each once, ordered by the other end's start time.
   const parents = new Map<string, Set<string>>();
@@ -169,6 +168,7 @@ export async function readFlowRunGraph(db: Db, flowRunId: string, since: string)
     .map((g) => g.node)
     .filter((n) => n.end_time === null || n.end_time >= sinceIso)
     .sort(byTime);
+  if (kept.length > MAX_GRAPH_NODES) throw new GraphTooLarge(`The graph of flow run ${flowRunId} has more than ${MAX_GRAPH_NODES} nodes.`);
   return {
     start_time: run[0].start_time,
     end_time: run[0].end_time,
