@@ -206,3 +206,33 @@ describe("work_queue_check (legacy queue filters)", () => {
     expect(await api("GET", `/deployments/${MISSING}/work_queue_check`)).toMatchObject({ status: 404, body: { detail: "Deployment not found" } });
   });
 });
+
+describe("OpenAPI document", () => {
+  it("documents every deployment route with Prefect's paths", async () => {
+    const { status, body: doc } = await api("GET", "/openapi.json");
+    expect(status).toBe(200);
+    const expected: [string, string][] = [
+      ["/deployments/", "post"],
+      ["/deployments/{id}", "get"],
+      ["/deployments/{id}", "patch"],
+      ["/deployments/{id}", "delete"],
+      ["/deployments/name/{flow_name}/{deployment_name}", "get"],
+      ["/deployments/filter", "post"],
+      ["/deployments/paginate", "post"],
+      ["/deployments/count", "post"],
+      ["/deployments/bulk_delete", "post"],
+      ["/deployments/{id}/pause_deployment", "post"],
+      ["/deployments/{id}/resume_deployment", "post"],
+      ["/deployments/{id}/set_schedule_active", "post"],
+      ["/deployments/{id}/set_schedule_inactive", "post"],
+      ["/deployments/{id}/work_queue_check", "get"],
+      ["/deployments/{id}/schedules", "get"],
+      ["/deployments/{id}/schedules", "post"],
+      ["/deployments/{id}/schedules/{schedule_id}", "patch"],
+      ["/deployments/{id}/schedules/{schedule_id}", "delete"],
+    ];
+    for (const [path, method] of expected) expect(doc.paths[path]?.[method], `${method} ${path}`).toBeDefined();
+    expect(doc.paths["/deployments/"].post.requestBody).toBeDefined();
+    expect(doc.components.schemas).toHaveProperty("DeploymentResponse");
+  });
+});
