@@ -1,8 +1,9 @@
-import { and, asc, count, desc, eq, getTableColumns, inArray, or, sql, type SQL } from "drizzle-orm";
+import { and, asc, count, eq, getTableColumns, inArray, or, sql, type SQL } from "drizzle-orm";
 import type { Db } from "../client";
 import { deployment, deploymentSchedule, flow, flowRun, taskRun, workPool, workQueue } from "../schema";
 import { allOf, whereOf, type Cond, type ResourceFilters } from "../filters";
 import { deploymentFilterSpec, flowFilterSpec, flowRunFilterSpec, taskRunFilterSpec, workPoolFilterSpec, workQueueFilterSpec } from "../filters";
+import { deploymentOrder } from "../sorts";
 import { notFound } from "../../lib/errors";
 import { uuid4 } from "../../lib/ids";
 import { addSeconds, isoNow } from "../../lib/time";
@@ -263,14 +264,6 @@ export function deploymentWhere(f: ResourceFilters): Cond {
   );
 }
 
-// TODO(sorts): use deploymentOrder from src/db/sorts.ts once it is committed.
-const rowid = sql`${deployment}.rowid`;
-const DEPLOYMENT_SORTS: Record<DeploymentSort, SQL[]> = {
-  CREATED_DESC: [desc(deployment.created), desc(rowid)],
-  UPDATED_DESC: [desc(deployment.updated), desc(rowid)],
-  NAME_ASC: [asc(deployment.name), asc(rowid)],
-  NAME_DESC: [desc(deployment.name), desc(rowid)],
-};
 
 export async function filterDeployments(
   db: Db,
@@ -281,7 +274,7 @@ export async function filterDeployments(
 ): Promise<SelectedDeployment[]> {
   return (await selectDeployments(db)
     .where(deploymentWhere(filters))
-    .orderBy(...DEPLOYMENT_SORTS[sort])
+    .orderBy(...deploymentOrder(sort))
     .limit(limit)
     .offset(offset)) as SelectedDeployment[];
 }
@@ -300,7 +293,7 @@ export async function paginateDeployments(
   offset: number,
 ): Promise<{ rows: SelectedDeployment[]; count: number }> {
   const [rows, counted] = await db.batch([
-    selectDeployments(db).where(deploymentWhere(filters)).orderBy(...DEPLOYMENT_SORTS[sort]).limit(limit).offset(offset),
+    selectDeployments(db).where(deploymentWhere(filters)).orderBy(...deploymentOrder(sort)).limit(limit).offset(offset),
     db.select({ n: count() }).from(deployment).where(deploymentWhere(filters)),
   ]);
   return { rows: rows as SelectedDeployment[], count: counted[0]?.n ?? 0 };
@@ -683,7 +676,7 @@ export async function matchingIds(db: Db, filters: ResourceFilters, limit: numbe
     .select({ id: deployment.id })
     .from(deployment)
     .where(deploymentWhere(filters))
-    .orderBy(...DEPLOYMENT_SORTS.NAME_ASC)
+    .orderBy(...deploymentOrder("NAME_ASC"))
     .limit(limit);
   return rows.map((r) => r.id);
 }
