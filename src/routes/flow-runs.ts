@@ -1,3 +1,4 @@
+import { validationErrorResponse } from "../lib/validation";
 import { createRoute, z } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import { createRouter, IdParams, jsonBody, jsonResponse, noContent, sentFields } from "../lib/router";
@@ -381,9 +382,14 @@ flowRunsRouter.openapi(
   }),
   async (c) => {
     const body = c.req.valid("json");
-    // Prefect checks the key only when building its model inside the handler, so a bad key is
-    // its unhandled-error answer rather than a 422.
-    if (!INPUT_KEY.test(body.key)) return c.json({ exception_message: "Internal Server Error" }, 500) as any;
+    // Prefect checks the key only inside its handler and answers an unhandled 500; a client's
+    // mistake is a 422 here, shaped as a pydantic value error on the key.
+    if (!INPUT_KEY.test(body.key))
+      return validationErrorResponse(
+        c,
+        [{ type: "value_error", loc: ["body", "key"], msg: "Value error, key must only contain lowercase letters, numbers, and dashes.", input: body.key, ctx: { error: "key must only contain lowercase letters, numbers, and dashes." } }],
+        await c.req.json(),
+      ) as any;
     const outcome = await inputs.createFlowRunInput(c.var.db, runId(c), body);
     if (outcome === "no_run") throw notFound(FLOW_RUN_NOT_FOUND);
     if (outcome === "duplicate") throw conflict("A flow run input with this key already exists.");
