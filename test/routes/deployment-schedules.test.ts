@@ -111,6 +111,20 @@ describe("/deployments/{id}/schedules", () => {
     expect([await runExists(past), await runExists(manual)]).toEqual([false, true]);
   });
 
+  it("takes many schedules at once (D1's 100 bound parameters per statement)", async () => {
+    const many = Array.from({ length: 25 }, (_, i) => ({ schedule: { interval: 60 * (i + 1) }, slug: `s${i}`, parameters: { i } }));
+    const { d } = await makeDeployment({ schedules: many, tags: ["a"], labels: { k: "v" }, concurrency_limit: 2, description: "d", version: "1" });
+    expect(d.schedules).toHaveLength(25);
+    const again = await api("POST", "/deployments/", { name: d.name, flow_id: d.flow_id, schedules: many });
+    expect(again.status).toBe(200);
+    expect(again.body.schedules).toHaveLength(25);
+    const posted = await api("POST", `/deployments/${d.id}/schedules`, many.map((m, i) => ({ ...m, slug: `t${i}` })));
+    expect(posted.body).toHaveLength(25);
+    const { d: other } = await makeDeployment({ schedules: [{ schedule: { interval: 60 } }] });
+    expect((await api("PATCH", `/deployments/${other.id}`, { schedules: many.map(({ slug: _s, ...m }) => m) })).status).toBe(204);
+    expect((await api("GET", `/deployments/${other.id}/schedules`)).body).toHaveLength(25);
+  });
+
   it("lists active schedules of unpaused deployments for the scheduler", async () => {
     const { d: a } = await makeDeployment({ schedules: [{ schedule: { interval: 60 } }, { schedule: { interval: 90 }, active: false }] });
     const { d: paused } = await makeDeployment({ schedules: [{ schedule: { interval: 60 } }], paused: true });

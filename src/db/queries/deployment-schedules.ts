@@ -108,6 +108,16 @@ export function scheduleUpdateValues(input: Partial<ScheduleUpdateInput>, now = 
   return set;
 }
 
+/** D1 binds at most 100 parameters per statement: 9 rows of ≤ 11 (a subquery deployment id takes 2). */
+const ROWS_PER_INSERT = 9;
+
+/** Insert statements for schedule rows, chunked under D1's parameter limit. */
+export function insertScheduleStatements(db: Db, rows: ScheduleRow[]): Statement[] {
+  const out: Statement[] = [];
+  for (let i = 0; i < rows.length; i += ROWS_PER_INSERT) out.push(db.insert(deploymentSchedule).values(rows.slice(i, i + ROWS_PER_INSERT)));
+  return out;
+}
+
 export async function readSchedules(db: Db, deploymentId: string): Promise<DeploymentSchedule[]> {
   const rows = await db
     .select({ row: deploymentSchedule, rowid: sql<number>`${deploymentSchedule}.rowid` })
@@ -121,7 +131,8 @@ export async function createSchedules(db: Db, deploymentId: string, schedules: S
   const found = await db.select({ id: deployment.id }).from(deployment).where(eq(deployment.id, deploymentId)).get();
   if (!found) return null;
   const rows = scheduleRows(deploymentId, schedules);
-  if (rows.length) await db.insert(deploymentSchedule).values(rows);
+  const inserts = insertScheduleStatements(db, rows);
+  if (inserts.length) await db.batch(inserts as [Statement, ...Statement[]]);
   return rows.map(toDeploymentSchedule);
 }
 

@@ -11,6 +11,7 @@ import * as pools from "./work-pools";
 import * as queues from "./work-queues";
 import {
   deleteScheduledRunsStatements,
+  insertScheduleStatements,
   parseSchedulesJson,
   scheduleRows,
   scheduleUpdateValues,
@@ -490,7 +491,7 @@ export async function createDeployment(
     db.insert(deployment).values(values).onConflictDoUpdate({ target: [deployment.flow_id, deployment.name], set }),
     ...deleteScheduledRunsStatements(db, target, { autoScheduledOnly: true, futureOnly: true, now }),
     db.delete(deploymentSchedule).where(sql`${deploymentSchedule.deployment_id} = ${target}`),
-    ...(schedules.length ? [db.insert(deploymentSchedule).values(schedules)] : []),
+    ...insertScheduleStatements(db, schedules),
     selectDeployments(db).where(and(eq(deployment.flow_id, input.flow_id), eq(deployment.name, input.name))),
   ];
   const results = await db.batch(statements as [Statement, ...Statement[]]);
@@ -587,8 +588,7 @@ export async function updateDeployment(
   ];
   if (plan.kind === "replace") {
     statements.push(db.delete(deploymentSchedule).where(eq(deploymentSchedule.deployment_id, id)));
-    const rows = scheduleRows(id, plan.create, now);
-    if (rows.length) statements.push(db.insert(deploymentSchedule).values(rows));
+    statements.push(...insertScheduleStatements(db, scheduleRows(id, plan.create, now)));
   } else if (plan.kind === "targeted") {
     // Renamed schedules first lose their slug, so that a rename never collides with itself.
     const renamed = plan.patch.filter((p) => p.update.replaces);
@@ -613,8 +613,7 @@ export async function updateDeployment(
         : and(eq(deploymentSchedule.deployment_id, id), eq(deploymentSchedule.slug, p.targetSlug));
       statements.push(db.update(deploymentSchedule).set(values).where(where));
     }
-    const rows = scheduleRows(id, plan.create, now);
-    if (rows.length) statements.push(db.insert(deploymentSchedule).values(rows));
+    statements.push(...insertScheduleStatements(db, scheduleRows(id, plan.create, now)));
   }
   statements.push(selectDeployments(db).where(eq(deployment.id, id)));
   const results = await db.batch(statements as [Statement, ...Statement[]]);
