@@ -6,3 +6,8 @@ export type Db = DrizzleD1Database<typeof schema>;
 export function getDb(d1: D1Database): Db {
   return drizzle(d1, { schema });
 }
+
+/** The D1 binding under a drizzle handle, for raw prepared statements and their batches. */
+export function d1Of(db: Db): D1Database {
+  return (db as Db & { $client: D1Database }).$client;
+}

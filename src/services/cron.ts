@@ -1,6 +1,7 @@
 import type { Bindings } from "../env";
 import { getDb } from "../db/client";
 import { markLateRuns } from "./late-runs";
+import { scheduleDeployments } from "./scheduler";
 
 /**
  * Prefect's background services, run from the Worker's Cron Trigger (wrangler.toml, every
@@ -9,6 +10,7 @@ import { markLateRuns } from "./late-runs";
  */
 export const SERVICES: Record<string, (env: Bindings) => Promise<unknown>> = {
   "late-runs": (env) => markLateRuns(env, getDb(env.DB)),
+  scheduler: (env) => scheduleDeployments(getDb(env.DB)),
 };
 
 export async function runServices(env: Bindings): Promise<void> {
