@@ -657,18 +657,6 @@ export async function deleteDeployments(db: Db, ids: string[]): Promise<{ delete
   return { deleted, events: deleted.map((id) => deploymentEvent("deleted", byId.get(id)!)) };
 }
 
-/**
- * What deleting flows removes of their deployments (Prefect's ON DELETE CASCADE from flow to
- * deployment to deployment_schedule; no events): statements to append to the flow delete's batch.
- */
-export function deleteDeploymentsOfFlowsStatements(db: Db, flowIds: string[] | SQL): Statement[] {
-  const flowCond = Array.isArray(flowIds) ? inArray(deployment.flow_id, flowIds) : sql`${deployment.flow_id} IN ${flowIds}`;
-  return [
-    db.delete(deploymentSchedule).where(sql`${deploymentSchedule.deployment_id} IN (SELECT ${deployment.id} FROM ${deployment} WHERE ${flowCond})`),
-    db.delete(deployment).where(flowCond),
-  ];
-}
-
 /** The ids of up to `limit` deployments matching the filter (by name), for bulk delete. */
 export async function matchingIds(db: Db, filters: ResourceFilters, limit: number): Promise<string[]> {
   const rows = await db
