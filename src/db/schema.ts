@@ -349,3 +349,221 @@ export const configuration = sqliteTable("configuration", {
   key: text("key").notNull().unique(),
   value: jsonNN("value", "{}"),
 });
+
+export const artifact = sqliteTable(
+  "artifact",
+  {
+    id: id(),
+    created: created(),
+    updated: updated(),
+    key: text("key"),
+    task_run_id: text("task_run_id"),
+    flow_run_id: text("flow_run_id"),
+    type: text("type"),
+    data: json("data"),
+    description: text("description"),
+    metadata_: json("metadata_"),
+  },
+  (t) => [
+    index("ix_artifact_key_created").on(t.key, t.created),
+    index("ix_artifact_flow_run_id").on(t.flow_run_id),
+    index("ix_artifact_task_run_id").on(t.task_run_id),
+  ],
+);
+
+/** The latest artifact of each key, as Prefect keeps it. */
+export const artifactCollection = sqliteTable(
+  "artifact_collection",
+  {
+    id: id(),
+    created: created(),
+    updated: updated(),
+    key: text("key").notNull(),
+    latest_id: text("latest_id").notNull(),
+    task_run_id: text("task_run_id"),
+    flow_run_id: text("flow_run_id"),
+    type: text("type"),
+    data: json("data"),
+    description: text("description"),
+    metadata_: json("metadata_"),
+  },
+  (t) => [uniqueIndex("uq_artifact_collection_key").on(t.key)],
+);
+
+/**
+ * Global concurrency limits (v2). Tag limits (v1) are stored here too, named `tag:<tag>`, as
+ * Prefect 3 stores them. Slot counts are held by each limit's Durable Object; D1 keeps the
+ * definition and the last counts it reported.
+ */
+export const concurrencyLimitV2 = sqliteTable(
+  "concurrency_limit_v2",
+  {
+    id: id(),
+    created: created(),
+    updated: updated(),
+    active: integer("active", { mode: "boolean" }).notNull().default(true),
+    name: text("name").notNull(),
+    limit: integer("limit").notNull(),
+    active_slots: integer("active_slots").notNull().default(0),
+    denied_slots: integer("denied_slots").notNull().default(0),
+    slot_decay_per_second: real("slot_decay_per_second").notNull().default(0),
+    avg_slot_occupancy_seconds: real("avg_slot_occupancy_seconds").notNull().default(2),
+  },
+  (t) => [uniqueIndex("uq_concurrency_limit_v2_name").on(t.name)],
+);
+
+export const blockType = sqliteTable(
+  "block_type",
+  {
+    id: id(),
+    created: created(),
+    updated: updated(),
+    name: text("name").notNull(),
+    slug: text("slug").notNull(),
+    logo_url: text("logo_url"),
+    documentation_url: text("documentation_url"),
+    description: text("description"),
+    code_example: text("code_example"),
+    is_protected: integer("is_protected", { mode: "boolean" }).notNull().default(false),
+  },
+  (t) => [uniqueIndex("uq_block_type_slug").on(t.slug)],
+);
+
+export const blockSchema = sqliteTable(
+  "block_schema",
+  {
+    id: id(),
+    created: created(),
+    updated: updated(),
+    checksum: text("checksum").notNull(),
+    fields: jsonNN("fields", "{}"),
+    capabilities: jsonNN("capabilities", "[]"),
+    version: text("version").notNull().default("non-versioned"),
+    block_type_id: text("block_type_id").notNull(),
+  },
+  (t) => [
+    uniqueIndex("uq_block_schema_checksum_version").on(t.checksum, t.version),
+    index("ix_block_schema_block_type_id").on(t.block_type_id),
+    index("ix_block_schema_created").on(t.created),
+  ],
+);
+
+export const blockSchemaReference = sqliteTable(
+  "block_schema_reference",
+  {
+    id: id(),
+    created: created(),
+    updated: updated(),
+    name: text("name").notNull(),
+    parent_block_schema_id: text("parent_block_schema_id").notNull(),
+    reference_block_schema_id: text("reference_block_schema_id").notNull(),
+  },
+  (t) => [index("ix_block_schema_reference_parent").on(t.parent_block_schema_id)],
+);
+
+export const blockDocument = sqliteTable(
+  "block_document",
+  {
+    id: id(),
+    created: created(),
+    updated: updated(),
+    name: text("name").notNull(),
+    data: jsonNN("data", "{}"),
+    is_anonymous: integer("is_anonymous", { mode: "boolean" }).notNull().default(false),
+    block_type_name: text("block_type_name"),
+    block_type_id: text("block_type_id").notNull(),
+    block_schema_id: text("block_schema_id").notNull(),
+  },
+  (t) => [
+    uniqueIndex("uq_block_document_type_id_name").on(t.block_type_id, t.name),
+    index("ix_block_document_block_type_name_name").on(t.block_type_name, t.name),
+    index("ix_block_document_is_anonymous").on(t.is_anonymous),
+  ],
+);
+
+export const blockDocumentReference = sqliteTable(
+  "block_document_reference",
+  {
+    id: id(),
+    created: created(),
+    updated: updated(),
+    name: text("name").notNull(),
+    parent_block_document_id: text("parent_block_document_id").notNull(),
+    reference_block_document_id: text("reference_block_document_id").notNull(),
+  },
+  (t) => [
+    index("ix_block_document_reference_parent").on(t.parent_block_document_id),
+    index("ix_block_document_reference_reference").on(t.reference_block_document_id),
+  ],
+);
+
+export const savedSearch = sqliteTable(
+  "saved_search",
+  {
+    id: id(),
+    created: created(),
+    updated: updated(),
+    name: text("name").notNull(),
+    filters: jsonNN("filters", "[]"),
+  },
+  (t) => [uniqueIndex("uq_saved_search_name").on(t.name)],
+);
+
+export const variable = sqliteTable(
+  "variable",
+  {
+    id: id(),
+    created: created(),
+    updated: updated(),
+    name: text("name").notNull(),
+    value: json("value"),
+    tags: jsonNN("tags", "[]"),
+  },
+  (t) => [uniqueIndex("uq_variable_name").on(t.name)],
+);
+
+export const automation = sqliteTable(
+  "automation",
+  {
+    id: id(),
+    created: created(),
+    updated: updated(),
+    name: text("name").notNull(),
+    description: text("description").notNull().default(""),
+    enabled: integer("enabled", { mode: "boolean" }).notNull().default(true),
+    tags: jsonNN("tags", "[]"),
+    trigger: json("trigger").notNull(),
+    actions: jsonNN("actions", "[]"),
+    actions_on_trigger: jsonNN("actions_on_trigger", "[]"),
+    actions_on_resolve: jsonNN("actions_on_resolve", "[]"),
+  },
+  (t) => [index("ix_automation_name").on(t.name)],
+);
+
+export const automationRelatedResource = sqliteTable(
+  "automation_related_resource",
+  {
+    id: id(),
+    created: created(),
+    updated: updated(),
+    automation_id: text("automation_id").notNull(),
+    resource_id: text("resource_id"),
+    automation_owned_by_resource: integer("automation_owned_by_resource", { mode: "boolean" }).notNull().default(false),
+  },
+  (t) => [
+    uniqueIndex("uq_automation_related_resource_automation_id_resource_id").on(t.automation_id, t.resource_id),
+    index("ix_automation_related_resource_resource_id").on(t.resource_id),
+  ],
+);
+
+/** Prefect 2's flow run notification policies, kept for 2.x clients. */
+export const flowRunNotificationPolicy = sqliteTable("flow_run_notification_policy", {
+  id: id(),
+  created: created(),
+  updated: updated(),
+  is_active: integer("is_active", { mode: "boolean" }).notNull().default(true),
+  state_names: jsonNN("state_names", "[]"),
+  tags: jsonNN("tags", "[]"),
+  block_document_id: text("block_document_id").notNull(),
+  message_template: text("message_template"),
+});
