@@ -24,6 +24,19 @@ import { runStatesRouter } from "./routes/run-states";
 import { deploymentsRouter } from "./routes/deployments";
 import { deploymentSchedulesRouter } from "./routes/deployment-schedules";
 import { concurrencyLimitsV2Router } from "./routes/concurrency-limits-v2";
+import { variablesRouter } from "./routes/variables";
+import { savedSearchesRouter } from "./routes/saved-searches";
+import { notificationPoliciesRouter } from "./routes/notification-policies";
+import { artifactsRouter } from "./routes/artifacts";
+import { automationsRouter } from "./routes/automations";
+import { uiRouter } from "./routes/ui";
+import { taskWorkersRouter } from "./routes/task-workers";
+import { blockTypesRouter } from "./routes/block-types";
+import { blockSchemasRouter } from "./routes/block-schemas";
+import { blockDocumentsRouter } from "./routes/block-documents";
+import { concurrencyLimitsRouter } from "./routes/concurrency-limits";
+import { streamsSocketRouter } from "./routes/streams";
+import { deploymentRunsRouter } from "./routes/deployment-runs";
 
 /** Every resource router, mounted under /api. Add new routers here. */
 const routers = [
@@ -46,6 +59,18 @@ const routers = [
   deploymentsRouter,
   deploymentSchedulesRouter,
   concurrencyLimitsV2Router,
+  deploymentRunsRouter,
+  variablesRouter,
+  savedSearchesRouter,
+  notificationPoliciesRouter,
+  artifactsRouter,
+  automationsRouter,
+  uiRouter,
+  taskWorkersRouter,
+  blockTypesRouter,
+  blockSchemasRouter,
+  blockDocumentsRouter,
+  concurrencyLimitsRouter,
 ];
 
 export function createApp() {
@@ -53,6 +78,7 @@ export function createApp() {
 
   // WebSocket handshakes authenticate in-band, as on Prefect's server: mounted before basicAuth.
   api.route("/", eventsSocketRouter);
+  api.route("/", streamsSocketRouter);
   api.use("*", basicAuth);
   api.use("*", async (c, next) => {
     if (c.env.COUNT_D1_ROUND_TRIPS !== "1") {
