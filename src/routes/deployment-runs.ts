@@ -1,3 +1,117 @@
-import { createRouter } from "../lib/router";
+import { createRoute, z } from "@hono/zod-openapi";
+import { and, asc, eq, inArray, lte } from "drizzle-orm";
+import { createRouter, IdParams, jsonBody, jsonResponse } from "../lib/router";
+import { badRequest, notFound } from "../lib/errors";
+import { resolveLimit } from "../db/pagination";
+import { flowRun } from "../db/schema";
+import { markDeploymentsReady, readDeploymentRow } from "../db/queries/deployments";
+import { toFlowRunResponse } from "../db/queries/runs-serialize";
+import { toIso } from "../lib/time";
+import {
+  Body_get_scheduled_flow_runs_for_deployments_deployments_get_scheduled_flow_runs_post,
+  Body_schedule_deployment_deployments__id__schedule_post,
+  DeploymentFlowRunCreate,
+  FlowRunBulkCreateResponse,
+  FlowRunResponse,
+} from "../schemas/prefect.gen";
+import { createDeploymentFlowRun } from "../services/deployment-flow-runs";
+import { scheduleDeployment } from "../services/scheduler";
 
+const tags = ["Deployments"];
 export const deploymentRunsRouter = createRouter();
+
+const BULK_CREATE_LIMIT = 100;
+const DEPLOYMENT_NOT_FOUND = "Deployment not found";
+
+deploymentRunsRouter.openapi(
+  createRoute({
+    method: "post",
+    path: "/deployments/{id}/create_flow_run",
+    tags,
+    summary: "Create Flow Run From Deployment",
+    request: { params: IdParams, ...jsonBody(DeploymentFlowRunCreate) },
+    responses: { 200: jsonResponse(FlowRunResponse), 201: jsonResponse(FlowRunResponse) },
+  }),
+  async (c) => {
+    const dep = await readDeploymentRow(c.var.db, c.req.valid("param").id);
+    if (!dep) throw notFound(DEPLOYMENT_NOT_FOUND);
+    const { run, created } = await createDeploymentFlowRun(c.env, c.var.db, dep, c.req.valid("json"));
+    return c.json(toFlowRunResponse(run), created ? 201 : 200);
+  },
+);
+
+deploymentRunsRouter.openapi(
+  createRoute({
+    method: "post",
+    path: "/deployments/{id}/create_flow_run/bulk",
+    tags,
+    summary: "Bulk Create Flow Runs From Deployment",
+    request: { params: IdParams, body: { content: { "application/json": { schema: z.array(DeploymentFlowRunCreate) } }, required: true } },
+    responses: { 200: jsonResponse(FlowRunBulkCreateResponse) },
+  }),
+  async (c) => {
+    const runs = c.req.valid("json");
+    if (runs.length > BULK_CREATE_LIMIT) throw badRequest(`Cannot create more than ${BULK_CREATE_LIMIT} flow runs at once.`);
+    const dep = await readDeploymentRow(c.var.db, c.req.valid("param").id);
+    if (!dep) throw notFound(DEPLOYMENT_NOT_FOUND);
+    const results: FlowRunBulkCreateResponse["results"] = [];
+    for (const input of runs) {
+      try {
+        const { run } = await createDeploymentFlowRun(c.env, c.var.db, dep, input);
+        results.push({ flow_run_id: run.id, status: "CREATED", error: null });
+      } catch (err) {
+        results.push({ flow_run_id: null, status: "FAILED", error: err instanceof Error ? err.message : String(err) });
+      }
+    }
+    return c.json({ results }, 200);
+  },
+);
+
+deploymentRunsRouter.openapi(
+  createRoute({
+    method: "post",
+    path: "/deployments/{id}/schedule",
+    tags,
+    summary: "Schedule Deployment",
+    request: { params: IdParams, ...jsonBody(Body_schedule_deployment_deployments__id__schedule_post) },
+    responses: { 200: jsonResponse(z.null()) },
+  }),
+  async (c) => {
+    const body = c.req.valid("json");
+    const found = await scheduleDeployment(c.var.db, c.req.valid("param").id, {
+      now: body.start_time ? toIso(body.start_time) : undefined,
+      end: body.end_time ? toIso(body.end_time) : undefined,
+      minTime: body.min_time,
+      minRuns: body.min_runs,
+      maxRuns: body.max_runs,
+    });
+    if (!found) throw notFound(DEPLOYMENT_NOT_FOUND);
+    return c.json(null, 200);
+  },
+);
+
+deploymentRunsRouter.openapi(
+  createRoute({
+    method: "post",
+    path: "/deployments/get_scheduled_flow_runs",
+    tags,
+    summary: "Get Scheduled Flow Runs For Deployments",
+    request: jsonBody(Body_get_scheduled_flow_runs_for_deployments_deployments_get_scheduled_flow_runs_post),
+    responses: { 200: jsonResponse(z.array(FlowRunResponse)) },
+  }),
+  async (c) => {
+    const body = c.req.valid("json");
+    const db = c.var.db;
+    const conds = [inArray(flowRun.deployment_id, body.deployment_ids), eq(flowRun.state_type, "SCHEDULED")];
+    if (body.scheduled_before) conds.push(lte(flowRun.next_scheduled_start_time, toIso(body.scheduled_before)));
+    const rows = await db
+      .select()
+      .from(flowRun)
+      .where(and(...conds))
+      .orderBy(asc(flowRun.next_scheduled_start_time), asc(flowRun.id))
+      .limit(resolveLimit(body.limit));
+    // Polling marks the deployments READY, after answering (as Prefect defers it to a task).
+    c.executionCtx.waitUntil(markDeploymentsReady(db, { deploymentIds: body.deployment_ids }));
+    return c.json(rows.map((r) => toFlowRunResponse(r)), 200);
+  },
+);

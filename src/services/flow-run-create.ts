@@ -1,4 +1,4 @@
-import { and, eq } from "drizzle-orm";
+import { and, eq, sql } from "drizzle-orm";
 import type { Db } from "../db/client";
 import type { Bindings } from "../env";
 import { flow, flowRun, taskRun, workPool, workQueue } from "../db/schema";
@@ -26,8 +26,13 @@ export interface CreatedFlowRun {
 }
 
 /** Extra columns a caller (e.g. a deployment's create_flow_run) sets on the new run. */
-export type FlowRunExtras = Partial<Pick<FlowRunRow, "deployment_id" | "deployment_version" | "auto_scheduled" | "created_by" | "work_queue_name">> & {
-  labels?: Record<string, unknown>;
+export type FlowRunExtras = Partial<
+  Pick<FlowRunRow, "deployment_id" | "deployment_version" | "auto_scheduled" | "created_by" | "work_queue_name" | "work_queue_id">
+> & {
+  /** The labels under the client's: the flow's by default, a deployment's for its runs. */
+  baseLabels?: Record<string, unknown>;
+  /** The deployment, for the run's state-change events. */
+  deployment?: { id: string; name: string; tags: string[] } | null;
 };
 
 /**
@@ -38,31 +43,41 @@ export type FlowRunExtras = Partial<Pick<FlowRunRow, "deployment_id" | "deployme
  * returned. Two D1 round trips: one batch of lookups, one batch of writes.
  */
 export async function createFlowRun(env: Bindings, db: Db, input: FlowRunCreate, extras: FlowRunExtras = {}): Promise<CreatedFlowRun> {
+  // Aliased columns: D1 batch rows are keyed by column name, so a join must not repeat one.
+  const queueQuery = db
+    .select({
+      queueId: sql<string | null>`${workQueue.id}`.as("queue_id"),
+      queueName: sql<string | null>`${workQueue.name}`.as("queue_name"),
+      queueLimit: sql<number | null>`${workQueue.concurrency_limit}`.as("queue_limit"),
+      poolId: sql<string>`${workPool.id}`.as("pool_id"),
+      poolName: sql<string>`${workPool.name}`.as("pool_name"),
+      poolType: sql<string>`${workPool.type}`.as("pool_type"),
+      poolLimit: sql<number | null>`${workPool.concurrency_limit}`.as("pool_limit"),
+    })
+    .from(workPool);
   const [flows, queues, parents] = await db.batch([
     db.select({ id: flow.id, name: flow.name, tags: flow.tags, labels: flow.labels }).from(flow).where(eq(flow.id, input.flow_id)),
-    input.work_pool_name
-      ? db
-          .select({ queue: workQueue, pool: workPool })
-          .from(workPool)
-          .leftJoin(workQueue, input.work_queue_name ? and(eq(workQueue.work_pool_id, workPool.id), eq(workQueue.name, input.work_queue_name)) : eq(workQueue.id, workPool.default_queue_id))
-          .where(eq(workPool.name, input.work_pool_name))
-      : db.select({ queue: workQueue, pool: workPool }).from(workPool).leftJoin(workQueue, eq(workQueue.id, workPool.id)).where(eq(workPool.id, "")),
+    extras.work_queue_id
+      ? queueQuery.innerJoin(workQueue, eq(workQueue.work_pool_id, workPool.id)).where(eq(workQueue.id, extras.work_queue_id))
+      : input.work_pool_name
+        ? queueQuery
+            .leftJoin(workQueue, input.work_queue_name ? and(eq(workQueue.work_pool_id, workPool.id), eq(workQueue.name, input.work_queue_name)) : eq(workQueue.id, workPool.default_queue_id))
+            .where(eq(workPool.name, input.work_pool_name))
+        : queueQuery.leftJoin(workQueue, eq(workQueue.id, workPool.id)).where(eq(workPool.id, "")),
     db.select().from(taskRun).where(eq(taskRun.id, input.parent_task_run_id ?? "")),
   ]);
   const flowRow = flows[0];
   if (!flowRow) throw conflict(DATA_INTEGRITY_CONFLICT);
-  let queueRow: typeof workQueue.$inferSelect | null = null;
-  let poolRow: typeof workPool.$inferSelect | null = null;
-  if (input.work_pool_name) {
-    const found = queues[0];
+  const found = queues[0];
+  if (input.work_pool_name && !extras.work_queue_id) {
     if (!found) throw notFound(`Work pool "${input.work_pool_name}" not found.`);
-    if (!found.queue)
+    if (!found.queueId)
       throw notFound(
         input.work_queue_name ? `Work pool queue '${input.work_pool_name}/${input.work_queue_name}' not found.` : `Work pool "${input.work_pool_name}" not found.`,
       );
-    queueRow = found.queue;
-    poolRow = found.pool;
   }
+  const queueRow = found?.queueId ? { id: found.queueId, name: found.queueName!, concurrency_limit: found.queueLimit } : null;
+  const poolRow = found?.queueId ? { id: found.poolId, name: found.poolName, type: found.poolType, concurrency_limit: found.poolLimit } : null;
 
   const now = isoNow();
   const run: FlowRunRow = {
@@ -83,7 +98,7 @@ export async function createFlowRun(env: Bindings, db: Db, input: FlowRunCreate,
     context: input.context ?? {},
     empirical_policy: input.empirical_policy ?? {},
     tags: input.tags ?? [],
-    labels: { ...(flowRow.labels ?? {}), "prefect.flow.id": flowRow.id, ...(extras.labels ?? {}), ...(input.labels ?? {}) },
+    labels: { ...(extras.baseLabels ?? flowRow.labels ?? {}), "prefect.flow.id": flowRow.id, ...(extras.deployment_id ? { "prefect.deployment.id": extras.deployment_id } : {}), ...(input.labels ?? {}) },
     parent_task_run_id: input.parent_task_run_id ?? null,
     state_id: null,
     state_type: null,
@@ -112,7 +127,7 @@ export async function createFlowRun(env: Bindings, db: Db, input: FlowRunCreate,
     run,
     surroundings: {
       flow: flowRow,
-      deployment: null,
+      deployment: extras.deployment ?? null,
       workQueue: queueRow ? { id: queueRow.id, name: queueRow.name } : null,
       workPool: poolRow ? { id: poolRow.id, name: poolRow.name, type: poolRow.type } : null,
       parentTaskRun: parents[0] ?? null,

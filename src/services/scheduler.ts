@@ -1,7 +1,7 @@
 import { eq, inArray } from "drizzle-orm";
 import { d1Of, type Db } from "../db/client";
-import { workPool, workQueue } from "../db/schema";
-import { schedulableDeployments, type DeploymentRow } from "../db/queries/deployment-schedules";
+import { deployment, workPool, workQueue } from "../db/schema";
+import { readSchedules, schedulableDeployments, type DeploymentRow } from "../db/queries/deployment-schedules";
 import type { DeploymentSchedule } from "../schemas/prefect.gen";
 import { uuid7 } from "../lib/ids";
 import { generateRunName as generateName } from "../lib/names";
@@ -146,6 +146,21 @@ async function queuesOf(db: Db, ids: string[]): Promise<Map<string, QueueInfo>> 
     .innerJoin(workPool, eq(workPool.id, workQueue.work_pool_id))
     .where(inArray(workQueue.id, ids));
   return new Map(rows.map((r) => [r.id, r]));
+}
+
+/**
+ * Schedules one deployment's active schedules now (the manual `schedule` route and the on-demand
+ * pass after a deployment or its schedules change). Returns null when the deployment does not exist.
+ */
+export async function scheduleDeployment(db: Db, deploymentId: string, opts: ScheduleOptions = {}): Promise<string[] | null> {
+  const [dep] = await db.select().from(deployment).where(eq(deployment.id, deploymentId));
+  if (!dep) return null;
+  const schedules = (await readSchedules(db, deploymentId)).filter((s) => s.active !== false);
+  if (dep.paused || !schedules.length) return [];
+  const queues = await queuesOf(db, dep.work_queue_id ? [dep.work_queue_id] : []);
+  const limits = Object.fromEntries(Object.entries(opts).filter(([, v]) => v !== undefined));
+  const runs = scheduledRuns(dep, schedules, dep.work_queue_id ? (queues.get(dep.work_queue_id) ?? null) : null, { ...DEFAULT_SCHEDULE_LIMITS, ...limits });
+  return insertScheduledRuns(db, runs);
 }
 
 /** One pass of the scheduler over every schedulable deployment (or those updated since `updatedSince`). */

@@ -97,3 +97,19 @@ describe("POST /flow_runs/{id}/set_state", () => {
     expect(res.status).toBe(404);
   });
 });
+
+describe("POST /flow_runs/ in a work pool", () => {
+  it("puts the run in the pool's default queue, or the named one; 404s for unknown pools and queues", async () => {
+    const flowId = await newFlow();
+    const pool = unique("pool");
+    expect((await api("POST", "/work_pools/", { name: pool, type: "process" })).status).toBe(201);
+    const inDefault = await api("POST", "/flow_runs/", { flow_id: flowId, work_pool_name: pool });
+    expect(inDefault.status).toBe(201);
+    expect(inDefault.body).toMatchObject({ work_pool_name: pool, work_queue_name: "default" });
+    expect(inDefault.body.work_queue_id).toBeTruthy();
+    const noPool = await api("POST", "/flow_runs/", { flow_id: flowId, work_pool_name: unique("nopool") });
+    expect(noPool.status).toBe(404);
+    const noQueue = await api("POST", "/flow_runs/", { flow_id: flowId, work_pool_name: pool, work_queue_name: "nope" });
+    expect(noQueue).toMatchObject({ status: 404, body: { detail: `Work pool queue '${pool}/nope' not found.` } });
+  });
+});

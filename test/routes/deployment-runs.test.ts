@@ -1,0 +1,88 @@
+import { describe, expect, it } from "vitest";
+import { api, unique } from "../helpers";
+
+async function deployment(extra: Record<string, unknown> = {}) {
+  const flow = (await api("POST", "/flows/", { name: unique("dflow") })).body;
+  const res = await api("POST", "/deployments/", { name: unique("dep"), flow_id: flow.id, parameters: { a: 1, b: 2 }, tags: ["d"], labels: { env: "x" }, ...extra });
+  expect(res.status).toBe(201);
+  return res.body;
+}
+
+describe("POST /deployments/{id}/create_flow_run", () => {
+  it("creates a SCHEDULED run with merged parameters, tags and labels", async () => {
+    const dep = await deployment();
+    const res = await api("POST", `/deployments/${dep.id}/create_flow_run`, { parameters: { b: 3 }, tags: ["r"] });
+    expect(res.status).toBe(201);
+    expect(res.body).toMatchObject({
+      deployment_id: dep.id,
+      flow_id: dep.flow_id,
+      parameters: { a: 1, b: 3 },
+      state_type: "SCHEDULED",
+      state_name: "Scheduled",
+      auto_scheduled: false,
+    });
+    expect(res.body.tags.sort()).toEqual(["d", "r"]);
+    expect(res.body.labels).toMatchObject({ env: "x", "prefect.flow.id": dep.flow_id, "prefect.deployment.id": dep.id });
+    expect(res.body.state.state_details.scheduled_time).toBeTruthy();
+    expect(res.body.next_scheduled_start_time).toBe(res.body.state.state_details.scheduled_time);
+  });
+
+  it("is idempotent on the idempotency key and 404s for an unknown deployment", async () => {
+    const dep = await deployment();
+    const a = await api("POST", `/deployments/${dep.id}/create_flow_run`, { idempotency_key: "same" });
+    const b = await api("POST", `/deployments/${dep.id}/create_flow_run`, { idempotency_key: "same" });
+    expect([a.status, b.status]).toEqual([201, 200]);
+    expect(b.body.id).toBe(a.body.id);
+    const missing = await api("POST", "/deployments/00000000-0000-4000-8000-000000000000/create_flow_run", {});
+    expect(missing).toMatchObject({ status: 404, body: { detail: "Deployment not found" } });
+  });
+
+  it("validates parameters against the schema when enforced (409)", async () => {
+    const dep = await deployment({
+      enforce_parameter_schema: true,
+      parameter_openapi_schema: { type: "object", properties: { a: { type: "integer" } }, required: ["a"] },
+    });
+    const bad = await api("POST", `/deployments/${dep.id}/create_flow_run`, { parameters: { a: "nope" } });
+    expect(bad.status).toBe(409);
+    expect(bad.body.detail).toMatch(/^Error creating flow run: /);
+    const ok = await api("POST", `/deployments/${dep.id}/create_flow_run`, { parameters: { a: 5 } });
+    expect(ok.status).toBe(201);
+  });
+
+  it("runs in the deployment's work queue, or a named queue of its pool (created if missing)", async () => {
+    const pool = unique("pool");
+    expect((await api("POST", "/work_pools/", { name: pool, type: "process" })).status).toBe(201);
+    const dep = await deployment({ work_pool_name: pool });
+    const inDefault = await api("POST", `/deployments/${dep.id}/create_flow_run`, {});
+    expect(inDefault.body).toMatchObject({ work_pool_name: pool, work_queue_name: "default" });
+    const named = await api("POST", `/deployments/${dep.id}/create_flow_run`, { work_queue_name: "fast" });
+    expect(named.body).toMatchObject({ work_pool_name: pool, work_queue_name: "fast" });
+    expect((await api("GET", `/work_pools/${pool}/queues/fast`)).status).toBe(200);
+  });
+
+  it("creates in bulk, at most 100", async () => {
+    const dep = await deployment();
+    const res = await api("POST", `/deployments/${dep.id}/create_flow_run/bulk`, [{}, { parameters: { a: 9 } }]);
+    expect(res.status).toBe(200);
+    expect(res.body.results.map((r: any) => r.status)).toEqual(["CREATED", "CREATED"]);
+    const tooMany = await api("POST", `/deployments/${dep.id}/create_flow_run/bulk`, Array.from({ length: 101 }, () => ({})));
+    expect(tooMany.status).toBe(400);
+  });
+});
+
+describe("deployment scheduling routes", () => {
+  it("POST /deployments/{id}/schedule creates the schedule's runs; get_scheduled_flow_runs hands them out", async () => {
+    const dep = await deployment({ schedules: [{ schedule: { interval: 60 }, active: true }] });
+    const res = await api("POST", `/deployments/${dep.id}/schedule`, { min_runs: 2, max_runs: 2 });
+    expect(res.status).toBe(200);
+    const runs = (await api("POST", "/flow_runs/filter", { deployments: { id: { any_: [dep.id] } } })).body;
+    expect(runs.length).toBeGreaterThanOrEqual(2);
+    const soon = new Date(Date.now() + 3600_000).toISOString();
+    const polled = await api("POST", "/deployments/get_scheduled_flow_runs", { deployment_ids: [dep.id], scheduled_before: soon });
+    expect(polled.status).toBe(200);
+    expect(polled.body.length).toBe(runs.length);
+    const times = polled.body.map((r: any) => r.next_scheduled_start_time);
+    expect([...times].sort()).toEqual(times);
+    expect((await api("POST", "/deployments/00000000-0000-4000-8000-000000000000/schedule", {})).status).toBe(404);
+  });
+});
