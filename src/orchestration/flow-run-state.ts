@@ -98,7 +98,10 @@ export async function setFlowRunState(
   const raced: (() => Promise<void>)[] = [];
   for (let attempt = 1; ; attempt++) {
     const loaded = await loadFlowRun(env, db, runId);
-    if (!loaded) return null;
+    if (!loaded) {
+      await settleRaced(raced, null);
+      return null;
+    }
     const now = isoNow();
     const ctx: FlowContext = {
       kind: "flow",
