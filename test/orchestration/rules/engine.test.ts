@@ -1,6 +1,6 @@
 import { beforeEach, describe, expect, it, vi } from "vitest";
 import type { Context } from "../../../src/orchestration/context";
-import type { Rule } from "../../../src/orchestration/engine";
+import type { Rule, Transform } from "../../../src/orchestration/engine";
 import { states } from "../../../src/orchestration/states";
 import { BEFORE, flowContext, run, stateOf, taskContext, tracingRule, tracingTransform, type Trace } from "./support";
 
@@ -224,7 +224,8 @@ describe("engine: universal transforms", () => {
   it("see the state validated before their after hooks run", async () => {
     const seen: unknown[] = [];
     const ctx = flowContext({ initial: stateOf("PENDING", { timestamp: BEFORE }), proposed: "RUNNING" });
-    await run(ctx, [], [{ name: "Peek", universal: true, before: (c) => void seen.push(c.validatedState), after: (c) => void seen.push(c.validatedState) }]);
+    const peek: Transform<Context> = { name: "Peek", universal: true, before: (c) => void seen.push(c.validatedState), after: (c) => void seen.push(c.validatedState) };
+    await run(ctx, [], [peek]);
     expect(seen).toEqual([null, ctx.proposedState]);
   });
 });
