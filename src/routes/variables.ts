@@ -1,3 +1,192 @@
-import { createRouter } from "../lib/router";
+import { createRoute, z } from "@hono/zod-openapi";
+import { createRouter, IdParams, jsonBody, jsonResponse, noContent, sentFields } from "../lib/router";
+import { notFound, orNotFound } from "../lib/errors";
+import { resolveLimit } from "../db/pagination";
+import { normalizeUuid } from "../lib/ids";
+import * as variables from "../db/queries/variables";
+import {
+  Body_count_variables_variables_count_post,
+  Body_read_variables_variables_filter_post,
+  Variable,
+  VariableCreate,
+  VariableUpdate,
+} from "../schemas/prefect.gen";
 
+const tags = ["Variables"];
 export const variablesRouter = createRouter();
+
+const NOT_FOUND = "Variable not found.";
+
+/** Prefect's MAX_VARIABLE_NAME_LENGTH and MAX_VARIABLE_VALUE_LENGTH. */
+const MAX_NAME_LENGTH = 255;
+const MAX_VALUE_LENGTH = 5000;
+
+// Python's `re.match(r"^[a-z0-9-_]*$")`: `$` also matches before one trailing newline.
+const NAME_RE = /^[a-z0-9_-]*\n?$/;
+
+/** Prefect's VariableName: at most 255 characters, then lowercase letters, numbers, dashes, underscores. */
+const VariableName = z
+  .string()
+  .max(MAX_NAME_LENGTH, { abort: true })
+  .refine((v) => NAME_RE.test(v), {
+    message: "Variable name must only contain lowercase letters, numbers, and dashes or underscores.",
+  });
+
+const utf8Length = (s: string) => new TextEncoder().encode(s).length;
+
+/** Prefect's StrictVariableValue: any JSON value whose compact JSON form is at most 5000 bytes. */
+const VariableValue = VariableCreate.shape.value.refine(
+  (v) => v === null || utf8Length(JSON.stringify(v)) <= MAX_VALUE_LENGTH,
+  { message: `Variable value must be less than ${MAX_VALUE_LENGTH} characters` },
+);
+
+const VariableCreateInput = VariableCreate.extend({ name: VariableName, value: VariableValue });
+const VariableUpdateInput = VariableUpdate.extend({
+  name: VariableName.nullable().optional(),
+  value: VariableValue.optional(),
+});
+
+const NameParams = z.object({ name: z.string() });
+
+/**
+ * PATCH fields as sent. An explicit null name or tags would break the row's NOT NULL columns
+ * (a 500 on Prefect's server); it is taken as "leave unchanged".
+ */
+async function patchOf(c: any): Promise<variables.VariablePatch> {
+  const sent = await sentFields(c, c.req.valid("json") as z.infer<typeof VariableUpdateInput>);
+  const patch: variables.VariablePatch = {};
+  if (sent.name !== undefined && sent.name !== null) patch.name = sent.name;
+  if (sent.value !== undefined) patch.value = sent.value;
+  if (sent.tags !== undefined && sent.tags !== null) patch.tags = sent.tags;
+  return patch;
+}
+
+variablesRouter.openapi(
+  createRoute({
+    method: "post",
+    path: "/variables/",
+    tags,
+    summary: "Create Variable",
+    request: jsonBody(VariableCreateInput),
+    responses: { 201: jsonResponse(Variable) },
+  }),
+  async (c) => {
+    const body = c.req.valid("json");
+    return c.json(await variables.createVariable(c.var.db, { name: body.name, value: body.value, tags: body.tags ?? [] }), 201);
+  },
+);
+
+variablesRouter.openapi(
+  createRoute({
+    method: "post",
+    path: "/variables/filter",
+    tags,
+    summary: "Read Variables",
+    request: jsonBody(Body_read_variables_variables_filter_post),
+    responses: { 200: jsonResponse(z.array(Variable)) },
+  }),
+  async (c) => {
+    const body = c.req.valid("json");
+    const limit = resolveLimit(body.limit);
+    return c.json(await variables.filterVariables(c.var.db, body.variables, body.sort, limit, body.offset), 200);
+  },
+);
+
+variablesRouter.openapi(
+  createRoute({
+    method: "post",
+    path: "/variables/count",
+    tags,
+    summary: "Count Variables",
+    request: jsonBody(Body_count_variables_variables_count_post),
+    responses: { 200: jsonResponse(z.int()) },
+  }),
+  async (c) => c.json(await variables.countVariables(c.var.db, c.req.valid("json").variables), 200),
+);
+
+variablesRouter.openapi(
+  createRoute({
+    method: "get",
+    path: "/variables/name/{name}",
+    tags,
+    summary: "Read Variable By Name",
+    request: { params: NameParams },
+    responses: { 200: jsonResponse(Variable) },
+  }),
+  async (c) => c.json(orNotFound(await variables.readVariableByName(c.var.db, c.req.valid("param").name), NOT_FOUND), 200),
+);
+
+variablesRouter.openapi(
+  createRoute({
+    method: "patch",
+    path: "/variables/name/{name}",
+    tags,
+    summary: "Update Variable By Name",
+    request: { params: NameParams, ...jsonBody(VariableUpdateInput) },
+    responses: { 204: noContent },
+  }),
+  async (c) => {
+    const ok = await variables.updateVariable(c.var.db, { name: c.req.valid("param").name }, await patchOf(c));
+    if (!ok) throw notFound(NOT_FOUND);
+    return c.body(null, 204);
+  },
+);
+
+variablesRouter.openapi(
+  createRoute({
+    method: "delete",
+    path: "/variables/name/{name}",
+    tags,
+    summary: "Delete Variable By Name",
+    request: { params: NameParams },
+    responses: { 204: noContent },
+  }),
+  async (c) => {
+    if (!(await variables.deleteVariable(c.var.db, { name: c.req.valid("param").name }))) throw notFound(NOT_FOUND);
+    return c.body(null, 204);
+  },
+);
+
+variablesRouter.openapi(
+  createRoute({
+    method: "get",
+    path: "/variables/{id}",
+    tags,
+    summary: "Read Variable",
+    request: { params: IdParams },
+    responses: { 200: jsonResponse(Variable) },
+  }),
+  async (c) =>
+    c.json(orNotFound(await variables.readVariable(c.var.db, normalizeUuid(c.req.valid("param").id)), NOT_FOUND), 200),
+);
+
+variablesRouter.openapi(
+  createRoute({
+    method: "patch",
+    path: "/variables/{id}",
+    tags,
+    summary: "Update Variable",
+    request: { params: IdParams, ...jsonBody(VariableUpdateInput) },
+    responses: { 204: noContent },
+  }),
+  async (c) => {
+    const ok = await variables.updateVariable(c.var.db, { id: normalizeUuid(c.req.valid("param").id) }, await patchOf(c));
+    if (!ok) throw notFound(NOT_FOUND);
+    return c.body(null, 204);
+  },
+);
+
+variablesRouter.openapi(
+  createRoute({
+    method: "delete",
+    path: "/variables/{id}",
+    tags,
+    summary: "Delete Variable",
+    request: { params: IdParams },
+    responses: { 204: noContent },
+  }),
+  async (c) => {
+    if (!(await variables.deleteVariable(c.var.db, { id: normalizeUuid(c.req.valid("param").id) }))) throw notFound(NOT_FOUND);
+    return c.body(null, 204);
+  },
+);

@@ -1,0 +1,129 @@
+import { count, eq } from "drizzle-orm";
+import type { Db } from "../client";
+import { variable } from "../schema";
+import { whereOf } from "../filters/core";
+import { variableFilterSpec } from "../filters/variables";
+import { variableOrder } from "../sorts";
+import { uuid4 } from "../../lib/ids";
+import { isoNow } from "../../lib/time";
+import { conflict } from "../../lib/errors";
+import { isUniqueViolation } from "./work-pools";
+import { INTEGRITY_CONFLICT } from "./flow-runs";
+import { emitEventStatements, emitEvents, type ServerEvent } from "../../services/events-ingest";
+import type { Statement } from "./events";
+import type { Variable, VariableFilter, VariableSort } from "../../schemas/prefect.gen";
+
+export type VariableRow = typeof variable.$inferSelect;
+
+export interface VariableInput {
+  name: string;
+  value: unknown;
+  tags: string[];
+}
+
+export type VariablePatch = Partial<VariableInput>;
+
+export function toVariable(row: VariableRow): Variable {
+  return {
+    id: row.id,
+    created: row.created,
+    updated: row.updated,
+    name: row.name,
+    value: row.value ?? null,
+    tags: row.tags ?? [],
+  };
+}
+
+/** `prefect.variable.{created,updated,deleted}`, payload {name, value, tags}, as Prefect's lifecycle events. */
+function variableEvent(action: "created" | "updated" | "deleted", v: Variable): ServerEvent {
+  return {
+    event: `prefect.variable.${action}`,
+    resource: { "prefect.resource.id": `prefect.variable.${v.id}`, "prefect.resource.name": v.name },
+    related: [],
+    payload: { name: v.name, value: v.value ?? null, tags: v.tags ?? [] },
+  };
+}
+
+/** Inserts the variable and its created event in one batch; a taken name is Prefect's 409. */
+export async function createVariable(db: Db, input: VariableInput): Promise<Variable> {
+  const now = isoNow();
+  const row: VariableRow = { id: uuid4(), created: now, updated: now, name: input.name, value: input.value ?? null, tags: input.tags };
+  const created = toVariable(row);
+  try {
+    await db.batch([
+      db.insert(variable).values(row),
+      ...emitEventStatements(db, [variableEvent("created", created)]),
+    ] as unknown as [Statement, ...Statement[]]);
+  } catch (err) {
+    if (isUniqueViolation(err)) throw conflict(`A variable with the name '${input.name}' already exists.`);
+    throw err;
+  }
+  return created;
+}
+
+export async function readVariable(db: Db, id: string): Promise<Variable | undefined> {
+  const row = await db.select().from(variable).where(eq(variable.id, id)).get();
+  return row && toVariable(row);
+}
+
+export async function readVariableByName(db: Db, name: string): Promise<Variable | undefined> {
+  const row = await db.select().from(variable).where(eq(variable.name, name)).get();
+  return row && toVariable(row);
+}
+
+/**
+ * Applies the fields sent; false when there is no such variable. Renaming onto a taken name is
+ * the database's integrity error, which Prefect answers with its generic 409.
+ */
+export async function updateVariable(db: Db, by: { id: string } | { name: string }, patch: VariablePatch): Promise<boolean> {
+  const set: Partial<VariableRow> = { updated: isoNow() };
+  if (patch.name !== undefined) set.name = patch.name;
+  if (patch.value !== undefined) set.value = patch.value ?? null;
+  if (patch.tags !== undefined) set.tags = patch.tags;
+  let rows: VariableRow[];
+  try {
+    rows = await db
+      .update(variable)
+      .set(set)
+      .where("id" in by ? eq(variable.id, by.id) : eq(variable.name, by.name))
+      .returning();
+  } catch (err) {
+    if (isUniqueViolation(err)) throw conflict(INTEGRITY_CONFLICT);
+    throw err;
+  }
+  if (!rows.length) return false;
+  await emitEvents(db, [variableEvent("updated", toVariable(rows[0]))]);
+  return true;
+}
+
+export async function deleteVariable(db: Db, by: { id: string } | { name: string }): Promise<boolean> {
+  const rows = await db
+    .delete(variable)
+    .where("id" in by ? eq(variable.id, by.id) : eq(variable.name, by.name))
+    .returning();
+  if (!rows.length) return false;
+  await emitEvents(db, [variableEvent("deleted", toVariable(rows[0]))]);
+  return true;
+}
+
+export async function filterVariables(
+  db: Db,
+  filter: VariableFilter | null | undefined,
+  sort: VariableSort,
+  limit: number,
+  offset: number,
+): Promise<Variable[]> {
+  const rows = await db
+    .select()
+    .from(variable)
+    .where(whereOf(variableFilterSpec, filter))
+    .orderBy(...variableOrder(sort, variable))
+    .limit(limit)
+    .offset(offset);
+  return rows.map(toVariable);
+}
+
+export async function countVariables(db: Db, filter: VariableFilter | null | undefined): Promise<number> {
+  const row = await db.select({ n: count() }).from(variable).where(whereOf(variableFilterSpec, filter)).get();
+  return row?.n ?? 0;
+}
