@@ -1,3 +1,83 @@
-import { createRouter } from "../lib/router";
+import { createRoute, z } from "@hono/zod-openapi";
+import { createRouter, IdParams, jsonBody, jsonResponse, noContent } from "../lib/router";
+import { notFound, orNotFound } from "../lib/errors";
+import { resolveLimit } from "../db/pagination";
+import { normalizeUuid } from "../lib/ids";
+import * as savedSearches from "../db/queries/saved-searches";
+import {
+  Body_read_saved_searches_saved_searches_filter_post,
+  SavedSearch,
+  SavedSearchCreate,
+  SavedSearchFilter,
+} from "../schemas/prefect.gen";
 
+const tags = ["SavedSearches"];
 export const savedSearchesRouter = createRouter();
+
+const NOT_FOUND = "Saved search not found";
+
+/** SavedSearchFilter's `value` is required (any JSON, null included), as in Prefect's model. */
+const SavedSearchFilterInput = SavedSearchFilter.superRefine((f, ctx) => {
+  if (f.value === undefined) ctx.addIssue({ code: "invalid_type", expected: "unknown" as any, path: ["value"], input: undefined });
+});
+const SavedSearchCreateInput = SavedSearchCreate.extend({ filters: z.array(SavedSearchFilterInput).default([]) });
+
+savedSearchesRouter.openapi(
+  createRoute({
+    method: "put",
+    path: "/saved_searches/",
+    tags,
+    summary: "Create Saved Search",
+    request: jsonBody(SavedSearchCreateInput),
+    responses: { 200: jsonResponse(SavedSearch), 201: jsonResponse(SavedSearch) },
+  }),
+  async (c) => {
+    const body = c.req.valid("json");
+    const filters = body.filters.map((f) => ({ object: f.object, property: f.property, type: f.type, operation: f.operation, value: f.value }));
+    const { savedSearch, created } = await savedSearches.upsertSavedSearch(c.var.db, { name: body.name, filters });
+    return c.json(savedSearch, created ? 201 : 200);
+  },
+);
+
+savedSearchesRouter.openapi(
+  createRoute({
+    method: "post",
+    path: "/saved_searches/filter",
+    tags,
+    summary: "Read Saved Searches",
+    request: jsonBody(Body_read_saved_searches_saved_searches_filter_post),
+    responses: { 200: jsonResponse(z.array(SavedSearch)) },
+  }),
+  async (c) => {
+    const body = c.req.valid("json");
+    return c.json(await savedSearches.filterSavedSearches(c.var.db, resolveLimit(body.limit), body.offset), 200);
+  },
+);
+
+savedSearchesRouter.openapi(
+  createRoute({
+    method: "get",
+    path: "/saved_searches/{id}",
+    tags,
+    summary: "Read Saved Search",
+    request: { params: IdParams },
+    responses: { 200: jsonResponse(SavedSearch) },
+  }),
+  async (c) =>
+    c.json(orNotFound(await savedSearches.readSavedSearch(c.var.db, normalizeUuid(c.req.valid("param").id)), NOT_FOUND), 200),
+);
+
+savedSearchesRouter.openapi(
+  createRoute({
+    method: "delete",
+    path: "/saved_searches/{id}",
+    tags,
+    summary: "Delete Saved Search",
+    request: { params: IdParams },
+    responses: { 204: noContent },
+  }),
+  async (c) => {
+    if (!(await savedSearches.deleteSavedSearch(c.var.db, normalizeUuid(c.req.valid("param").id)))) throw notFound(NOT_FOUND);
+    return c.body(null, 204);
+  },
+);
