@@ -47,8 +47,12 @@ const typeOf = (s: RunState | null) => s?.type ?? null;
 
 export const nullified = (ctx: Context) => ctx.proposedState === null;
 
+/** Contexts whose orchestration hit an error: universal transforms skip their `after` hooks. */
+const failed = new WeakSet<Context>();
+
 function abortOnError(ctx: Context, entry: { name: string }, err: unknown) {
   console.error(`orchestration: ${entry.name} failed`, err);
+  failed.add(ctx);
   ctx.proposedState = null;
   ctx.status = "ABORT";
   ctx.details = { type: "abort_details", reason: `Aborting orchestration due to error in ${entry.name}: ${String(err)}` };
@@ -98,7 +102,7 @@ export async function orchestrate<C extends Context>(ctx: C, policy: Policy<C>, 
         abortOnError(ctx, entry, err);
       }
       exits.push(async () => {
-        await entry.after?.(ctx);
+        if (!failed.has(ctx)) await entry.after?.(ctx);
       });
       continue;
     }
@@ -113,6 +117,9 @@ export async function orchestrate<C extends Context>(ctx: C, policy: Policy<C>, 
       abortOnError(ctx, entry, err);
     }
     exits.push(async () => {
+      // A rule that moved the proposal outside its own TO states (e.g. rejected to "no new
+      // state") no longer applies: neither `after` nor `cleanup` runs for it.
+      if (!entry.to.has(self.to)) return;
       const fizzled = typeOf(ctx.proposedState) !== self.to;
       if (fizzled) await entry.cleanup?.(api);
       else await entry.after?.(api);

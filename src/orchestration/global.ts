@@ -17,7 +17,11 @@ const each = (name: string, before: (ctx: Context) => void): T => ({
   },
 });
 
-/** One microsecond after the current state at least: a run's states never share a timestamp. */
+/**
+ * One microsecond after the current state at least: a run's states never share a timestamp.
+ * Stricter than Prefect's (which moves only an exact collision): our states are always stamped
+ * by the server, so this only orders states minted within the same clock tick, for tasks too.
+ */
 export const EnsureStateTimestampIsUnique = each("EnsureFlowRunStateTimestampIsUnique", (ctx) => {
   const initial = ctx.initialState;
   const proposed = ctx.proposedState!;

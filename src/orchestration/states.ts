@@ -55,8 +55,15 @@ export function freshCopy(s: RunState, now = isoNow(), overrides: Partial<RunSta
   return { ...s, state_details: { ...s.state_details }, id: uuid7(Date.parse(now)), timestamp: now, ...overrides };
 }
 
-/** A persisted result (anything but Prefect's `unpersisted` marker) must not be silently dropped. */
+/** Result metadata other than Prefect's `unpersisted` marker (any JSON object) points at a stored result. */
 export function hasPersistedResult(data: unknown): boolean {
-  if (!data || typeof data !== "object" || Array.isArray(data) || Object.keys(data).length === 0) return false;
+  if (!data || typeof data !== "object" || Array.isArray(data)) return false;
   return (data as Record<string, unknown>).type !== "unpersisted";
+}
+
+/** Python truthiness of state data (None, {}, [], "" and 0 are false), as Prefect's checks use it. */
+export function hasData(data: unknown): boolean {
+  if (data === null || data === undefined || data === false || data === 0 || data === "") return false;
+  if (typeof data === "object") return Object.keys(data as object).length > 0;
+  return true;
 }

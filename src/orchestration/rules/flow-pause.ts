@@ -45,7 +45,7 @@ export const HandleResumingPausedFlows: Rule<FlowContext> = {
     if (initial.state_details.pause_reschedule && !ctx.run.deployment_id)
       return reject(null, `Cannot reschedule a ${shown} flow run without a deployment.`);
     const timeout = initial.state_details.pause_timeout;
-    if (timeout && timeout < ctx.now)
+    if (timeout && Date.parse(timeout) < Date.parse(ctx.now))
       reject(
         newState({ type: "FAILED", message: `The flow was ${shown} and never resumed.` }, ctx.now),
         `The flow run ${verb} has timed out and can no longer resume.`,

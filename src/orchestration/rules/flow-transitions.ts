@@ -1,6 +1,6 @@
 import { apiVersionAtLeast, type FlowContext } from "../context";
 import type { Rule, Transform } from "../engine";
-import { ALL_STATES, allStatesExcept, hasPersistedResult, isFinal, newState, states, TERMINAL_STATES } from "../states";
+import { ALL_STATES, allStatesExcept, hasData, hasPersistedResult, isFinal, newState, states, TERMINAL_STATES } from "../states";
 
 /**
  * Flow-run rules about which transitions are allowed at all.
@@ -46,7 +46,7 @@ export const HandleFlowTerminalStateTransitions: Rule<FlowContext> = {
     scratch.originalPolicy = { ...ctx.run.empirical_policy };
     if (proposed.type === "CANCELLING" || proposed.type === "PAUSED" || proposed.type === "CRASHED")
       return abort(`Run is already in terminal state ${initial.type}.`);
-    const completedWithResult = initial.type === "COMPLETED" && hasPersistedResult(initial.data);
+    const completedWithResult = initial.type === "COMPLETED" && hasData(initial.data) && hasPersistedResult(initial.data);
     if (completedWithResult && !isFinal(proposed)) return reject(null, "Run is already COMPLETED.");
     if (completedWithResult && proposed.type === "COMPLETED" && !hasPersistedResult(proposed.data))
       return reject(null, "Cannot overwrite a COMPLETED state that carries persisted result data with one that does not.");
@@ -75,7 +75,7 @@ export const PreventResultDataLoss: Rule<FlowContext> = {
     const initial = ctx.initialState;
     const proposed = ctx.proposedState;
     if (!initial || !proposed) return;
-    if (initial.type === "COMPLETED" && proposed.type === "COMPLETED" && hasPersistedResult(initial.data) && !hasPersistedResult(proposed.data))
+    if (initial.type === "COMPLETED" && proposed.type === "COMPLETED" && hasData(initial.data) && hasPersistedResult(initial.data) && !hasPersistedResult(proposed.data))
       reject(null, "Cannot overwrite a COMPLETED state that carries persisted result data with one that does not.");
   },
 };

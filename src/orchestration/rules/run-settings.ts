@@ -4,8 +4,8 @@
  */
 
 export function flowRunSettings(policy: Record<string, any>): { retries: number | null; retryDelay: number } {
-  const retries = policy.retries ?? (policy.max_retries ? policy.max_retries : null);
-  const retryDelay = policy.retry_delay ?? (policy.retry_delay_seconds ? policy.retry_delay_seconds : 0);
+  const retries = !policy.retries && policy.max_retries ? policy.max_retries : (policy.retries ?? null);
+  const retryDelay = !policy.retry_delay && policy.retry_delay_seconds ? policy.retry_delay_seconds : policy.retry_delay;
   return { retries, retryDelay: Number(retryDelay) || 0 };
 }
 

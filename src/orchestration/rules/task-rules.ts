@@ -1,6 +1,6 @@
 import type { TaskContext } from "../context";
 import type { Rule } from "../engine";
-import { ALL_STATES, hasPersistedResult, isFinal, newState, states, TERMINAL_STATES } from "../states";
+import { ALL_STATES, hasData, hasPersistedResult, isFinal, newState, states, TERMINAL_STATES } from "../states";
 import { addSeconds } from "../../lib/time";
 import { taskRunSettings } from "./run-settings";
 
@@ -25,7 +25,7 @@ export const HandleTaskTerminalStateTransitions: Rule<TaskContext> = {
     scratch.runCount = ctx.run.run_count;
     if (proposed.type === "CANCELLING" || proposed.type === "PAUSED" || proposed.type === "CRASHED")
       return abort(`Run is already ${initial.type}.`);
-    if (initial.type === "COMPLETED" && hasPersistedResult(initial.data)) return reject(null, "This run is already completed.");
+    if (initial.type === "COMPLETED" && hasData(initial.data) && hasPersistedResult(initial.data)) return reject(null, "This run is already completed.");
     if (!isFinal(proposed)) ctx.run.run_count = 0;
     const flowRun = ctx.surroundings.flowRun;
     if (proposed.type === "RUNNING" && flowRun && ctx.run.flow_run_run_count < flowRun.run_count) rename("Retrying");
@@ -63,12 +63,13 @@ export const PreventRunningTasksFromStoppedFlows: Rule<TaskContext> = {
 };
 
 /**
- * Prefect's clamped Poisson jitter: an exponentially distributed delay around `average`, kept
- * within `average * (1 ± factor)`.
+ * Prefect's clamped Poisson jitter: an exponentially distributed delay around `average`, at most
+ * `average * (1 + factor)`, with the lower clamp chosen so the mean stays near `average`.
  */
 export function jitteredDelay(average: number, factor: number, random = Math.random): number {
-  const upper = average * (1 + factor);
-  const lower = Math.max(0, average * (1 - factor));
+  const k = 1 + factor;
+  const upper = average * k;
+  const lower = Math.max(0, average * Math.log2(2 ** k / (2 ** k - 1)));
   const cdf = (x: number) => 1 - Math.exp(-x / average);
   const u = cdf(lower) + random() * (cdf(upper) - cdf(lower));
   return -average * Math.log(1 - u);

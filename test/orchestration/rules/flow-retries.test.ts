@@ -82,11 +82,11 @@ describe("run settings", () => {
   // Prefect's policy validator replaces a falsy `retries` (None or 0) by a non-zero `max_retries`,
   // and a falsy `retry_delay` by a non-zero `retry_delay_seconds`. run-settings.ts uses `??` for flow
   // runs, so an explicit 0 hides the deprecated field (the task-run reader gets this right).
-  it.fails("BUG: flow runs: retries 0 with max_retries 3 means 3 retries, as in Prefect", () => {
+  it("flow runs: retries 0 with max_retries 3 means 3 retries, as in Prefect", () => {
     expect(flowRunSettings({ retries: 0, max_retries: 3 }).retries).toBe(3);
   });
 
-  it.fails("BUG: flow runs: retry_delay 0 with retry_delay_seconds 5 means a 5 s delay, as in Prefect", () => {
+  it("flow runs: retry_delay 0 with retry_delay_seconds 5 means a 5 s delay, as in Prefect", () => {
     expect(flowRunSettings({ retry_delay: 0, retry_delay_seconds: 5 }).retryDelay).toBe(5);
   });
 

@@ -290,7 +290,7 @@ describe("PreventResultDataLoss", () => {
   // Prefect's _has_persisted_result is `isinstance(data, dict) and data.get("type") != "unpersisted"`:
   // any dict, the empty one included, counts as persisted result metadata on the proposed side.
   // states.ts hasPersistedResult treats {} as "no result", so {} over a persisted result is rejected.
-  it.fails("BUG: an empty-dict proposed result counts as persisted (Prefect accepts)", async () => {
+  it("an empty-dict proposed result counts as persisted (Prefect accepts)", async () => {
     const ctx = flowContext({ initial: completed(PERSISTED), proposed: stateOf("COMPLETED", { data: {} }) });
     expect((await run(ctx, [PreventResultDataLoss])).status).toBe("ACCEPT");
   });

