@@ -14,8 +14,18 @@ export function buildWorker() {
 
 const COMPAT = { compatibilityDate: "2026-04-20", compatibilityFlags: ["nodejs_compat"] };
 
-/** Our worker in one workerd process with local D1 (+ Durable Objects) and the migrations applied. */
-export async function startWorker(scriptPath, { durableObjects = {} } = {}) {
+/** Every Durable Object class the worker binds (wrangler.toml), SQLite-backed. */
+export const DURABLE_OBJECTS = Object.fromEntries(
+  [
+    ["SLOT_LEDGER", "SlotLedger"],
+    ["CONCURRENCY_LIMIT", "ConcurrencyLimit"],
+    ["EVENT_STREAM", "EventStream"],
+    ["TASK_RUN_QUEUE", "TaskRunQueue"],
+  ].map(([binding, className]) => [binding, { className, useSQLite: true }]),
+);
+
+/** Our worker in one workerd process with local D1 + Durable Objects and the migrations applied. */
+export async function startWorker(scriptPath, { durableObjects = DURABLE_OBJECTS } = {}) {
   const mf = new Miniflare({
     scriptPath,
     modules: true,

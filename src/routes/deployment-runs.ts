@@ -1,5 +1,6 @@
+import { inList } from "../db/filters/core";
 import { createRoute, z } from "@hono/zod-openapi";
-import { and, asc, eq, inArray, lte } from "drizzle-orm";
+import { and, asc, eq, lte } from "drizzle-orm";
 import { createRouter, IdParams, jsonBody, jsonResponse } from "../lib/router";
 import { badRequest, notFound } from "../lib/errors";
 import { resolveLimit } from "../db/pagination";
@@ -102,7 +103,7 @@ deploymentRunsRouter.openapi(
   async (c) => {
     const body = c.req.valid("json");
     const db = c.var.db;
-    const conds = [inArray(flowRun.deployment_id, body.deployment_ids), eq(flowRun.state_type, "SCHEDULED")];
+    const conds = [inList(flowRun.deployment_id, body.deployment_ids), eq(flowRun.state_type, "SCHEDULED")];
     if (body.scheduled_before) conds.push(lte(flowRun.next_scheduled_start_time, toIso(body.scheduled_before)));
     const rows = await db
       .select()

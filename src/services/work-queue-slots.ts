@@ -145,7 +145,11 @@ export interface SlotHolderPage {
 export async function slotHolders(env: Bindings, db: Db, kind: "queue" | "pool", id: string, offset: number, limit: number): Promise<SlotHolderPage> {
   const page = await ledgerFor(env, { kind, id }).page(offset, limit);
   if (!page.flow_run_ids.length) return { active_slots: page.active_slots, count: page.count, runs: [] };
-  const rows = await db.select().from(flowRun).where(inArray(flowRun.id, page.flow_run_ids));
+  // One bound parameter for the whole page: D1 allows at most 100 per statement.
+  const rows = await db
+    .select()
+    .from(flowRun)
+    .where(sql`${flowRun.id} IN (SELECT value FROM json_each(${JSON.stringify(page.flow_run_ids)}))`);
   const byId = new Map(rows.map((r) => [r.id, r]));
   return {
     active_slots: page.active_slots,

@@ -1,6 +1,6 @@
 import { toIso } from "../../lib/time";
 import { normalizeUuid } from "../../lib/ids";
-import { and, inArray, isNotNull, isNull, notInArray, or, sql, type Column, type SQL } from "drizzle-orm";
+import { and, isNotNull, isNull, or, sql, type Column, type SQL } from "drizzle-orm";
 
 /**
  * The one filter machinery every resource shares. Prefect's filter grammar is uniform:
@@ -37,7 +37,15 @@ const given = (v: unknown): boolean => v !== undefined && v !== null;
 const bindable = (v: unknown): unknown => (typeof v === "boolean" ? (v ? 1 : 0) : v);
 
 export function anyOf(col: Column | SQL, values: unknown[]): SQL {
-  return values.length === 0 ? FALSE : inArray(col as Column, values.map(bindable));
+  return values.length === 0 ? FALSE : inList(col, values.map(bindable));
+}
+
+/**
+ * `col IN (…values)` with one bound parameter (a JSON array), since D1 allows at most 100 per
+ * statement and clients may send longer lists.
+ */
+export function inList(col: Column | SQL, values: unknown[]): SQL {
+  return sql`${col} IN (SELECT value FROM json_each(${JSON.stringify(values)}))`;
 }
 
 /** Case-insensitive substring match, as Prefect's `like_` (ILIKE '%value%', SQLite: lower() LIKE lower()). */
@@ -54,7 +62,7 @@ export function istartsWith(col: Column | SQL, value: string): SQL {
 export function scalarConds(col: Column | SQL, f: Record<string, any>): Cond[] {
   const out: Cond[] = [];
   if (given(f.any_)) out.push(anyOf(col, f.any_));
-  if (given(f.not_any_) && f.not_any_.length) out.push(notInArray(col as Column, f.not_any_.map(bindable)));
+  if (given(f.not_any_) && f.not_any_.length) out.push(sql`NOT (${inList(col, f.not_any_.map(bindable))})`);
   if (given(f.eq_)) out.push(sql`${col} = ${bindable(f.eq_)}`);
   if (f.like_) out.push(ilike(col, f.like_));
   if (f.startswith_) out.push(istartsWith(col, f.startswith_));

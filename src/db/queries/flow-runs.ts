@@ -1,4 +1,5 @@
-import { count, desc, eq, inArray, sql, type SQL } from "drizzle-orm";
+import { inList } from "../filters/core";
+import { count, desc, eq, inArray, sql, type Column, type SQL } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
 import type { Db } from "../client";
 import { deployment, deploymentSchedule, flowRun, flowRunInput, flowRunState, log, taskRun, taskRunState } from "../schema";
@@ -110,7 +111,7 @@ export async function mergeFlowRunLabels(db: Db, id: string, labels: Record<stri
  * deleted task runs survive with parent_task_run_id set to null. `runIds` is a list or a subquery.
  */
 export function flowRunCascade(db: Db, runIds: string[] | SQL): BatchItem<"sqlite">[] {
-  const inRuns = (col: Parameters<typeof inArray>[0]) => (Array.isArray(runIds) ? inArray(col, runIds) : sql`${col} IN ${runIds}`);
+  const inRuns = (col: Column | SQL) => (Array.isArray(runIds) ? inList(col, runIds) : sql`${col} IN ${runIds}`);
   const taskIds = sql`(SELECT ${taskRun.id} FROM ${taskRun} WHERE ${inRuns(taskRun.flow_run_id)})`;
   return [
     db.update(flowRun).set({ parent_task_run_id: null }).where(sql`${flowRun.parent_task_run_id} IN ${taskIds}`),
@@ -132,7 +133,7 @@ export async function deleteFlowRuns(db: Db, ids: string[]): Promise<DeletedRun[
     ...flowRunCascade(db, ids),
     db
       .delete(flowRun)
-      .where(inArray(flowRun.id, ids))
+      .where(inList(flowRun.id, ids))
       .returning({ id: flowRun.id, work_queue_id: flowRun.work_queue_id, state_type: flowRun.state_type }),
   ];
   const results = await db.batch(statements as [BatchItem<"sqlite">, ...BatchItem<"sqlite">[]]);
@@ -221,9 +222,9 @@ export async function deploymentExists(db: Db, id: string): Promise<boolean> {
 
 /** Deletes of flows' deployments and their schedules (Prefect's flow_id / deployment_id cascades). */
 export function deploymentsOfFlows(db: Db, flowIds: string[]): BatchItem<"sqlite">[] {
-  const deploymentIds = db.select({ id: deployment.id }).from(deployment).where(inArray(deployment.flow_id, flowIds));
+  const deploymentIds = db.select({ id: deployment.id }).from(deployment).where(inList(deployment.flow_id, flowIds));
   return [
     db.delete(deploymentSchedule).where(inArray(deploymentSchedule.deployment_id, deploymentIds)),
-    db.delete(deployment).where(inArray(deployment.flow_id, flowIds)),
+    db.delete(deployment).where(inList(deployment.flow_id, flowIds)),
   ];
 }

@@ -1,4 +1,5 @@
-import { count, eq, inArray, sql } from "drizzle-orm";
+import { inList } from "../filters/core";
+import { count, eq, sql } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
 import type { Db } from "../client";
 import { flow, flowRun } from "../schema";
@@ -52,10 +53,10 @@ export async function updateFlow(db: Db, id: string, input: Partial<FlowUpdate>)
  * with everything under those (see flowRunCascade): one batch, one round trip.
  */
 function flowCascade(db: Db, flowIds: string[]): BatchItem<"sqlite">[] {
-  const runIds = sql`(SELECT ${flowRun.id} FROM ${flowRun} WHERE ${inArray(flowRun.flow_id, flowIds)})`;
+  const runIds = sql`(SELECT ${flowRun.id} FROM ${flowRun} WHERE ${inList(flowRun.flow_id, flowIds)})`;
   return [
     ...flowRunCascade(db, runIds),
-    db.delete(flowRun).where(inArray(flowRun.flow_id, flowIds)),
+    db.delete(flowRun).where(inList(flowRun.flow_id, flowIds)),
     ...deploymentsOfFlows(db, flowIds),
   ];
 }
@@ -94,7 +95,7 @@ export async function bulkDeleteFlows(db: Db, filters: ResourceFilters, limit: n
   const ids = await db.select({ id: flow.id }).from(flow).where(flowWhere(filters)).limit(limit);
   if (!ids.length) return [];
   const list = ids.map((r) => r.id);
-  await db.batch([...flowCascade(db, list), db.delete(flow).where(inArray(flow.id, list))] as unknown as [
+  await db.batch([...flowCascade(db, list), db.delete(flow).where(inList(flow.id, list))] as unknown as [
     BatchItem<"sqlite">,
     ...BatchItem<"sqlite">[],
   ]);
