@@ -1,4 +1,5 @@
 import { createRoute, z } from "@hono/zod-openapi";
+import { scheduleAfterChange } from "./deployment-scheduling";
 import { createRouter, IdParams, jsonBody, jsonResponse, noContent } from "../lib/router";
 import { conflict, notFound } from "../lib/errors";
 import { normalizeUuid } from "../lib/ids";
@@ -11,6 +12,7 @@ import { DeploymentSchedule } from "../schemas/prefect.gen";
 
 /** A deployment's schedules, under /deployments/{id}/schedules. */
 export const deploymentSchedulesRouter = createRouter();
+deploymentSchedulesRouter.use("/deployments/*", scheduleAfterChange);
 const tags = ["Deployments"];
 const ScheduleParams = z.object({ id: Uuid, schedule_id: Uuid });
 

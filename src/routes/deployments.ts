@@ -1,5 +1,6 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import type { Context } from "hono";
+import { scheduleAfterChange } from "./deployment-scheduling";
 import { createRouter, IdParams, jsonBody, jsonResponse, noContent } from "../lib/router";
 import { ApiError, conflict, notFound, unprocessable } from "../lib/errors";
 import { normalizeUuid } from "../lib/ids";
@@ -34,6 +35,8 @@ import {
 
 const tags = ["Deployments"];
 export const deploymentsRouter = createRouter();
+deploymentsRouter.use("/deployments/*", scheduleAfterChange);
+deploymentsRouter.use("/deployments", scheduleAfterChange);
 
 const NOT_FOUND = "Deployment not found";
 

@@ -48,3 +48,16 @@ describe("scheduler service", () => {
     expect(await runsOf(inactive.id)).toEqual([]);
   });
 });
+
+describe("on-demand scheduling", () => {
+  it("schedules a deployment's runs when it is created with a schedule, without waiting for the cron", async () => {
+    const flow = (await api("POST", "/flows/", { name: unique("ondemand") })).body;
+    const dep = (await api("POST", "/deployments/", { name: unique("dep"), flow_id: flow.id, schedules: [{ schedule: { interval: 3600 }, active: true }] })).body;
+    let runs: any[] = [];
+    for (let i = 0; i < 50 && runs.length === 0; i++) {
+      runs = await runsOf(dep.id);
+      if (!runs.length) await new Promise((r) => setTimeout(r, 20));
+    }
+    expect(runs.length).toBeGreaterThanOrEqual(3);
+  });
+});
