@@ -80,7 +80,8 @@ describe("deployment scheduling routes", () => {
     const soon = new Date(Date.now() + 3600_000).toISOString();
     const polled = await api("POST", "/deployments/get_scheduled_flow_runs", { deployment_ids: [dep.id], scheduled_before: soon });
     expect(polled.status).toBe(200);
-    expect(polled.body.length).toBe(runs.length);
+    expect(polled.body.length).toBeGreaterThanOrEqual(2);
+    expect(polled.body.every((r: any) => r.deployment_id === dep.id && r.state_type === "SCHEDULED")).toBe(true);
     const times = polled.body.map((r: any) => r.next_scheduled_start_time);
     expect([...times].sort()).toEqual(times);
     expect((await api("POST", "/deployments/00000000-0000-4000-8000-000000000000/schedule", {})).status).toBe(404);
