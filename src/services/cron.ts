@@ -2,6 +2,8 @@ import type { Bindings } from "../env";
 import { getDb } from "../db/client";
 import { markLateRuns } from "./late-runs";
 import { scheduleDeployments } from "./scheduler";
+import { cleanUpCancellations } from "./cancellation-cleanup";
+import { failExpiredPauses } from "./pause-expirations";
 
 /**
  * Prefect's background services, run from the Worker's Cron Trigger (wrangler.toml, every
@@ -11,6 +13,8 @@ import { scheduleDeployments } from "./scheduler";
 export const SERVICES: Record<string, (env: Bindings) => Promise<unknown>> = {
   "late-runs": (env) => markLateRuns(env, getDb(env.DB)),
   scheduler: (env) => scheduleDeployments(getDb(env.DB)),
+  "cancellation-cleanup": (env) => cleanUpCancellations(env, getDb(env.DB)),
+  "pause-expirations": (env) => failExpiredPauses(env, getDb(env.DB)),
 };
 
 export async function runServices(env: Bindings): Promise<void> {
