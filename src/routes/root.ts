@@ -1,3 +1,4 @@
+import { CsrfToken } from "../schemas/prefect.gen";
 import { createRoute, z } from "@hono/zod-openapi";
 import { createRouter, jsonResponse } from "../lib/router";
 import { PREFECT_VERSION } from "../lib/version";
@@ -38,7 +39,7 @@ rootRouter.openapi(
     path: "/csrf-token",
     summary: "Create Csrf Token",
     request: { query: z.object({ client: z.string() }) },
-    responses: { 200: jsonResponse(z.any()) },
+    responses: { 200: jsonResponse(CsrfToken), 422: jsonResponse(z.object({ detail: z.string() }), "CSRF protection is disabled") },
   }),
   // CSRF protection is off, as it is by default on Prefect's server; the SDK carries on.
   (c) => c.json({ detail: "CSRF protection is disabled." }, 422 as any),
