@@ -1,3 +1,130 @@
-import { createRouter } from "../lib/router";
+import { createRoute, z } from "@hono/zod-openapi";
+import { createRouter, IdParams, jsonBody, jsonResponse, noContent, sentFields } from "../lib/router";
+import { notFound, orNotFound } from "../lib/errors";
+import { normalizeUuid } from "../lib/ids";
+import { resolveLimit } from "../db/pagination";
+import * as documents from "../db/queries/blocks/documents";
+import { IncludeSecretsQuery, withSystemBlocks } from "./block-types";
+import {
+  BlockDocument,
+  BlockDocumentCreate,
+  BlockDocumentUpdate,
+  Body_count_block_documents_block_documents_count_post,
+  Body_read_block_documents_block_documents_filter_post,
+} from "../schemas/prefect.gen";
 
+const tags = ["Block documents"];
 export const blockDocumentsRouter = createRouter();
+for (const path of ["/block_documents", "/block_documents/*"]) blockDocumentsRouter.use(path, withSystemBlocks);
+
+const NAME_RE = /^[a-z0-9-]*$/;
+
+/** BlockDocumentCreate with Prefect's name rules: required unless anonymous; lowercase, digits, dashes. */
+const BlockDocumentCreateInput = BlockDocumentCreate.superRefine((v, ctx) => {
+  if (!v.is_anonymous && !v.name) {
+    ctx.addIssue({ code: "custom", path: [], input: v, message: "Names must be provided for block documents." });
+    return;
+  }
+  if (typeof v.name === "string" && !NAME_RE.test(v.name)) {
+    ctx.addIssue({
+      code: "custom",
+      path: ["name"],
+      input: v.name,
+      message: "Block document name must only contain lowercase letters, numbers, and dashes.",
+    });
+  }
+});
+
+blockDocumentsRouter.openapi(
+  createRoute({
+    method: "post",
+    path: "/block_documents/",
+    tags,
+    summary: "Create Block Document",
+    request: jsonBody(BlockDocumentCreateInput),
+    responses: { 201: jsonResponse(BlockDocument) },
+  }),
+  async (c) => c.json(await documents.createBlockDocument(c.var.db, c.req.valid("json")), 201),
+);
+
+blockDocumentsRouter.openapi(
+  createRoute({
+    method: "post",
+    path: "/block_documents/filter",
+    tags,
+    summary: "Read Block Documents",
+    request: jsonBody(Body_read_block_documents_block_documents_filter_post),
+    responses: { 200: jsonResponse(z.array(BlockDocument)) },
+  }),
+  async (c) => {
+    const body = c.req.valid("json");
+    const docs = await documents.readBlockDocuments(c.var.db, body, {
+      includeSecrets: body.include_secrets,
+      sort: body.sort,
+      limit: resolveLimit(body.limit),
+      offset: body.offset,
+    });
+    return c.json(docs, 200);
+  },
+);
+
+blockDocumentsRouter.openapi(
+  createRoute({
+    method: "post",
+    path: "/block_documents/count",
+    tags,
+    summary: "Count Block Documents",
+    request: jsonBody(Body_count_block_documents_block_documents_count_post),
+    responses: { 200: jsonResponse(z.int()) },
+  }),
+  async (c) => c.json(await documents.countBlockDocuments(c.var.db, c.req.valid("json")), 200),
+);
+
+blockDocumentsRouter.openapi(
+  createRoute({
+    method: "get",
+    path: "/block_documents/{id}",
+    tags,
+    summary: "Read Block Document By Id",
+    request: { params: IdParams, query: IncludeSecretsQuery },
+    responses: { 200: jsonResponse(BlockDocument) },
+  }),
+  async (c) => {
+    const doc = await documents.readBlockDocument(c.var.db, normalizeUuid(c.req.valid("param").id), c.req.valid("query").include_secrets);
+    return c.json(orNotFound(doc, "Block document not found"), 200);
+  },
+);
+
+blockDocumentsRouter.openapi(
+  createRoute({
+    method: "patch",
+    path: "/block_documents/{id}",
+    tags,
+    summary: "Update Block Document Data",
+    request: { params: IdParams, ...jsonBody(BlockDocumentUpdate) },
+    responses: { 204: noContent },
+  }),
+  async (c) => {
+    const parsed = c.req.valid("json");
+    // With merge_existing_data (the default) only the fields sent count, as Prefect's exclude_unset.
+    const input = parsed.merge_existing_data ? await sentFields(c, parsed) : parsed;
+    const ok = await documents.updateBlockDocument(c.var.db, normalizeUuid(c.req.valid("param").id), input);
+    if (!ok) throw notFound("Block document not found");
+    return c.body(null, 204);
+  },
+);
+
+blockDocumentsRouter.openapi(
+  createRoute({
+    method: "delete",
+    path: "/block_documents/{id}",
+    tags,
+    summary: "Delete Block Document",
+    request: { params: IdParams },
+    responses: { 204: noContent },
+  }),
+  async (c) => {
+    if (!(await documents.deleteBlockDocument(c.var.db, normalizeUuid(c.req.valid("param").id)))) throw notFound("Block document not found");
+    return c.body(null, 204);
+  },
+);

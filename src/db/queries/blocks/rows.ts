@@ -1,0 +1,112 @@
+import { sql, type SQL } from "drizzle-orm";
+import type { BlockSchema, BlockType } from "../../../schemas/prefect.gen";
+
+/**
+ * Raw rows of the block tables as `db.all(sql…)` answers them (JSON columns as text, booleans as
+ * 0/1), with the block type's columns prefixed `t_`, so a row of a join reads without ambiguity.
+ */
+
+export interface BlockTypeRow {
+  id: string;
+  created: string;
+  updated: string;
+  name: string;
+  slug: string;
+  logo_url: string | null;
+  documentation_url: string | null;
+  description: string | null;
+  code_example: string | null;
+  is_protected: boolean | number;
+}
+
+export const TYPE_COLUMNS = ["id", "created", "updated", "name", "slug", "logo_url", "documentation_url", "description", "code_example", "is_protected"] as const;
+
+/** `t.id AS t_id, …` for a block type joined under the alias `alias`. */
+export const typeColumns = (alias: string): SQL =>
+  sql.raw(TYPE_COLUMNS.map((c) => `${alias}."${c}" AS t_${c}`).join(", "));
+
+export function toBlockType(row: BlockTypeRow): BlockType {
+  return {
+    id: row.id,
+    created: row.created,
+    updated: row.updated,
+    name: row.name,
+    slug: row.slug,
+    logo_url: row.logo_url,
+    documentation_url: row.documentation_url,
+    description: row.description,
+    code_example: row.code_example,
+    is_protected: !!row.is_protected,
+  };
+}
+
+/** The `t_`-prefixed block type of a joined row (null when the join found none). */
+export function joinedType(row: Record<string, any>): BlockType | null {
+  if (!row.t_id) return null;
+  const out: Record<string, unknown> = {};
+  for (const c of TYPE_COLUMNS) out[c] = row[`t_${c}`];
+  return toBlockType(out as unknown as BlockTypeRow);
+}
+
+export interface SchemaRow {
+  id: string;
+  created: string;
+  updated: string;
+  checksum: string;
+  fields: Record<string, any>;
+  capabilities: string[];
+  version: string;
+  block_type_id: string;
+  block_type: BlockType | null;
+}
+
+export const SCHEMA_COLUMNS = ["id", "created", "updated", "checksum", "fields", "capabilities", "version", "block_type_id"] as const;
+
+export const schemaColumns = (alias: string): SQL => sql.raw(SCHEMA_COLUMNS.map((c) => `${alias}."${c}" AS "${c}"`).join(", "));
+
+export const parseJson = <T>(v: unknown, fallback: T): T => {
+  if (typeof v !== "string") return (v ?? fallback) as T;
+  try {
+    return JSON.parse(v) as T;
+  } catch {
+    return fallback;
+  }
+};
+
+export function toSchemaRow(row: Record<string, any>): SchemaRow {
+  return {
+    id: row.id,
+    created: row.created,
+    updated: row.updated,
+    checksum: row.checksum,
+    fields: parseJson(row.fields, {}),
+    capabilities: parseJson(row.capabilities, []),
+    version: row.version,
+    block_type_id: row.block_type_id,
+    block_type: joinedType(row),
+  };
+}
+
+export function toBlockSchema(row: SchemaRow, fields: Record<string, any> = row.fields): BlockSchema {
+  return {
+    id: row.id,
+    created: row.created,
+    updated: row.updated,
+    checksum: row.checksum,
+    fields,
+    block_type_id: row.block_type_id,
+    block_type: row.block_type,
+    capabilities: row.capabilities,
+    version: row.version,
+  };
+}
+
+/** HTML-escapes `&`, `<` and `>` as Python's `html.escape(s, quote=False)`. */
+export const htmlEscape = (s: string | null | undefined): string | null | undefined =>
+  typeof s === "string" ? s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;") : s;
+
+/** Python's `html.unescape` for the entities that escaping produces (and the usual quotes). */
+export const htmlUnescape = (s: unknown): unknown =>
+  typeof s === "string"
+    ? s.replace(/&(lt|gt|quot|#x27|#39|amp);/g, (_, e: string) => ({ lt: "<", gt: ">", quot: '"', "#x27": "'", "#39": "'", amp: "&" })[e]!)
+    : s;

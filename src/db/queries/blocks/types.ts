@@ -1,0 +1,119 @@
+import { asc, eq, sql } from "drizzle-orm";
+import type { BatchItem } from "drizzle-orm/batch";
+import type { Db } from "../../client";
+import { blockDocument, blockSchema, blockType } from "../../schema";
+import { blockTypeWhere, type BlockFilters } from "../../filters/blocks";
+import type { BlockType, BlockTypeCreate, BlockTypeUpdate } from "../../../schemas/prefect.gen";
+import { ApiError, conflict } from "../../../lib/errors";
+import { uuid4 } from "../../../lib/ids";
+import { isoNow } from "../../../lib/time";
+import { emitEventStatements, emitEvents, type ServerEvent } from "../../../services/events-ingest";
+import { htmlEscape, htmlUnescape, toBlockType } from "./rows";
+import { documentCascade, schemaCascade } from "./schemas";
+
+type Row = typeof blockType.$inferSelect;
+
+/** `prefect.block-type.created|updated|deleted`, with the type's presentation as payload. */
+export function blockTypeEvent(action: "created" | "updated" | "deleted", t: BlockType): ServerEvent {
+  return {
+    event: `prefect.block-type.${action}`,
+    resource: { "prefect.resource.id": `prefect.block-type.${t.id}`, "prefect.resource.name": t.name },
+    payload: {
+      name: t.name,
+      slug: t.slug,
+      logo_url: t.logo_url ?? null,
+      documentation_url: t.documentation_url ?? null,
+      description: t.description ?? null,
+      code_example: t.code_example ?? null,
+      is_protected: !!t.is_protected,
+    },
+  };
+}
+
+const fromRow = (row: Row): BlockType => toBlockType(row);
+
+/**
+ * A new block type (description and code example HTML-escaped, as Prefect stores them); a slug
+ * already taken is Prefect's 409.
+ */
+export async function createBlockType(db: Db, input: BlockTypeCreate): Promise<BlockType> {
+  const now = isoNow();
+  const values = {
+    id: uuid4(),
+    created: now,
+    updated: now,
+    name: input.name,
+    slug: input.slug,
+    logo_url: input.logo_url ?? null,
+    documentation_url: input.documentation_url ?? null,
+    description: htmlEscape(input.description) ?? null,
+    code_example: htmlEscape(input.code_example) ?? null,
+    is_protected: false,
+  };
+  const t = fromRow(values);
+  const inserted = await db.insert(blockType).values(values).onConflictDoNothing().returning({ id: blockType.id });
+  if (!inserted.length) throw conflict(`Block type with name "${input.name}" already exists`);
+  await emitEvents(db, [blockTypeEvent("created", t)]);
+  return t;
+}
+
+export async function readBlockType(db: Db, id: string): Promise<BlockType | undefined> {
+  const row = await db.select().from(blockType).where(eq(blockType.id, id)).get();
+  return row && fromRow(row);
+}
+
+export async function readBlockTypeBySlug(db: Db, slug: string): Promise<BlockType | undefined> {
+  const row = await db.select().from(blockType).where(eq(blockType.slug, slug)).get();
+  return row && fromRow(row);
+}
+
+export async function filterBlockTypes(db: Db, filters: BlockFilters, limit: number, offset: number): Promise<BlockType[]> {
+  const rows = await db
+    .select()
+    .from(blockType)
+    .where(blockTypeWhere(filters))
+    .orderBy(asc(blockType.name), asc(sql`${blockType}.rowid`))
+    .limit(limit)
+    .offset(offset);
+  return rows.map(fromRow);
+}
+
+const UPDATABLE = ["logo_url", "documentation_url", "description", "code_example"] as const;
+
+/**
+ * Updates the fields sent, unless nothing would change: Prefect compares the sent fields with all
+ * four stored ones (HTML-unescaped on both sides), so only a full, identical update is skipped.
+ */
+export async function updateBlockType(db: Db, id: string, input: Partial<BlockTypeUpdate>): Promise<boolean> {
+  const current = await readBlockType(db, id);
+  if (!current) return false;
+  const sent = UPDATABLE.filter((k) => Object.hasOwn(input, k));
+  const same = sent.length === UPDATABLE.length && sent.every((k) => htmlUnescape(input[k] ?? null) === htmlUnescape(current[k] ?? null));
+  if (same) return true;
+  const changes: Partial<Row> = {};
+  for (const k of sent) changes[k] = input[k] ?? null;
+  const updated = { ...current, ...changes, updated: isoNow() } as BlockType;
+  await db.batch([
+    db.update(blockType).set({ ...changes, updated: updated.updated as string }).where(eq(blockType.id, id)),
+    ...emitEventStatements(db, [blockTypeEvent("updated", updated)]),
+  ] as unknown as [BatchItem<"sqlite">, ...BatchItem<"sqlite">[]]);
+  return true;
+}
+
+/** Deletes a block type with its schemas and documents; protected types are Prefect's 403. */
+export async function deleteBlockType(db: Db, id: string): Promise<boolean> {
+  const current = await readBlockType(db, id);
+  if (!current) return false;
+  if (current.is_protected) throw new ApiError(403, "protected block types cannot be deleted.");
+  const schemaIds = sql`(SELECT ${blockSchema.id} FROM ${blockSchema} WHERE ${blockSchema.block_type_id} = ${id})`;
+  const docIds = sql`(SELECT ${blockDocument.id} FROM ${blockDocument} WHERE ${blockDocument.block_type_id} = ${id})`;
+  await db.batch([
+    ...emitEventStatements(db, [blockTypeEvent("deleted", current)]),
+    ...documentCascade(db, docIds),
+    db.delete(blockDocument).where(eq(blockDocument.block_type_id, id)),
+    ...schemaCascade(db, schemaIds),
+    db.delete(blockSchema).where(eq(blockSchema.block_type_id, id)),
+    db.delete(blockType).where(eq(blockType.id, id)),
+  ] as unknown as [BatchItem<"sqlite">, ...BatchItem<"sqlite">[]]);
+  return true;
+}
