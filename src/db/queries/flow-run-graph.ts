@@ -1,14 +1,16 @@
-import { asc, desc, eq, sql } from "drizzle-orm";
+import { and, asc, desc, eq, ne, sql } from "drizzle-orm";
 import { alias } from "drizzle-orm/sqlite-core";
 import type { Db } from "../client";
-import { flow, flowRun, flowRunState, taskRun } from "../schema";
+import { artifact, artifactCollection, flow, flowRun, flowRunState, taskRun } from "../schema";
 import { toState } from "../../schemas/serialize";
 import { estimatedRunTime } from "./runs-serialize";
 import { isoNow } from "../../lib/time";
-import type { DependencyResult, Graph, GraphState, Node } from "../../schemas/prefect.gen";
+import type { DependencyResult, Graph, GraphArtifact, GraphState, Node } from "../../schemas/prefect.gen";
 
 /** Prefect's default PREFECT_SERVER_FLOW_RUN_GRAPH_MAX_NODES. */
 export const MAX_GRAPH_NODES = 10000;
+/** Prefect's default PREFECT_SERVER_FLOW_RUN_GRAPH_MAX_ARTIFACTS. */
+export const MAX_GRAPH_ARTIFACTS = 10000;
 
 export class GraphTooLarge extends Error {}
 
@@ -76,7 +78,7 @@ const byTime = (a: { start_time: string; end_time: string | null }, b: { start_t
  */
 export async function readFlowRunGraph(db: Db, flowRunId: string, since: string): Promise<Graph | undefined> {
   const sub = alias(flowRun, "sub");
-  const [run, rows, states] = await db.batch([
+  const [run, rows, states, artifactRows] = await db.batch([
     db
       .select({ start_time: sql<string | null>`coalesce(${flowRun.start_time}, ${flowRun.expected_start_time})`, end_time: flowRun.end_time })
       .from(flowRun)
@@ -108,8 +110,40 @@ export async function readFlowRunGraph(db: Db, flowRunId: string, since: string)
       .from(flowRunState)
       .where(eq(flowRunState.flow_run_id, flowRunId))
       .orderBy(asc(flowRunState.timestamp), asc(flowRunState.id)),
+    // The run's own artifacts (not its subflows'), results left out, oldest first; is_latest when
+    // unkeyed or its key's collection points at it. Distinct result names, as above.
+    db
+      .select({
+        artifact_id: sql<string>`${artifact.id}`.as("artifact_id"),
+        artifact_created: sql<string>`${artifact.created}`.as("artifact_created"),
+        artifact_key: sql<string | null>`${artifact.key}`.as("artifact_key"),
+        artifact_type: sql<string | null>`${artifact.type}`.as("artifact_type"),
+        artifact_data: sql<string | null>`${artifact.data}`.as("artifact_data"),
+        artifact_task_run_id: sql<string | null>`${artifact.task_run_id}`.as("artifact_task_run_id"),
+        latest_in_collection_id: sql<string | null>`${artifactCollection.id}`.as("latest_in_collection_id"),
+      })
+      .from(artifact)
+      .leftJoin(artifactCollection, and(eq(artifactCollection.key, artifact.key), eq(artifactCollection.latest_id, artifact.id)))
+      .where(and(eq(artifact.flow_run_id, flowRunId), ne(artifact.type, "result")))
+      .orderBy(asc(artifact.created), asc(sql`${artifact}.rowid`))
+      .limit(MAX_GRAPH_ARTIFACTS),
   ]);
   if (!run.length) return undefined;
+
+  const artifactsByTask = new Map<string | null, GraphArtifact[]>();
+  for (const a of artifactRows) {
+    const list = artifactsByTask.get(a.artifact_task_run_id) ?? [];
+    list.push({
+      id: a.artifact_id,
+      created: a.artifact_created,
+      key: a.artifact_key,
+      type: a.artifact_type,
+      // Only progress artifacts carry their data on the graph.
+      data: a.artifact_type === "progress" && a.artifact_data !== null ? JSON.parse(a.artifact_data) : null,
+      is_latest: a.artifact_key === null || a.latest_in_collection_id !== null,
+    });
+    artifactsByTask.set(a.artifact_task_run_id, list);
+  }
 
   const nodes = new Map<string, GraphNode>();
   for (const r of rows) {
@@ -132,7 +166,7 @@ export async function readFlowRunGraph(db: Db, flowRunId: string, since: string)
         parents: [],
         children: [],
         encapsulating: [],
-        artifacts: [],
+        artifacts: artifactsByTask.get(id) ?? [],
       },
       parentRefs,
       encapsulatingRefs,
@@ -174,7 +208,7 @@ export async function readFlowRunGraph(db: Db, flowRunId: string, since: string)
     end_time: run[0].end_time,
     root_node_ids: kept.filter((n) => n.parents.length === 0).map((n) => n.id),
     nodes: kept.map((n) => [n.id, n] as [string, Node]),
-    artifacts: [],
+    artifacts: artifactsByTask.get(null) ?? [],
     states: states as GraphState[],
   };
 }

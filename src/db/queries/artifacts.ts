@@ -1,0 +1,237 @@
+import { and, count, desc, eq, ne, sql } from "drizzle-orm";
+import type { Db } from "../client";
+import { artifact, artifactCollection } from "../schema";
+import { artifactCollectionWhere, artifactWhere, type ArtifactFilters } from "../filters/artifacts";
+import { artifactOrder } from "../sorts";
+import { uuid4 } from "../../lib/ids";
+import { isoNow } from "../../lib/time";
+import { emitEventStatements, emitEvents, type ServerEvent } from "../../services/events-ingest";
+import type { Statement } from "./events";
+import type { Artifact, ArtifactCollection, ArtifactCollectionSort, ArtifactSort } from "../../schemas/prefect.gen";
+
+export type ArtifactRow = typeof artifact.$inferSelect;
+export type ArtifactCollectionRow = typeof artifactCollection.$inferSelect;
+
+export interface ArtifactInput {
+  key: string | null;
+  type: string | null;
+  description: string | null;
+  data: unknown;
+  metadata_: Record<string, string> | null;
+  flow_run_id: string | null;
+  task_run_id: string | null;
+}
+
+export type ArtifactPatch = Partial<Pick<ArtifactInput, "data" | "description" | "metadata_">>;
+
+export function toArtifact(row: ArtifactRow): Artifact {
+  return {
+    id: row.id,
+    created: row.created,
+    updated: row.updated,
+    key: row.key ?? null,
+    type: row.type ?? null,
+    description: row.description ?? null,
+    data: row.data ?? null,
+    metadata_: row.metadata_ ?? null,
+    flow_run_id: row.flow_run_id ?? null,
+    task_run_id: row.task_run_id ?? null,
+  };
+}
+
+export function toArtifactCollection(row: ArtifactCollectionRow): ArtifactCollection {
+  return {
+    id: row.id,
+    created: row.created,
+    updated: row.updated,
+    key: row.key,
+    latest_id: row.latest_id,
+    type: row.type ?? null,
+    description: row.description ?? null,
+    data: row.data ?? null,
+    metadata_: row.metadata_ ?? null,
+    flow_run_id: row.flow_run_id ?? null,
+    task_run_id: row.task_run_id ?? null,
+  };
+}
+
+/** `prefect.artifact-collection.{created,updated,deleted}`, as Prefect's lifecycle events. */
+function collectionEvent(action: "created" | "updated" | "deleted", c: ArtifactCollectionRow): ServerEvent {
+  const related: Record<string, string>[] = [
+    { "prefect.resource.id": `prefect.artifact.${c.latest_id}`, "prefect.resource.role": "latest" },
+  ];
+  if (c.flow_run_id) related.push({ "prefect.resource.id": `prefect.flow-run.${c.flow_run_id}`, "prefect.resource.role": "flow-run" });
+  if (c.task_run_id) related.push({ "prefect.resource.id": `prefect.task-run.${c.task_run_id}`, "prefect.resource.role": "task-run" });
+  return {
+    event: `prefect.artifact-collection.${action}`,
+    resource: { "prefect.resource.id": `prefect.artifact-collection.${c.id}`, "prefect.resource.name": c.key },
+    related,
+    payload: { key: c.key, type: c.type ?? null, data: c.data ?? null, description: c.description ?? null },
+  };
+}
+
+const batch = (db: Db, statements: Statement[]) => db.batch(statements as unknown as [Statement, ...Statement[]]);
+
+/**
+ * Stores the artifact; a keyed one also becomes its key's latest (the collection row is created,
+ * or repointed with all of this artifact's fields), then the collection's created/updated event.
+ */
+export async function createArtifact(db: Db, input: ArtifactInput): Promise<Artifact> {
+  const now = isoNow();
+  const row: ArtifactRow = { id: uuid4(), created: now, updated: now, ...input, data: input.data ?? null };
+  const insert = db.insert(artifact).values(row);
+  if (row.key === null) {
+    await insert;
+    return toArtifact(row);
+  }
+  const collectionId = uuid4();
+  const fields = {
+    type: row.type,
+    description: row.description,
+    data: row.data,
+    metadata_: row.metadata_,
+    flow_run_id: row.flow_run_id,
+    task_run_id: row.task_run_id,
+  };
+  const [collections] = (await batch(db, [
+    db
+      .insert(artifactCollection)
+      .values({ id: collectionId, created: now, updated: now, key: row.key, latest_id: row.id, ...fields })
+      .onConflictDoUpdate({
+        target: artifactCollection.key,
+        set: {
+          latest_id: row.id,
+          updated: now,
+          type: sql`excluded.type`,
+          description: sql`excluded.description`,
+          data: sql`excluded.data`,
+          metadata_: sql`excluded.metadata_`,
+          flow_run_id: sql`excluded.flow_run_id`,
+          task_run_id: sql`excluded.task_run_id`,
+        },
+      })
+      .returning(),
+    insert,
+  ])) as unknown as [ArtifactCollectionRow[]];
+  const collection = collections[0];
+  if (collection) await emitEvents(db, [collectionEvent(collection.id === collectionId ? "created" : "updated", collection)]);
+  return toArtifact(row);
+}
+
+export async function readArtifact(db: Db, id: string): Promise<Artifact | undefined> {
+  const row = await db.select().from(artifact).where(eq(artifact.id, id)).get();
+  return row && toArtifact(row);
+}
+
+/**
+ * The latest artifact of a key, read from its collection row and answered as an Artifact, as
+ * Prefect does (so its `id` is the collection's).
+ */
+export async function readLatestArtifact(db: Db, key: string): Promise<Artifact | undefined> {
+  const row = await db.select().from(artifactCollection).where(eq(artifactCollection.key, key)).get();
+  if (!row) return undefined;
+  const { latest_id: _latest, ...rest } = toArtifactCollection(row);
+  return rest;
+}
+
+export async function filterArtifacts(db: Db, f: ArtifactFilters, sort: ArtifactSort, limit: number, offset: number): Promise<Artifact[]> {
+  const rows = await db
+    .select()
+    .from(artifact)
+    .where(artifactWhere(f))
+    .orderBy(...artifactOrder(sort, artifact))
+    .limit(limit)
+    .offset(offset);
+  return rows.map(toArtifact);
+}
+
+export async function countArtifacts(db: Db, f: ArtifactFilters): Promise<number> {
+  const row = await db.select({ n: count() }).from(artifact).where(artifactWhere(f)).get();
+  return row?.n ?? 0;
+}
+
+export async function filterLatestArtifacts(
+  db: Db,
+  f: ArtifactFilters,
+  sort: ArtifactCollectionSort,
+  limit: number,
+  offset: number,
+): Promise<ArtifactCollection[]> {
+  const rows = await db
+    .select()
+    .from(artifactCollection)
+    .where(artifactCollectionWhere(f))
+    .orderBy(...artifactOrder(sort, artifactCollection))
+    .limit(limit)
+    .offset(offset);
+  return rows.map(toArtifactCollection);
+}
+
+export async function countLatestArtifacts(db: Db, f: ArtifactFilters): Promise<number> {
+  const row = await db.select({ n: count() }).from(artifactCollection).where(artifactCollectionWhere(f)).get();
+  return row?.n ?? 0;
+}
+
+/**
+ * Updates the artifact and, when it is its key's latest, the collection row too (Prefect's two
+ * UPDATEs); false when neither matched.
+ */
+export async function updateArtifact(db: Db, id: string, patch: ArtifactPatch): Promise<boolean> {
+  const now = isoNow();
+  const set: Partial<Pick<ArtifactRow, "updated" | "data" | "description" | "metadata_">> = { updated: now };
+  if (patch.data !== undefined) set.data = patch.data ?? null;
+  if (patch.description !== undefined) set.description = patch.description;
+  if (patch.metadata_ !== undefined) set.metadata_ = patch.metadata_;
+  const [a, c] = (await batch(db, [
+    db.update(artifact).set(set).where(eq(artifact.id, id)).returning({ id: artifact.id }),
+    db.update(artifactCollection).set(set).where(eq(artifactCollection.latest_id, id)).returning({ id: artifactCollection.id }),
+  ])) as unknown as [unknown[], unknown[]];
+  return a.length + c.length > 0;
+}
+
+/**
+ * Deletes an artifact. When it is its key's latest, the collection falls back to the newest
+ * remaining artifact of the key (taking that artifact's fields and timestamps), or is deleted
+ * with it when none is left, each with its collection event.
+ */
+export async function deleteArtifact(db: Db, id: string): Promise<boolean> {
+  const next = db
+    .select()
+    .from(artifact)
+    .where(and(eq(artifact.key, sql`(SELECT ${artifact.key} FROM ${artifact} WHERE ${artifact.id} = ${id})`), ne(artifact.id, id)))
+    .orderBy(desc(artifact.created), desc(sql`${artifact}.rowid`))
+    .limit(1);
+  const [found, collections, nexts] = (await batch(db, [
+    db.select({ id: artifact.id }).from(artifact).where(eq(artifact.id, id)),
+    db.select().from(artifactCollection).where(eq(artifactCollection.latest_id, id)),
+    next,
+  ])) as unknown as [{ id: string }[], ArtifactCollectionRow[], ArtifactRow[]];
+  if (!found.length) return false;
+
+  const statements: Statement[] = [];
+  const collection = collections[0];
+  if (collection) {
+    const successor = nexts[0];
+    if (successor) {
+      const moved = {
+        latest_id: successor.id,
+        data: successor.data ?? null,
+        description: successor.description,
+        type: successor.type,
+        created: successor.created,
+        updated: successor.updated,
+        flow_run_id: successor.flow_run_id,
+        task_run_id: successor.task_run_id,
+        metadata_: successor.metadata_,
+      };
+      statements.push(db.update(artifactCollection).set(moved).where(eq(artifactCollection.id, collection.id)));
+      statements.push(...emitEventStatements(db, [collectionEvent("updated", { ...collection, ...moved })]));
+    } else {
+      statements.push(...emitEventStatements(db, [collectionEvent("deleted", collection)]));
+      statements.push(db.delete(artifactCollection).where(eq(artifactCollection.id, collection.id)));
+    }
+  }
+  statements.push(db.delete(artifact).where(eq(artifact.id, id)).returning({ id: artifact.id }));
+  const results = await batch(db, statements);
+  return (results[results.length - 1] as unknown[]).length > 0;
+}
