@@ -1,3 +1,229 @@
-import { createRouter } from "../lib/router";
+import { createRoute, z } from "@hono/zod-openapi";
+import type { Context } from "hono";
+import { createRouter, IdParams, jsonResponse, noContent, nullsAsUnset, sentFields } from "../lib/router";
+import { ApiError } from "../lib/errors";
+import { normalizeUuid } from "../lib/ids";
+import { validationErrorResponse } from "../lib/validation";
+import { resolveLimit } from "../db/pagination";
+import * as automations from "../db/queries/automations";
+import { automationProblems, completeAutomation, webhookPayloadsAsText, type AutomationCore } from "../services/automations/validate";
+import { runDeploymentJobVariableErrors } from "../services/automations/job-variables";
+import { templateError } from "../services/automations/jinja";
+import {
+  Automation,
+  AutomationCreate,
+  AutomationPartialUpdate,
+  AutomationUpdate,
+  Body_read_automations_automations_filter_post,
+} from "../schemas/prefect.gen";
 
+const tags = ["Automations"];
 export const automationsRouter = createRouter();
+
+/** Automations answer their 404s as `{"exception_message": …}` (Prefect's ObjectNotFoundError). */
+const automationNotFound = () => new ApiError(404, "Automation not found", "exception_message");
+
+/** A JSON body whose CallWebhook payloads may be objects (stored as text), nulls as unset. */
+function automationBody<T extends z.ZodType>(schema: T) {
+  const parsed = z.preprocess(webhookPayloadsAsText, nullsAsUnset(schema)) as unknown as T;
+  return { body: { content: { "application/json": { schema: parsed } }, required: true } } as const;
+}
+
+/**
+ * Prefect's validators beyond field types, then the job variables of RunDeployment actions
+ * against their work pools. Answers the automation to store, or the 422 to send.
+ */
+async function checked(c: Context<any>, body: AutomationCore, mode: "create" | "update"): Promise<AutomationCore | Response> {
+  const raw = await c.req.json();
+  const problems = automationProblems(body, ["body"], raw);
+  if (problems.length) return validationErrorResponse(c, problems, raw);
+  const core = completeAutomation(body, true);
+  const errors = await runDeploymentJobVariableErrors(c.var.db, core.actions as any[], mode);
+  if (errors.length) throw new ApiError(422, `Error creating automation: ${errors.join(" ")}`);
+  return core;
+}
+
+automationsRouter.openapi(
+  createRoute({
+    method: "post",
+    path: "/automations/",
+    tags,
+    summary: "Create Automation",
+    request: automationBody(AutomationCreate),
+    responses: { 201: jsonResponse(Automation) },
+  }),
+  async (c) => {
+    const body = c.req.valid("json");
+    const core = await checked(c, body as unknown as AutomationCore, "create");
+    if (core instanceof Response) return core as any;
+    return c.json(await automations.createAutomation(c.var.db, core, body.owner_resource), 201);
+  },
+);
+
+automationsRouter.openapi(
+  createRoute({
+    method: "put",
+    path: "/automations/{id}",
+    tags,
+    summary: "Update Automation",
+    request: { params: IdParams, ...automationBody(AutomationUpdate) },
+    responses: { 204: noContent },
+  }),
+  async (c) => {
+    const core = await checked(c, c.req.valid("json") as unknown as AutomationCore, "update");
+    if (core instanceof Response) return core as any;
+    if (!(await automations.replaceAutomation(c.var.db, normalizeUuid(c.req.valid("param").id), core))) throw automationNotFound();
+    return c.body(null, 204);
+  },
+);
+
+automationsRouter.openapi(
+  createRoute({
+    method: "patch",
+    path: "/automations/{id}",
+    tags,
+    summary: "Patch Automation",
+    request: { params: IdParams, body: { content: { "application/json": { schema: AutomationPartialUpdate } }, required: true } },
+    responses: { 204: noContent },
+  }),
+  async (c) => {
+    const parsed = c.req.valid("json");
+    const sent = await sentFields(c, parsed);
+    const existing = await automations.readAutomation(c.var.db, normalizeUuid(c.req.valid("param").id));
+    if (!existing) throw automationNotFound();
+    // The automation this would leave must still be valid (e.g. enabling one that would loop).
+    const problems = automationProblems({ ...(existing as unknown as AutomationCore), enabled: parsed.enabled }, [], parsed);
+    if (problems.length) return validationErrorResponse(c, problems, { enabled: parsed.enabled }) as any;
+    await automations.setAutomationEnabled(c.var.db, existing, sent.enabled ?? existing.enabled);
+    return c.body(null, 204);
+  },
+);
+
+automationsRouter.openapi(
+  createRoute({
+    method: "delete",
+    path: "/automations/{id}",
+    tags,
+    summary: "Delete Automation",
+    request: { params: IdParams },
+    responses: { 204: noContent },
+  }),
+  async (c) => {
+    if (!(await automations.deleteAutomation(c.var.db, normalizeUuid(c.req.valid("param").id)))) throw automationNotFound();
+    return c.body(null, 204);
+  },
+);
+
+automationsRouter.openapi(
+  createRoute({
+    method: "post",
+    path: "/automations/filter",
+    tags,
+    summary: "Read Automations",
+    request: { body: { content: { "application/json": { schema: nullsAsUnset(Body_read_automations_automations_filter_post) } }, required: true } },
+    responses: { 200: jsonResponse(z.array(Automation)) },
+  }),
+  async (c) => {
+    const body = c.req.valid("json");
+    const limit = resolveLimit(body.limit);
+    return c.json(await automations.filterAutomations(c.var.db, body.automations, body.sort, limit, body.offset), 200);
+  },
+);
+
+automationsRouter.openapi(
+  createRoute({
+    method: "post",
+    path: "/automations/count",
+    tags,
+    summary: "Count Automations",
+    responses: { 200: jsonResponse(z.int()) },
+  }),
+  async (c) => c.json(await automations.countAutomations(c.var.db), 200),
+);
+
+automationsRouter.openapi(
+  createRoute({
+    method: "get",
+    path: "/automations/{id}",
+    tags,
+    summary: "Read Automation",
+    request: { params: IdParams },
+    responses: { 200: jsonResponse(Automation) },
+  }),
+  async (c) => {
+    const found = await automations.readAutomation(c.var.db, normalizeUuid(c.req.valid("param").id));
+    if (!found) throw automationNotFound();
+    return c.json(found, 200);
+  },
+);
+
+const ResourceIdParams = z.object({ resource_id: z.string() });
+
+automationsRouter.openapi(
+  createRoute({
+    method: "get",
+    path: "/automations/related-to/{resource_id}",
+    tags,
+    summary: "Read Automations Related To Resource",
+    request: { params: ResourceIdParams },
+    responses: { 200: jsonResponse(z.array(Automation)) },
+  }),
+  async (c) => c.json(await automations.automationsRelatedTo(c.var.db, c.req.valid("param").resource_id), 200),
+);
+
+automationsRouter.openapi(
+  createRoute({
+    method: "delete",
+    path: "/automations/owned-by/{resource_id}",
+    tags,
+    summary: "Delete Automations Owned By Resource",
+    request: { params: ResourceIdParams },
+    responses: { 202: jsonResponse(z.null()) },
+  }),
+  async (c) => {
+    await automations.deleteAutomationsOwnedBy(c.var.db, c.req.valid("param").resource_id);
+    return c.json(null, 202);
+  },
+);
+
+// ---- templates ----
+
+/**
+ * The template arrives as the raw body: text as sent (text/plain), or a JSON string. Valid:
+ * 204; invalid: 422 `{"error": {line, message, source}}` with Jinja's message.
+ */
+async function validateTemplate(c: Context<any>): Promise<Response> {
+  const contentType = c.req.header("content-type") ?? "";
+  const text = await c.req.text();
+  let template: unknown = "";
+  if (text) {
+    if (!contentType || /^application\/([\w.+-]+\+)?json/i.test(contentType)) {
+      template = JSON.parse(text);
+      // An empty JSON body reaches us as `{}` (see jsonBodyGuard): the default, "".
+      if (template && typeof template === "object" && !Array.isArray(template) && !Object.keys(template).length) template = "";
+    } else template = text;
+  }
+  if (typeof template !== "string")
+    return validationErrorResponse(c, [{ type: "string_type", loc: ["body"], msg: "Input should be a valid string", input: template }], template);
+  const error = templateError(template);
+  if (!error) return c.body(null, 204);
+  return c.json({ error: { line: error.lineno, message: error.message, source: template } }, 422);
+}
+
+const templateBody = {
+  body: { content: { "application/json": { schema: { type: "string" as const, default: "", title: "Template" } } } },
+};
+
+for (const path of ["/templates/validate", "/automations/templates/validate"]) {
+  automationsRouter.openapi(
+    createRoute({
+      method: "post",
+      path,
+      tags,
+      summary: "Validate Template",
+      request: templateBody,
+      responses: { 204: noContent, 422: jsonResponse(z.object({ error: z.object({ line: z.int(), message: z.string(), source: z.string() }) }), "Invalid template") },
+    }),
+    validateTemplate as any,
+  );
+}

@@ -439,7 +439,7 @@ function schemaProblem(schema: unknown): string | null {
       case "minContains":
       case "maxContains":
         if (!isInteger(v)) problem = `${pyRepr(v)} is not of type 'integer'`;
-        else if (v < 0) problem = `${pyRepr(v)} is less than the minimum of 0`;
+        else if ((v as number) < 0) problem = `${pyRepr(v)} is less than the minimum of 0`;
         break;
       case "pattern":
         if (typeof v !== "string") problem = `${pyRepr(v)} is not of type 'string'`;
@@ -487,6 +487,8 @@ export interface ValueError {
   /** The keyword that failed (`_placeholders` for hydration errors). */
   validator: string;
   instance: unknown;
+  /** The (sub)schema holding that keyword. */
+  schema?: unknown;
 }
 
 const PLACEHOLDERS = "_placeholders";
@@ -587,7 +589,7 @@ class Validator {
   }
 
   private *keyword(key: string, v: any, instance: unknown, schema: Schema, path: (string | number)[]): Generator<ValueError> {
-    const err = (message: string): ValueError => ({ path, message, validator: key, instance });
+    const err = (message: string): ValueError => ({ path, message, validator: key, instance, schema });
     const isObj = isDict(instance);
     const isArr = Array.isArray(instance);
     switch (key) {
@@ -805,9 +807,34 @@ export function validate(
   return [...new Validator(s).errors(instance, s, [])];
 }
 
-/** Prefect's `ValidationError` text for the first error (raise_on_error=True). */
-export function firstErrorMessage(errors: ValueError[]): string | null {
-  const first = errors[0];
+/** The error jsonschema's `best_match` picks: the shallowest, then not anyOf/oneOf, then off-type. */
+export function bestMatch(errors: ValueError[]): ValueError | null {
+  const key = (e: ValueError): (number | string)[] => {
+    const type = isDict(e.schema) ? e.schema.type : undefined;
+    const types: unknown[] = type === undefined ? [] : Array.isArray(type) ? type : [type];
+    const matchesType = types.some((t) => typeof t === "string" && SIMPLE_TYPES.includes(t) && typeMatches(e.instance, t));
+    return [-e.path.length, e.path.map(String).join("\u0000"), e.validator !== "anyOf" && e.validator !== "oneOf" ? 1 : 0, matchesType ? 0 : 1];
+  };
+  let best: ValueError | null = null;
+  let bestKey: (number | string)[] = [];
+  for (const e of errors) {
+    const k = key(e);
+    if (!best || compareKeys(k, bestKey) > 0) {
+      best = e;
+      bestKey = k;
+    }
+  }
+  return best;
+}
+
+function compareKeys(a: (number | string)[], b: (number | string)[]): number {
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return a[i] > b[i] ? 1 : -1;
+  return 0;
+}
+
+/** Prefect's `ValidationError` text (validate with raise_on_error=True), or null when valid. */
+export function validationFailure(errors: ValueError[]): string | null {
+  const first = bestMatch(errors);
   if (!first) return null;
   const where = first.path.length ? `Validation failed for field ${pyStr(jsonPath(first.path))}.` : "Validation failed.";
   return `${where} Failure reason: ${first.message}`;

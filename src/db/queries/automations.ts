@@ -1,0 +1,186 @@
+import { and, count, eq, inArray, like, sql } from "drizzle-orm";
+import type { Db } from "../client";
+import { automation, automationRelatedResource } from "../schema";
+import { automationWhere } from "../filters/automations";
+import { automationOrder } from "../sorts";
+import { uuid4 } from "../../lib/ids";
+import { isoNow } from "../../lib/time";
+import { emitEventStatements } from "../../services/events-ingest";
+import type { Statement } from "./events";
+import { relatedDeploymentResources, type AutomationCore } from "../../services/automations/validate";
+import type { Automation, AutomationSort } from "../../schemas/prefect.gen";
+
+type AutomationRow = typeof automation.$inferSelect;
+
+export function toAutomation(row: AutomationRow): Automation {
+  return {
+    name: row.name,
+    description: row.description,
+    enabled: row.enabled,
+    tags: row.tags,
+    trigger: row.trigger,
+    actions: row.actions,
+    actions_on_trigger: row.actions_on_trigger,
+    actions_on_resolve: row.actions_on_resolve,
+    id: row.id,
+    created: row.created,
+    updated: row.updated,
+  };
+}
+
+/** `prefect.automation.created` / `.updated` / `.deleted`, the automation as their payload. */
+function lifecycleEvent(kind: "created" | "updated" | "deleted", a: Automation) {
+  return {
+    event: `prefect.automation.${kind}`,
+    resource: { "prefect.resource.id": `prefect.automation.${a.id}`, "prefect.resource.name": a.name },
+    payload: a as unknown as Record<string, unknown>,
+  };
+}
+
+/** Relates an automation to a resource; owning is sticky (an owned relation stays owned). */
+function relate(db: Db, automationId: string, resourceId: string, owned: boolean, now: string): Statement {
+  return db
+    .insert(automationRelatedResource)
+    .values({ id: uuid4(), created: now, updated: now, automation_id: automationId, resource_id: resourceId, automation_owned_by_resource: owned })
+    .onConflictDoUpdate({
+      target: [automationRelatedResource.automation_id, automationRelatedResource.resource_id],
+      set: {
+        automation_owned_by_resource: sql`(${automationRelatedResource.automation_owned_by_resource} OR ${owned ? 1 : 0})`,
+        updated: now,
+      },
+    });
+}
+
+/** Re-derives the deployments an automation runs (owned relations are left alone). */
+function syncRelatedResources(db: Db, automationId: string, core: Pick<AutomationCore, "actions"> | null, now: string): Statement[] {
+  const out: Statement[] = [
+    db
+      .delete(automationRelatedResource)
+      .where(
+        and(
+          eq(automationRelatedResource.automation_id, automationId),
+          like(automationRelatedResource.resource_id, "prefect.deployment.%"),
+          eq(automationRelatedResource.automation_owned_by_resource, false),
+        ),
+      ),
+  ];
+  if (core) for (const resource of relatedDeploymentResources(core)) out.push(relate(db, automationId, resource, false, now));
+  return out;
+}
+
+async function run(db: Db, statements: Statement[]): Promise<unknown[]> {
+  return db.batch(statements as [Statement, ...Statement[]]);
+}
+
+export async function createAutomation(db: Db, core: AutomationCore, ownerResource: string | null | undefined): Promise<Automation> {
+  const now = isoNow();
+  const row: AutomationRow = { id: uuid4(), created: now, updated: now, ...core };
+  const created = toAutomation(row);
+  await run(db, [
+    db.insert(automation).values(row),
+    ...syncRelatedResources(db, row.id, core, now),
+    ...(ownerResource ? [relate(db, row.id, ownerResource, true, now)] : []),
+    ...emitEventStatements(db, [lifecycleEvent("created", created)]),
+  ]);
+  return created;
+}
+
+export async function readAutomation(db: Db, id: string): Promise<Automation | undefined> {
+  const row = await db.select().from(automation).where(eq(automation.id, id)).get();
+  return row && toAutomation(row);
+}
+
+/** PUT: everything replaced (trigger ids already fresh), related deployments re-derived. */
+export async function replaceAutomation(db: Db, id: string, core: AutomationCore): Promise<Automation | undefined> {
+  const existing = await readAutomation(db, id);
+  if (!existing) return undefined;
+  const now = isoNow();
+  const updated = { ...existing, ...core, updated: now } as Automation;
+  await run(db, [
+    db
+      .update(automation)
+      .set({ ...core, updated: now })
+      .where(eq(automation.id, id)),
+    ...syncRelatedResources(db, id, core, now),
+    ...emitEventStatements(db, [lifecycleEvent("updated", updated)]),
+  ]);
+  return updated;
+}
+
+/** PATCH: only `enabled`. The caller has checked the result is a valid automation. */
+export async function setAutomationEnabled(db: Db, existing: Automation, enabled: boolean): Promise<Automation> {
+  const now = isoNow();
+  const updated: Automation = { ...existing, enabled, updated: now };
+  await run(db, [
+    db.update(automation).set({ enabled, updated: now }).where(eq(automation.id, existing.id)),
+    ...emitEventStatements(db, [lifecycleEvent("updated", updated)]),
+  ]);
+  return updated;
+}
+
+export async function deleteAutomation(db: Db, id: string): Promise<boolean> {
+  const existing = await readAutomation(db, id);
+  if (!existing) return false;
+  await run(db, [
+    db.delete(automationRelatedResource).where(eq(automationRelatedResource.automation_id, id)),
+    db.delete(automation).where(eq(automation.id, id)),
+    ...emitEventStatements(db, [lifecycleEvent("deleted", existing)]),
+  ]);
+  return true;
+}
+
+export async function filterAutomations(
+  db: Db,
+  filter: Record<string, any> | null | undefined,
+  sort: AutomationSort,
+  limit: number,
+  offset: number,
+): Promise<Automation[]> {
+  const rows = await db
+    .select()
+    .from(automation)
+    .where(automationWhere(filter))
+    .orderBy(...automationOrder(sort, automation))
+    .limit(limit)
+    .offset(offset);
+  return rows.map(toAutomation);
+}
+
+/** Prefect counts every automation (the endpoint takes no filter). */
+export async function countAutomations(db: Db): Promise<number> {
+  return (await db.select({ n: count() }).from(automation).get())?.n ?? 0;
+}
+
+function relatedQuery(db: Db, resourceId: string, ownedOnly: boolean) {
+  return db
+    .select({ automation })
+    .from(automation)
+    .innerJoin(automationRelatedResource, eq(automationRelatedResource.automation_id, automation.id))
+    .where(
+      and(
+        eq(automationRelatedResource.resource_id, resourceId),
+        ownedOnly ? eq(automationRelatedResource.automation_owned_by_resource, true) : undefined,
+      ),
+    )
+    .orderBy(automationRelatedResource.created, sql`${automationRelatedResource}.rowid`);
+}
+
+export async function automationsRelatedTo(db: Db, resourceId: string): Promise<Automation[]> {
+  return (await relatedQuery(db, resourceId, false)).map((r) => toAutomation(r.automation));
+}
+
+/**
+ * Deletes the automations a resource owns that were created until now (those created later, e.g.
+ * by a concurrent re-deploy, are kept), with their relations. No events, as Prefect.
+ */
+export async function deleteAutomationsOwnedBy(db: Db, resourceId: string): Promise<string[]> {
+  const now = isoNow();
+  const owned = (await relatedQuery(db, resourceId, true)).map((r) => r.automation).filter((a) => a.created <= now);
+  const ids = owned.map((a) => a.id);
+  if (!ids.length) return [];
+  await run(db, [
+    db.delete(automationRelatedResource).where(inArray(automationRelatedResource.automation_id, ids)),
+    db.delete(automation).where(inArray(automation.id, ids)),
+  ]);
+  return ids;
+}
