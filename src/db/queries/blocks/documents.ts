@@ -11,7 +11,7 @@ import { isoNow } from "../../../lib/time";
 import { UUID_RE } from "../../../schemas/primitives";
 import { emitEvents, type ServerEvent } from "../../../services/events-ingest";
 import { obfuscateSecrets, restoreObfuscated } from "../../../services/blocks/secrets";
-import { joinedType, parseJson, typeColumns } from "./rows";
+import { allRows, joinedType, parseJson, typeColumns } from "./rows";
 import { buildSchemas, documentCascade, schemaStatements } from "./schemas";
 
 /** Reference graphs deeper than this are refused (as Prefect's server does past 50 levels). */
@@ -61,17 +61,14 @@ export async function readBlockDocuments(db: Db, filters: BlockFilters, opts: Re
     .$dynamic();
   if (opts.limit !== undefined) ids = ids.limit(opts.limit);
   if (opts.offset) ids = ids.offset(opts.offset);
-  const [roots, refs, schemaRoots, schemaRefs] = await db.batch([
-    db.all(
-      sql`SELECT ${docColumns("block_document")}, ${typeColumns("t")}, s.fields AS s_fields
+  const [roots, refs, schemaRoots, schemaRefs] = await allRows(db, [
+    sql`SELECT ${docColumns("block_document")}, ${typeColumns("t")}, s.fields AS s_fields
           FROM block_document JOIN block_type t ON t.id = block_document.block_type_id
           LEFT JOIN block_schema s ON s.id = block_document.block_schema_id
-          WHERE block_document.id IN (${ids}) ORDER BY ${sql.join(blockDocumentOrder(sort, blockDocument), sql`, `)}`,
-    ),
-    db.all(
-      sql`WITH RECURSIVE refs(parent_id, child_id, name) AS (
+          WHERE block_document.id IN ${ids} ORDER BY ${sql.join(blockDocumentOrder(sort, blockDocument), sql`, `)}`,
+    sql`WITH RECURSIVE refs(parent_id, child_id, name) AS (
             SELECT parent_block_document_id, reference_block_document_id, name FROM block_document_reference
-            WHERE parent_block_document_id IN (${ids})
+            WHERE parent_block_document_id IN ${ids}
             UNION
             SELECT r.parent_block_document_id, r.reference_block_document_id, r.name FROM block_document_reference r
             JOIN refs ON r.parent_block_document_id = refs.child_id)
@@ -79,9 +76,8 @@ export async function readBlockDocuments(db: Db, filters: BlockFilters, opts: Re
           FROM refs JOIN block_document c ON c.id = refs.child_id JOIN block_type t ON t.id = c.block_type_id
           LEFT JOIN block_schema s ON s.id = c.block_schema_id
           ORDER BY c.name, c.rowid`,
-    ),
-    ...schemaStatements(db, sql`SELECT block_schema_id FROM block_document WHERE id IN (${ids})`),
-  ] as const);
+    ...schemaStatements(sql`(SELECT block_schema_id FROM block_document WHERE id IN ${ids})`),
+  ]);
   const references: Ref[] = (refs as DocRow[]).map((r) => ({ parentId: r.ref_parent_id!, name: r.ref_name!, row: r }));
   const schemas = new Map<string, BlockSchema>(buildSchemas(schemaRoots, schemaRefs).map((s) => [s.id, s]));
   const includeSecrets = !!opts.includeSecrets;
@@ -188,14 +184,14 @@ async function checkReferencesExist(db: Db, refs: { name: string; id: string }[]
 /** Would `parent → reference` close a loop in the reference graph (self-reference included)? */
 async function wouldFormCycle(db: Db, parentId: string, referenceId: string): Promise<boolean> {
   if (parentId === referenceId) return true;
-  const row = await db.get(
+  const [rows] = await allRows(db, [
     sql`WITH RECURSIVE reach(id) AS (
           SELECT ${referenceId}
           UNION
           SELECT r.reference_block_document_id FROM block_document_reference r JOIN reach ON r.parent_block_document_id = reach.id)
         SELECT 1 AS hit FROM reach WHERE id = ${parentId} LIMIT 1`,
-  );
-  return !!row;
+  ]);
+  return rows.length > 0;
 }
 
 const cycleError = (parentId: string, referenceId: string) =>

@@ -1,5 +1,6 @@
 import { sql, type SQL } from "drizzle-orm";
 import type { BlockSchema, BlockType } from "../../../schemas/prefect.gen";
+import { d1Of, type Db } from "../../client";
 
 /**
  * Raw rows of the block tables as `db.all(sql…)` answers them (JSON columns as text, booleans as
@@ -110,3 +111,18 @@ export const htmlUnescape = (s: unknown): unknown =>
   typeof s === "string"
     ? s.replace(/&(lt|gt|quot|#x27|#39|amp);/g, (_, e: string) => ({ lt: "<", gt: ">", quot: '"', "#x27": "'", "#39": "'", amp: "&" })[e]!)
     : s;
+
+/**
+ * Runs raw SELECTs (drizzle `sql`, which may embed query builders) in one D1 batch, answering
+ * each one's rows as objects keyed by column name (so every column here is given a unique alias).
+ */
+export async function allRows(db: Db, queries: SQL[]): Promise<Record<string, any>[][]> {
+  const dialect = (db as unknown as { dialect: { sqlToQuery(q: SQL): { sql: string; params: unknown[] } } }).dialect;
+  const d1 = d1Of(db);
+  const statements = queries.map((q) => {
+    const { sql: text, params } = dialect.sqlToQuery(q);
+    return d1.prepare(text).bind(...params);
+  });
+  const results = await d1.batch(statements);
+  return results.map((r) => (r.results ?? []) as Record<string, any>[]);
+}

@@ -9,7 +9,7 @@ import { uuid4 } from "../../../lib/ids";
 import { isoNow } from "../../../lib/time";
 import { isDict, toPlain, type PyValue } from "../../../services/blocks/pyjson";
 import { nonBlockDefinitions, referenceStrings, schemaChecksum } from "../../../services/blocks/checksum";
-import { schemaColumns, toBlockSchema, toSchemaRow, typeColumns, type SchemaRow } from "./rows";
+import { allRows, schemaColumns, toBlockSchema, toSchemaRow, typeColumns, type SchemaRow } from "./rows";
 import { readBlockTypeBySlug } from "./types";
 
 export const DEFAULT_SCHEMA_VERSION = "non-versioned";
@@ -21,35 +21,32 @@ const MAX_DEPTH = 50;
 type SchemaReference = { parentId: string; name: string; child: SchemaRow };
 
 /**
- * The schemas whose ids `rootIds` (a subquery) selects, in `created DESC` order, each with its
+ * The schemas whose ids `rootIds` (a parenthesized subquery, or a query builder, which drizzle
+ * parenthesizes) selects, in `created DESC` order, each with its
  * `fields` rebuilt as Prefect answers them: `block_schema_references` from the reference table
  * and the nested blocks' fields under `definitions`. One round trip: the roots, and every schema
  * they reach through references (a recursive CTE).
  */
 export async function readSchemasOf(db: Db, rootIds: SQL | { getSQL(): SQL }): Promise<BlockSchema[]> {
-  const [roots, refs] = await db.batch(schemaStatements(db, rootIds));
+  const [roots, refs] = await allRows(db, schemaStatements(rootIds));
   return buildSchemas(roots, refs);
 }
 
 /** The two statements of readSchemasOf, to run in a caller's own batch; see buildSchemas. */
-export function schemaStatements(db: Db, rootIds: SQL | { getSQL(): SQL }) {
+export function schemaStatements(rootIds: SQL | { getSQL(): SQL }): SQL[] {
   return [
-    db.all(
-      sql`SELECT ${schemaColumns("s")}, ${typeColumns("t")} FROM block_schema s LEFT JOIN block_type t ON t.id = s.block_type_id
-          WHERE s.id IN (${rootIds}) ORDER BY s.created DESC, s.rowid DESC`,
-    ),
-    db.all(
-      sql`WITH RECURSIVE refs(parent_id, child_id, name) AS (
+    sql`SELECT ${schemaColumns("s")}, ${typeColumns("t")} FROM block_schema s LEFT JOIN block_type t ON t.id = s.block_type_id
+          WHERE s.id IN ${rootIds} ORDER BY s.created DESC, s.rowid DESC`,
+    sql`WITH RECURSIVE refs(parent_id, child_id, name) AS (
             SELECT parent_block_schema_id, reference_block_schema_id, name FROM block_schema_reference
-            WHERE parent_block_schema_id IN (${rootIds})
+            WHERE parent_block_schema_id IN ${rootIds}
             UNION
             SELECT r.parent_block_schema_id, r.reference_block_schema_id, r.name FROM block_schema_reference r
             JOIN refs ON r.parent_block_schema_id = refs.child_id)
           SELECT refs.parent_id AS ref_parent_id, refs.name AS ref_name, ${schemaColumns("s")}, ${typeColumns("t")}
           FROM refs JOIN block_schema s ON s.id = refs.child_id LEFT JOIN block_type t ON t.id = s.block_type_id
           ORDER BY s.created ASC, s.rowid ASC`,
-    ),
-  ] as const;
+  ];
 }
 
 export function buildSchemas(roots: unknown, refs: unknown): BlockSchema[] {
@@ -126,15 +123,15 @@ export async function filterBlockSchemas(db: Db, filters: BlockFilters, limit: n
 /** The block schemas with these ids (for block documents), by id. */
 export async function schemasById(db: Db, ids: string[]): Promise<Map<string, BlockSchema>> {
   if (!ids.length) return new Map();
-  const list = await readSchemasOf(db, sql`SELECT value FROM json_each(${JSON.stringify([...new Set(ids)])})`);
+  const list = await readSchemasOf(db, sql`(SELECT value FROM json_each(${JSON.stringify([...new Set(ids)])}))`);
   return new Map(list.map((s) => [s.id, s]));
 }
 
 /** Every capability some block schema declares. */
 export async function readCapabilities(db: Db): Promise<string[]> {
-  const rows = (await db.all(
+  const [rows] = await allRows(db, [
     sql`SELECT DISTINCT j.value AS capability FROM block_schema, json_each(block_schema.capabilities) j ORDER BY j.value`,
-  )) as { capability: string }[];
+  ]);
   return rows.map((r) => r.capability).filter((c) => typeof c === "string");
 }
 
