@@ -1,6 +1,7 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { createRouter, IdParams, jsonBody, jsonResponse, noContent, sentFields } from "../lib/router";
-import { notFound, orNotFound } from "../lib/errors";
+import { conflict, notFound, orNotFound } from "../lib/errors";
+import { INTEGRITY_CONFLICT } from "../db/queries/flow-runs";
 import { resolveLimit } from "../db/pagination";
 import { normalizeUuid } from "../lib/ids";
 import * as variables from "../db/queries/variables";
@@ -49,16 +50,24 @@ const VariableUpdateInput = VariableUpdate.extend({
 const NameParams = z.object({ name: z.string() });
 
 /**
- * PATCH fields as sent. An explicit null name or tags would break the row's NOT NULL columns
- * (a 500 on Prefect's server); it is taken as "leave unchanged".
+ * PATCH fields as sent, or null when the body sets `name` or `tags` to null: those columns are
+ * NOT NULL, so Prefect's UPDATE fails with its integrity error (409) when the variable exists.
  */
-async function patchOf(c: any): Promise<variables.VariablePatch> {
+async function patchOf(c: any): Promise<variables.VariablePatch | null> {
   const sent = await sentFields(c, c.req.valid("json") as z.infer<typeof VariableUpdateInput>);
-  const patch: variables.VariablePatch = {};
-  if (sent.name !== undefined && sent.name !== null) patch.name = sent.name;
-  if (sent.value !== undefined) patch.value = sent.value;
-  if (sent.tags !== undefined && sent.tags !== null) patch.tags = sent.tags;
-  return patch;
+  if (sent.name === null || sent.tags === null) return null;
+  return sent as variables.VariablePatch;
+}
+
+/** Applies a PATCH to the variable found by id or by name: 404 when missing, 409 as above. */
+async function applyPatch(c: any, by: { id: string } | { name: string }): Promise<void> {
+  const patch = await patchOf(c);
+  if (patch === null) {
+    const found = "id" in by ? await variables.readVariable(c.var.db, by.id) : await variables.readVariableByName(c.var.db, by.name);
+    if (!found) throw notFound(NOT_FOUND);
+    throw conflict(INTEGRITY_CONFLICT);
+  }
+  if (!(await variables.updateVariable(c.var.db, by, patch))) throw notFound(NOT_FOUND);
 }
 
 variablesRouter.openapi(
@@ -126,8 +135,7 @@ variablesRouter.openapi(
     responses: { 204: noContent },
   }),
   async (c) => {
-    const ok = await variables.updateVariable(c.var.db, { name: c.req.valid("param").name }, await patchOf(c));
-    if (!ok) throw notFound(NOT_FOUND);
+    await applyPatch(c, { name: c.req.valid("param").name });
     return c.body(null, 204);
   },
 );
@@ -170,8 +178,7 @@ variablesRouter.openapi(
     responses: { 204: noContent },
   }),
   async (c) => {
-    const ok = await variables.updateVariable(c.var.db, { id: normalizeUuid(c.req.valid("param").id) }, await patchOf(c));
-    if (!ok) throw notFound(NOT_FOUND);
+    await applyPatch(c, { id: normalizeUuid(c.req.valid("param").id) });
     return c.body(null, 204);
   },
 );

@@ -50,6 +50,10 @@ describe("variables", () => {
     const rename = await api("PATCH", `/variables/${other.body.id}`, { name: n });
     expect(rename.status).toBe(409);
     expect(rename.body.detail).toMatch(/^Data integrity conflict/);
+    // NOT NULL columns set to null: the same integrity error, when there is a row to update.
+    expect((await api("PATCH", `/variables/${other.body.id}`, { tags: null })).status).toBe(409);
+    expect((await api("PATCH", `/variables/name/${n}`, { name: null })).status).toBe(409);
+    expect((await api("PATCH", `/variables/${MISSING}`, { name: null })).status).toBe(404);
   });
 
   it("422 on bad names, a missing value, extra fields and oversized values", async () => {
