@@ -1,0 +1,68 @@
+/**
+ * Prefect 3.8 server settings the concurrency code follows (their defaults), and Prefect's
+ * jittered retry interval.
+ */
+
+/** PREFECT_SERVER_TASKS_TAG_CONCURRENCY_SLOT_WAIT_SECONDS. */
+export { TAG_SLOT_WAIT_SECONDS, MAX_SLOT_WAIT_SECONDS } from "../../durable/concurrency-limit";
+/** PREFECT_SERVER_DEPLOYMENTS_CONCURRENCY_SLOT_WAIT_SECONDS: AwaitingConcurrencySlot reschedules this far ahead. */
+export const DEPLOYMENT_SLOT_WAIT_SECONDS = 30;
+/** PREFECT_SERVER_CONCURRENCY_INITIAL_DEPLOYMENT_LEASE_DURATION, used when a deployment sets no grace period. */
+export const INITIAL_DEPLOYMENT_LEASE_SECONDS = 300;
+/** v1 clients cannot renew leases: theirs (and the task rule's) last ~100 years. */
+export const V1_LEASE_SECONDS = 100 * 365 * 24 * 3600;
+/** Lease duration bounds and default of the v2 API. */
+export const DEFAULT_LEASE_SECONDS = 300;
+/** A provisional hold of a multi-limit increment without lease expires after this. */
+export const PENDING_HOLD_SECONDS = 60;
+
+/** Workers of these versions take deployment slots themselves (the server then does not). */
+export const WORKER_VERSIONS_THAT_MANAGE_DEPLOYMENT_CONCURRENCY = new Set(["3.0.0rc20", "3.0.0", "3.0.1", "3.0.2", "3.0.3"]);
+/** Clients from this version on renew deployment concurrency leases. */
+export const MIN_CLIENT_VERSION_FOR_LEASING = "3.4.11";
+
+/** PEP 440-ish comparison, enough for Prefect's client versions ("3.4.11", "3.0.0rc20", "3.8.3.dev1"). */
+export function versionAtLeast(version: string, minimum: string): boolean {
+  const parse = (v: string) => {
+    const m = /^(\d+(?:\.\d+)*)(.*)$/.exec(v.trim());
+    if (!m) return { nums: [0], pre: true };
+    return { nums: m[1].split(".").map(Number), pre: /^(a|b|rc|\.?dev)/i.test(m[2]) };
+  };
+  const a = parse(version);
+  const b = parse(minimum);
+  for (let i = 0; i < Math.max(a.nums.length, b.nums.length); i++) {
+    const d = (a.nums[i] ?? 0) - (b.nums[i] ?? 0);
+    if (d !== 0) return d > 0;
+  }
+  return !a.pre || b.pre;
+}
+
+/** Whether the client renews deployment leases (Prefect treats an unknown client as 2.0.0). */
+export const clientRenewsLeases = (clientVersion: string | null) => versionAtLeast(clientVersion ?? "2.0.0", MIN_CLIENT_VERSION_FOR_LEASING);
+
+/**
+ * Prefect's clamped_poisson_interval: an exponentially distributed interval around `average`,
+ * at most `average × (1 + factor)` and at least the lower bound that keeps the mean.
+ */
+export function clampedPoissonInterval(average: number, factor = 0.3, random = Math.random): number {
+  if (!(average > 0)) return 0;
+  const k = 1 + factor;
+  const lowerMultiple = k >= 50 ? 0 : Math.log2(Math.max(2 ** k / (2 ** k - 1), 1e-10));
+  const cdf = (x: number) => 1 - Math.exp(-x / average);
+  const lo = cdf(Math.max(0, average * lowerMultiple));
+  const hi = cdf(average * k);
+  const u = lo + random() * (hi - lo);
+  return -Math.log(Math.max(1 - u, 1e-10)) * average;
+}
+
+/** A float as Python's str() prints it (`10.0`, `12.5`). */
+export function pyFloat(n: number): string {
+  return Number.isInteger(n) ? n.toFixed(1) : String(n);
+}
+
+/** A string as Python's repr() prints it. */
+export function pyRepr(s: string): string {
+  const quote = s.includes("'") && !s.includes('"') ? '"' : "'";
+  const body = s.replace(/\\/g, "\\\\").replace(new RegExp(quote, "g"), `\\${quote}`).replace(/\n/g, "\\n");
+  return `${quote}${body}${quote}`;
+}
