@@ -52,7 +52,8 @@ export function nonBlockDefinitions(
     if (typeof ref !== "string") continue;
     const key = ref.replace("#/definitions/", "");
     const definition = definitions[key];
-    if (isDict(definition) && (definition.block_type_slug === undefined || definition.block_type_slug === null)) {
+    // An empty definition is falsy in Python, and left out.
+    if (isDict(definition) && Object.keys(definition).length && (definition.block_type_slug === undefined || definition.block_type_slug === null)) {
       // A definition that refers back to itself would recurse forever (Prefect's server fails there).
       const nested = seen.has(key) ? {} : nonBlockDefinitions(definition, definitions, new Set([...seen, key]));
       out = { ...out, [key]: definition, ...nested };
