@@ -55,7 +55,7 @@ async function seedRuns(queue, poolName, n, stateType, salt = 0) {
   await worker.db
     .prepare(
       `WITH RECURSIVE n(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM n WHERE x < ?1),
-       ids AS (SELECT x, lower(hex(randomblob(4)) || '-' || hex(randomblob(2)) || '-4' || substr(hex(randomblob(2)), 2) || '-a' || substr(hex(randomblob(2)), 2) || '-' || hex(randomblob(6))) AS id,
+       ids AS MATERIALIZED (SELECT x, lower(hex(randomblob(4)) || '-' || hex(randomblob(2)) || '-4' || substr(hex(randomblob(2)), 2) || '-a' || substr(hex(randomblob(2)), 2) || '-' || hex(randomblob(6))) AS id,
                       lower(hex(randomblob(4)) || '-' || hex(randomblob(2)) || '-7' || substr(hex(randomblob(2)), 2) || '-a' || substr(hex(randomblob(2)), 2) || '-' || hex(randomblob(6))) AS sid,
                       strftime('%Y-%m-%dT%H:%M:%f000Z', 'now', '-1 hour', '+' || (x + ?7) || ' seconds') AS at FROM n)
        INSERT INTO flow_run (id, created, updated, name, flow_id, work_queue_id, work_queue_name, work_pool_id, work_pool_name,

@@ -11,7 +11,7 @@ import { orchestrate, type Policy } from "./engine";
 import { CoreFlowPolicy, GlobalFlowPolicy, MinimalFlowPolicy } from "./policies";
 import { newState, type RunState } from "./states";
 import { forcedTaskTransition } from "./task-run-state";
-import { flowRunTransitionStatements, isStaleRunError, runStateOf } from "./write";
+import { contendedRun, flowRunTransitionStatements, isStaleRunError, runStateOf } from "./write";
 
 export interface StateProposal {
   type: RunState["type"];
@@ -121,7 +121,7 @@ export async function setFlowRunState(
       await settleRaced(raced, result.state?.type ?? null);
       return { result, written: false, run: loaded.run };
     }
-    const statements = flowRunTransitionStatements(db, ctx.run, ctx.proposedState, { stateId: ctx.initialState?.id ?? null }, now);
+    const statements = flowRunTransitionStatements(db, ctx.run, ctx.proposedState, { stateId: loaded.run.state_id }, now);
     const parent = loaded.surroundings.parentTaskRun;
     if (ctx.effects.parentTaskState && parent) statements.push(...(await forcedTaskTransition(db, parent, ctx.effects.parentTaskState, now)));
     statements.push(...emitEventStatements(db, ctx.effects.events));
@@ -131,6 +131,10 @@ export async function setFlowRunState(
       if (isStaleRunError(err) && attempt < MAX_ATTEMPTS) {
         raced.push(...ctx.effects.onWriteFailure);
         continue;
+      }
+      if (isStaleRunError(err)) {
+        await settleRaced([...raced, ...ctx.effects.onWriteFailure], null);
+        throw contendedRun();
       }
       // Write order (see src/durable/slot-ledger.ts): a slot taken for a write that failed goes back.
       await Promise.allSettled(ctx.effects.onWriteFailure.map((f) => f()));

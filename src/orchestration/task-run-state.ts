@@ -9,7 +9,7 @@ import { orchestrate } from "./engine";
 import { CoreTaskPolicy, GlobalTaskPolicy, MinimalTaskPolicy } from "./policies";
 import { newState, type RunState } from "./states";
 import type { SetStateOptions, StateProposal } from "./flow-run-state";
-import { cachedTaskState, isStaleRunError, runStateOf, taskRunTransitionStatements } from "./write";
+import { cachedTaskState, contendedRun, isStaleRunError, runStateOf, taskRunTransitionStatements } from "./write";
 
 export interface TaskSetStateOutcome {
   result: OrchestrationResult;
@@ -49,10 +49,10 @@ export async function setTaskRunState(db: Db, runId: string, proposal: StateProp
     const result = await orchestrate(ctx, opts.force ? MinimalTaskPolicy : CoreTaskPolicy, GlobalTaskPolicy);
     if (!ctx.proposedState) return { result, written: false, run: loaded.run };
     try {
-      await db.batch(taskRunTransitionStatements(db, ctx.run, ctx.proposedState, { stateId: ctx.initialState?.id ?? null }, now) as [any, ...any[]]);
+      await db.batch(taskRunTransitionStatements(db, ctx.run, ctx.proposedState, { stateId: loaded.run.state_id }, now) as [any, ...any[]]);
     } catch (err) {
       if (isStaleRunError(err) && attempt < MAX_ATTEMPTS) continue;
-      throw err;
+      throw isStaleRunError(err) ? contendedRun() : err;
     }
     return { result, written: true, run: ctx.run };
   }

@@ -5,6 +5,7 @@ import type { Statement } from "../db/queries/events";
 import type { FlowRunRow, TaskRunRow } from "../db/queries/runs-serialize";
 import { toState } from "../schemas/serialize";
 import type { RunState } from "./states";
+import { ApiError } from "../lib/errors";
 
 /**
  * How a transition is stored: the state row and the run's denormalized fields, in the same D1
@@ -16,7 +17,11 @@ import type { RunState } from "./states";
 
 export const STALE_RUN_MARKER = /NOT NULL constraint failed: (flow_run_state\.flow_run_id|task_run_state\.task_run_id)/;
 
-export class StaleRunError extends Error {}
+/**
+ * Answered when a run's state kept changing under every attempt: a retryable 503, as Prefect
+ * answers database contention (its client retries 503s).
+ */
+export const contendedRun = () => new ApiError(503, "The run's state changed concurrently on every attempt; retry the request.");
 
 export function isStaleRunError(err: unknown): boolean {
   for (let e: any = err; e; e = e.cause) if (STALE_RUN_MARKER.test(String(e.message ?? e))) return true;
