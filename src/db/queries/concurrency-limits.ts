@@ -1,4 +1,4 @@
-import { asc, eq, inArray } from "drizzle-orm";
+import { asc, eq, inArray, sql } from "drizzle-orm";
 import type { Db } from "../client";
 import { concurrencyLimitV2 } from "../schema";
 import { conflict } from "../../lib/errors";
@@ -131,8 +131,14 @@ export async function readLimitsByNames(db: Db, names: string[]): Promise<LimitR
   return out.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
 }
 
-export async function filterLimits(db: Db, limit: number, offset: number): Promise<LimitRow[]> {
-  return db.select().from(concurrencyLimitV2).orderBy(asc(concurrencyLimitV2.name)).limit(limit).offset(offset);
+export async function filterLimits(db: Db, limit: number, offset: number, namePrefix?: string): Promise<LimitRow[]> {
+  return db
+    .select()
+    .from(concurrencyLimitV2)
+    .where(namePrefix ? sql`substr(${concurrencyLimitV2.name}, 1, ${namePrefix.length}) = ${namePrefix}` : undefined)
+    .orderBy(asc(concurrencyLimitV2.name))
+    .limit(limit)
+    .offset(offset);
 }
 
 export type LimitPatch = Partial<Record<"active" | "name" | "limit" | "active_slots" | "denied_slots" | "slot_decay_per_second", unknown>>;

@@ -168,9 +168,13 @@ export async function readTagLimit(env: Bindings, db: Db, tag: string): Promise<
   return row ? toV1(env, row) : null;
 }
 
-/** Prefect reads limit + offset limits by name, keeps the tag ones, then slices. */
+/**
+ * The tag limits by name, one page. (Prefect pages over all v2 limits and drops the non-tag ones
+ * afterwards, so its pages come up short when other limits sort first; here the page is of tag
+ * limits.)
+ */
 export async function filterTagLimits(env: Bindings, db: Db, limit: number, offset: number): Promise<V1Limit[]> {
-  const rows = (await q.filterLimits(db, limit + offset, 0)).filter((r) => r.name.startsWith(q.TAG_PREFIX)).slice(offset, offset + limit);
+  const rows = await q.filterLimits(db, limit, offset, q.TAG_PREFIX);
   return Promise.all(rows.map((r) => toV1(env, r)));
 }
 
