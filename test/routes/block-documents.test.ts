@@ -100,6 +100,13 @@ describe("block documents", () => {
     expect(await names({ ...mine, block_schemas: { block_capabilities: { all_: ["nope"] } } })).toEqual([]);
     expect((await api("POST", "/block_documents/count", mine)).body).toBe(3);
     expect((await api("POST", "/block_documents/filter", { sort: "NOPE" })).status).toBe(422);
+    // Long id lists stay under D1's bound-parameter limit.
+    const some = (await api("POST", "/block_documents/filter", mine)).body[0];
+    const many = [...Array.from({ length: 120 }, () => crypto.randomUUID()), some.id];
+    expect((await api("POST", "/block_documents/filter", { block_documents: { id: { any_: many } } })).body.map((d: any) => d.id)).toEqual([some.id]);
+    expect((await api("POST", "/block_documents/count", { block_documents: { id: { any_: many } } })).body).toBe(1);
+    const schemas = await api("POST", "/block_schemas/filter", { block_schemas: { id: { any_: [...many, some.block_schema_id] } } });
+    expect(schemas.body.map((x: any) => x.id)).toEqual([some.block_schema_id]);
   });
 
   it("answers Prefect's 404s and 422s", async () => {

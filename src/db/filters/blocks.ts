@@ -1,6 +1,25 @@
 import { sql } from "drizzle-orm";
 import { blockDocument, blockSchema, blockType } from "../schema";
-import { allOf, array, scalar, uuid, whereOf, type Cond, type FilterSpec } from "./core";
+import { allOf, array, FALSE, scalarConds, uuidValues, whereOf, type Cond, type FieldRule, type FilterSpec } from "./core";
+import type { Column } from "drizzle-orm";
+
+/**
+ * `any_` lists bound as one JSON parameter (`IN (SELECT value FROM json_each(?))`), so that long
+ * lists (the UI's, the SDK's) stay under D1's 100 bound parameters per statement.
+ */
+const listed =
+  (col: Column, ids = false): FieldRule =>
+  (sub) => {
+    const { any_, ...rest } = sub;
+    const conds = scalarConds(col, rest);
+    if (any_ !== undefined && any_ !== null) {
+      const values: unknown[] = ids ? uuidValues(any_)! : any_;
+      conds.unshift(values.length ? sql`${col} IN (SELECT value FROM json_each(${JSON.stringify(values)}))` : FALSE);
+    }
+    return conds;
+  };
+const scalar = (col: Column) => listed(col);
+const uuid = (col: Column) => listed(col, true);
 
 /** BlockTypeFilter: name (like_), slug (any_). */
 export const blockTypeFilterSpec: FilterSpec = {

@@ -11,7 +11,7 @@ import { isoNow } from "../../../lib/time";
 import { UUID_RE } from "../../../schemas/primitives";
 import { emitEvents, type ServerEvent } from "../../../services/events-ingest";
 import { obfuscateSecrets, restoreObfuscated } from "../../../services/blocks/secrets";
-import { allRows, joinedType, parseJson, typeColumns } from "./rows";
+import { allRows, idsSubquery, joinedType, parseJson, typeColumns } from "./rows";
 import { buildSchemas, documentCascade, schemaStatements } from "./schemas";
 
 /** Reference graphs deeper than this are refused (as Prefect's server does past 50 levels). */
@@ -53,14 +53,15 @@ type Ref = { parentId: string; name: string; row: DocRow };
  */
 export async function readBlockDocuments(db: Db, filters: BlockFilters, opts: ReadOptions = {}): Promise<BlockDocument[]> {
   const sort = opts.sort ?? "NAME_ASC";
-  let ids = db
+  let query = db
     .select({ id: blockDocument.id })
     .from(blockDocument)
     .where(blockDocumentWhere(filters))
     .orderBy(...blockDocumentOrder(sort, blockDocument))
     .$dynamic();
-  if (opts.limit !== undefined) ids = ids.limit(opts.limit);
-  if (opts.offset) ids = ids.offset(opts.offset);
+  if (opts.limit !== undefined) query = query.limit(opts.limit);
+  if (opts.offset) query = query.offset(opts.offset);
+  const ids = await idsSubquery(db, query);
   const [roots, refs, schemaRoots, schemaRefs] = await allRows(db, [
     sql`SELECT ${docColumns("block_document")}, ${typeColumns("t")}, s.fields AS s_fields
           FROM block_document JOIN block_type t ON t.id = block_document.block_type_id

@@ -1,4 +1,4 @@
-import { sql, type SQL } from "drizzle-orm";
+import { sql, type SQL, type SQLWrapper } from "drizzle-orm";
 import type { BlockSchema, BlockType } from "../../../schemas/prefect.gen";
 import { d1Of, type Db } from "../../client";
 
@@ -125,4 +125,19 @@ export async function allRows(db: Db, queries: SQL[]): Promise<Record<string, an
   });
   const results = await d1.batch(statements);
   return results.map((r) => (r.results ?? []) as Record<string, any>[]);
+}
+
+/** Bound parameters a filter may carry and still be repeated inside one statement batch. */
+const EMBEDDABLE_PARAMS = 24;
+
+/**
+ * The ids a query selects, as a parenthesized subquery to embed in the statements of a read
+ * (which repeat it). D1 binds at most 100 parameters per statement, so a query with many (a long
+ * `any_` list) is run first and its ids are passed as one JSON parameter instead.
+ */
+export async function idsSubquery(db: Db, query: SQLWrapper & PromiseLike<{ id: string }[]>): Promise<SQL> {
+  const dialect = (db as unknown as { dialect: { sqlToQuery(q: SQL): { params: unknown[] } } }).dialect;
+  if (dialect.sqlToQuery(query.getSQL()).params.length <= EMBEDDABLE_PARAMS) return sql`${query}`;
+  const rows = await query;
+  return sql`(SELECT value FROM json_each(${JSON.stringify(rows.map((r) => r.id))}))`;
 }

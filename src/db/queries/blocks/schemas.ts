@@ -9,7 +9,7 @@ import { uuid4 } from "../../../lib/ids";
 import { isoNow } from "../../../lib/time";
 import { isDict, toPlain, type PyValue } from "../../../services/blocks/pyjson";
 import { nonBlockDefinitions, referenceStrings, schemaChecksum } from "../../../services/blocks/checksum";
-import { allRows, schemaColumns, toBlockSchema, toSchemaRow, typeColumns, type SchemaRow } from "./rows";
+import { allRows, idsSubquery, schemaColumns, toBlockSchema, toSchemaRow, typeColumns, type SchemaRow } from "./rows";
 import { readBlockTypeBySlug } from "./types";
 
 export const DEFAULT_SCHEMA_VERSION = "non-versioned";
@@ -109,7 +109,7 @@ export async function readBlockSchema(db: Db, id: string): Promise<BlockSchema |
 export async function readBlockSchemaByChecksum(db: Db, checksum: string, version?: string | null): Promise<BlockSchema | undefined> {
   const cond = version === undefined || version === null ? eq(blockSchema.checksum, checksum) : and(eq(blockSchema.checksum, checksum), eq(blockSchema.version, version));
   const ids = idsWhere(db, cond).orderBy(desc(blockSchema.created), desc(sql`${blockSchema}.rowid`)).limit(1);
-  return (await readSchemasOf(db, ids))[0];
+  return (await readSchemasOf(db, await idsSubquery(db, ids)))[0];
 }
 
 export async function filterBlockSchemas(db: Db, filters: BlockFilters, limit: number, offset: number): Promise<BlockSchema[]> {
@@ -117,7 +117,7 @@ export async function filterBlockSchemas(db: Db, filters: BlockFilters, limit: n
     .orderBy(desc(blockSchema.created), desc(sql`${blockSchema}.rowid`))
     .limit(limit)
     .offset(offset);
-  return readSchemasOf(db, ids);
+  return readSchemasOf(db, await idsSubquery(db, ids));
 }
 
 /** The block schemas with these ids (for block documents), by id. */
