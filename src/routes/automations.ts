@@ -60,6 +60,8 @@ automationsRouter.openapi(
   },
 );
 
+const REQUIRED_FIELDS = new Set(["name", "trigger", "actions"]);
+
 automationsRouter.openapi(
   createRoute({
     method: "put",
@@ -72,7 +74,10 @@ automationsRouter.openapi(
   async (c) => {
     const core = await checked(c, c.req.valid("json") as unknown as AutomationCore, "update");
     if (core instanceof Response) return core as any;
-    if (!(await automations.replaceAutomation(c.var.db, normalizeUuid(c.req.valid("param").id), core))) throw automationNotFound();
+    // As Prefect (exclude_unset): optional fields not sent keep their stored values.
+    const raw = (await c.req.json()) as Record<string, unknown>;
+    const sent = Object.fromEntries(Object.entries(core).filter(([key]) => REQUIRED_FIELDS.has(key) || (raw[key] !== undefined && raw[key] !== null)));
+    if (!(await automations.replaceAutomation(c.var.db, normalizeUuid(c.req.valid("param").id), { ...sent, actions: core.actions }))) throw automationNotFound();
     return c.body(null, 204);
   },
 );

@@ -226,6 +226,14 @@ describe("automations: update, patch, delete", () => {
     expect(JSON.stringify(extra.body)).toContain("extra_forbidden");
   });
 
+  it("PUT leaves optional fields that are not sent as they were (exclude_unset)", async () => {
+    const created = await create({ tags: ["keep"], description: "kept", actions_on_trigger: [{ type: "do-nothing" }] });
+    const update = { name: created.name, trigger: eventTrigger(), actions: [{ type: "cancel-flow-run" }], description: null };
+    expect((await api("PUT", `/automations/${created.id}`, update)).status).toBe(204);
+    const read = (await api("GET", `/automations/${created.id}`)).body;
+    expect(read).toMatchObject({ tags: ["keep"], description: "kept", actions: [{ type: "cancel-flow-run" }], actions_on_trigger: [{ type: "do-nothing" }] });
+  });
+
   it("patches enabled only, keeps the rest, and refuses enabling a looping automation", async () => {
     const created = await create({ tags: ["keep"] });
     expect((await api("PATCH", `/automations/${created.id}`, { enabled: false })).status).toBe(204);

@@ -90,8 +90,8 @@ export async function readAutomation(db: Db, id: string): Promise<Automation | u
   return row && toAutomation(row);
 }
 
-/** PUT: everything replaced (trigger ids already fresh), related deployments re-derived. */
-export async function replaceAutomation(db: Db, id: string, core: AutomationCore): Promise<Automation | undefined> {
+/** PUT: the fields sent replaced (trigger ids already fresh), related deployments re-derived from the actions. */
+export async function replaceAutomation(db: Db, id: string, core: Partial<AutomationCore> & Pick<AutomationCore, "actions">): Promise<Automation | undefined> {
   const existing = await readAutomation(db, id);
   if (!existing) return undefined;
   const now = isoNow();
