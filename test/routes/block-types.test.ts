@@ -148,3 +148,26 @@ describe("block types", () => {
     expect(badBool.body.exception_detail[0]).toMatchObject({ type: "bool_parsing", loc: ["query", "include_secrets"] });
   });
 });
+
+describe("blocks in the OpenAPI document", () => {
+  it("declares every block operation of Prefect's API", async () => {
+    const doc = (await api("GET", "/openapi.json")).body;
+    const ops = (path: string) => Object.keys(doc.paths[path] ?? {}).sort();
+    expect(ops("/block_types/")).toEqual(["post"]);
+    expect(ops("/block_types/filter")).toEqual(["post"]);
+    expect(ops("/block_types/install_system_block_types")).toEqual(["post"]);
+    expect(ops("/block_types/slug/{slug}")).toEqual(["get"]);
+    expect(ops("/block_types/slug/{slug}/block_documents")).toEqual(["get"]);
+    expect(ops("/block_types/slug/{slug}/block_documents/name/{block_document_name}")).toEqual(["get"]);
+    expect(ops("/block_types/{id}")).toEqual(["delete", "get", "patch"]);
+    expect(ops("/block_schemas/")).toEqual(["post"]);
+    expect(ops("/block_schemas/filter")).toEqual(["post"]);
+    expect(ops("/block_schemas/checksum/{checksum}")).toEqual(["get"]);
+    expect(ops("/block_schemas/{id}")).toEqual(["delete", "get"]);
+    expect(ops("/block_documents/")).toEqual(["post"]);
+    expect(ops("/block_documents/filter")).toEqual(["post"]);
+    expect(ops("/block_documents/count")).toEqual(["post"]);
+    expect(ops("/block_documents/{id}")).toEqual(["delete", "get", "patch"]);
+    expect(ops("/block_capabilities/")).toEqual(["get"]);
+  });
+});
