@@ -9,6 +9,7 @@ import * as automations from "../db/queries/automations";
 import { automationProblems, completeAutomation, webhookPayloadsAsText, type AutomationCore } from "../services/automations/validate";
 import { runDeploymentJobVariableErrors } from "../services/automations/job-variables";
 import { templateError } from "../services/automations/jinja";
+import { automationValidationHook } from "../services/automations/union-errors";
 import {
   Automation,
   AutomationCreate,
@@ -58,6 +59,7 @@ automationsRouter.openapi(
     if (core instanceof Response) return core as any;
     return c.json(await automations.createAutomation(c.var.db, core, body.owner_resource), 201);
   },
+  automationValidationHook as any,
 );
 
 const REQUIRED_FIELDS = new Set(["name", "trigger", "actions"]);
@@ -80,6 +82,7 @@ automationsRouter.openapi(
     if (!(await automations.replaceAutomation(c.var.db, normalizeUuid(c.req.valid("param").id), { ...sent, actions: core.actions }))) throw automationNotFound();
     return c.body(null, 204);
   },
+  automationValidationHook as any,
 );
 
 automationsRouter.openapi(

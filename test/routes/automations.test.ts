@@ -129,6 +129,20 @@ describe("automations: validation (422)", () => {
     expect(posture[0]).toMatchObject({ loc: ["body", "trigger", "posture"] });
   });
 
+  it("reports the errors of the trigger or action type sent", async () => {
+    const action = await detail(automationBody({ actions: [{ type: "do-nothing" }, { type: "run-deployment", source: "bogus" }] }));
+    expect(action).toEqual([expect.objectContaining({ type: "enum", loc: ["body", "actions", 1, "source"], msg: "Input should be 'selected' or 'inferred'" })]);
+    const unknown = await detail(automationBody({ actions_on_trigger: [{ type: "launch-rocket" }] }));
+    expect(unknown).toEqual([expect.objectContaining({ type: "enum", loc: ["body", "actions_on_trigger", 0, "type"], input: "launch-rocket" })]);
+    const nested = await detail(automationBody({ trigger: { type: "compound", require: "any", within: 5, triggers: [{ type: "sequence", triggers: [{ posture: "Reactive", threshold: "x" }] }] } }));
+    expect(nested.map((d) => d.loc)).toEqual([
+      ["body", "trigger", "triggers", 0, "triggers", 0, "threshold"],
+      ["body", "trigger", "triggers", 0, "within"],
+    ]);
+    const notification = await detail(automationBody({ actions: [{ type: "send-notification", body: "x" }] }));
+    expect(notification).toEqual([expect.objectContaining({ type: "missing", loc: ["body", "actions", 0, "block_document_id"] })]);
+  });
+
   it("enforces within bounds for Reactive and Proactive triggers", async () => {
     expect(await detail(automationBody({ trigger: eventTrigger({ within: -1 }) }))).toEqual([
       expect.objectContaining({ type: "greater_than_equal", loc: ["body", "trigger", "within"], msg: "Input should be greater than or equal to 0 seconds" }),
