@@ -1,5 +1,207 @@
 import { DurableObject } from "cloudflare:workers";
 import type { Bindings } from "../env";
+import { getDb } from "../db/client";
+import type { StoredEvent } from "../db/queries/events";
+import { readEvents, toReceivedEvent } from "../db/queries/events-read";
+import { clampSince, eventMatches, resolveEventFilter, type ResolvedEventFilter } from "../db/filters/events";
+import { EventFilter, LogFilter, type Log } from "../schemas/prefect.gen";
+import { logMatches } from "../services/streams/log-filter";
+import {
+  checkAuth,
+  describeIssues,
+  handshakeOf,
+  INTERNAL_ERROR,
+  parseMessage,
+  POLICY_VIOLATION,
+  PROTOCOL_ERROR,
+  safeClose,
+  safeSend,
+  upgraded,
+} from "../services/streams/protocol";
 
-/** Fan-out of events and logs to WebSocket subscribers (/events/out, /logs/out), with hibernatable WebSockets. */
-export class EventStream extends DurableObject<Bindings> {}
+type Kind = "events" | "logs";
+type Stage = "auth" | "filter" | "live";
+type Filter = ResolvedEventFilter | LogFilter;
+
+/** What each socket carries across hibernation (serializeAttachment, at most 2 KiB). */
+interface Attachment {
+  id: string;
+  kind: Kind;
+  stage: Stage;
+  authDigest: string | null;
+  /** The subscriber's filter, when small enough to travel with the socket; else in storage. */
+  filter?: Filter;
+  stored?: boolean;
+}
+
+/** How far back an /events/out backfill may look (PREFECT_EVENTS_MAXIMUM_WEBSOCKET_BACKFILL). */
+export const MAXIMUM_WEBSOCKET_BACKFILL_MS = 15 * 60 * 1000;
+/** Page size of the backfill's queries (PREFECT_EVENTS_WEBSOCKET_BACKFILL_PAGE_SIZE). */
+export const WEBSOCKET_BACKFILL_PAGE_SIZE = 250;
+/** serializeAttachment's limit is 2048 bytes; larger filters are kept in storage. */
+const ATTACHMENT_BUDGET = 1800;
+
+const filterKey = (id: string) => `filter:${id}`;
+
+/**
+ * Fan-out of events (/events/out) and logs (/logs/out) to WebSocket subscribers, one object for
+ * all of them, with hibernatable WebSockets: a socket's protocol stage and filter travel in its
+ * attachment, so the object may sleep between messages.
+ *
+ * Protocol, as Prefect's server: the auth handshake (see services/streams/protocol.ts), then one
+ * `{"type": "filter", "filter": …}` message (anything else closes the socket with 1002), then the
+ * server sends `{"type": "event", "event": …}` (or `{"type": "log", "log": …}`) for everything
+ * published that matches. For events, the filter's `since` is clamped to the last 15 minutes, the
+ * order is ascending and, unless the message says `"backfill": false`, the matching events already
+ * stored are sent first; events published meanwhile are held back and sent after the backfill,
+ * without the ones it already sent. Logs have no backfill.
+ */
+export class EventStream extends DurableObject<Bindings> {
+  private filters = new Map<WebSocket, Filter>();
+  /** Sockets whose backfill is running: live events matching them wait here. */
+  private backfilling = new Map<WebSocket, StoredEvent[]>();
+  /** Ids the backfill sent, so that a late live copy is not sent again. */
+  private backfilled = new Map<WebSocket, Set<string>>();
+
+  async fetch(request: Request): Promise<Response> {
+    if (request.headers.get("upgrade")?.toLowerCase() !== "websocket") return new Response(null, { status: 426 });
+    const kind: Kind = new URL(request.url).pathname.endsWith("/logs/out") ? "logs" : "events";
+    const handshake = await handshakeOf(request);
+    const [client, server] = Object.values(new WebSocketPair());
+    this.ctx.acceptWebSocket(server, [kind]);
+    const attachment: Attachment = {
+      id: crypto.randomUUID(),
+      kind,
+      stage: handshake.awaitingAuth ? "auth" : "filter",
+      authDigest: handshake.authDigest,
+    };
+    server.serializeAttachment(attachment);
+    return upgraded(client, handshake.awaitingAuth);
+  }
+
+  async webSocketMessage(ws: WebSocket, data: string | ArrayBuffer): Promise<void> {
+    const att = ws.deserializeAttachment() as Attachment | null;
+    if (!att || att.stage === "live") return; // Subscribers have nothing more to say.
+    const message = parseMessage(data);
+    if (!message.ok) return safeClose(ws, INTERNAL_ERROR, "Invalid JSON");
+    if (att.stage === "auth") {
+      const refused = await checkAuth(message.value, att.authDigest);
+      if (refused) return safeClose(ws, POLICY_VIOLATION, refused);
+      ws.serializeAttachment({ ...att, stage: "filter" });
+      safeSend(ws, { type: "auth_success" });
+      return;
+    }
+    const msg = message.value;
+    if (!msg || typeof msg !== "object" || msg.type !== "filter") return safeClose(ws, PROTOCOL_ERROR, "Expected 'filter' message");
+    if (att.kind === "logs") {
+      const parsed = LogFilter.safeParse(msg.filter ?? {});
+      if (!parsed.success) return safeClose(ws, PROTOCOL_ERROR, `Invalid filter: ${describeIssues(parsed.error)}`);
+      await this.subscribe(ws, att, parsed.data);
+      return;
+    }
+    const parsed = EventFilter.safeParse(msg.filter ?? {});
+    if (!parsed.success) return safeClose(ws, PROTOCOL_ERROR, `Invalid filter: ${describeIssues(parsed.error)}`);
+    const filter: ResolvedEventFilter = { ...clampSince(resolveEventFilter(parsed.data), MAXIMUM_WEBSOCKET_BACKFILL_MS), order: "ASC" };
+    const wantsBackfill = "backfill" in msg ? Boolean(msg.backfill) : true;
+    if (wantsBackfill) this.backfilling.set(ws, []);
+    await this.subscribe(ws, att, filter);
+    if (wantsBackfill) await this.backfill(ws, filter);
+  }
+
+  async webSocketClose(ws: WebSocket, code: number, reason: string): Promise<void> {
+    await this.forget(ws);
+    safeClose(ws, code === 1005 || code === 1006 ? 1000 : code, reason);
+  }
+
+  async webSocketError(ws: WebSocket): Promise<void> {
+    await this.forget(ws);
+  }
+
+  /** Fans stored events out to the /events/out subscribers whose filters match them. */
+  async publishEvents(events: StoredEvent[]): Promise<number> {
+    let sent = 0;
+    for (const ws of this.ctx.getWebSockets("events")) {
+      const filter = (await this.filterOf(ws)) as ResolvedEventFilter | null;
+      if (!filter) continue;
+      const held = this.backfilling.get(ws);
+      for (const e of events) {
+        if (!eventMatches(filter, e)) continue;
+        if (held) {
+          held.push(e);
+          continue;
+        }
+        if (this.backfilled.get(ws)?.delete(e.id)) continue;
+        if (safeSend(ws, { type: "event", event: toReceivedEvent(e) })) sent++;
+      }
+    }
+    return sent;
+  }
+
+  /** Fans stored logs out to the /logs/out subscribers whose filters match them. */
+  async publishLogs(logs: Log[]): Promise<number> {
+    let sent = 0;
+    for (const ws of this.ctx.getWebSockets("logs")) {
+      const filter = (await this.filterOf(ws)) as LogFilter | null;
+      if (!filter) continue;
+      for (const log of logs) if (logMatches(filter, log) && safeSend(ws, { type: "log", log })) sent++;
+    }
+    return sent;
+  }
+
+  /** Live subscribers, by kind (for tests and diagnostics). */
+  async subscribers(): Promise<{ events: number; logs: number }> {
+    const live = (kind: Kind) =>
+      this.ctx.getWebSockets(kind).filter((ws) => (ws.deserializeAttachment() as Attachment | null)?.stage === "live").length;
+    return { events: live("events"), logs: live("logs") };
+  }
+
+  private async subscribe(ws: WebSocket, att: Attachment, filter: Filter): Promise<void> {
+    const small = JSON.stringify(filter).length <= ATTACHMENT_BUDGET;
+    if (!small) await this.ctx.storage.put(filterKey(att.id), filter);
+    ws.serializeAttachment({ ...att, stage: "live", filter: small ? filter : undefined, stored: !small } satisfies Attachment);
+    this.filters.set(ws, filter);
+  }
+
+  private async backfill(ws: WebSocket, filter: ResolvedEventFilter): Promise<void> {
+    const sentIds = new Set<string>();
+    try {
+      const db = getDb(this.env.DB);
+      for (let offset = 0; ; offset += WEBSOCKET_BACKFILL_PAGE_SIZE) {
+        const page = await readEvents(db, filter, WEBSOCKET_BACKFILL_PAGE_SIZE, offset);
+        for (const event of page) {
+          if (!safeSend(ws, { type: "event", event })) return;
+          sentIds.add(event.id);
+        }
+        if (page.length < WEBSOCKET_BACKFILL_PAGE_SIZE) break;
+      }
+    } catch (err) {
+      console.error("events/out: backfill failed", err);
+    } finally {
+      const held = this.backfilling.get(ws) ?? [];
+      this.backfilling.delete(ws);
+      for (const e of held) {
+        if (sentIds.delete(e.id)) continue;
+        safeSend(ws, { type: "event", event: toReceivedEvent(e) });
+      }
+      if (sentIds.size) this.backfilled.set(ws, sentIds);
+    }
+  }
+
+  private async filterOf(ws: WebSocket): Promise<Filter | null> {
+    const cached = this.filters.get(ws);
+    if (cached) return cached;
+    const att = ws.deserializeAttachment() as Attachment | null;
+    if (!att || att.stage !== "live") return null;
+    const filter = att.filter ?? (att.stored ? ((await this.ctx.storage.get<Filter>(filterKey(att.id))) ?? null) : null);
+    if (filter) this.filters.set(ws, filter);
+    return filter;
+  }
+
+  private async forget(ws: WebSocket): Promise<void> {
+    this.filters.delete(ws);
+    this.backfilling.delete(ws);
+    this.backfilled.delete(ws);
+    const att = ws.deserializeAttachment() as Attachment | null;
+    if (att?.stored) await this.ctx.storage.delete(filterKey(att.id));
+  }
+}

@@ -1,9 +1,28 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import type { Context, Next } from "hono";
 import type { AppEnv } from "../env";
-import { createRouter, jsonBody, noContent } from "../lib/router";
+import { createRouter, jsonBody, jsonResponse, noContent } from "../lib/router";
 import { getDb } from "../db/client";
 import { isoNow } from "../lib/time";
+import { ApiError, unprocessable } from "../lib/errors";
+import { validationErrorResponse } from "../lib/validation";
+import { resolveEventFilter } from "../db/filters/events";
+import {
+  b64decode,
+  countEvents,
+  InvalidCountParameters,
+  InvalidPageToken,
+  nextPageLink,
+  queryEvents,
+  queryNextPage,
+} from "../db/queries/events-read";
+import {
+  Body_count_account_events_events_count_by__countable__post,
+  Body_read_events_events_filter_post,
+  Countable,
+  EventCount,
+  EventPage,
+} from "../schemas/prefect.gen";
 import { IncomingEvent, ingestEvents, receive } from "../services/events-ingest";
 import { EventsInSession } from "../services/events-socket";
 
@@ -23,6 +42,94 @@ eventsRouter.openapi(
     const received = isoNow();
     await ingestEvents(c.var.db, c.req.valid("json").map((e) => receive(e, received)));
     return c.body(null, 204);
+  },
+);
+
+/** Where next-page links point: the request's origin, as Prefect's `request.base_url`. */
+const baseUrlOf = (c: Context<AppEnv>) => `${new URL(c.req.url).origin}/`;
+
+eventsRouter.openapi(
+  createRoute({
+    method: "post",
+    path: "/events/filter",
+    tags,
+    summary: "Read Events",
+    description:
+      "Queries for Events matching the given filter criteria in the given Account.  Returns the first page of results, and the URL to request the next page (if there are more results).",
+    request: jsonBody(Body_read_events_events_filter_post),
+    responses: { 200: jsonResponse(EventPage) },
+  }),
+  async (c) => {
+    const body = c.req.valid("json");
+    const page = await queryEvents(c.var.db, resolveEventFilter(body.filter), body.limit);
+    return c.json({ events: page.events, total: page.total, next_page: nextPageLink(baseUrlOf(c), page.next) }, 200);
+  },
+);
+
+/** Prefect answers a page token it cannot read with a bare 403. */
+const forbidden = () => new ApiError(403, "Forbidden");
+
+eventsRouter.openapi(
+  createRoute({
+    method: "get",
+    path: "/events/filter/next",
+    tags,
+    summary: "Read Account Events Page",
+    description:
+      "Returns the next page of Events for a previous query against the given Account, and the URL to request the next page (if there are more results).",
+    request: { query: z.object({ "page-token": z.string() }) },
+    responses: { 200: jsonResponse(EventPage) },
+  }),
+  async (c) => {
+    let token: string;
+    try {
+      // The query parser turns a `+` of the (unescaped) base64 into a space.
+      token = b64decode(c.req.valid("query")["page-token"].replace(/ /g, "+"));
+    } catch {
+      throw forbidden();
+    }
+    if (!token) throw forbidden();
+    try {
+      const page = await queryNextPage(c.var.db, token);
+      return c.json({ events: page.events, total: page.total, next_page: nextPageLink(baseUrlOf(c), page.next) }, 200);
+    } catch (err) {
+      if (err instanceof InvalidPageToken) throw forbidden();
+      throw err;
+    }
+  },
+);
+
+const COUNTABLES = Countable.options;
+
+eventsRouter.openapi(
+  createRoute({
+    method: "post",
+    path: "/events/count-by/{countable}",
+    tags,
+    summary: "Count Account Events",
+    description:
+      "Returns distinct objects and the count of events associated with them.  Objects that can be counted include the day the event occurred, the type of event, or the IDs of the resources associated with the event.",
+    request: { params: z.object({ countable: z.string() }), ...jsonBody(Body_count_account_events_events_count_by__countable__post) },
+    responses: { 200: jsonResponse(z.array(EventCount)) },
+  }),
+  async (c) => {
+    const countable = c.req.valid("param").countable;
+    const body = c.req.valid("json");
+    if (!(COUNTABLES as readonly string[]).includes(countable)) {
+      const expected = `${COUNTABLES.slice(0, -1).map((v) => `'${v}'`).join(", ")} or '${COUNTABLES[COUNTABLES.length - 1]}'`;
+      return validationErrorResponse(
+        c,
+        [{ type: "enum", loc: ["path", "countable"], msg: `Input should be ${expected}`, input: countable, ctx: { expected } }],
+        await c.req.json().catch(() => null),
+      ) as any;
+    }
+    try {
+      const counts = await countEvents(c.var.db, resolveEventFilter(body.filter), countable as Countable, body.time_unit, body.time_interval);
+      return c.json(counts, 200);
+    } catch (err) {
+      if (err instanceof InvalidCountParameters) throw unprocessable(err.message);
+      throw err;
+    }
   },
 );
 

@@ -4,6 +4,7 @@ import { resolveLimit } from "../db/pagination";
 import * as logs from "../db/queries/logs";
 import { Body_read_logs_logs_filter_post, Log, LogCreate } from "../schemas/prefect.gen";
 import { Int } from "../schemas/primitives";
+import { createAndPublishLogs } from "../services/streams/logs";
 
 const tags = ["Logs"];
 export const logsRouter = createRouter();
@@ -27,7 +28,8 @@ logsRouter.openapi(
     responses: { 201: jsonResponse(z.null()) },
   }),
   async (c) => {
-    await logs.createLogs(c.var.db, c.req.valid("json"));
+    // Stored, then published to /logs/out subscribers.
+    await createAndPublishLogs(c.var.db, c.req.valid("json"));
     return c.json(null, 201);
   },
 );

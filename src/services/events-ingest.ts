@@ -5,6 +5,7 @@ import { Event } from "../schemas/prefect.gen";
 import { normalizeUuid, uuid7 } from "../lib/ids";
 import { isoNow, toIso } from "../lib/time";
 import { recorderStatements } from "./task-run-recorder";
+import { publishAfterBatch, publishEvents } from "./streams/publish";
 
 export type { StoredEvent } from "../db/queries/events";
 
@@ -68,17 +69,20 @@ const EVENTS_PER_BATCH = 100;
  * If a batch fails, its events are retried one by one so that a single event the recorder cannot
  * write does not hold back the others; such an event is then stored without its recorder effects
  * (Prefect's recorder likewise drops what it cannot write, while the event is still persisted).
- * Throws only when events themselves cannot be stored.
+ * Throws only when events themselves cannot be stored. Stored events are then published to the
+ * event stream (/events/out subscribers).
  */
 export async function ingestEvents(db: Db, events: StoredEvent[]): Promise<void> {
   for (let i = 0; i < events.length; i += EVENTS_PER_BATCH) {
     const chunk = events.slice(i, i + EVENTS_PER_BATCH);
     try {
       await runBatch(db, ingestStatements(db, chunk));
+      publishEvents(chunk);
     } catch (err) {
       if (chunk.length === 1) {
         console.error("task-run recorder: dropping the effects of event", chunk[0].id, err);
         await runBatch(db, insertEventStatements(db, chunk));
+        publishEvents(chunk);
         continue;
       }
       for (const e of chunk) await ingestEvents(db, [e]);
@@ -112,11 +116,13 @@ function serverEvent(e: ServerEvent, now: string): StoredEvent {
 
 /**
  * The statements that store server-made events (e.g. `prefect.flow-run.Running` on a state
- * change), to append to a caller's own `db.batch` so emitting costs no extra round trip.
+ * change), to append to a caller's own `db.batch` so emitting costs no extra round trip. Once
+ * that batch has committed, the events are published to the event stream (see publishAfterBatch).
  */
 export function emitEventStatements(db: Db, events: ServerEvent[]): Statement[] {
   const now = isoNow();
-  return ingestStatements(db, events.map((e) => serverEvent(e, now)), now);
+  const stored = events.map((e) => serverEvent(e, now));
+  return publishAfterBatch(ingestStatements(db, stored, now), stored);
 }
 
 /** Stores server-made events in one round trip; see emitEventStatements to batch with other writes. */

@@ -14,6 +14,7 @@ import { GlobalTaskPolicy, MinimalTaskPolicy } from "../orchestration/policies";
 import { newState } from "../orchestration/states";
 import { isStaleRunError, taskRunTransitionStatements } from "../orchestration/write";
 import { DATA_INTEGRITY_CONFLICT } from "./flow-run-create";
+import { enqueueIfDeferred } from "./streams/task-queue";
 
 const sameKey = (input: TaskRunCreate) =>
   and(
@@ -95,5 +96,8 @@ export async function createTaskRun(db: Db, input: TaskRunCreate): Promise<{ run
     return { run: winner, created: false };
   }
   const state = ctx.proposedState;
-  return { run: state ? { ...ctx.run, state_id: state.id, state: toState(state), updated: now } : ctx.run, created: true };
+  const stored = state ? { ...ctx.run, state_id: state.id, state: toState(state), updated: now } : ctx.run;
+  // A background task run (SCHEDULED, deferred) goes to the task workers' queue, as Prefect's EnqueueScheduledTasks.
+  await enqueueIfDeferred(stored);
+  return { run: stored, created: true };
 }

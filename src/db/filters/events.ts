@@ -1,0 +1,365 @@
+import { sql, type SQL } from "drizzle-orm";
+import { normalizeUuid } from "../../lib/ids";
+import { toIso } from "../../lib/time";
+import type {
+  EventAnyResourceFilter,
+  EventFilter,
+  EventNameFilter,
+  EventRelatedFilter,
+  EventResourceFilter,
+} from "../../schemas/prefect.gen";
+import type { StoredEvent } from "../queries/events";
+import { parseTextSearch } from "./logs";
+
+/**
+ * Prefect's EventFilter, both as SQL over `event`/`event_resource` (POST /events/filter, counts,
+ * backfill) and in memory (the live /events/out stream), with one meaning for both:
+ *
+ * - sub-filters are ANDed; a list given empty (`prefix: []`, `id: []` …) constrains nothing, as
+ *   Prefect tests the lists for truthiness; `related` and `any_resource` may be lists, each ANDed;
+ * - label values are patterns: `*` and `?` are wildcards, a leading `!` negates, a label the
+ *   resource lacks never matches (negated or not), an empty list of values matches nothing;
+ * - `resource` is the primary resource; `related` looks at related resources only (unless `role`
+ *   is given, which may name the primary's empty role); `any_resource` looks at all of them;
+ * - matching is case-sensitive (Prefect's in-memory matching; PostgreSQL's LIKE), and a name or id
+ *   prefix is a plain prefix;
+ * - `text` searches the event name, resource, related resources and payload (as stored JSON),
+ *   case-insensitively: any bare term, no `-`/`!` term, every `+` term.
+ */
+
+/** A filter with Prefect's defaults applied: the occurred window is always bounded. */
+export interface ResolvedEventFilter {
+  occurred: { since: string; until: string };
+  event?: EventNameFilter | null;
+  resource?: EventResourceFilter | null;
+  related?: EventRelatedFilter | EventRelatedFilter[] | null;
+  any_resource?: EventAnyResourceFilter | EventAnyResourceFilter[] | null;
+  id: { id: string[] | null };
+  text?: { query: string } | null;
+  order: "ASC" | "DESC";
+}
+
+const DAY_MS = 86_400_000;
+
+/** Prefect's default window: from the start of today (UTC) 180 days back, until now. */
+export function resolveEventFilter(f: EventFilter | null | undefined, now = new Date()): ResolvedEventFilter {
+  const startOfToday = Math.floor(now.getTime() / DAY_MS) * DAY_MS;
+  const since = f?.occurred?.since ? toIso(f.occurred.since) : toIso(startOfToday - 180 * DAY_MS);
+  const until = f?.occurred?.until ? toIso(f.occurred.until) : toIso(now);
+  const ids = f?.id?.id;
+  return {
+    occurred: { since, until },
+    event: f?.event ?? null,
+    resource: f?.resource ?? null,
+    related: f?.related ?? null,
+    any_resource: f?.any_resource ?? null,
+    id: { id: ids ? ids.map(normalizeUuid) : null },
+    text: f?.text ?? null,
+    order: f?.order ?? "DESC",
+  };
+}
+
+/** Limits how far back the filter looks (the /events/out backfill's maximum). */
+export function clampSince(f: ResolvedEventFilter, maxLookbackMs: number, now = Date.now()): ResolvedEventFilter {
+  const earliest = toIso(now - maxLookbackMs);
+  return { ...f, occurred: { ...f.occurred, since: f.occurred.since < earliest ? earliest : f.occurred.since } };
+}
+
+const nonEmpty = <T>(v: T[] | null | undefined): v is T[] => Array.isArray(v) && v.length > 0;
+const listOf = <T>(v: T | T[] | null | undefined): T[] => (v == null ? [] : Array.isArray(v) ? v : [v]);
+
+/** The most rows the filter can match, whatever the page size (Prefect's `logical_limit`). */
+export function logicalLimit(f: ResolvedEventFilter): number {
+  return nonEmpty(f.id.id) ? f.id.id.length : Number.MAX_SAFE_INTEGER;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Label specifications
+// ---------------------------------------------------------------------------------------------
+
+type Spec = Record<string, string | string[]>;
+
+/** A spec's values as lists; a falsy value (empty string or list) reads as an empty list. */
+function specValues(value: string | string[] | undefined): string[] {
+  if (!value) return [];
+  return Array.isArray(value) ? value : [value];
+}
+
+interface SplitSpec {
+  ids: string[];
+  roles: string[];
+  /** Other labels, each with its patterns (an empty list matches nothing). */
+  labels: [string, string[]][];
+}
+
+/**
+ * As Prefect reads a spec against event_resource rows: `prefect.resource.id` (and, for related
+ * and any-resource filters, `prefect.resource.role`) are taken out and matched against the row's
+ * columns — given empty, they constrain nothing; every other label is matched in the row's labels.
+ */
+function splitSpec(spec: Spec, popRole: boolean): SplitSpec {
+  const rest: Spec = { ...spec };
+  const ids = specValues(rest["prefect.resource.id"]);
+  delete rest["prefect.resource.id"];
+  let roles: string[] = [];
+  if (popRole) {
+    roles = specValues(rest["prefect.resource.role"]);
+    delete rest["prefect.resource.role"];
+  }
+  const labels = Object.entries(rest).map(([k, v]): [string, string[]] => [k, typeof v === "string" ? [v] : v]);
+  return { ids, roles, labels };
+}
+
+const isEmptySpec = (spec: Spec | null | undefined): spec is null | undefined => !spec || Object.keys(spec).length === 0;
+
+function wildcardRegex(pattern: string): RegExp {
+  const body = pattern.replace(/[.+^${}()|[\]\\]/g, "\\$&").replace(/\*/g, ".*").replace(/\?/g, ".");
+  return new RegExp(`^${body}$`, "s");
+}
+
+const regexCache = new Map<string, RegExp>();
+
+/** One label pattern against a value (Prefect's `matches`): a missing value never matches. */
+export function labelMatches(expected: string, value: string | null | undefined): boolean {
+  if (value === null || value === undefined) return false;
+  const negated = expected.startsWith("!");
+  const pattern = negated ? expected.slice(1) : expected;
+  let re = regexCache.get(pattern);
+  if (!re) {
+    re = wildcardRegex(pattern);
+    if (regexCache.size > 1000) regexCache.clear();
+    regexCache.set(pattern, re);
+  }
+  const hit = re.test(value);
+  return negated ? !hit : hit;
+}
+
+// ---------------------------------------------------------------------------------------------
+// In memory
+// ---------------------------------------------------------------------------------------------
+
+interface Candidate {
+  id: string;
+  role: string;
+  labels: Record<string, string>;
+}
+
+function candidatesOf(e: StoredEvent): { primary: Candidate; related: Candidate[] } {
+  return {
+    primary: { id: e.resource["prefect.resource.id"], role: "", labels: e.resource },
+    related: e.related.map((r) => ({ id: r["prefect.resource.id"], role: r["prefect.resource.role"] ?? "", labels: r })),
+  };
+}
+
+function specMatches(split: SplitSpec, c: Candidate): boolean {
+  if (split.ids.length && !split.ids.some((p) => labelMatches(p, c.id))) return false;
+  if (split.roles.length && !split.roles.includes(c.role)) return false;
+  return split.labels.every(([label, patterns]) => {
+    if (label === "prefect.resource.id" || label === "prefect.resource.role") return false;
+    return patterns.some((p) => labelMatches(p, c.labels[label]));
+  });
+}
+
+function nameMatches(f: EventNameFilter, name: string): boolean {
+  if (nonEmpty(f.prefix) && !f.prefix.some((p) => name.startsWith(p))) return false;
+  if (nonEmpty(f.exclude_prefix) && f.exclude_prefix.some((p) => name.startsWith(p))) return false;
+  if (nonEmpty(f.name) && !f.name.includes(name)) return false;
+  if (nonEmpty(f.exclude_name) && f.exclude_name.includes(name)) return false;
+  return true;
+}
+
+function resourceMatches(f: EventResourceFilter, c: Candidate): boolean {
+  if (nonEmpty(f.id) && !f.id.includes(c.id)) return false;
+  if (nonEmpty(f.id_prefix) && !f.id_prefix.some((p) => c.id.startsWith(p))) return false;
+  if (!isEmptySpec(f.labels) && !specMatches(splitSpec(f.labels, false), c)) return false;
+  return true;
+}
+
+function relatedConstrains(f: EventRelatedFilter): boolean {
+  return nonEmpty(f.id) || nonEmpty(f.role) || nonEmpty(f.resources_in_roles) || !isEmptySpec(f.labels);
+}
+
+function relatedMatches(f: EventRelatedFilter, e: StoredEvent): boolean {
+  if (!relatedConstrains(f)) return true;
+  const { primary, related } = candidatesOf(e);
+  // Without a role to look for, the primary resource (role "") is never a related one.
+  const candidates = nonEmpty(f.role) ? [primary, ...related] : related;
+  const split = isEmptySpec(f.labels) ? null : splitSpec(f.labels, true);
+  return candidates.some((c) => {
+    if (!nonEmpty(f.role) && c.role === "") return false;
+    if (nonEmpty(f.id) && !f.id.includes(c.id)) return false;
+    if (nonEmpty(f.role) && !f.role.includes(c.role)) return false;
+    if (nonEmpty(f.resources_in_roles) && !f.resources_in_roles.some(([id, role]) => c.id === id && c.role === role)) return false;
+    if (split && !specMatches(split, c)) return false;
+    return true;
+  });
+}
+
+function anyResourceMatches(f: EventAnyResourceFilter, e: StoredEvent): boolean {
+  if (!nonEmpty(f.id) && !nonEmpty(f.id_prefix) && isEmptySpec(f.labels)) return true;
+  const { primary, related } = candidatesOf(e);
+  const split = isEmptySpec(f.labels) ? null : splitSpec(f.labels, true);
+  return [primary, ...related].some((c) => {
+    if (nonEmpty(f.id) && !f.id.includes(c.id)) return false;
+    if (nonEmpty(f.id_prefix) && !f.id_prefix.some((p) => c.id.startsWith(p))) return false;
+    if (split && !specMatches(split, c)) return false;
+    return true;
+  });
+}
+
+/** The text a text filter searches, as the SQL side concatenates it. */
+function searchableText(e: StoredEvent): string {
+  return `${e.event} ${JSON.stringify(e.resource)} ${JSON.stringify(e.related)} ${JSON.stringify(e.payload)}`.toLowerCase();
+}
+
+function textMatches(query: string, e: StoredEvent): boolean {
+  if (!query.trim()) return true;
+  const { include, exclude, required } = parseTextSearch(query);
+  const text = searchableText(e);
+  const has = (t: string) => text.includes(t.toLowerCase());
+  if (include.length && !include.some(has)) return false;
+  if (exclude.length && exclude.some(has)) return false;
+  if (required.length && !required.every(has)) return false;
+  return true;
+}
+
+/** Does the event match the filter? (the live stream's test; the SQL below means the same) */
+export function eventMatches(f: ResolvedEventFilter, e: StoredEvent): boolean {
+  if (e.occurred < f.occurred.since || e.occurred > f.occurred.until) return false;
+  if (f.event && !nameMatches(f.event, e.event)) return false;
+  if (f.resource && !resourceMatches(f.resource, candidatesOf(e).primary)) return false;
+  if (!listOf(f.related).every((r) => relatedMatches(r, e))) return false;
+  if (!listOf(f.any_resource).every((r) => anyResourceMatches(r, e))) return false;
+  if (nonEmpty(f.id.id) && !f.id.id.includes(e.id)) return false;
+  if (f.text && !textMatches(f.text.query, e)) return false;
+  return true;
+}
+
+// ---------------------------------------------------------------------------------------------
+// SQL
+// ---------------------------------------------------------------------------------------------
+
+const TRUE = sql`1`;
+const FALSE = sql`0`;
+
+// Lists are bound as one JSON parameter each (D1 binds at most 100 parameters a statement).
+const json = (v: unknown) => JSON.stringify(v);
+
+const EV = {
+  id: sql.raw(`"event"."id"`),
+  occurred: sql.raw(`"event"."occurred"`),
+  event: sql.raw(`"event"."event"`),
+  resourceId: sql.raw(`"event"."resource_id"`),
+  resource: sql.raw(`"event"."resource"`),
+  related: sql.raw(`"event"."related"`),
+  payload: sql.raw(`"event"."payload"`),
+};
+const ER = {
+  occurred: sql.raw(`"event_resource"."occurred"`),
+  resourceId: sql.raw(`"event_resource"."resource_id"`),
+  role: sql.raw(`"event_resource"."resource_role"`),
+  resource: sql.raw(`"event_resource"."resource"`),
+  eventId: sql.raw(`"event_resource"."event_id"`),
+};
+
+const inList = (col: SQL, values: string[]): SQL => sql`${col} IN (SELECT value FROM json_each(${json(values)}))`;
+const notInList = (col: SQL, values: string[]): SQL => sql`${col} NOT IN (SELECT value FROM json_each(${json(values)}))`;
+const anyPrefix = (col: SQL, prefixes: string[]): SQL =>
+  sql`EXISTS (SELECT 1 FROM json_each(${json(prefixes)}) AS p WHERE substr(${col}, 1, length(p.value)) = p.value)`;
+
+/** SQLite GLOB reads `*` and `?` as Prefect does; `[` must be taken literally. */
+const globOf = (pattern: string) => pattern.replace(/\[/g, "[[]");
+
+/** Any of the label patterns matches the column (a NULL column matches none). */
+function patternsMatch(col: SQL, patterns: string[]): SQL {
+  if (!patterns.length) return FALSE;
+  const encoded = patterns.map((p) => (p.startsWith("!") ? `-${globOf(p.slice(1))}` : `+${globOf(p)}`));
+  return sql`EXISTS (SELECT 1 FROM json_each(${json(encoded)}) AS p WHERE CASE WHEN substr(p.value, 1, 1) = '-' THEN NOT (${col} GLOB substr(p.value, 2)) ELSE ${col} GLOB substr(p.value, 2) END)`;
+}
+
+function labelColumn(label: string): SQL {
+  if (/["\\]/.test(label)) return sql`(SELECT value FROM json_each(${ER.resource}) WHERE key = ${label})`;
+  return sql`json_extract(${ER.resource}, ${`$."${label}"`})`;
+}
+
+function specConds(split: SplitSpec): SQL[] {
+  const out: SQL[] = [];
+  if (split.ids.length) out.push(patternsMatch(ER.resourceId, split.ids));
+  if (split.roles.length) out.push(inList(ER.role, split.roles));
+  for (const [label, patterns] of split.labels) out.push(patterns.length ? patternsMatch(labelColumn(label), patterns) : FALSE);
+  return out;
+}
+
+const and = (conds: SQL[]): SQL => (conds.length ? sql.join(conds.map((c) => sql`(${c})`), sql` AND `) : TRUE);
+
+/** Events with an event_resource row (in the filter's window) meeting every condition. */
+function withResourceRow(f: ResolvedEventFilter, conds: SQL[]): SQL {
+  return sql`${EV.id} IN (SELECT ${ER.eventId} FROM "event_resource" WHERE ${and([
+    sql`${ER.occurred} >= ${f.occurred.since}`,
+    sql`${ER.occurred} <= ${f.occurred.until}`,
+    ...conds,
+  ])})`;
+}
+
+function nameConds(f: EventNameFilter): SQL[] {
+  const out: SQL[] = [];
+  if (nonEmpty(f.prefix)) out.push(anyPrefix(EV.event, f.prefix));
+  if (nonEmpty(f.exclude_prefix)) out.push(sql`NOT ${anyPrefix(EV.event, f.exclude_prefix)}`);
+  if (nonEmpty(f.name)) out.push(inList(EV.event, f.name));
+  if (nonEmpty(f.exclude_name)) out.push(notInList(EV.event, f.exclude_name));
+  return out;
+}
+
+function resourceConds(rf: ResolvedEventFilter, f: EventResourceFilter): SQL[] {
+  const out: SQL[] = [];
+  if (nonEmpty(f.id)) out.push(inList(EV.resourceId, f.id));
+  if (nonEmpty(f.id_prefix)) out.push(anyPrefix(EV.resourceId, f.id_prefix));
+  if (!isEmptySpec(f.labels)) out.push(withResourceRow(rf, [sql`${ER.role} = ''`, ...specConds(splitSpec(f.labels, false))]));
+  return out;
+}
+
+function relatedConds(rf: ResolvedEventFilter, f: EventRelatedFilter): SQL[] {
+  const conds: SQL[] = [];
+  if (nonEmpty(f.id)) conds.push(inList(ER.resourceId, f.id));
+  if (nonEmpty(f.role)) conds.push(inList(ER.role, f.role));
+  if (nonEmpty(f.resources_in_roles))
+    conds.push(
+      sql`EXISTS (SELECT 1 FROM json_each(${json(f.resources_in_roles)}) AS p WHERE json_extract(p.value, '$[0]') = ${ER.resourceId} AND json_extract(p.value, '$[1]') = ${ER.role})`,
+    );
+  if (!isEmptySpec(f.labels)) conds.push(and(specConds(splitSpec(f.labels, true))));
+  if (!conds.length) return [];
+  if (!nonEmpty(f.role)) conds.push(sql`${ER.role} != ''`);
+  return [withResourceRow(rf, conds)];
+}
+
+function anyResourceConds(rf: ResolvedEventFilter, f: EventAnyResourceFilter): SQL[] {
+  const conds: SQL[] = [];
+  if (nonEmpty(f.id)) conds.push(inList(ER.resourceId, f.id));
+  if (nonEmpty(f.id_prefix)) conds.push(anyPrefix(ER.resourceId, f.id_prefix));
+  if (!isEmptySpec(f.labels)) conds.push(and(specConds(splitSpec(f.labels, true))));
+  return conds.length ? [withResourceRow(rf, conds)] : [];
+}
+
+function textConds(query: string): SQL[] {
+  if (!query.trim()) return [];
+  const { include, exclude, required } = parseTextSearch(query);
+  const text = sql`lower(${EV.event} || ' ' || ${EV.resource} || ' ' || ${EV.related} || ' ' || ${EV.payload})`;
+  const has = (t: string) => sql`instr(${text}, lower(${t})) > 0`;
+  const out: SQL[] = [];
+  if (include.length) out.push(sql.join(include.map(has), sql` OR `));
+  if (exclude.length) out.push(and(exclude.map((t) => sql`NOT ${has(t)}`)));
+  if (required.length) out.push(and(required.map(has)));
+  return out;
+}
+
+/** The WHERE condition over `event` for a filter. */
+export function eventFilterWhere(f: ResolvedEventFilter): SQL {
+  const conds: SQL[] = [sql`${EV.occurred} >= ${f.occurred.since}`, sql`${EV.occurred} <= ${f.occurred.until}`];
+  if (f.event) conds.push(...nameConds(f.event));
+  if (f.resource) conds.push(...resourceConds(f, f.resource));
+  for (const r of listOf(f.related)) conds.push(...relatedConds(f, r));
+  for (const r of listOf(f.any_resource)) conds.push(...anyResourceConds(f, r));
+  if (nonEmpty(f.id.id)) conds.push(inList(EV.id, f.id.id));
+  if (f.text) conds.push(...textConds(f.text.query));
+  return and(conds);
+}

@@ -1,0 +1,78 @@
+import { env as globalEnv, waitUntil } from "cloudflare:workers";
+import type { Bindings } from "../../env";
+import type { StoredEvent } from "../../db/queries/events";
+import type { Log } from "../../schemas/prefect.gen";
+
+/**
+ * Publishing to the EventStream Durable Object, which fans events and logs out to /events/out
+ * and /logs/out subscribers. Publishing happens after the write has committed, is kept alive with
+ * `waitUntil` and never fails the request that stored the data (a failure is only logged).
+ */
+
+/** One object serves every subscriber. */
+export const EVENT_STREAM_NAME = "global";
+
+export function eventStreamOf(env: Bindings = globalEnv as unknown as Bindings) {
+  return env.EVENT_STREAM.get(env.EVENT_STREAM.idFromName(EVENT_STREAM_NAME));
+}
+
+function keepAlive(p: Promise<unknown>): void {
+  try {
+    waitUntil(p);
+  } catch {
+    // Outside a request (e.g. some tests): the promise still runs.
+  }
+}
+
+export function publishEvents(events: StoredEvent[], env?: Bindings): void {
+  if (!events.length) return;
+  let pending: Promise<unknown>;
+  try {
+    pending = eventStreamOf(env).publishEvents(events);
+  } catch (err) {
+    console.error("event stream: could not publish events", err);
+    return;
+  }
+  keepAlive(Promise.resolve(pending).catch((err) => console.error("event stream: could not publish events", err)));
+}
+
+export function publishLogs(logs: Log[], env?: Bindings): void {
+  if (!logs.length) return;
+  let pending: Promise<unknown>;
+  try {
+    pending = eventStreamOf(env).publishLogs(logs);
+  } catch (err) {
+    console.error("event stream: could not publish logs", err);
+    return;
+  }
+  keepAlive(Promise.resolve(pending).catch((err) => console.error("event stream: could not publish logs", err)));
+}
+
+/**
+ * Makes a D1 batch publish `events` once it has committed: the last statement's result mapping,
+ * which drizzle runs only after the whole batch succeeded, triggers the publish. For statements a
+ * caller appends to its own `db.batch` (emitEventStatements), so the caller needs no extra step.
+ */
+export function publishAfterBatch<S>(statements: S[], events: StoredEvent[]): S[] {
+  if (!statements.length || !events.length) return statements;
+  const last = statements[statements.length - 1] as any;
+  const prepare = last?._prepare;
+  if (typeof prepare !== "function") return statements;
+  let published = false;
+  last._prepare = function (this: unknown, ...args: unknown[]) {
+    const prepared = prepare.apply(last, args);
+    const mapResult = prepared.mapResult;
+    if (typeof mapResult === "function") {
+      prepared.mapResult = function (this: unknown, ...mapArgs: unknown[]) {
+        const out = mapResult.apply(prepared, mapArgs);
+        if (!published) {
+          published = true;
+          publishEvents(events);
+        }
+        return out;
+      };
+    }
+    return prepared;
+  };
+  return statements;
+}
