@@ -187,6 +187,7 @@ export async function createBlockSchema(
     // Created meanwhile by another request.
     const raced = await readBlockSchemaByChecksum(db, checksum, input.version);
     if (raced) return { schema: raced, created: false };
+    throw conflict(`Block schema with checksum ${checksum} could not be created.`);
   }
 
   await registerNestedSchemas(db, id, references, fields, definitions, depth);
