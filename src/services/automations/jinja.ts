@@ -419,6 +419,11 @@ class Parser {
     this.stream = new TokenStream(source);
   }
 
+  /** The current token's type (a call, so that type narrowing does not stick across advances). */
+  private cur(): string {
+    return this.stream.current.type;
+  }
+
   parse(): void {
     this.subparse(null);
   }
@@ -481,7 +486,7 @@ class Parser {
     this.stream.skipIf("colon");
     this.stream.expect("block_end");
     const blank = this.subparse(endTokens);
-    if (this.stream.current.type === EOF) this.failEof(endTokens);
+    if (this.cur() === EOF) this.failEof(endTokens);
     if (dropNeedle) this.stream.next();
     return blank;
   }
@@ -571,7 +576,7 @@ class Parser {
   private parseWith(): void {
     this.stream.next();
     let first = true;
-    while (this.stream.current.type !== "block_end") {
+    while (this.cur() !== "block_end") {
       if (!first) this.stream.expect("comma");
       first = false;
       this.parseAssignTarget({});
@@ -586,7 +591,7 @@ class Parser {
     const name = this.stream.expect("name").value;
     this.stream.skipIf("name:scoped");
     const required = this.stream.skipIf("name:required");
-    if (this.stream.current.type === "sub")
+    if (this.cur() === "sub")
       this.fail("Block names in Jinja have to be valid Python identifiers and may not contain hyphens, use an underscore instead.");
     const blank = this.parseStatements(["name:endblock"], true);
     // Required blocks may hold only whitespace and comments.
@@ -631,14 +636,14 @@ class Parser {
     };
     for (;;) {
       if (names) this.stream.expect("comma");
-      if (this.stream.current.type === "name") {
+      if (this.cur() === "name") {
         if (parseContext()) break;
         const target = this.stream.current;
         this.parseAssignTarget({ nameOnly: true });
         if (target.value.startsWith("_")) this.fail("names starting with an underline can not be imported", target.lineno);
         if (this.stream.skipIf("name:as")) this.parseAssignTarget({ nameOnly: true });
         names += 1;
-        if (parseContext() || this.stream.current.type !== "comma") break;
+        if (parseContext() || this.cur() !== "comma") break;
       } else {
         this.stream.expect("name");
       }
@@ -649,7 +654,7 @@ class Parser {
     let args = 0;
     let defaults = 0;
     this.stream.expect("lparen");
-    while (this.stream.current.type !== "rparen") {
+    while (this.cur() !== "rparen") {
       if (args) this.stream.expect("comma");
       this.parseAssignTarget({ nameOnly: true });
       if (this.stream.skipIf("assign")) {
@@ -663,7 +668,7 @@ class Parser {
 
   private parseCallBlock(): void {
     const lineno = this.stream.next().lineno;
-    if (this.stream.current.type === "lparen") this.parseSignature();
+    if (this.cur() === "lparen") this.parseSignature();
     const call = this.parseExpression();
     if (call.kind !== "call") this.fail("expected call", lineno);
     this.parseStatements(["name:endcall"], true);
@@ -679,7 +684,7 @@ class Parser {
   private parsePrint(): void {
     this.stream.next();
     let first = true;
-    while (this.stream.current.type !== "block_end") {
+    while (this.cur() !== "block_end") {
       if (!first) this.stream.expect("comma");
       first = false;
       this.parseExpression();
@@ -757,7 +762,7 @@ class Parser {
     const expr = this.parseMath1();
     let compared = false;
     for (;;) {
-      const type = this.stream.current.type;
+      const type = this.cur();
       if (COMPARE_OPERATORS.has(type)) {
         this.stream.next();
         this.parseMath1();
@@ -774,7 +779,7 @@ class Parser {
 
   private parseBinary(types: string[], operand: () => Node, kind?: string): Node {
     let left = operand();
-    while (types.includes(this.stream.current.type)) {
+    while (types.includes(this.cur())) {
       const type = this.stream.next().type;
       operand();
       left = { kind: kind ?? type };
@@ -799,7 +804,7 @@ class Parser {
   }
 
   private parseUnary(withFilter = true): Node {
-    const type = this.stream.current.type;
+    const type = this.cur();
     let node: Node;
     if (type === "sub" || type === "add") {
       this.stream.next();
@@ -818,7 +823,7 @@ class Parser {
     if (token.type === "name") {
       this.stream.next();
       if (CONSTANT_NAMES.has(token.value)) return { kind: "const" };
-      if (withNamespace && this.stream.current.type === "dot") {
+      if (withNamespace && this.cur() === "dot") {
         this.stream.next();
         this.stream.expect("name");
         return { kind: "nsref", assignable: true };
@@ -827,7 +832,7 @@ class Parser {
     }
     if (token.type === "string") {
       this.stream.next();
-      while (this.stream.current.type === "string") this.stream.next();
+      while (this.cur() === "string") this.stream.next();
       return { kind: "const" };
     }
     if (token.type === "integer" || token.type === "float") {
@@ -846,7 +851,7 @@ class Parser {
   }
 
   private isTupleEnd(extraEndRules?: string[]): boolean {
-    const type = this.stream.current.type;
+    const type = this.cur();
     if (type === "variable_end" || type === "block_end" || type === "rparen") return true;
     return extraEndRules ? this.stream.testAny(...extraEndRules) : false;
   }
@@ -859,7 +864,7 @@ class Parser {
       if (args.length) this.stream.expect("comma");
       if (this.isTupleEnd(opts.extraEndRules)) break;
       args.push(parse());
-      if (this.stream.current.type === "comma") isTuple = true;
+      if (this.cur() === "comma") isTuple = true;
       else break;
     }
     if (!isTuple) {
@@ -872,9 +877,9 @@ class Parser {
   private parseList(): Node {
     this.stream.expect("lbracket");
     let items = 0;
-    while (this.stream.current.type !== "rbracket") {
+    while (this.cur() !== "rbracket") {
       if (items) this.stream.expect("comma");
-      if (this.stream.current.type === "rbracket") break;
+      if (this.cur() === "rbracket") break;
       this.parseExpression();
       items += 1;
     }
@@ -885,9 +890,9 @@ class Parser {
   private parseDict(): Node {
     this.stream.expect("lbrace");
     let items = 0;
-    while (this.stream.current.type !== "rbrace") {
+    while (this.cur() !== "rbrace") {
       if (items) this.stream.expect("comma");
-      if (this.stream.current.type === "rbrace") break;
+      if (this.cur() === "rbrace") break;
       this.parseExpression();
       this.stream.expect("colon");
       this.parseExpression();
@@ -899,7 +904,7 @@ class Parser {
 
   private parsePostfix(node: Node): Node {
     for (;;) {
-      const type = this.stream.current.type;
+      const type = this.cur();
       if (type === "dot" || type === "lbracket") node = this.parseSubscript();
       else if (type === "lparen") node = this.parseCall();
       else break;
@@ -909,7 +914,7 @@ class Parser {
 
   private parseFilterExpr(node: Node): Node {
     for (;;) {
-      const type = this.stream.current.type;
+      const type = this.cur();
       if (type === "pipe") node = this.parseFilter(false);
       else if (type === "name" && this.stream.current.value === "is") node = this.parseTest();
       else if (type === "lparen") node = this.parseCall();
@@ -928,7 +933,7 @@ class Parser {
       return { kind: "getitem" };
     }
     let args = 0;
-    while (this.stream.current.type !== "rbracket") {
+    while (this.cur() !== "rbracket") {
       if (args) this.stream.expect("comma");
       this.parseSubscribed();
       args += 1;
@@ -938,17 +943,17 @@ class Parser {
   }
 
   private parseSubscribed(): void {
-    if (this.stream.current.type === "colon") {
+    if (this.cur() === "colon") {
       this.stream.next();
     } else {
       this.parseExpression();
-      if (this.stream.current.type !== "colon") return;
+      if (this.cur() !== "colon") return;
       this.stream.next();
     }
-    if (this.stream.current.type !== "colon" && this.stream.current.type !== "rbracket" && this.stream.current.type !== "comma") this.parseExpression();
-    if (this.stream.current.type === "colon") {
+    if (this.cur() !== "colon" && this.cur() !== "rbracket" && this.cur() !== "comma") this.parseExpression();
+    if (this.cur() === "colon") {
       this.stream.next();
-      if (this.stream.current.type !== "rbracket" && this.stream.current.type !== "comma") this.parseExpression();
+      if (this.cur() !== "rbracket" && this.cur() !== "comma") this.parseExpression();
     }
   }
 
@@ -961,22 +966,22 @@ class Parser {
     const ensure = (ok: boolean) => {
       if (!ok) this.fail("invalid syntax for function call expression", token.lineno);
     };
-    while (this.stream.current.type !== "rparen") {
+    while (this.cur() !== "rparen") {
       if (requireComma) {
         this.stream.expect("comma");
-        if (this.stream.current.type === "rparen") break;
+        if (this.cur() === "rparen") break;
       }
-      if (this.stream.current.type === "mul") {
+      if (this.cur() === "mul") {
         ensure(!dynArgs && !dynKwargs);
         this.stream.next();
         this.parseExpression();
         dynArgs = true;
-      } else if (this.stream.current.type === "pow") {
+      } else if (this.cur() === "pow") {
         ensure(!dynKwargs);
         this.stream.next();
         this.parseExpression();
         dynKwargs = true;
-      } else if (this.stream.current.type === "name" && this.stream.look().type === "assign") {
+      } else if (this.cur() === "name" && this.stream.look().type === "assign") {
         ensure(!dynKwargs);
         this.stream.skip(2);
         this.parseExpression();
@@ -996,14 +1001,14 @@ class Parser {
   }
 
   private parseFilter(startInline: boolean): Node {
-    while (this.stream.current.type === "pipe" || startInline) {
+    while (this.cur() === "pipe" || startInline) {
       if (!startInline) this.stream.next();
       this.stream.expect("name");
-      while (this.stream.current.type === "dot") {
+      while (this.cur() === "dot") {
         this.stream.next();
         this.stream.expect("name");
       }
-      if (this.stream.current.type === "lparen") this.parseCallArgs();
+      if (this.cur() === "lparen") this.parseCallArgs();
       startInline = false;
     }
     return { kind: "filter" };
@@ -1014,11 +1019,11 @@ class Parser {
     const negated = this.stream.test("name:not");
     if (negated) this.stream.next();
     this.stream.expect("name");
-    while (this.stream.current.type === "dot") {
+    while (this.cur() === "dot") {
       this.stream.next();
       this.stream.expect("name");
     }
-    const type = this.stream.current.type;
+    const type = this.cur();
     if (type === "lparen") this.parseCallArgs();
     else if (
       ["name", "string", "integer", "float", "lparen", "lbracket", "lbrace"].includes(type) &&
