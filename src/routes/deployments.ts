@@ -1,6 +1,10 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import { scheduleAfterChange } from "./deployment-scheduling";
+import type { Db } from "../db/client";
+import { readPoolRow } from "../db/queries/work-pools";
+import { schemaViolation } from "../lib/json-schema";
+import { jobVariablesViolation } from "../services/job-variables";
 import { createRouter, IdParams, jsonBody, jsonResponse, noContent } from "../lib/router";
 import { ApiError, conflict, notFound, unprocessable } from "../lib/errors";
 import { normalizeUuid } from "../lib/ids";
@@ -69,6 +73,14 @@ async function rawJson(c: Context): Promise<unknown> {
   }
 }
 
+/** A deployment's job variables against its pool's template (partial: required keys ignored). */
+async function checkJobVariables(db: Db, poolName: string | null | undefined, jobVariables: Record<string, unknown> | null | undefined, error: (v: string) => Error) {
+  if (!poolName || !jobVariables || !Object.keys(jobVariables).length) return;
+  const pool = await readPoolRow(db, poolName);
+  const violation = jobVariablesViolation(pool?.base_job_template, [jobVariables], { ignoreRequired: true });
+  if (violation) throw error(violation);
+}
+
 deploymentsRouter.openapi(
   createRoute({
     method: "post",
@@ -82,6 +94,7 @@ deploymentsRouter.openapi(
     const input = c.req.valid("json");
     const sent = sentKeys(fromLegacyCreate(await rawJson(c)));
     const db = c.var.db;
+    await checkJobVariables(db, input.work_pool_name, input.job_variables, (v) => unprocessable(`Error creating deployment: ${v}`));
     const res = await deployments.createDeployment(db, input, sent, () =>
       deployments.resolveWorkQueueId(db, input.work_pool_name, input.work_queue_name),
     );
@@ -250,7 +263,11 @@ deploymentsRouter.openapi(
           "Error updating deployment: Cannot update parameters because parameter schema enforcement is enabled and the deployment does not have a valid parameter schema.",
         );
       }
+      const violation = schemaViolation(sent.has("parameters") && input.parameters ? input.parameters : current.parameters, schema, { ignoreRequired: true });
+      if (violation) throw conflict(`Error updating deployment: ${violation}`);
     }
+    if (sent.has("job_variables"))
+      await checkJobVariables(db, input.work_pool_name ?? current.pool_name, input.job_variables, (v) => conflict(`Error updating deployment: ${v}`));
 
     const result = await deployments.updateDeployment(db, current, input, sent, workQueueId, plan);
     if (!result.updated) throw notFound("Deployment not found.");

@@ -1,4 +1,5 @@
 import { validationErrorResponse } from "../lib/validation";
+import { deploymentJobTemplate, jobVariablesViolation } from "../services/job-variables";
 import { createRoute, z } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import { createRouter, IdParams, jsonBody, jsonResponse, noContent, sentFields } from "../lib/router";
@@ -121,10 +122,10 @@ flowRunsRouter.openapi(
       if (!run.state_type) throw badRequest("Flow run state is required to update job variables but none exists");
       if (run.state_type !== "SCHEDULED")
         throw badRequest(`Job variables for a flow run in state ${run.state_type} cannot be updated`);
-      if (!run.deployment_id || !(await flowRuns.deploymentExists(c.var.db, run.deployment_id)))
-        throw badRequest("A deployment for the flow run could not be found");
-      // TODO: validate against the deployment's work-pool base job template (Prefect's 422
-      // "Error updating flow run: ...") once the job-variable validation is shared.
+      const dep = run.deployment_id ? await deploymentJobTemplate(c.var.db, run.deployment_id) : null;
+      if (!dep) throw badRequest("A deployment for the flow run could not be found");
+      const violation = jobVariablesViolation(dep.template, [dep.jobVariables, input.job_variables], { ignoreRequired: false });
+      if (violation) throw unprocessable(`Error updating flow run: ${violation}`);
     }
     if (!(await flowRuns.updateFlowRun(c.var.db, id, input))) throw notFound(FLOW_RUN_NOT_FOUND);
     return c.body(null, 204);

@@ -2,7 +2,10 @@ import type { Db } from "../db/client";
 import type { Bindings } from "../env";
 import type { SelectedDeployment } from "../db/queries/deployments";
 import { createQueueInPool, readPoolQueueRow } from "../db/queries/work-queues";
-import { ApiError, badRequest, conflict } from "../lib/errors";
+import { eq } from "drizzle-orm";
+import { workPool } from "../db/schema";
+import { ApiError, badRequest, conflict, unprocessable } from "../lib/errors";
+import { jobVariablesViolation } from "./job-variables";
 import { isoNow } from "../lib/time";
 import { schemaViolation } from "../lib/json-schema";
 import { WorkQueueCreate, type DeploymentFlowRunCreate } from "../schemas/prefect.gen";
@@ -59,6 +62,12 @@ export async function createDeploymentFlowRun(env: Bindings, db: Db, dep: Select
       );
     const violation = schemaViolation(parameters, schema);
     if (violation) throw conflict(`Error creating flow run: ${violation}`);
+  }
+
+  if (dep.pool_id) {
+    const pool = await db.select({ template: workPool.base_job_template }).from(workPool).where(eq(workPool.id, dep.pool_id)).get();
+    const violation = jobVariablesViolation(pool?.template, [dep.job_variables, input.job_variables], { ignoreRequired: false });
+    if (violation) throw unprocessable(`Error creating flow run: ${violation}`);
   }
 
   let workQueueId = dep.work_queue_id;

@@ -87,3 +87,65 @@ describe("deployment scheduling routes", () => {
     expect((await api("POST", "/deployments/00000000-0000-4000-8000-000000000000/schedule", {})).status).toBe(404);
   });
 });
+
+describe("job variables of deployment flow runs", () => {
+  it("are validated against the pool's base job template, required ones included (422)", async () => {
+    const pool = unique("jvpool");
+    const template = {
+      job_configuration: { command: "{{ command }}", image: "{{ image }}" },
+      variables: {
+        type: "object",
+        properties: { command: { type: "string" }, image: { type: "string" }, cpu: { type: "integer", default: 1 } },
+        required: ["image"],
+      },
+    };
+    expect((await api("POST", "/work_pools/", { name: pool, type: "docker", base_job_template: template })).status).toBe(201);
+    const dep = await deployment({ work_pool_name: pool, job_variables: { command: "run" } });
+    const missing = await api("POST", `/deployments/${dep.id}/create_flow_run`, {});
+    expect(missing).toMatchObject({ status: 422, body: { detail: "Error creating flow run: Validation failed. Failure reason: 'image' is a required property" } });
+    const wrongType = await api("POST", `/deployments/${dep.id}/create_flow_run`, { job_variables: { image: "x", cpu: "many" } });
+    expect(wrongType).toMatchObject({
+      status: 422,
+      body: { detail: "Error creating flow run: Validation failed for field 'cpu'. Failure reason: 'many' is not of type 'integer'" },
+    });
+    const ok = await api("POST", `/deployments/${dep.id}/create_flow_run`, { job_variables: { image: "python:3.12" } });
+    expect(ok.status).toBe(201);
+    expect(ok.body.job_variables).toEqual({ image: "python:3.12" });
+  });
+});
+
+describe("job variables and parameters of deployments and their runs", () => {
+  const template = {
+    job_configuration: { image: "{{ image }}" },
+    variables: { type: "object", properties: { image: { type: "string" }, cpu: { type: "integer" } }, required: ["image"] },
+  };
+
+  it("deployment create checks job variables without requiring keys (422); PATCH checks parameters (409)", async () => {
+    const pool = unique("jvpool2");
+    await api("POST", "/work_pools/", { name: pool, type: "docker", base_job_template: template });
+    const flow = (await api("POST", "/flows/", { name: unique("jvflow") })).body;
+    const bad = await api("POST", "/deployments/", { name: unique("d"), flow_id: flow.id, work_pool_name: pool, job_variables: { cpu: "x" } });
+    expect(bad).toMatchObject({ status: 422, body: { detail: "Error creating deployment: Validation failed for field 'cpu'. Failure reason: 'x' is not of type 'integer'" } });
+    const dep = await api("POST", "/deployments/", {
+      name: unique("d"),
+      flow_id: flow.id,
+      work_pool_name: pool,
+      job_variables: { cpu: 2 },
+      enforce_parameter_schema: true,
+      parameter_openapi_schema: { type: "object", properties: { n: { type: "integer" } } },
+    });
+    expect(dep.status).toBe(201);
+    const patch = await api("PATCH", `/deployments/${dep.body.id}`, { parameters: { n: "many" } });
+    expect(patch).toMatchObject({ status: 409, body: { detail: "Error updating deployment: Validation failed for field 'n'. Failure reason: 'many' is not of type 'integer'" } });
+  });
+
+  it("flow run PATCH validates job variables against its deployment's pool (422)", async () => {
+    const pool = unique("jvpool3");
+    await api("POST", "/work_pools/", { name: pool, type: "docker", base_job_template: template });
+    const dep = await deployment({ work_pool_name: pool, job_variables: { image: "a" } });
+    const run = (await api("POST", `/deployments/${dep.id}/create_flow_run`, {})).body;
+    const bad = await api("PATCH", `/flow_runs/${run.id}`, { job_variables: { cpu: "lots" } });
+    expect(bad).toMatchObject({ status: 422, body: { detail: "Error updating flow run: Validation failed for field 'cpu'. Failure reason: 'lots' is not of type 'integer'" } });
+    expect((await api("PATCH", `/flow_runs/${run.id}`, { job_variables: { cpu: 4 } })).status).toBe(204);
+  });
+});

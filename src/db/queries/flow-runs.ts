@@ -216,9 +216,6 @@ export function runLogs(db: Db, flowRunId: string, limit: number, offset: number
   return logsPage(db, flowRunId, limit, offset);
 }
 
-export async function deploymentExists(db: Db, id: string): Promise<boolean> {
-  return !!(await db.select({ id: deployment.id }).from(deployment).where(eq(deployment.id, id)).get());
-}
 
 /** Deletes of flows' deployments and their schedules (Prefect's flow_id / deployment_id cascades). */
 export function deploymentsOfFlows(db: Db, flowIds: string[]): BatchItem<"sqlite">[] {
