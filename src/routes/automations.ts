@@ -7,8 +7,8 @@ import { validationErrorResponse } from "../lib/validation";
 import { resolveLimit } from "../db/pagination";
 import * as automations from "../db/queries/automations";
 import { automationProblems, completeAutomation, webhookPayloadsAsText, type AutomationCore } from "../services/automations/validate";
-import { runDeploymentJobVariableErrors } from "../services/automations/job-variables";
-import { templateError } from "../services/automations/jinja";
+import { runDeploymentJobVariableErrors } from "../services/job-variables";
+import { templateError } from "../lib/jinja";
 import { automationValidationHook } from "../services/automations/union-errors";
 import {
   Automation,

@@ -3,8 +3,8 @@ import type { Context } from "hono";
 import { scheduleAfterChange } from "./deployment-scheduling";
 import type { Db } from "../db/client";
 import { readPoolRow } from "../db/queries/work-pools";
-import { schemaViolation } from "../lib/json-schema";
-import { jobVariablesViolation } from "../services/job-variables";
+import { validate, validationFailure } from "../lib/schema-tools";
+import { workPoolJobVariablesFailure } from "../services/job-variables";
 import { createRouter, IdParams, jsonBody, jsonResponse, noContent } from "../lib/router";
 import { ApiError, conflict, notFound, unprocessable } from "../lib/errors";
 import { normalizeUuid } from "../lib/ids";
@@ -77,7 +77,7 @@ async function rawJson(c: Context): Promise<unknown> {
 async function checkJobVariables(db: Db, poolName: string | null | undefined, jobVariables: Record<string, unknown> | null | undefined, error: (v: string) => Error) {
   if (!poolName || !jobVariables || !Object.keys(jobVariables).length) return;
   const pool = await readPoolRow(db, poolName);
-  const violation = jobVariablesViolation(pool?.base_job_template, [jobVariables], { ignoreRequired: true });
+  const violation = await workPoolJobVariablesFailure(db, pool?.base_job_template, jobVariables, { ignoreRequired: true });
   if (violation) throw error(violation);
 }
 
@@ -263,7 +263,7 @@ deploymentsRouter.openapi(
           "Error updating deployment: Cannot update parameters because parameter schema enforcement is enabled and the deployment does not have a valid parameter schema.",
         );
       }
-      const violation = schemaViolation(sent.has("parameters") && input.parameters ? input.parameters : current.parameters, schema, { ignoreRequired: true });
+      const violation = validationFailure(validate(sent.has("parameters") && input.parameters ? input.parameters : current.parameters, schema, { ignoreRequired: true }));
       if (violation) throw conflict(`Error updating deployment: ${violation}`);
     }
     if (sent.has("job_variables"))

@@ -1,5 +1,5 @@
 import { validationErrorResponse } from "../lib/validation";
-import { deploymentJobTemplate, jobVariablesViolation } from "../services/job-variables";
+import { deploymentJobTemplate, workPoolJobVariablesFailure } from "../services/job-variables";
 import { createRoute, z } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import { createRouter, IdParams, jsonBody, jsonResponse, noContent, sentFields } from "../lib/router";
@@ -124,7 +124,7 @@ flowRunsRouter.openapi(
         throw badRequest(`Job variables for a flow run in state ${run.state_type} cannot be updated`);
       const dep = run.deployment_id ? await deploymentJobTemplate(c.var.db, run.deployment_id) : null;
       if (!dep) throw badRequest("A deployment for the flow run could not be found");
-      const violation = jobVariablesViolation(dep.template, [dep.jobVariables, input.job_variables], { ignoreRequired: false });
+      const violation = await workPoolJobVariablesFailure(c.var.db, dep.template, { ...dep.jobVariables, ...input.job_variables }, { ignoreRequired: false });
       if (violation) throw unprocessable(`Error updating flow run: ${violation}`);
     }
     if (!(await flowRuns.updateFlowRun(c.var.db, id, input))) throw notFound(FLOW_RUN_NOT_FOUND);

@@ -13,7 +13,7 @@ import {
   SchemaError,
   UnresolvableRefError,
   validate,
-} from "../services/automations/schema-validation";
+} from "../lib/schema-tools";
 import {
   Body_count_deployments_by_flow_ui_flows_count_deployments_post,
   Body_count_task_runs_by_flow_run_ui_flow_runs_count_task_runs_post,

@@ -3,46 +3,38 @@ import type { Bindings } from "../env";
 import type { SelectedDeployment } from "../db/queries/deployments";
 import { createQueueInPool, readPoolQueueRow } from "../db/queries/work-queues";
 import { eq } from "drizzle-orm";
-import { workPool } from "../db/schema";
+import { variable, workPool } from "../db/schema";
 import { ApiError, badRequest, conflict, unprocessable } from "../lib/errors";
-import { jobVariablesViolation } from "./job-variables";
+import { workPoolJobVariablesFailure } from "./job-variables";
 import { isoNow } from "../lib/time";
-import { schemaViolation } from "../lib/json-schema";
+import { collectHydrationErrors, hydrate, Placeholder, validate, validationFailure, ValidJinja } from "../lib/schema-tools";
 import { WorkQueueCreate, type DeploymentFlowRunCreate } from "../schemas/prefect.gen";
 import { createFlowRun, type CreatedFlowRun } from "./flow-run-create";
 
 /**
- * Parameter values a client may send as Prefect "kinds" (`{"__prefect_kind": "json", "value": …}`)
- * are resolved to plain values; `none` removes the parameter. Workspace variables and Jinja
- * templates are kept as sent.
+ * Parameters with Prefect's placeholders (`{"__prefect_kind": "json" | "none" | "jinja" |
+ * "workspace_variable", …}`) resolved as Prefect's create_flow_run hydrates them; workspace
+ * variables are read only when a parameter refers to one. Jinja templates are validated and kept
+ * as their template text. A placeholder that cannot be resolved is Prefect's 400.
  */
-export function hydrateParameters(params: Record<string, unknown>): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(params)) {
-    const hydrated = hydrateValue(value);
-    if (hydrated !== REMOVE) out[key] = hydrated;
-  }
-  return out;
+export async function hydrateParameters(db: Db, params: Record<string, unknown>): Promise<Record<string, unknown>> {
+  const text = JSON.stringify(params);
+  if (!text.includes("__prefect_kind")) return params;
+  const workspaceVariables = text.includes("workspace_variable")
+    ? Object.fromEntries((await db.select({ name: variable.name, value: variable.value }).from(variable)).map((v) => [v.name, v.value]))
+    : {};
+  const hydrated = hydrate(params, { workspaceVariables, renderWorkspaceVariables: true });
+  const [first] = collectHydrationErrors(hydrated);
+  if (first) throw badRequest(`Error hydrating flow run parameters: ${first[1].message}`);
+  return unwrapPlaceholders(hydrated) as Record<string, unknown>;
 }
 
-const REMOVE = Symbol("remove");
-
-function hydrateValue(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(hydrateValue).filter((v) => v !== REMOVE);
-  if (!value || typeof value !== "object") return value;
-  const obj = value as Record<string, unknown>;
-  const kind = obj.__prefect_kind;
-  if (kind === "none") return REMOVE;
-  if (kind === "json") {
-    if (typeof obj.value !== "string") return obj.value;
-    try {
-      return JSON.parse(obj.value);
-    } catch {
-      throw badRequest(`Error hydrating flow run parameters: Invalid JSON: ${obj.value}`);
-    }
-  }
-  if (kind !== undefined) return value;
-  return hydrateParameters(obj);
+function unwrapPlaceholders(value: unknown): unknown {
+  if (value instanceof ValidJinja) return value.template;
+  if (Array.isArray(value)) return value.map(unwrapPlaceholders);
+  if (value && typeof value === "object" && !(value instanceof Placeholder))
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, unwrapPlaceholders(v)]));
+  return value;
 }
 
 /**
@@ -52,7 +44,7 @@ function hydrateValue(value: unknown): unknown {
  * of the same pool (created if missing), and a SCHEDULED state (now) unless one is given.
  */
 export async function createDeploymentFlowRun(env: Bindings, db: Db, dep: SelectedDeployment, input: DeploymentFlowRunCreate): Promise<CreatedFlowRun> {
-  const parameters = hydrateParameters({ ...(dep.parameters ?? {}), ...(input.parameters ?? {}) });
+  const parameters = await hydrateParameters(db, { ...(dep.parameters ?? {}), ...(input.parameters ?? {}) });
   const enforce = input.enforce_parameter_schema ?? dep.enforce_parameter_schema;
   if (enforce) {
     const schema = dep.parameter_openapi_schema;
@@ -60,13 +52,13 @@ export async function createDeploymentFlowRun(env: Bindings, db: Db, dep: Select
       throw conflict(
         "Error updating deployment: Cannot update parameters because parameter schema enforcement is enabled and the deployment does not have a valid parameter schema.",
       );
-    const violation = schemaViolation(parameters, schema);
+    const violation = validationFailure(validate(parameters, schema));
     if (violation) throw conflict(`Error creating flow run: ${violation}`);
   }
 
   if (dep.pool_id) {
     const pool = await db.select({ template: workPool.base_job_template }).from(workPool).where(eq(workPool.id, dep.pool_id)).get();
-    const violation = jobVariablesViolation(pool?.template, [dep.job_variables, input.job_variables], { ignoreRequired: false });
+    const violation = await workPoolJobVariablesFailure(db, pool?.template, { ...(dep.job_variables ?? {}), ...(input.job_variables ?? {}) }, { ignoreRequired: false });
     if (violation) throw unprocessable(`Error creating flow run: ${violation}`);
   }
 

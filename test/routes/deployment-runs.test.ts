@@ -106,7 +106,7 @@ describe("job variables of deployment flow runs", () => {
     const wrongType = await api("POST", `/deployments/${dep.id}/create_flow_run`, { job_variables: { image: "x", cpu: "many" } });
     expect(wrongType).toMatchObject({
       status: 422,
-      body: { detail: "Error creating flow run: Validation failed for field 'cpu'. Failure reason: 'many' is not of type 'integer'" },
+      body: { detail: "Error creating flow run: Validation failed for field 'cpu'. Failure reason: 'many' is not valid under any of the given schemas" },
     });
     const ok = await api("POST", `/deployments/${dep.id}/create_flow_run`, { job_variables: { image: "python:3.12" } });
     expect(ok.status).toBe(201);
@@ -125,7 +125,7 @@ describe("job variables and parameters of deployments and their runs", () => {
     await api("POST", "/work_pools/", { name: pool, type: "docker", base_job_template: template });
     const flow = (await api("POST", "/flows/", { name: unique("jvflow") })).body;
     const bad = await api("POST", "/deployments/", { name: unique("d"), flow_id: flow.id, work_pool_name: pool, job_variables: { cpu: "x" } });
-    expect(bad).toMatchObject({ status: 422, body: { detail: "Error creating deployment: Validation failed for field 'cpu'. Failure reason: 'x' is not of type 'integer'" } });
+    expect(bad).toMatchObject({ status: 422, body: { detail: "Error creating deployment: Validation failed for field 'cpu'. Failure reason: 'x' is not valid under any of the given schemas" } });
     const dep = await api("POST", "/deployments/", {
       name: unique("d"),
       flow_id: flow.id,
@@ -136,7 +136,7 @@ describe("job variables and parameters of deployments and their runs", () => {
     });
     expect(dep.status).toBe(201);
     const patch = await api("PATCH", `/deployments/${dep.body.id}`, { parameters: { n: "many" } });
-    expect(patch).toMatchObject({ status: 409, body: { detail: "Error updating deployment: Validation failed for field 'n'. Failure reason: 'many' is not of type 'integer'" } });
+    expect(patch).toMatchObject({ status: 409, body: { detail: "Error updating deployment: Validation failed for field 'n'. Failure reason: 'many' is not valid under any of the given schemas" } });
   });
 
   it("flow run PATCH validates job variables against its deployment's pool (422)", async () => {
@@ -145,7 +145,28 @@ describe("job variables and parameters of deployments and their runs", () => {
     const dep = await deployment({ work_pool_name: pool, job_variables: { image: "a" } });
     const run = (await api("POST", `/deployments/${dep.id}/create_flow_run`, {})).body;
     const bad = await api("PATCH", `/flow_runs/${run.id}`, { job_variables: { cpu: "lots" } });
-    expect(bad).toMatchObject({ status: 422, body: { detail: "Error updating flow run: Validation failed for field 'cpu'. Failure reason: 'lots' is not of type 'integer'" } });
+    expect(bad).toMatchObject({ status: 422, body: { detail: "Error updating flow run: Validation failed for field 'cpu'. Failure reason: 'lots' is not valid under any of the given schemas" } });
     expect((await api("PATCH", `/flow_runs/${run.id}`, { job_variables: { cpu: 4 } })).status).toBe(204);
+  });
+});
+
+describe("parameter hydration of deployment flow runs", () => {
+  it("resolves json, none and workspace_variable placeholders; 400 for what cannot be resolved", async () => {
+    const name = `hv_${Date.now()}`;
+    expect((await api("POST", "/variables/", { name, value: { deep: [1, 2] } })).status).toBe(201);
+    const dep = await deployment({ parameters: {} });
+    const res = await api("POST", `/deployments/${dep.id}/create_flow_run`, {
+      parameters: {
+        j: { __prefect_kind: "json", value: '{"x": 1}' },
+        gone: { __prefect_kind: "none" , value: null},
+        v: { __prefect_kind: "workspace_variable", variable_name: name },
+      },
+    });
+    expect(res.status).toBe(201);
+    expect(res.body.parameters).toMatchObject({ j: { x: 1 }, v: { deep: [1, 2] } });
+    const missing = await api("POST", `/deployments/${dep.id}/create_flow_run`, {
+      parameters: { v: { __prefect_kind: "workspace_variable", variable_name: "no_such_var" } },
+    });
+    expect(missing).toMatchObject({ status: 400, body: { detail: "Error hydrating flow run parameters: Variable 'no_such_var' not found in workspace." } });
   });
 });

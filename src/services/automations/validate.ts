@@ -25,8 +25,8 @@ import {
   SendNotification,
   SuspendFlowRun,
 } from "../../schemas/prefect.gen";
-import { maybeTemplate, templateError } from "./jinja";
-import { collectHydrationErrors, hydrate } from "./schema-validation";
+import { maybeTemplate, templateError } from "../../lib/jinja";
+import { collectHydrationErrors, hydrate } from "../../lib/schema-tools";
 
 type Json = Record<string, any>;
 type Loc = (string | number)[];
