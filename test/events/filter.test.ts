@@ -193,4 +193,15 @@ describe("POST /events/filter", () => {
     expect(page.total).toBe(2);
     expect(ids(page)).toEqual([newer2.id, newer1.id]);
   });
+
+  it("is documented in the OpenAPI document with Prefect's paths", async () => {
+    const doc = await api("GET", "/openapi.json");
+    expect(doc.status).toBe(200);
+    expect(doc.body.paths["/events/filter"].post).toBeDefined();
+    expect(doc.body.paths["/events/filter/next"].get.parameters).toEqual(
+      expect.arrayContaining([expect.objectContaining({ name: "page-token", in: "query", required: true })]),
+    );
+    expect(doc.body.paths["/events/count-by/{countable}"].post).toBeDefined();
+    expect(doc.body.paths["/task_workers/filter"].post).toBeDefined();
+  });
 });
