@@ -1,5 +1,7 @@
 import { DurableObject } from "cloudflare:workers";
 import type { Bindings } from "../env";
+// The wait settings that clamp how fast denied slots drain, as Prefect's.
+import { MAX_SLOT_WAIT_SECONDS, TAG_SLOT_WAIT_SECONDS } from "../services/concurrency/settings";
 
 /**
  * One global concurrency limit (v2; tag limits are v2 limits named `tag:<tag>`, deployment
@@ -114,9 +116,6 @@ export interface LeaseIndexRecord {
   createdAt: number;
 }
 
-/** Prefect's server defaults the denied-slot drain is clamped by. */
-export const TAG_SLOT_WAIT_SECONDS = 10;
-export const MAX_SLOT_WAIT_SECONDS = 30;
 /** Prefect weighs each occupancy sample over limit × 2 samples, never under 0.1 s per slot. */
 const OCCUPANCY_SAMPLES_MULTIPLIER = 2;
 const MIN_OCCUPANCY_SECONDS_PER_SLOT = 0.1;
@@ -412,6 +411,8 @@ export class ConcurrencyLimit extends DurableObject<Bindings> {
       }
       if (this.meta("orphan")) consider(Date.now());
     }
+    // Past the last representable date there is nothing to wake up for.
+    if (next !== null && next > 8.64e15) next = null;
     const current = await this.ctx.storage.getAlarm();
     if (next === null) {
       if (current !== null) await this.ctx.storage.deleteAlarm();

@@ -25,6 +25,38 @@ export interface SlotGate {
   release(type: TransitionEnd): Promise<void>;
 }
 
+/** What a task run entering RUNNING gets from its tags' concurrency limits. */
+export type TaskSlotOutcome =
+  | { kind: "none" }
+  | { kind: "acquired" }
+  /** An active tag limit of 0: the run would never get a slot. */
+  | { kind: "zero"; tag: string }
+  /** A limit is full: retry after `delaySeconds`; `tags` are the tags with active limits. */
+  | { kind: "full"; delaySeconds: number; tags: string[] };
+
+/** Tag concurrency of a task run (v1 tag limits; src/services/concurrency/gates.ts). */
+export interface TaskConcurrencyGate {
+  /** Takes a slot in each of the run's active tag limits (all or none). */
+  secure(): Promise<TaskSlotOutcome>;
+  /** Gives back every slot the run holds in its tag limits. */
+  release(): Promise<void>;
+}
+
+/** The concurrency limit of a flow run's deployment (src/services/concurrency/gates.ts). */
+export interface DeploymentConcurrencyGate {
+  /** The deployment's limit, when it has one. */
+  limit: { id: string; limit: number; active: boolean; activeSlots: number } | null;
+  collisionStrategy: "ENQUEUE" | "CANCEL_NEW" | null;
+  /** Takes a slot under a lease for the run; the lease id, or null when the limit is full. */
+  acquire(): Promise<string | null>;
+  /** Extends the lease by the deployment's grace period; false when it is gone. */
+  renew(leaseId: string): Promise<boolean>;
+  /** Gives the lease's slot back (without a lease id: a slot taken without one). */
+  release(leaseId: string | null): Promise<void>;
+  /** Keeps the slot but stops the lease expiring (clients too old to renew it). */
+  detach(leaseId: string): Promise<void>;
+}
+
 /** Facts about the run's surroundings, loaded with the run in the same read. */
 export interface FlowRunSurroundings {
   flow: { id: string; name: string; tags: string[]; labels?: Record<string, unknown> } | null;
@@ -34,12 +66,16 @@ export interface FlowRunSurroundings {
   /** The subflow's wrapper task run in its parent flow run. */
   parentTaskRun: TaskRunRow | null;
   slots: SlotGate | null;
+  /** The deployment's concurrency limit; absent or null when the run has no deployment. */
+  limits?: DeploymentConcurrencyGate | null;
 }
 
 export interface TaskRunSurroundings {
   flowRun: FlowRunRow | null;
   /** The newest unexpired cached COMPLETED state for a cache key, if any. */
   cachedState(cacheKey: string): Promise<RunState | null>;
+  /** The run's tag concurrency limits; absent or null when none applies. */
+  limits?: TaskConcurrencyGate | null;
 }
 
 export interface OrchestrationParameters {

@@ -1,10 +1,11 @@
 import { eq } from "drizzle-orm";
 import type { Db } from "../db/client";
 import type { Bindings } from "../env";
-import { deployment, flow, flowRun, taskRun, workPool, workQueue } from "../db/schema";
+import { concurrencyLimitV2, deployment, flow, flowRun, taskRun, workPool, workQueue } from "../db/schema";
 import type { FlowRunRow } from "../db/queries/runs-serialize";
 import { emitEventStatements } from "../services/events-ingest";
 import { acquireRunSlot, isOccupying, releaseRunSlot, type SlotScope } from "../services/work-queue-slots";
+import { deploymentConcurrencyGate } from "../services/concurrency/gates";
 import { isoNow } from "../lib/time";
 import { newEffects, type FlowContext, type FlowRunSurroundings, type OrchestrationResult, type SlotGate } from "./context";
 import { orchestrate, type Policy } from "./engine";
@@ -48,6 +49,8 @@ async function loadFlowRun(env: Bindings, db: Db, id: string): Promise<{ run: Fl
       workQueue: { id: workQueue.id, name: workQueue.name, limit: workQueue.concurrency_limit },
       workPool: { id: workPool.id, name: workPool.name, type: workPool.type, limit: workPool.concurrency_limit },
       parentTaskRun: taskRun,
+      deploymentLimit: concurrencyLimitV2,
+      concurrencyOptions: deployment.concurrency_options,
     })
     .from(flowRun)
     .leftJoin(flow, eq(flow.id, flowRun.flow_id))
@@ -55,6 +58,7 @@ async function loadFlowRun(env: Bindings, db: Db, id: string): Promise<{ run: Fl
     .leftJoin(workQueue, eq(workQueue.id, flowRun.work_queue_id))
     .leftJoin(workPool, eq(workPool.id, workQueue.work_pool_id))
     .leftJoin(taskRun, eq(taskRun.id, flowRun.parent_task_run_id))
+    .leftJoin(concurrencyLimitV2, eq(concurrencyLimitV2.id, deployment.concurrency_limit_id))
     .where(eq(flowRun.id, id))
     .get();
   if (!row) return null;
@@ -69,6 +73,7 @@ async function loadFlowRun(env: Bindings, db: Db, id: string): Promise<{ run: Fl
       workPool: p ? { id: p.id, name: p.name, type: p.type } : null,
       parentTaskRun: row.parentTaskRun,
       slots: scope ? slotGate(env, scope, id) : null,
+      limits: row.deployment ? deploymentConcurrencyGate(env, row.run.id, row.deploymentLimit, row.concurrencyOptions) : null,
     },
   };
 }

@@ -10,6 +10,8 @@ import { CoreTaskPolicy, GlobalTaskPolicy, MinimalTaskPolicy } from "./policies"
 import { newState, type RunState } from "./states";
 import type { SetStateOptions, StateProposal } from "./flow-run-state";
 import { cachedTaskState, contendedRun, isStaleRunError, runStateOf, taskRunTransitionStatements } from "./write";
+import { parseLimitRows, tagLimitsJson } from "../db/queries/concurrency-limits";
+import { taskConcurrencyGate } from "../services/concurrency/gates";
 
 export interface TaskSetStateOutcome {
   result: OrchestrationResult;
@@ -20,14 +22,31 @@ export interface TaskSetStateOutcome {
 const MAX_ATTEMPTS = 8;
 
 async function loadTaskRun(db: Db, id: string) {
-  return db.select({ run: taskRun, flowRun }).from(taskRun).leftJoin(flowRun, eq(flowRun.id, taskRun.flow_run_id)).where(eq(taskRun.id, id)).get();
+  return db
+    .select({ run: taskRun, flowRun, tagLimits: tagLimitsJson(taskRun.tags) })
+    .from(taskRun)
+    .leftJoin(flowRun, eq(flowRun.id, taskRun.flow_run_id))
+    .where(eq(taskRun.id, id))
+    .get();
 }
 
-function taskContext(db: Db, run: TaskRunRow, flowRunRow: TaskRunSurroundings["flowRun"], proposed: RunState, now: string, opts: SetStateOptions): TaskContext {
+function taskContext(
+  db: Db,
+  run: TaskRunRow,
+  flowRunRow: TaskRunSurroundings["flowRun"],
+  proposed: RunState,
+  now: string,
+  opts: SetStateOptions,
+  tagLimits: string | null = null,
+): TaskContext {
   return {
     kind: "task",
     run: structuredClone(run),
-    surroundings: { flowRun: flowRunRow, cachedState: (key) => cachedTaskState(db, key, now) },
+    surroundings: {
+      flowRun: flowRunRow,
+      cachedState: (key) => cachedTaskState(db, key, now),
+      limits: taskConcurrencyGate(run.id, parseLimitRows(tagLimits)),
+    },
     initialState: runStateOf(run),
     proposedState: proposed,
     validatedState: null,
@@ -45,7 +64,7 @@ export async function setTaskRunState(db: Db, runId: string, proposal: StateProp
     const loaded = await loadTaskRun(db, runId);
     if (!loaded) return null;
     const now = isoNow();
-    const ctx = taskContext(db, loaded.run, loaded.flowRun, newState(proposal, now), now, opts);
+    const ctx = taskContext(db, loaded.run, loaded.flowRun, newState(proposal, now), now, opts, loaded.tagLimits);
     const result = await orchestrate(ctx, opts.force ? MinimalTaskPolicy : CoreTaskPolicy, GlobalTaskPolicy);
     if (!ctx.proposedState) return { result, written: false, run: loaded.run };
     try {

@@ -1,4 +1,4 @@
-import { asc, eq, inArray, sql } from "drizzle-orm";
+import { asc, eq, inArray, sql, type SQLWrapper } from "drizzle-orm";
 import type { Db } from "../client";
 import { concurrencyLimitV2 } from "../schema";
 import { conflict } from "../../lib/errors";
@@ -129,6 +129,21 @@ export async function readLimitsByNames(db: Db, names: string[]): Promise<LimitR
     out.push(...(await db.select().from(concurrencyLimitV2).where(inArray(concurrencyLimitV2.name, unique.slice(i, i + 90)))));
   }
   return out.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+}
+
+/**
+ * The limits of a run's tags (`tag:<tag>` for each tag in the JSON `tags` column), as one JSON
+ * array column of a run's read (parse with `parseLimitRows`).
+ */
+export function tagLimitsJson(tags: SQLWrapper) {
+  const l = concurrencyLimitV2;
+  return sql<string | null>`(SELECT json_group_array(json_object('id', ${l.id}, 'created', ${l.created}, 'updated', ${l.updated}, 'active', ${l.active}, 'name', ${l.name}, 'limit', ${l.limit}, 'active_slots', ${l.active_slots}, 'denied_slots', ${l.denied_slots}, 'slot_decay_per_second', ${l.slot_decay_per_second}, 'avg_slot_occupancy_seconds', ${l.avg_slot_occupancy_seconds})) FROM ${l} WHERE ${l.name} IN (SELECT 'tag:' || value FROM json_each(${tags})))`;
+}
+
+export function parseLimitRows(json: string | null | undefined): LimitRow[] {
+  if (!json) return [];
+  const rows = JSON.parse(json) as (Omit<LimitRow, "active"> & { active: number | boolean })[];
+  return rows.map((r) => ({ ...r, active: !!r.active })).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
 }
 
 export async function filterLimits(db: Db, limit: number, offset: number, namePrefix?: string): Promise<LimitRow[]> {

@@ -1,6 +1,6 @@
 import { and, asc, count, eq, getTableColumns, inArray, or, sql, type SQL } from "drizzle-orm";
 import type { Db } from "../client";
-import { deployment, deploymentSchedule, flow, flowRun, taskRun, workPool, workQueue } from "../schema";
+import { concurrencyLimitV2, deployment, deploymentSchedule, flow, flowRun, taskRun, workPool, workQueue } from "../schema";
 import { allOf, whereOf, type Cond, type ResourceFilters } from "../filters";
 import { deploymentFilterSpec, flowFilterSpec, flowRunFilterSpec, taskRunFilterSpec, workPoolFilterSpec, workQueueFilterSpec } from "../filters";
 import { deploymentOrder } from "../sorts";
@@ -8,6 +8,7 @@ import { notFound } from "../../lib/errors";
 import { uuid4 } from "../../lib/ids";
 import { addSeconds, isoNow } from "../../lib/time";
 import * as pools from "./work-pools";
+import { activeSlotsAfterDecay, deploymentLimitName } from "./concurrency-limits";
 import * as queues from "./work-queues";
 import {
   deleteScheduledRunsStatements,
@@ -28,12 +29,6 @@ type Statement = any;
 
 /** Prefect's foreman reports a deployment NOT_READY once nothing polled it for a minute. */
 const LAST_POLLED_TIMEOUT_SECONDS = 60;
-/** The states in which a run holds one of its deployment's concurrency slots. */
-const SLOT_STATES = sql.join(
-  ["PENDING", "RUNNING", "CANCELLING"].map((s) => sql`${s}`),
-  sql`, `,
-);
-
 // ---- reading ----
 
 /**
@@ -51,9 +46,15 @@ function selection() {
     pool_type: sql<string | null>`${workPool.type}`.as("pool_type"),
     flow_name: sql<string | null>`(SELECT ${flow.name} FROM ${flow} WHERE ${flow.id} = ${deployment.flow_id})`.as("flow_name"),
     schedules_json: schedulesJsonSql().as("schedules_json"),
-    active_slots: sql<number | null>`(CASE WHEN ${deployment.concurrency_limit} IS NULL THEN NULL ELSE (SELECT count(*) FROM ${flowRun} WHERE ${flowRun.deployment_id} = ${deployment.id} AND ${flowRun.state_type} IN (${SLOT_STATES})) END)`.as(
-      "active_slots",
-    ),
+    // The global concurrency limit the deployment points at (its own `deployment:<id>` one, or a shared one).
+    gcl_id: sql<string | null>`${concurrencyLimitV2.id}`.as("gcl_id"),
+    gcl_created: sql<string | null>`${concurrencyLimitV2.created}`.as("gcl_created"),
+    gcl_updated: sql<string | null>`${concurrencyLimitV2.updated}`.as("gcl_updated"),
+    gcl_active: sql<number | boolean | null>`${concurrencyLimitV2.active}`.as("gcl_active"),
+    gcl_name: sql<string | null>`${concurrencyLimitV2.name}`.as("gcl_name"),
+    gcl_limit: sql<number | null>`${concurrencyLimitV2.limit}`.as("gcl_limit"),
+    gcl_active_slots: sql<number | null>`${concurrencyLimitV2.active_slots}`.as("gcl_active_slots"),
+    gcl_decay: sql<number | null>`${concurrencyLimitV2.slot_decay_per_second}`.as("gcl_decay"),
   };
 }
 
@@ -65,7 +66,14 @@ export type SelectedDeployment = DeploymentRow & {
   pool_type: string | null;
   flow_name: string | null;
   schedules_json: string;
-  active_slots: number | null;
+  gcl_id: string | null;
+  gcl_created: string | null;
+  gcl_updated: string | null;
+  gcl_active: number | boolean | null;
+  gcl_name: string | null;
+  gcl_limit: number | null;
+  gcl_active_slots: number | null;
+  gcl_decay: number | null;
 };
 
 function selectDeployments(db: Db) {
@@ -73,15 +81,16 @@ function selectDeployments(db: Db) {
     .select(selection())
     .from(deployment)
     .leftJoin(workQueue, eq(workQueue.id, deployment.work_queue_id))
-    .leftJoin(workPool, eq(workPool.id, workQueue.work_pool_id));
+    .leftJoin(workPool, eq(workPool.id, workQueue.work_pool_id))
+    .leftJoin(concurrencyLimitV2, eq(concurrencyLimitV2.id, deployment.concurrency_limit_id));
 }
 
 const later = (a: string | null, b: string | null) => (a && b ? (a > b ? a : b) : (a ?? b));
 
 /**
  * The response, as Prefect's DeploymentResponse answers it. `concurrency_limit` is always null
- * (Prefect 3 moved it to `global_concurrency_limit`, the `deployment:<id>` limit we derive from the
- * stored one). Polling the deployment's queue counts as polling the deployment (Prefect marks the
+ * (Prefect 3 moved it to `global_concurrency_limit`: the v2 limit the deployment points at, its own
+ * `deployment:<id>` one or a shared one). Polling the deployment's queue counts as polling the deployment (Prefect marks the
  * deployments of a polled queue ready), so `last_polled` is the later of the two and the status
  * READY while that is under a minute old.
  */
@@ -102,17 +111,17 @@ export function toDeploymentResponse(row: SelectedDeployment, options: { now?: s
     schedules,
     concurrency_limit: null,
     global_concurrency_limit:
-      row.concurrency_limit === null
+      row.gcl_id === null
         ? null
         : {
-            id: row.concurrency_limit_id ?? row.id,
-            created: row.created,
-            updated: row.updated,
-            active: true,
-            name: `deployment:${row.id}`,
-            limit: row.concurrency_limit,
-            active_slots: row.active_slots ?? 0,
-            slot_decay_per_second: 0.0,
+            id: row.gcl_id,
+            created: row.gcl_created,
+            updated: row.gcl_updated,
+            active: !!row.gcl_active,
+            name: row.gcl_name!,
+            limit: row.gcl_limit!,
+            active_slots: activeSlotsAfterDecay({ active_slots: row.gcl_active_slots ?? 0, slot_decay_per_second: row.gcl_decay ?? 0, updated: row.gcl_updated! }),
+            slot_decay_per_second: row.gcl_decay ?? 0,
           },
     concurrency_options: row.concurrency_options ?? null,
     job_variables: row.job_variables ?? {},
@@ -381,6 +390,37 @@ function limitFields(
   return out;
 }
 
+/**
+ * The deployment's own v2 limit follows `concurrency_limit` (Prefect's
+ * _create_or_update_deployment_concurrency_limit): a number creates `deployment:<id>` (or sets the
+ * limit of the one there) and points the deployment at it; null deletes it. `depId` is the
+ * deployment's id as SQL (an upsert knows it only by flow and name).
+ */
+function ownLimitStatements(
+  db: Db,
+  input: { concurrency_limit?: number | null; global_concurrency_limit_id?: string | null },
+  sent: Set<string>,
+  depId: SQL,
+  now: string,
+): Statement[] {
+  if (!sent.has("concurrency_limit")) return [];
+  const name = sql`('deployment:' || ${depId})`;
+  if (input.concurrency_limit != null) {
+    return [
+      db
+        .insert(concurrencyLimitV2)
+        .values({ id: uuid4(), created: now, updated: now, active: true, name: name as unknown as string, limit: input.concurrency_limit })
+        .onConflictDoUpdate({ target: concurrencyLimitV2.name, set: { limit: input.concurrency_limit, updated: now } }),
+      db
+        .update(deployment)
+        .set({ concurrency_limit_id: sql`(SELECT ${concurrencyLimitV2.id} FROM ${concurrencyLimitV2} WHERE ${concurrencyLimitV2.name} = ${name})` as unknown as string })
+        .where(sql`${deployment.id} = ${depId}`),
+    ];
+  }
+  if (input.global_concurrency_limit_id) return [];
+  return [db.delete(concurrencyLimitV2).where(sql`${concurrencyLimitV2.name} = ${name}`)];
+}
+
 // ---- create (upsert) ----
 
 /** The columns a create or update body sets directly, when sent. */
@@ -489,6 +529,7 @@ export async function createDeployment(
   const schedules = scheduleRows("", input.schedules, now).map((r) => ({ ...r, deployment_id: target as unknown as string }));
   const statements: Statement[] = [
     db.insert(deployment).values(values).onConflictDoUpdate({ target: [deployment.flow_id, deployment.name], set }),
+    ...ownLimitStatements(db, input, sent, target, now),
     ...deleteScheduledRunsStatements(db, target, { autoScheduledOnly: true, futureOnly: true, now }),
     db.delete(deploymentSchedule).where(sql`${deploymentSchedule.deployment_id} = ${target}`),
     ...insertScheduleStatements(db, schedules),
@@ -584,6 +625,7 @@ export async function updateDeployment(
   const id = current.id;
   const statements: Statement[] = [
     db.update(deployment).set(set).where(eq(deployment.id, id)).returning({ id: deployment.id }),
+    ...ownLimitStatements(db, input, sent, sql`${id}`, now),
     ...deleteScheduledRunsStatements(db, [id], { autoScheduledOnly: true, futureOnly: true, now }),
   ];
   if (plan.kind === "replace") {
@@ -649,6 +691,8 @@ export async function deleteDeployments(db: Db, ids: string[]): Promise<{ delete
     selectDeployments(db).where(inArray(deployment.id, ids)),
     ...deleteScheduledRunsStatements(db, ids),
     db.delete(deploymentSchedule).where(inArray(deploymentSchedule.deployment_id, ids)),
+    // Their own concurrency limits go with them (a shared one they point at stays).
+    db.delete(concurrencyLimitV2).where(inArray(concurrencyLimitV2.name, ids.map(deploymentLimitName))),
     db.delete(deployment).where(inArray(deployment.id, ids)),
   ] as [Statement, ...Statement[]]);
   const rows = results[0] as SelectedDeployment[];

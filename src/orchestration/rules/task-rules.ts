@@ -1,5 +1,5 @@
 import type { TaskContext } from "../context";
-import type { Rule } from "../engine";
+import { nullified, type Rule, type Transform } from "../engine";
 import { ALL_STATES, hasData, hasPersistedResult, isFinal, newState, states, TERMINAL_STATES } from "../states";
 import { addSeconds } from "../../lib/time";
 import { taskRunSettings } from "./run-settings";
@@ -120,14 +120,40 @@ export const UpdateFlowRunTrackerOnTasks: Rule<TaskContext> = {
   },
 };
 
-/** Tag concurrency (v1 limits) keeps its place here; it takes effect with the concurrency-limit issue. */
+/**
+ * Entering RUNNING takes a slot in each of the run's active tag limits (all or none). A full limit
+ * tells the client to wait and try again; a limit of 0 aborts (the run could never start).
+ */
 export const SecureTaskConcurrencySlots: Rule<TaskContext> = {
   name: "SecureTaskConcurrencySlots",
   from: ALL_STATES,
   to: states("RUNNING"),
+  async before({ ctx, delay, abort, scratch }) {
+    const gate = ctx.surroundings.limits;
+    if (!gate) return;
+    const outcome = await gate.secure();
+    if (outcome.kind === "zero")
+      return abort(`The concurrency limit on tag "${outcome.tag}" is 0 and will deadlock if the task tries to run again.`);
+    if (outcome.kind === "full") return delay(outcome.delaySeconds, `Concurrency limit reached for tags: ${outcome.tags.join(", ")}`);
+    scratch.acquired = outcome.kind === "acquired";
+  },
+  // A later rule changed the proposal: the slots go back.
+  async cleanup({ ctx, scratch }) {
+    if (scratch.acquired) await ctx.surroundings.limits!.release();
+  },
+  after({ ctx, scratch }) {
+    if (scratch.acquired) ctx.effects.onWriteFailure.push(() => ctx.surroundings.limits!.release());
+  },
 };
 
-export const ReleaseTaskConcurrencySlots = {
+/** Leaving RUNNING (or CANCELLING) for any other state gives the tag slots back. */
+export const ReleaseTaskConcurrencySlots: Transform<TaskContext> = {
   name: "ReleaseTaskConcurrencySlots",
-  universal: true as const,
+  universal: true,
+  async after(ctx) {
+    const gate = ctx.surroundings.limits;
+    const to = ctx.validatedState?.type;
+    if (!gate || nullified(ctx) || !to || to === "RUNNING" || to === "CANCELLING") return;
+    await gate.release();
+  },
 };

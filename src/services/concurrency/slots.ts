@@ -126,17 +126,24 @@ export async function acquireSlots(env: Bindings, rows: LimitRow[], opts: Acquir
     await Promise.all(taken.map((t) => limitStub(env, t.row.id).settleLease(leaseId!)));
     return { acquired: true, leaseId: null };
   }
-  if (opts.lease?.indexed && leaseId) {
+  // A holder that already held its lease (a single limit) keeps that lease id.
+  const reused = taken.length === 1 && taken[0].reused ? taken[0].leaseId : null;
+  const answered = reused ?? leaseId;
+  if (opts.lease?.indexed && answered) {
     try {
-      await leaseIndexStub(env, leaseId).indexPut({ leaseId, resourceIds, slots: opts.slots, expiresAt: expiresAt ?? Number.MAX_SAFE_INTEGER, createdAt: now });
+      await leaseIndexStub(env, answered).indexPut({
+        leaseId: answered,
+        resourceIds,
+        slots: opts.slots,
+        expiresAt: expiresAt ?? Number.MAX_SAFE_INTEGER,
+        createdAt: now,
+      });
     } catch (err) {
-      await giveBackTaken(env, taken, 0);
+      if (!reused) await giveBackTaken(env, taken, 0);
       throw err;
     }
   }
-  // A single reused lease answers its own id (the holder already held it).
-  const reused = taken.find((t) => t.reused);
-  return { acquired: true, leaseId: reused && taken.length === 1 ? reused.leaseId : leaseId };
+  return { acquired: true, leaseId: answered };
 }
 
 async function giveBackTaken(env: Bindings, taken: { row: LimitRow; leaseId: string | null; reused: boolean }[], denied: number): Promise<void> {
