@@ -94,6 +94,23 @@ describe("v2 concurrency limits: definitions", () => {
     expect(full.status).toBe(423);
   });
 
+  it("emits prefect.concurrency-limit.created/updated/deleted", async () => {
+    const gcl = await create({ limit: 2 });
+    await api("PATCH", `/v2/concurrency_limits/${gcl.id}`, { limit: 3 });
+    await api("DELETE", `/v2/concurrency_limits/${gcl.id}`);
+    const page = await api("POST", "/events/filter", { filter: { resource: { id: [`prefect.concurrency-limit.${gcl.id}`] }, order: "ASC" } });
+    expect(page.status).toBe(200);
+    expect(page.body.events.map((e: any) => e.event)).toEqual([
+      "prefect.concurrency-limit.created",
+      "prefect.concurrency-limit.updated",
+      "prefect.concurrency-limit.deleted",
+    ]);
+    expect(page.body.events[1]).toMatchObject({
+      resource: { "prefect.resource.id": `prefect.concurrency-limit.${gcl.id}`, "prefect.resource.name": gcl.name },
+      payload: { name: gcl.name, limit: 3, active: true, slot_decay_per_second: 0 },
+    });
+  });
+
   it("deletes by id or name (204); 404 after", async () => {
     const a = await create({});
     const b = await create({});

@@ -19,6 +19,7 @@ import {
   taskRunHolders,
 } from "./slots";
 import { pyFloat, pyRepr, TAG_SLOT_WAIT_SECONDS, V1_LEASE_SECONDS } from "./settings";
+import { emitEvents, type ServerEvent } from "../events-ingest";
 
 /**
  * The v1 and v2 concurrency-limit operations, as Prefect 3.8's API answers them, over the one
@@ -43,6 +44,21 @@ export class Locked extends ApiError {
 
 // ---------------------------------------------------------------- v2 definitions
 
+/** Prefect's `prefect.concurrency-limit.{created,updated,deleted}` lifecycle event. */
+function lifecycleEvent(action: "created" | "updated" | "deleted", row: LimitRow): ServerEvent {
+  return {
+    event: `prefect.concurrency-limit.${action}`,
+    resource: { "prefect.resource.id": `prefect.concurrency-limit.${row.id}`, "prefect.resource.name": row.name },
+    payload: { name: row.name, limit: row.limit, active: !!row.active, slot_decay_per_second: row.slot_decay_per_second },
+  };
+}
+
+export async function createLimit(db: Db, input: q.LimitInput): Promise<LimitRow> {
+  const row = await q.createLimit(db, input);
+  await emitEvents(db, [lifecycleEvent("created", row)]);
+  return row;
+}
+
 /** A PATCH: D1 first, then the limit's object takes the new definition (and any counts sent). */
 export async function updateLimit(env: Bindings, db: Db, row: LimitRow, patch: q.LimitPatch): Promise<LimitRow | undefined> {
   const after = await q.updateLimit(db, row.id, patch);
@@ -51,6 +67,7 @@ export async function updateLimit(env: Bindings, db: Db, row: LimitRow, patch: q
     ...(typeof patch.active_slots === "number" ? { active_slots: patch.active_slots } : {}),
     ...(typeof patch.denied_slots === "number" ? { denied_slots: patch.denied_slots } : {}),
   });
+  await emitEvents(db, [lifecycleEvent("updated", after)]);
   return after;
 }
 
@@ -60,6 +77,7 @@ export async function deleteLimit(env: Bindings, db: Db, row: LimitRow): Promise
   if (!deleted) return false;
   const refs = await limitStub(env, row.id).drop();
   await finishRevoking(env, row.id, refs);
+  await emitEvents(db, [lifecycleEvent("deleted", deleted)]);
   return true;
 }
 
@@ -148,7 +166,7 @@ export async function upsertTagLimit(env: Bindings, db: Db, tag: string, limit: 
       return { limit: await toV1(env, after), created: false };
     }
     try {
-      const row = await q.createLimit(db, { name, limit, active: true });
+      const row = await createLimit(db, { name, limit, active: true });
       return { limit: await toV1(env, row, []), created: true };
     } catch (err) {
       // A concurrent create won the name: answer as an update of it.
