@@ -329,9 +329,7 @@ export class ConcurrencyLimit extends DurableObject<Bindings> {
    */
   private open(def: LimitDefinition, now: number): Counts {
     this.remember(def);
-    const seeded = this.counts(def)!;
-    const { counts } = this.expireDue(def, seeded, now);
-    return this.drained(def, counts, now);
+    return this.drained(def, this.expireStored(def, this.counts(def)!, now), now);
   }
 
   /** As `open`, for calls that bring no definition: null when this limit holds nothing yet. */
@@ -339,8 +337,25 @@ export class ConcurrencyLimit extends DurableObject<Bindings> {
     const def = this.definition();
     const seeded = this.counts(null);
     if (!def || !seeded) return null;
-    const { counts } = this.expireDue(def, seeded, now);
-    return { def, counts: this.drained(def, counts, now) };
+    return { def, counts: this.drained(def, this.expireStored(def, seeded, now), now) };
+  }
+
+  /** Expires due leases and stores what that gave back (whatever the call goes on to do). */
+  private expireStored(def: Def, c: Counts, now: number): Counts {
+    const { counts, expired } = this.expireDue(def, c, now);
+    if (!expired.length) return c;
+    this.store(counts);
+    this.expiredInCall = true;
+    return { ...counts, version: counts.version + 1 };
+  }
+
+  /** Set when a call expired leases on its way (it must then write back even if it changes nothing else). */
+  private expiredInCall = false;
+
+  private takeExpired(): boolean {
+    const expired = this.expiredInCall;
+    this.expiredInCall = false;
+    return expired;
   }
 
   // ---------------------------------------------------------------- write-back and alarm
@@ -422,6 +437,7 @@ export class ConcurrencyLimit extends DurableObject<Bindings> {
   }
 
   private async settle(): Promise<void> {
+    this.expiredInCall = false;
     await this.push();
     await this.schedule();
   }
@@ -546,7 +562,7 @@ export class ConcurrencyLimit extends DurableObject<Bindings> {
       return { acquired: true, leaseId: lease?.id ?? null, reused: false, before, changed: true };
     });
     const { changed, ...out } = result;
-    if (changed) await this.settle();
+    if (this.takeExpired() || changed) await this.settle();
     return out;
   }
 
@@ -596,7 +612,7 @@ export class ConcurrencyLimit extends DurableObject<Bindings> {
       if (rows.length) this.store(c);
       return rows.map((r) => this.refOf(r));
     });
-    if (released.length) await this.settle();
+    if (this.takeExpired() || released.length) await this.settle();
     return released;
   }
 

@@ -85,6 +85,20 @@ describe("ConcurrencyLimit (Durable Object)", () => {
     expect((await stub.acquire(definitionOf(row), { slots: 1, lease: lease(row.id), recordDenied: false })).acquired).toBe(true);
   });
 
+  it("leases found expired on the way are given back and written back, even by a call that changes nothing else", async () => {
+    const row = await newLimit({ limit: 2 });
+    const stub = limitStub(env, row.id);
+    const l = lease(row.id);
+    await stub.acquire(definitionOf(row), { slots: 1, lease: l, recordDenied: false });
+    await runInDurableObject(stub, async (_i, state) => {
+      state.storage.sql.exec(`UPDATE lease SET expires_at = ?`, Date.now() - 1);
+    });
+    // Refused (3 > 2) without counting the refusal: the expired lease's slot still goes back.
+    expect((await stub.acquire(definitionOf(row), { slots: 3, lease: null, recordDenied: false })).acquired).toBe(false);
+    expect((await stub.inspect())!.active_slots).toBe(0);
+    expect((await d1Row(row.id)).active_slots).toBe(0);
+  });
+
   it("renewing moves the expiry and the alarm", async () => {
     const row = await newLimit({ limit: 1 });
     const stub = limitStub(env, row.id);
