@@ -237,18 +237,43 @@ describe("deployment concurrency (SecureFlowConcurrencySlots and friends)", () =
     expect(await depSlots(dep.id)).toBe(1);
   });
 
-  it("old clients: the lease stops expiring once the run starts, and the slot is still given back at the end", async () => {
+  it("a client that renews leases (current SDK) can keep renewing its lease once RUNNING", async () => {
     const dep = await deploymentWith(1);
     const run = await newRun(dep.id);
-    const pending = await setState("flow_runs", run.id, "PENDING");
-    const leaseId = pending.body.state.state_details.deployment_concurrency_lease_id;
+    const leaseId = (await setState("flow_runs", run.id, "PENDING")).body.state.state_details.deployment_concurrency_lease_id;
     await setState("flow_runs", run.id, "RUNNING");
+    expect((await api("POST", `/v2/concurrency_limits/leases/${leaseId}/renew`, { lease_duration: 300 })).status).toBe(204);
+  });
+
+  it("old clients (< 3.4.11): the lease stops expiring once the run starts, and the slot is still given back at the end", async () => {
+    const dep = await deploymentWith(1);
+    const run = await newRun(dep.id);
+    const old = { clientVersion: "3.2.0" };
+    const pending = await setFlowRunState(env, db(), run.id, { type: "PENDING" }, old);
+    const leaseId = pending!.result.state!.state_details.deployment_concurrency_lease_id!;
+    expect(leaseId).toBeTruthy();
+    await setFlowRunState(env, db(), run.id, { type: "RUNNING" }, old);
     // No renewing it any more (Prefect revoked it) …
     expect((await api("POST", `/v2/concurrency_limits/leases/${leaseId}/renew`, {})).status).toBe(410);
     const snap = await limitStub(env, dep.global_concurrency_limit.id).inspect();
     expect(snap!.leases).toEqual([expect.objectContaining({ id: leaseId, expiresAt: null })]);
     // … but finishing releases the slot.
-    await setState("flow_runs", run.id, "COMPLETED");
+    await setFlowRunState(env, db(), run.id, { type: "COMPLETED" }, old);
+    expect(await depSlots(dep.id)).toBe(0);
+  });
+
+  it("3.0.x workers take deployment slots themselves: the server leaves submission alone", async () => {
+    const dep = await deploymentWith(1);
+    const [a, b] = [await newRun(dep.id), await newRun(dep.id)];
+    for (const r of [a, b]) {
+      const res = await setFlowRunState(env, db(), r.id, { type: "PENDING" }, { clientVersion: "3.0.2" });
+      expect(res!.result.status).toBe("ACCEPT");
+      expect(res!.result.state!.state_details.deployment_concurrency_lease_id ?? null).toBeNull();
+    }
+    // Such a worker took its slot through the v2 API; the run's end gives a plain slot back.
+    await api("POST", "/v2/concurrency_limits/increment", { names: [`deployment:${dep.id}`], slots: 1 });
+    expect(await depSlots(dep.id)).toBe(1);
+    await setState("flow_runs", a.id, "COMPLETED");
     expect(await depSlots(dep.id)).toBe(0);
   });
 

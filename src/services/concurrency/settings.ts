@@ -39,8 +39,21 @@ export function versionAtLeast(version: string, minimum: string): boolean {
   return !a.pre || b.pre;
 }
 
-/** Whether the client renews deployment leases (Prefect treats an unknown client as 2.0.0). */
-export const clientRenewsLeases = (clientVersion: string | null) => versionAtLeast(clientVersion ?? "2.0.0", MIN_CLIENT_VERSION_FOR_LEASING);
+/**
+ * Whether the client renews deployment leases. Prefect reads the version from the User-Agent
+ * (`prefect/3.8.3 (API 0.8.4)`, see `clientVersionOf`) and takes a request without one as 2.0.0;
+ * here a null version is taken as a current client, because the orchestration routes do not pass
+ * the User-Agent's version on yet — and a current SDK whose lease were dropped at RUNNING would
+ * cancel its own flow run when renewing it fails.
+ */
+export const clientRenewsLeases = (clientVersion: string | null) =>
+  clientVersion === null || versionAtLeast(clientVersion, MIN_CLIENT_VERSION_FOR_LEASING);
+
+/** The Prefect client version of a User-Agent header, as Prefect's server parses it (null when none). */
+export function clientVersionOf(userAgent: string | null | undefined): string | null {
+  const m = /^prefect\/(\d+\.\d+\.\d+(?:[a-z.+0-9]+)?) \(API \S+\)$/.exec(userAgent ?? "");
+  return m ? m[1] : null;
+}
 
 /**
  * Prefect's clamped_poisson_interval: an exponentially distributed interval around `average`,
