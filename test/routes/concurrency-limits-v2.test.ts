@@ -222,6 +222,23 @@ describe("v2 concurrency limits: leases", () => {
     expect((await api("POST", "/v2/concurrency_limits/decrement-with-lease", { lease_id: "nope" })).status).toBe(422);
   });
 
+  it("422 on bad lease bodies", async () => {
+    const bodies = [
+      { names: ["x"], slots: 1, lease_duration: 59 },
+      { names: ["x"], slots: 1, lease_duration: 86401 },
+      { names: ["x"], slots: 1, holder: { type: "someone", id: uuid4() } },
+      { names: ["x"], slots: 1, holder: { type: "task_run", id: "nope" } },
+      { names: "x", slots: 1 },
+    ];
+    for (const body of bodies) {
+      const res = await api("POST", "/v2/concurrency_limits/increment-with-lease", body);
+      expect(res.status, JSON.stringify(body)).toBe(422);
+      expect(res.body.exception_message).toBe("Invalid request received.");
+    }
+    expect((await api("POST", "/v2/concurrency_limits/decrement", { names: ["x"], slots: 1, occupancy_seconds: 0 })).status).toBe(422);
+    expect((await api("POST", "/v2/concurrency_limits/decrement-with-lease", {})).status).toBe(422);
+  });
+
   it("without any limit for the names, answers a lease and no limits (tagged tasks still run)", async () => {
     const res = await api("POST", "/v2/concurrency_limits/increment-with-lease", { names: ["tag:nothing-here"], slots: 1, lease_duration: 60 });
     expect(res.status).toBe(200);
