@@ -143,8 +143,6 @@ export async function renew(env: Bindings, leaseId: string, duration: number): P
 
 // ---------------------------------------------------------------- v1 (tag limits as `tag:<tag>` v2 limits)
 
-const V1_NOT_FOUND = "Concurrency limit not found";
-
 export async function toV1(env: Bindings, row: LimitRow, holders?: string[]): Promise<V1Limit> {
   return {
     id: row.id,
