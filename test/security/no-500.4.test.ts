@@ -1,0 +1,4 @@
+import { it } from "vitest";
+import { expectNo500s } from "./no-500";
+
+it("no 500 for client mistakes (operations 4 of 4)", () => expectNo500s(3), 60_000);
