@@ -4,6 +4,8 @@ import { flowRun, taskRun } from "../db/schema";
 import type { Statement } from "../db/queries/events";
 import type { TaskRunRow } from "../db/queries/runs-serialize";
 import { isoNow } from "../lib/time";
+import { toState } from "../schemas/serialize";
+import { enqueueIfDeferred } from "../services/streams/task-queue";
 import { newEffects, type TaskContext, type TaskRunSurroundings, type OrchestrationResult } from "./context";
 import { orchestrate } from "./engine";
 import { CoreTaskPolicy, GlobalTaskPolicy, MinimalTaskPolicy } from "./policies";
@@ -70,9 +72,15 @@ export async function setTaskRunState(db: Db, runId: string, proposal: StateProp
     try {
       await db.batch(taskRunTransitionStatements(db, ctx.run, ctx.proposedState, { stateId: loaded.run.state_id }, now) as [any, ...any[]]);
     } catch (err) {
+      // Slots taken for this attempt go back before it is retried or abandoned.
+      await Promise.allSettled(ctx.effects.onWriteFailure.map((f) => f()));
       if (isStaleRunError(err) && attempt < MAX_ATTEMPTS) continue;
       throw isStaleRunError(err) ? contendedRun() : err;
     }
+    await Promise.allSettled(ctx.effects.afterCommit.map((f) => f()));
+    const stored = { ...ctx.run, state_id: ctx.proposedState.id, state: toState(ctx.proposedState) };
+    // A deferred (background) task run entering SCHEDULED goes to the task workers' queue.
+    await enqueueIfDeferred(stored);
     return { result, written: true, run: ctx.run };
   }
 }

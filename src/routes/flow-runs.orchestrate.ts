@@ -19,6 +19,7 @@ import { createFlowRun } from "../services/flow-run-create";
 import { resumeFlowRun } from "../services/flow-run-resume";
 import { setFlowRunState } from "../orchestration/flow-run-state";
 import { apiVersionOf, orchestrationResponse } from "./orchestration-response";
+import { clientVersionOf } from "../services/concurrency/settings";
 
 const tags = ["Flow Runs"];
 export const flowRunOrchestrationRouter = createRouter();
@@ -50,7 +51,7 @@ flowRunOrchestrationRouter.openapi(
   async (c) => {
     const { state, force } = c.req.valid("json");
     const id = c.req.valid("param").id;
-    const outcome = await setFlowRunState(c.env, c.var.db, id, state, { force, apiVersion: apiVersionOf(c) });
+    const outcome = await setFlowRunState(c.env, c.var.db, id, state, { force, apiVersion: apiVersionOf(c), clientVersion: clientVersionOf(c.req.header("user-agent")) });
     if (!outcome) throw new ApiError(404, `Flow run with id ${id} not found`, "exception_message");
     return orchestrationResponse(c, outcome);
   },
