@@ -1,3 +1,4 @@
+import { changedFields, emitAfter, queueCreated, queueDeleted, queueUpdated } from "../services/work-pool-events";
 import { createRoute, z } from "@hono/zod-openapi";
 import { createRouter, jsonBody, jsonResponse, noContent, sentFields } from "../lib/router";
 import { conflict, notFound } from "../lib/errors";
@@ -50,6 +51,8 @@ workPoolQueuesRouter.openapi(
     if (res.kind === "no_pool") throw poolNotFound(work_pool_name);
     // Prefect's message is not interpolated; it reads literally so.
     if (res.kind === "conflict") throw conflict("A work queue with this name already exists in work pool {work_pool_name!r}.");
+    const pool = await readPoolRow(c.var.db, work_pool_name);
+    emitAfter(c, [queueCreated(res.queue, pool as any)]);
     return c.json(res.queue, 201);
   },
 );
@@ -102,13 +105,15 @@ workPoolQueuesRouter.openapi(
   async (c) => {
     const { work_pool_name, name } = c.req.valid("param");
     const input = await sentFields(c, c.req.valid("json"));
-    const { queue } = await poolQueueOr404(c.var.db, work_pool_name, name);
+    const { queue, pool } = await poolQueueOr404(c.var.db, work_pool_name, name);
     try {
       await queues.updateQueue(c.var.db, queue, input);
     } catch (err) {
       if (isUniqueViolation(err)) throw integrityConflict();
       throw err;
     }
+    const changes = changedFields(queue as Record<string, unknown>, input as Record<string, unknown>);
+    if (Object.keys(changes).length) emitAfter(c, [queueUpdated(queue, pool as any, changes)]);
     return c.body(null, 204);
   },
 );
@@ -128,6 +133,7 @@ workPoolQueuesRouter.openapi(
     // Prefect refuses through a foreign key; answered as a conflict rather than its 500.
     if (pool.default_queue_id === queue.id) throw conflict("Can't delete a pool's default queue.");
     await queues.deleteQueue(c.var.db, queue.id);
+    emitAfter(c, [queueDeleted(queue, pool as any)]);
     return c.body(null, 204);
   },
 );

@@ -1,3 +1,4 @@
+import { changedFields, emitAfter, poolCreated, poolDeleted, poolUpdated } from "../services/work-pool-events";
 import { createRoute, z } from "@hono/zod-openapi";
 import { createRouter, jsonBody, jsonResponse, noContent, sentFields } from "../lib/router";
 import { ApiError, conflict, notFound, orNotFound } from "../lib/errors";
@@ -72,6 +73,7 @@ workPoolsRouter.openapi(
     if (isReserved(input.name)) throw new ApiError(403, "Work pools starting with 'Prefect' are reserved for internal use.");
     const pool = await pools.createPool(c.var.db, input);
     if (!pool) throw conflict("A work pool with this name already exists.");
+    emitAfter(c, [poolCreated(pool as any)]);
     return c.json(pool, 201);
   },
 );
@@ -136,7 +138,10 @@ workPoolsRouter.openapi(
         "Work pools starting with 'Prefect' are reserved for internal use and can only be updated to set concurrency limits or pause.",
       );
     }
-    if (!(await pools.updatePool(c.var.db, name, input))) throw poolNotFound(name);
+    const before = await pools.readPoolRow(c.var.db, name);
+    if (!before || !(await pools.updatePool(c.var.db, name, input))) throw poolNotFound(name);
+    const changes = changedFields(before as Record<string, unknown>, input as Record<string, unknown>);
+    if (Object.keys(changes).length) emitAfter(c, [poolUpdated(before as any, changes)]);
     return c.body(null, 204);
   },
 );
@@ -155,7 +160,9 @@ workPoolsRouter.openapi(
     if (isReserved(name)) {
       throw new ApiError(403, "Work pools starting with 'Prefect' are reserved for internal use and can not be deleted.");
     }
-    if (!(await pools.deletePool(c.var.db, name))) throw poolNotFound(name);
+    const before = await pools.readPoolRow(c.var.db, name);
+    if (!before || !(await pools.deletePool(c.var.db, name))) throw poolNotFound(name);
+    emitAfter(c, [poolDeleted(before as any)]);
     return c.body(null, 204);
   },
 );

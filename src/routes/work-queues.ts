@@ -1,3 +1,4 @@
+import { changedFields, emitAfter, queueCreated, queueDeleted, queueUpdated } from "../services/work-pool-events";
 import { createRoute, z } from "@hono/zod-openapi";
 import { createRouter, IdParams, jsonBody, jsonResponse, noContent, sentFields } from "../lib/router";
 import { ApiError, conflict, notFound, orNotFound } from "../lib/errors";
@@ -61,6 +62,7 @@ workQueuesRouter.openapi(
     }
     const res = await queues.createQueueInPool(db, pools.DEFAULT_AGENT_POOL_NAME, input);
     if (res.kind !== "created") throw conflict("A work queue with this name already exists.");
+    emitAfter(c, [queueCreated(res.queue, await pools.readPoolRow(db, pools.DEFAULT_AGENT_POOL_NAME) as any)]);
     return c.json(res.queue, 201);
   },
 );
@@ -124,6 +126,8 @@ workQueuesRouter.openapi(
       if (pools.isUniqueViolation(err)) throw integrityConflict();
       throw err;
     }
+    const changes = changedFields(found.queue as Record<string, unknown>, input as Record<string, unknown>);
+    if (Object.keys(changes).length) emitAfter(c, [queueUpdated(found.queue, found.pool as any, changes)]);
     return c.body(null, 204);
   },
 );
@@ -144,6 +148,7 @@ workQueuesRouter.openapi(
     // Prefect's foreign key from the pool refuses this; its integrity-error answer.
     if (found.pool.default_queue_id === id) throw integrityConflict();
     await queues.deleteQueue(c.var.db, id);
+    emitAfter(c, [queueDeleted(found.queue, found.pool as any)]);
     return c.body(null, 204);
   },
 );
