@@ -3,8 +3,13 @@ import * as schema from "./schema";
 
 export type Db = DrizzleD1Database<typeof schema>;
 
+const cache = new WeakMap<D1Database, Db>();
+
+/** One drizzle handle per D1 binding: building it (the schema's relational config) costs CPU. */
 export function getDb(d1: D1Database): Db {
-  return drizzle(d1, { schema });
+  let db = cache.get(d1);
+  if (!db) cache.set(d1, (db = drizzle(d1, { schema })));
+  return db;
 }
 
 /** The D1 binding under a drizzle handle, for raw prepared statements and their batches. */
