@@ -94,7 +94,7 @@ export interface Effects {
   parentTaskState: RunState | null;
 }
 
-interface ContextBase {
+export interface ContextBase {
   initialState: RunState | null;
   proposedState: RunState | null;
   validatedState: RunState | null;
@@ -120,6 +120,25 @@ export interface TaskContext extends ContextBase {
 }
 
 export type Context = FlowContext | TaskContext;
+
+/** A transition's starting point: `proposed` over `initial`, accepted until a rule says otherwise. */
+export function transition(
+  initialState: RunState | null,
+  proposedState: RunState,
+  now: string,
+  parameters: Partial<OrchestrationParameters> = {},
+): ContextBase {
+  return {
+    initialState,
+    proposedState,
+    validatedState: null,
+    status: "ACCEPT",
+    details: { type: "accept_details" },
+    parameters: { apiVersion: parameters.apiVersion ?? null, clientVersion: parameters.clientVersion ?? null },
+    now,
+    effects: newEffects(),
+  };
+}
 
 export function newEffects(): Effects {
   return { events: [], afterCommit: [], onWriteFailure: [], parentTaskState: null };

@@ -7,7 +7,7 @@ import { emitEventStatements } from "../services/events-ingest";
 import { acquireRunSlot, isOccupying, releaseRunSlot, type SlotScope } from "../services/work-queue-slots";
 import { deploymentConcurrencyGate } from "../services/concurrency/gates";
 import { isoNow } from "../lib/time";
-import { newEffects, type FlowContext, type FlowRunSurroundings, type OrchestrationResult, type SlotGate } from "./context";
+import { transition, type FlowContext, type FlowRunSurroundings, type OrchestrationResult, type SlotGate } from "./context";
 import { orchestrate, type Policy } from "./engine";
 import { CoreFlowPolicy, GlobalFlowPolicy, MinimalFlowPolicy } from "./policies";
 import { newState, type RunState } from "./states";
@@ -112,14 +112,7 @@ export async function setFlowRunState(
       kind: "flow",
       run: structuredClone(loaded.run),
       surroundings: loaded.surroundings,
-      initialState: runStateOf(loaded.run),
-      proposedState: newState(proposal, now),
-      validatedState: null,
-      status: "ACCEPT",
-      details: { type: "accept_details" },
-      parameters: { apiVersion: opts.apiVersion ?? null, clientVersion: opts.clientVersion ?? null },
-      now,
-      effects: newEffects(),
+      ...transition(runStateOf(loaded.run), newState(proposal, now), now, opts),
     };
     const result = await orchestrate(ctx, opts.force ? MinimalFlowPolicy : (opts.policy ?? CoreFlowPolicy), GlobalFlowPolicy);
     if (!ctx.proposedState) {

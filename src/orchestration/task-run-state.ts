@@ -6,7 +6,7 @@ import type { TaskRunRow } from "../db/queries/runs-serialize";
 import { isoNow } from "../lib/time";
 import { toState } from "../schemas/serialize";
 import { enqueueIfDeferred } from "../services/streams/task-queue";
-import { newEffects, type TaskContext, type TaskRunSurroundings, type OrchestrationResult } from "./context";
+import { transition, type TaskContext, type TaskRunSurroundings, type OrchestrationResult } from "./context";
 import { orchestrate } from "./engine";
 import { CoreTaskPolicy, GlobalTaskPolicy, MinimalTaskPolicy } from "./policies";
 import { newState, type RunState } from "./states";
@@ -49,14 +49,7 @@ function taskContext(
       cachedState: (key) => cachedTaskState(db, key, now),
       limits: taskConcurrencyGate(run.id, parseLimitRows(tagLimits)),
     },
-    initialState: runStateOf(run),
-    proposedState: proposed,
-    validatedState: null,
-    status: "ACCEPT",
-    details: { type: "accept_details" },
-    parameters: { apiVersion: opts.apiVersion ?? null, clientVersion: opts.clientVersion ?? null },
-    now,
-    effects: newEffects(),
+    ...transition(runStateOf(run), proposed, now, opts),
   };
 }
 

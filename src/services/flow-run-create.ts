@@ -9,7 +9,7 @@ import { generateRunName } from "../lib/names";
 import { isoNow } from "../lib/time";
 import { toState } from "../schemas/serialize";
 import type { FlowRunCreate } from "../schemas/prefect.gen";
-import { newEffects, type FlowContext, type SlotGate } from "../orchestration/context";
+import { transition, type FlowContext, type SlotGate } from "../orchestration/context";
 import { orchestrate } from "../orchestration/engine";
 import { GlobalFlowPolicy, MinimalFlowPolicy } from "../orchestration/policies";
 import { newState } from "../orchestration/states";
@@ -133,14 +133,7 @@ export async function createFlowRun(env: Bindings, db: Db, input: FlowRunCreate,
       parentTaskRun: parents[0] ?? null,
       slots,
     },
-    initialState: null,
-    proposedState: newState(input.state ?? { type: "PENDING" }, now),
-    validatedState: null,
-    status: "ACCEPT",
-    details: { type: "accept_details" },
-    parameters: { apiVersion: null, clientVersion: null },
-    now,
-    effects: newEffects(),
+    ...transition(null, newState(input.state ?? { type: "PENDING" }, now), now),
   };
   await orchestrate(ctx, MinimalFlowPolicy, GlobalFlowPolicy);
   const statements: any[] = [db.insert(flowRun).values({ ...run, state_type: null, state_name: null, state_timestamp: null }).onConflictDoNothing()];

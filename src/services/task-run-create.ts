@@ -8,7 +8,7 @@ import { generateRunName } from "../lib/names";
 import { isoNow } from "../lib/time";
 import { toState } from "../schemas/serialize";
 import type { TaskRunCreate } from "../schemas/prefect.gen";
-import { newEffects, type TaskContext } from "../orchestration/context";
+import { transition, type TaskContext } from "../orchestration/context";
 import { orchestrate } from "../orchestration/engine";
 import { GlobalTaskPolicy, MinimalTaskPolicy } from "../orchestration/policies";
 import { newState } from "../orchestration/states";
@@ -74,14 +74,7 @@ export async function createTaskRun(db: Db, input: TaskRunCreate): Promise<{ run
     kind: "task",
     run,
     surroundings: { flowRun: parent, cachedState: async () => null },
-    initialState: null,
-    proposedState: newState(input.state ?? { type: "PENDING" }, now),
-    validatedState: null,
-    status: "ACCEPT",
-    details: { type: "accept_details" },
-    parameters: { apiVersion: null, clientVersion: null },
-    now,
-    effects: newEffects(),
+    ...transition(null, newState(input.state ?? { type: "PENDING" }, now), now),
   };
   await orchestrate(ctx, MinimalTaskPolicy, GlobalTaskPolicy);
   const statements: any[] = [db.insert(taskRun).values(run).onConflictDoNothing()];
