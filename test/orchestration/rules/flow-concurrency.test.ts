@@ -253,8 +253,6 @@ describe("work-queue slots inside CoreFlowPolicy", () => {
 
 describe("deployment concurrency rules", () => {
   // These keep their place in the policies but have no hooks yet (see flow-concurrency.ts).
-  it.todo("SecureFlowConcurrencySlots: take a deployment concurrency slot (lease) on → PENDING; ENQUEUE → AwaitingConcurrencySlot, CANCEL_NEW → Cancelled");
-  it.todo("ValidateDeploymentConcurrencyAtRunning: PENDING → RUNNING with a lease that expired is re-checked");
-  it.todo("RemoveDeploymentConcurrencyLeaseForOldClientVersions: drop the lease id for clients that do not renew it");
-  it.todo("ReleaseFlowConcurrencySlots: revoke the lease / release the slot when leaving PENDING/RUNNING/CANCELLING");
+  // The deployment concurrency rules need the limits' Durable Objects: tested through the API in
+  // test/services/concurrency-orchestration.test.ts.
 });
