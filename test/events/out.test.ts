@@ -1,52 +1,10 @@
+import { openSocket, send, until, type Socket } from "./sockets";
 import { describe, expect, it } from "vitest";
-import { env, exports } from "cloudflare:workers";
-import { createApp } from "../../src/app";
+import { exports } from "cloudflare:workers";
 import { api, unique } from "../helpers";
 
-const URL = "http://127.0.0.1:8787/api/events/out";
+const open = (opts: { subprotocol?: boolean; authString?: string } = {}) => openSocket("/events/out", opts);
 
-interface Socket {
-  status: number;
-  ws: WebSocket;
-  messages: any[];
-  closed: Promise<{ code: number; reason: string }>;
-}
-
-/** Opens /events/out as the SDK does (subprotocol `prefect`), through the deployed app or one with other bindings. */
-async function open(opts: { subprotocol?: boolean; authString?: string } = {}): Promise<Socket> {
-  const headers: Record<string, string> = { Upgrade: "websocket" };
-  if (opts.subprotocol !== false) headers["Sec-WebSocket-Protocol"] = "prefect";
-  const request = new Request(URL, { headers });
-  const response = opts.authString
-    ? await createApp().fetch(request, { ...env, PREFECT_API_AUTH_STRING: opts.authString } as any, {
-        waitUntil() {},
-        passThroughOnException() {},
-        props: {},
-      } as any)
-    : await (exports as any).default.fetch(request);
-  const ws = response.webSocket as WebSocket;
-  if (!ws) return { status: response.status } as Socket;
-  ws.accept();
-  const messages: any[] = [];
-  ws.addEventListener("message", (m) => {
-    messages.push(JSON.parse(m.data as string));
-  });
-  const closed = new Promise<{ code: number; reason: string }>((resolve) =>
-    ws.addEventListener("close", (c) => resolve({ code: c.code, reason: c.reason })),
-  );
-  return { status: response.status, ws, messages, closed };
-}
-
-async function until<T>(check: () => T | Promise<T>, timeoutMs = 3000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value || Date.now() > deadline) return value;
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
-
-const send = (s: Socket, m: unknown) => s.ws.send(JSON.stringify(m));
 const received = (s: Socket) => s.messages.filter((m) => m.type === "event").map((m) => m.event);
 
 /** The SDK's window: from a minute ago to a year ahead. */

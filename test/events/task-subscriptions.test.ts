@@ -1,40 +1,11 @@
+import { openSocket, send, until, type Socket } from "./sockets";
 import { describe, expect, it } from "vitest";
-import { env, exports } from "cloudflare:workers";
+import { env } from "cloudflare:workers";
 import { api, unique } from "../helpers";
 import { taskRunQueueOf } from "../../src/services/streams/task-queue";
 
-interface Socket {
-  status: number;
-  ws: WebSocket;
-  messages: any[];
-  closed: Promise<{ code: number; reason: string }>;
-}
+const open = () => openSocket("/task_runs/subscriptions/scheduled");
 
-async function open(): Promise<Socket> {
-  const headers = { Upgrade: "websocket", "Sec-WebSocket-Protocol": "prefect" };
-  const response = await (exports as any).default.fetch(new Request("http://127.0.0.1:8787/api/task_runs/subscriptions/scheduled", { headers }));
-  const ws = response.webSocket as WebSocket;
-  ws.accept();
-  const messages: any[] = [];
-  ws.addEventListener("message", (m) => {
-    messages.push(JSON.parse(m.data as string));
-  });
-  const closed = new Promise<{ code: number; reason: string }>((resolve) =>
-    ws.addEventListener("close", (c) => resolve({ code: c.code, reason: c.reason })),
-  );
-  return { status: response.status, ws, messages, closed };
-}
-
-async function until<T>(check: () => T | Promise<T>, timeoutMs = 3000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value || Date.now() > deadline) return value;
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
-
-const send = (s: Socket, m: unknown) => s.ws.send(JSON.stringify(m));
 const settle = () => new Promise((r) => setTimeout(r, 150));
 const taskRuns = (s: Socket) => s.messages.filter((m) => m.type !== "auth_success");
 
