@@ -251,8 +251,5 @@ describe("work-queue slots inside CoreFlowPolicy", () => {
   });
 });
 
-describe("deployment concurrency rules", () => {
-  // These keep their place in the policies but have no hooks yet (see flow-concurrency.ts).
-  // The deployment concurrency rules need the limits' Durable Objects: tested through the API in
-  // test/services/concurrency-orchestration.test.ts.
-});
+// The deployment concurrency rules need the limits' Durable Objects: they are tested through the
+// API in test/services/concurrency-orchestration.test.ts.

@@ -289,8 +289,5 @@ describe("UpdateFlowRunTrackerOnTasks", () => {
   });
 });
 
-describe("task concurrency rules", () => {
-  // Placeholders in task-rules.ts until tag concurrency limits are wired up.
-  // SecureTaskConcurrencySlots / ReleaseTaskConcurrencySlots need the limits' Durable Objects:
-  // tested through the API in test/services/concurrency-orchestration.test.ts.
-});
+// SecureTaskConcurrencySlots / ReleaseTaskConcurrencySlots need the limits' Durable Objects: they
+// are tested through the API in test/services/concurrency-orchestration.test.ts.
