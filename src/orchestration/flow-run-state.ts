@@ -119,7 +119,7 @@ export async function setFlowRunState(
       await settleRaced(raced, result.state?.type ?? null);
       return { result, written: false, run: loaded.run };
     }
-    const statements = flowRunTransitionStatements(db, ctx.run, ctx.proposedState, { stateId: loaded.run.state_id }, now);
+    const statements = flowRunTransitionStatements(db, ctx.run, ctx.proposedState, { stateId: loaded.run.state_id }, now, loaded.run);
     const parent = loaded.surroundings.parentTaskRun;
     if (ctx.effects.parentTaskState && parent) statements.push(...(await forcedTaskTransition(db, parent, ctx.effects.parentTaskState, now)));
     statements.push(...emitEventStatements(db, ctx.effects.events));

@@ -46,9 +46,13 @@ const runStateFields = (s: RunState, now: string) => ({
   updated: now,
 });
 
-/** The run fields orchestration owns; others (tags, parameters …) are left to concurrent updates. */
-function orchestratedFields(run: FlowRunRow | TaskRunRow) {
-  return {
+/**
+ * The run fields orchestration owns (others — tags, parameters … — are left to concurrent
+ * updates), only those that changed from `before` when given: SQLite then updates only the
+ * indexes of those columns.
+ */
+function orchestratedFields(run: FlowRunRow | TaskRunRow, before?: FlowRunRow | TaskRunRow) {
+  const all: Record<string, unknown> = {
     state_type: run.state_type,
     state_name: run.state_name,
     state_timestamp: run.state_timestamp,
@@ -60,6 +64,13 @@ function orchestratedFields(run: FlowRunRow | TaskRunRow) {
     next_scheduled_start_time: run.next_scheduled_start_time,
     empirical_policy: run.empirical_policy,
   };
+  if (!before) return all;
+  const changed: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(all)) {
+    const was = (before as Record<string, unknown>)[key];
+    if (key === "empirical_policy" ? JSON.stringify(was) !== JSON.stringify(value) : was !== value) changed[key] = value;
+  }
+  return changed;
 }
 
 export function runStateOf(row: { state: unknown }): RunState | null {
@@ -67,7 +78,14 @@ export function runStateOf(row: { state: unknown }): RunState | null {
 }
 
 /** Statements storing a flow-run transition, guarded when `guard` (the state id read) is given. */
-export function flowRunTransitionStatements(db: Db, run: FlowRunRow, state: RunState, guard: { stateId: string | null } | null, now: string): Statement[] {
+export function flowRunTransitionStatements(
+  db: Db,
+  run: FlowRunRow,
+  state: RunState,
+  guard: { stateId: string | null } | null,
+  now: string,
+  before?: FlowRunRow,
+): Statement[] {
   const runId = guard
     ? sql`(SELECT ${flowRun.id} FROM ${flowRun} WHERE ${flowRun.id} = ${run.id} AND ${flowRun.state_id} IS ${guard.stateId})`
     : run.id;
@@ -75,7 +93,7 @@ export function flowRunTransitionStatements(db: Db, run: FlowRunRow, state: RunS
     db.insert(flowRunState).values({ ...stateRow(state), flow_run_id: runId as string }),
     db
       .update(flowRun)
-      .set({ ...orchestratedFields(run), ...runStateFields(state, now) })
+      .set({ ...orchestratedFields(run, before), ...runStateFields(state, now) })
       .where(eq(flowRun.id, run.id)),
   ];
 }
