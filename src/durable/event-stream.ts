@@ -79,7 +79,16 @@ export class EventStream extends DurableObject<Bindings> {
     return upgraded(client, handshake.awaitingAuth);
   }
 
+  /** Each socket's messages are handled one after another, even across awaits (e.g. the auth check). */
+  private readonly inbox = new WeakMap<WebSocket, Promise<void>>();
+
   async webSocketMessage(ws: WebSocket, data: string | ArrayBuffer): Promise<void> {
+    const handled = (this.inbox.get(ws) ?? Promise.resolve()).then(() => this.handleMessage(ws, data));
+    this.inbox.set(ws, handled.catch(() => undefined));
+    return handled;
+  }
+
+  private async handleMessage(ws: WebSocket, data: string | ArrayBuffer): Promise<void> {
     const att = ws.deserializeAttachment() as Attachment | null;
     if (!att || att.stage === "live") return; // Subscribers have nothing more to say.
     const message = parseMessage(data);
