@@ -120,6 +120,8 @@ describe("/task_runs/subscriptions/scheduled", () => {
     for (const [message, reason] of cases) {
       const s = await open();
       send(s, { type: "auth", token: null });
+      // As the SDK does: the subscription follows the server's auth_success.
+      await until(() => s.messages.some((m) => m.type === "auth_success"));
       send(s, message);
       expect(await s.closed).toEqual({ code: 4001, reason });
     }
