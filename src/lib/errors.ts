@@ -21,6 +21,10 @@ export class ApiError extends Error {
 
 export const notFound = (detail: string) => new ApiError(404, detail);
 export const conflict = (detail: string) => new ApiError(409, detail);
+/** Prefect's answer to a violated unique or foreign-key constraint (its IntegrityError handler). */
+export const INTEGRITY_CONFLICT =
+  "Data integrity conflict. This usually means a unique or foreign key constraint was violated. See server logs for details.";
+export const integrityConflict = () => conflict(INTEGRITY_CONFLICT);
 export const badRequest = (detail: unknown) => new ApiError(400, detail);
 export const unprocessable = (detail: unknown) => new ApiError(422, detail);
 

@@ -6,7 +6,7 @@ import { readPoolRow } from "../db/queries/work-pools";
 import { validate, validationFailure } from "../lib/schema-tools";
 import { workPoolJobVariablesFailure } from "../services/job-variables";
 import { createRouter, IdParams, jsonBody, jsonResponse, noContent } from "../lib/router";
-import { ApiError, conflict, notFound, unprocessable } from "../lib/errors";
+import { ApiError, conflict, notFound, unprocessable, integrityConflict } from "../lib/errors";
 import { normalizeUuid } from "../lib/ids";
 import { prefectValidationHook } from "../lib/validation";
 import { paginated, resolveLimit } from "../db/pagination";
@@ -14,7 +14,6 @@ import * as deployments from "../db/queries/deployments";
 import { parseSchedulesJson } from "../db/queries/deployment-schedules";
 import { emitEvents, type ServerEvent } from "../services/events-ingest";
 import { nullsAsDefaults } from "./work-pools";
-import { integrityConflict } from "./work-pool-queues";
 import {
   DeploymentCreateBody,
   DeploymentUpdateBody,

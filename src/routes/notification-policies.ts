@@ -1,12 +1,11 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import { createRouter, jsonBody, jsonResponse, noContent, sentFields } from "../lib/router";
-import { conflict, notFound } from "../lib/errors";
+import { notFound, integrityConflict } from "../lib/errors";
 import { prefectValidationHook } from "../lib/validation";
 import { resolveLimit } from "../db/pagination";
 import { normalizeUuid } from "../lib/ids";
 import { Uuid } from "../schemas/primitives";
-import { INTEGRITY_CONFLICT } from "../db/queries/flow-runs";
 import * as policies from "../db/queries/notification-policies";
 import {
   Body_read_flow_run_notification_policies_flow_run_notification_policies_filter_post as FilterBody,
@@ -62,7 +61,7 @@ notificationPoliciesRouter.openapi(
       block_document_id: normalizeUuid(body.block_document_id),
       message_template: body.message_template ?? null,
     });
-    if (!created) throw conflict(INTEGRITY_CONFLICT);
+    if (!created) throw integrityConflict();
     return c.json(created, 201);
   },
 );
@@ -117,7 +116,7 @@ notificationPoliciesRouter.openapi(
     const nulled = (["is_active", "state_names", "tags", "block_document_id"] as const).some((k) => sent[k] === null);
     if (nulled) {
       if (!(await policies.readNotificationPolicy(c.var.db, id))) throw notFound(UPDATE_NOT_FOUND);
-      throw conflict(INTEGRITY_CONFLICT);
+      throw integrityConflict();
     }
     const outcome = await policies.updateNotificationPolicy(c.var.db, id, {
       ...(sent.is_active != null ? { is_active: sent.is_active } : {}),
@@ -127,7 +126,7 @@ notificationPoliciesRouter.openapi(
       ...(sent.message_template !== undefined ? { message_template: sent.message_template ?? null } : {}),
     });
     if (outcome === "not_found") throw notFound(UPDATE_NOT_FOUND);
-    if (outcome === "missing_block_document") throw conflict(INTEGRITY_CONFLICT);
+    if (outcome === "missing_block_document") throw integrityConflict();
     return c.body(null, 204);
   },
   pathHook,

@@ -1,7 +1,6 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { createRouter, IdParams, jsonBody, jsonResponse, noContent, sentFields } from "../lib/router";
-import { conflict, notFound, orNotFound } from "../lib/errors";
-import { INTEGRITY_CONFLICT } from "../db/queries/flow-runs";
+import { notFound, orNotFound, integrityConflict } from "../lib/errors";
 import { resolveLimit } from "../db/pagination";
 import { normalizeUuid } from "../lib/ids";
 import * as variables from "../db/queries/variables";
@@ -65,7 +64,7 @@ async function applyPatch(c: any, by: { id: string } | { name: string }): Promis
   if (patch === null) {
     const found = "id" in by ? await variables.readVariable(c.var.db, by.id) : await variables.readVariableByName(c.var.db, by.name);
     if (!found) throw notFound(NOT_FOUND);
-    throw conflict(INTEGRITY_CONFLICT);
+    throw integrityConflict();
   }
   if (!(await variables.updateVariable(c.var.db, by, patch))) throw notFound(NOT_FOUND);
 }

@@ -1,7 +1,7 @@
 import { changedFields, emitAfter, queueCreated, queueDeleted, queueUpdated } from "../services/work-pool-events";
 import { createRoute, z } from "@hono/zod-openapi";
 import { createRouter, jsonBody, jsonResponse, noContent, sentFields } from "../lib/router";
-import { conflict, notFound } from "../lib/errors";
+import { conflict, notFound, integrityConflict } from "../lib/errors";
 import { resolveLimit } from "../db/pagination";
 import type { Db } from "../db/client";
 import { isUniqueViolation, readPoolRow } from "../db/queries/work-pools";
@@ -22,11 +22,6 @@ const QueueParams = z.object({ work_pool_name: z.string(), name: z.string() });
 
 const queueNotFound = (pool: string, queue: string) => notFound(`Work pool queue '${pool}/${queue}' not found.`);
 
-/** Prefect's answer to any other integrity error (here: renaming onto a taken name). */
-export const integrityConflict = () =>
-  conflict(
-    "Data integrity conflict. This usually means a unique or foreign key constraint was violated. See server logs for details.",
-  );
 
 /** The queue's stored row; a missing pool is reported before a missing queue, as Prefect. */
 async function poolQueueOr404(db: Db, poolName: string, queueName: string) {

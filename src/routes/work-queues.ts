@@ -1,14 +1,13 @@
 import { changedFields, emitAfter, queueCreated, queueDeleted, queueUpdated } from "../services/work-pool-events";
 import { createRoute, z } from "@hono/zod-openapi";
 import { createRouter, IdParams, jsonBody, jsonResponse, noContent, sentFields } from "../lib/router";
-import { ApiError, conflict, notFound, orNotFound } from "../lib/errors";
+import { ApiError, conflict, notFound, orNotFound, integrityConflict } from "../lib/errors";
 import { normalizeUuid } from "../lib/ids";
 import { isoNow, secondsBetween } from "../lib/time";
 import { resolveLimit } from "../db/pagination";
 import type { Db } from "../db/client";
 import * as pools from "../db/queries/work-pools";
 import * as queues from "../db/queries/work-queues";
-import { integrityConflict } from "./work-pool-queues";
 import { nullsAsDefaults } from "./work-pools";
 import {
   Body_read_work_queues_work_queues_filter_post,

@@ -3,7 +3,7 @@ import type { Db } from "../db/client";
 import type { Bindings } from "../env";
 import { flow, flowRun, taskRun, workPool, workQueue } from "../db/schema";
 import type { FlowRunRow } from "../db/queries/runs-serialize";
-import { conflict, notFound } from "../lib/errors";
+import { notFound, integrityConflict } from "../lib/errors";
 import { uuid4 } from "../lib/ids";
 import { generateRunName } from "../lib/names";
 import { isoNow } from "../lib/time";
@@ -16,9 +16,6 @@ import { newState } from "../orchestration/states";
 import { flowRunTransitionStatements, isStaleRunError } from "../orchestration/write";
 import { emitEventStatements } from "./events-ingest";
 import { acquireRunSlot, releaseRunSlot } from "./work-queue-slots";
-
-export const DATA_INTEGRITY_CONFLICT =
-  "Data integrity conflict. This usually means a unique or foreign key constraint was violated. See server logs for details.";
 
 export interface CreatedFlowRun {
   run: FlowRunRow;
@@ -67,7 +64,7 @@ export async function createFlowRun(env: Bindings, db: Db, input: FlowRunCreate,
     db.select().from(taskRun).where(eq(taskRun.id, input.parent_task_run_id ?? "")),
   ]);
   const flowRow = flows[0];
-  if (!flowRow) throw conflict(DATA_INTEGRITY_CONFLICT);
+  if (!flowRow) throw integrityConflict();
   const found = queues[0];
   if (input.work_pool_name && !extras.work_queue_id) {
     if (!found) throw notFound(`Work pool "${input.work_pool_name}" not found.`);
@@ -151,7 +148,7 @@ export async function createFlowRun(env: Bindings, db: Db, input: FlowRunCreate,
       .from(flowRun)
       .where(and(eq(flowRun.flow_id, run.flow_id), eq(flowRun.idempotency_key, run.idempotency_key)))
       .get();
-    if (!existing) throw conflict(DATA_INTEGRITY_CONFLICT);
+    if (!existing) throw integrityConflict();
     return { run: existing, created: false };
   }
   const state = ctx.proposedState;

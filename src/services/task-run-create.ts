@@ -2,7 +2,7 @@ import { and, eq, isNull } from "drizzle-orm";
 import type { Db } from "../db/client";
 import { flowRun, taskRun } from "../db/schema";
 import type { TaskRunRow } from "../db/queries/runs-serialize";
-import { conflict } from "../lib/errors";
+import { integrityConflict } from "../lib/errors";
 import { uuid4 } from "../lib/ids";
 import { generateRunName } from "../lib/names";
 import { isoNow } from "../lib/time";
@@ -13,7 +13,6 @@ import { orchestrate } from "../orchestration/engine";
 import { GlobalTaskPolicy, MinimalTaskPolicy } from "../orchestration/policies";
 import { newState } from "../orchestration/states";
 import { isStaleRunError, taskRunTransitionStatements } from "../orchestration/write";
-import { DATA_INTEGRITY_CONFLICT } from "./flow-run-create";
 import { enqueueIfDeferred } from "./streams/task-queue";
 
 const sameKey = (input: TaskRunCreate) =>
@@ -35,7 +34,7 @@ export async function createTaskRun(db: Db, input: TaskRunCreate): Promise<{ run
   ]);
   if (existing[0]) return { run: existing[0], created: false };
   const parent = flowRuns[0] ?? null;
-  if (input.flow_run_id && !parent) throw conflict(DATA_INTEGRITY_CONFLICT);
+  if (input.flow_run_id && !parent) throw integrityConflict();
 
   const now = isoNow();
   const run: TaskRunRow = {
@@ -85,7 +84,7 @@ export async function createTaskRun(db: Db, input: TaskRunCreate): Promise<{ run
     if (!isStaleRunError(err)) throw err;
     // Another request created the same task run first.
     const winner = await db.select().from(taskRun).where(sameKey(input)).get();
-    if (!winner) throw conflict(DATA_INTEGRITY_CONFLICT);
+    if (!winner) throw integrityConflict();
     return { run: winner, created: false };
   }
   const state = ctx.proposedState;

@@ -1,7 +1,7 @@
 import { asc, eq, inArray, sql, type SQLWrapper } from "drizzle-orm";
 import type { Db } from "../client";
 import { concurrencyLimitV2 } from "../schema";
-import { conflict } from "../../lib/errors";
+import { integrityConflict } from "../../lib/errors";
 import { normalizeUuid, uuid4 } from "../../lib/ids";
 import { isoNow } from "../../lib/time";
 import type { ConcurrencyLimitV2, GlobalConcurrencyLimitResponse } from "../../schemas/prefect.gen";
@@ -12,10 +12,6 @@ import type { ConcurrencyLimitV2, GlobalConcurrencyLimitResponse } from "../../s
  */
 
 export type LimitRow = typeof concurrencyLimitV2.$inferSelect;
-
-/** Prefect's integrity-error answer (a duplicate name, a NOT NULL column set to null). */
-export const INTEGRITY_CONFLICT =
-  "Data integrity conflict. This usually means a unique or foreign key constraint was violated. See server logs for details.";
 
 export const TAG_PREFIX = "tag:";
 export const tagLimitName = (tag: string) => `${TAG_PREFIX}${tag}`;
@@ -103,7 +99,7 @@ export async function createLimit(db: Db, input: LimitInput): Promise<LimitRow> 
       .returning();
     return rows[0];
   } catch (err) {
-    if (isUniqueViolation(err)) throw conflict(INTEGRITY_CONFLICT);
+    if (isUniqueViolation(err)) throw integrityConflict();
     throw err;
   }
 }
@@ -163,7 +159,7 @@ export type LimitPatch = Partial<Record<"active" | "name" | "limit" | "active_sl
  * columns, or a taken name, is Prefect's integrity 409. Answers the row after, or undefined.
  */
 export async function updateLimit(db: Db, id: string, patch: LimitPatch): Promise<LimitRow | undefined> {
-  if (Object.values(patch).some((v) => v === null)) throw conflict(INTEGRITY_CONFLICT);
+  if (Object.values(patch).some((v) => v === null)) throw integrityConflict();
   try {
     const rows = await db
       .update(concurrencyLimitV2)
@@ -172,7 +168,7 @@ export async function updateLimit(db: Db, id: string, patch: LimitPatch): Promis
       .returning();
     return rows[0];
   } catch (err) {
-    if (isUniqueViolation(err)) throw conflict(INTEGRITY_CONFLICT);
+    if (isUniqueViolation(err)) throw integrityConflict();
     throw err;
   }
 }

@@ -6,11 +6,8 @@ import { deployment, deploymentSchedule, flowRun, flowRunInput, flowRunState, lo
 import { flowRunWhere, type ResourceFilters } from "../filters";
 import { flowRunOrder, logOrder } from "../sorts";
 import { isoNow } from "../../lib/time";
-import { conflict } from "../../lib/errors";
+import { integrityConflict } from "../../lib/errors";
 
-/** Prefect's answer to a database integrity error. */
-export const INTEGRITY_CONFLICT =
-  "Data integrity conflict. This usually means a unique or foreign key constraint was violated. See server logs for details.";
 import { toFlowRunResponse, type FlowRunRow } from "./runs-serialize";
 import type { FlowRunResponse, FlowRunSort, FlowRunUpdate } from "../../schemas/prefect.gen";
 
@@ -71,7 +68,7 @@ export async function updateFlowRun(db: Db, id: string, input: Partial<FlowRunUp
   // A run's name is NOT NULL: Prefect's update of an existing run to a null name is its
   // integrity-conflict 409 (nothing changes); of a missing run, its 404.
   if (input.name === null) {
-    if (await readFlowRun(db, id)) throw conflict(INTEGRITY_CONFLICT);
+    if (await readFlowRun(db, id)) throw integrityConflict();
     return false;
   }
   if (input.flow_version !== undefined) set.flow_version = input.flow_version;

@@ -6,9 +6,8 @@ import { variableFilterSpec } from "../filters/variables";
 import { variableOrder } from "../sorts";
 import { uuid4 } from "../../lib/ids";
 import { isoNow } from "../../lib/time";
-import { conflict } from "../../lib/errors";
+import { conflict, integrityConflict } from "../../lib/errors";
 import { isUniqueViolation } from "./work-pools";
-import { INTEGRITY_CONFLICT } from "./flow-runs";
 import { emitEventStatements, emitEvents, type ServerEvent } from "../../services/events-ingest";
 import type { Statement } from "./events";
 import type { Variable, VariableFilter, VariableSort } from "../../schemas/prefect.gen";
@@ -88,7 +87,7 @@ export async function updateVariable(db: Db, by: { id: string } | { name: string
       .where("id" in by ? eq(variable.id, by.id) : eq(variable.name, by.name))
       .returning();
   } catch (err) {
-    if (isUniqueViolation(err)) throw conflict(INTEGRITY_CONFLICT);
+    if (isUniqueViolation(err)) throw integrityConflict();
     throw err;
   }
   if (!rows.length) return false;

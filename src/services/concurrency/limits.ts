@@ -3,7 +3,7 @@ import type { Bindings } from "../../env";
 import type { Db } from "../../db/client";
 import * as q from "../../db/queries/concurrency-limits";
 import type { LimitRow } from "../../db/queries/concurrency-limits";
-import { ApiError, conflict, unprocessable } from "../../lib/errors";
+import { ApiError, unprocessable, integrityConflict } from "../../lib/errors";
 import { normalizeUuid, uuid4 } from "../../lib/ids";
 import type { LeaseHolder } from "../../durable/concurrency-limit";
 import type { ConcurrencyLimit as V1Limit, MinimalConcurrencyLimitResponse } from "../../schemas/prefect.gen";
@@ -171,7 +171,7 @@ export async function upsertTagLimit(env: Bindings, db: Db, tag: string, limit: 
       if (!(err instanceof ApiError) || err.status !== 409 || attempt > 0) throw err;
     }
   }
-  throw conflict(q.INTEGRITY_CONFLICT);
+  throw integrityConflict();
 }
 
 export async function readTagLimitById(env: Bindings, db: Db, id: string): Promise<V1Limit | null> {
