@@ -13,7 +13,6 @@ import { paginated, resolveLimit } from "../db/pagination";
 import * as deployments from "../db/queries/deployments";
 import { parseSchedulesJson } from "../db/queries/deployment-schedules";
 import { emitEvents, type ServerEvent } from "../services/events-ingest";
-import { nullsAsDefaults } from "./work-pools";
 import {
   DeploymentCreateBody,
   DeploymentUpdateBody,
@@ -109,7 +108,7 @@ deploymentsRouter.openapi(
     path: "/deployments/filter",
     tags,
     summary: "Read Deployments",
-    request: jsonBody(nullsAsDefaults(Body_read_deployments_deployments_filter_post)),
+    request: jsonBody(Body_read_deployments_deployments_filter_post),
     responses: { 200: jsonResponse(z.array(DeploymentResponse)) },
   }),
   async (c) => {
@@ -128,7 +127,7 @@ deploymentsRouter.openapi(
     path: "/deployments/paginate",
     tags,
     summary: "Paginate Deployments",
-    request: jsonBody(nullsAsDefaults(Body_paginate_deployments_deployments_paginate_post)),
+    request: jsonBody(Body_paginate_deployments_deployments_paginate_post),
     responses: { 200: jsonResponse(DeploymentPaginationResponse) },
   }),
   async (c) => {
@@ -153,7 +152,7 @@ deploymentsRouter.openapi(
     path: "/deployments/count",
     tags,
     summary: "Count Deployments",
-    request: jsonBody(nullsAsDefaults(Body_count_deployments_deployments_count_post)),
+    request: jsonBody(Body_count_deployments_deployments_count_post),
     responses: { 200: jsonResponse(z.int()) },
   }),
   async (c) => c.json(await deployments.countDeployments(c.var.db, c.req.valid("json")), 200),
@@ -165,7 +164,7 @@ deploymentsRouter.openapi(
     path: "/deployments/bulk_delete",
     tags,
     summary: "Bulk Delete Deployments",
-    request: jsonBody(nullsAsDefaults(Body_bulk_delete_deployments_deployments_bulk_delete_post)),
+    request: jsonBody(Body_bulk_delete_deployments_deployments_bulk_delete_post),
     responses: { 200: jsonResponse(DeploymentBulkDeleteResponse) },
   }),
   async (c) => {

@@ -39,27 +39,15 @@ import { DateTime } from "../schemas/primitives";
 const tags = ["Flow Runs"];
 export const flowRunsRouter = createRouter();
 
-const nullAsDefault = <T extends z.ZodType>(schema: T) => z.preprocess((v) => (v === null ? undefined : v), schema);
 
-/**
- * FastAPI reads a top-level `null` in a multi-field body as "not sent", so the field's default
- * applies (the SDK sends `"sort": null, "limit": null`); a required field sent as null is missing.
- */
-export function nullsAsDefaults<T extends z.ZodObject>(schema: T): T {
-  const shape: Record<string, z.ZodType> = {};
-  for (const [key, field] of Object.entries(schema.shape as Record<string, z.ZodType>))
-    if (!field.safeParse(null).success) shape[key] = nullAsDefault(field);
-  return schema.extend(shape) as unknown as T;
-}
-
-const FilterBody = nullsAsDefaults(Body_read_flow_runs_flow_runs_filter_post);
-const PaginateBody = nullsAsDefaults(Body_paginate_flow_runs_flow_runs_paginate_post);
-const CountBody = nullsAsDefaults(Body_count_flow_runs_flow_runs_count_post);
-const LatenessBody = nullsAsDefaults(Body_average_flow_run_lateness_flow_runs_lateness_post);
-const HistoryBody = nullsAsDefaults(Body_flow_run_history_flow_runs_history_post);
-const BulkDeleteBody = nullsAsDefaults(Body_bulk_delete_flow_runs_flow_runs_bulk_delete_post);
-const InputCreateBody = nullsAsDefaults(Body_create_flow_run_input_flow_runs__id__input_post);
-const InputFilterBody = nullsAsDefaults(Body_filter_flow_run_input_flow_runs__id__input_filter_post);
+const FilterBody = Body_read_flow_runs_flow_runs_filter_post;
+const PaginateBody = Body_paginate_flow_runs_flow_runs_paginate_post;
+const CountBody = Body_count_flow_runs_flow_runs_count_post;
+const LatenessBody = Body_average_flow_run_lateness_flow_runs_lateness_post;
+const HistoryBody = Body_flow_run_history_flow_runs_history_post;
+const BulkDeleteBody = Body_bulk_delete_flow_runs_flow_runs_bulk_delete_post;
+const InputCreateBody = Body_create_flow_run_input_flow_runs__id__input_post;
+const InputFilterBody = Body_filter_flow_run_input_flow_runs__id__input_filter_post;
 
 const runId = (c: { req: { valid: (t: "param") => { id: string } } }) => normalizeUuid(c.req.valid("param").id);
 const FLOW_RUN_NOT_FOUND = "Flow run not found";

@@ -9,14 +9,8 @@ import { createAndPublishLogs } from "../services/streams/logs";
 const tags = ["Logs"];
 export const logsRouter = createRouter();
 
-/** A JSON null in a body field counts as absent, as FastAPI treats embedded body fields (the SDK sends `"offset": null`). */
-const nullAsDefault = <T extends z.ZodType>(schema: T) => z.preprocess((v) => (v === null ? undefined : v), schema);
-
-const ReadLogsBody = Body_read_logs_logs_filter_post.extend({
-  offset: nullAsDefault(Int.gte(0).default(0)),
-  sort: nullAsDefault(Body_read_logs_logs_filter_post.shape.sort),
-  limit: Int.nullable().optional(),
-});
+// The SDK's `"offset": null, "sort": null` count as absent (jsonBody); a null limit means the default.
+const ReadLogsBody = Body_read_logs_logs_filter_post.extend({ limit: Int.nullable().optional() });
 
 logsRouter.openapi(
   createRoute({

@@ -6,7 +6,7 @@ import { paginated, resolveLimit } from "../db/pagination";
 import { taskRunWhere } from "../db/filters";
 import * as taskRuns from "../db/queries/task-runs";
 import { runHistory } from "../db/queries/run-history";
-import { checkHistoryInterval, nullsAsDefaults } from "./flow-runs";
+import { checkHistoryInterval } from "./flow-runs";
 import {
   Body_count_task_runs_task_runs_count_post,
   Body_paginate_task_runs_task_runs_paginate_post,
@@ -21,10 +21,10 @@ import {
 const tags = ["Task Runs"];
 export const taskRunsRouter = createRouter();
 
-const FilterBody = nullsAsDefaults(Body_read_task_runs_task_runs_filter_post);
-const PaginateBody = nullsAsDefaults(Body_paginate_task_runs_task_runs_paginate_post);
-const CountBody = nullsAsDefaults(Body_count_task_runs_task_runs_count_post);
-const HistoryBody = nullsAsDefaults(Body_task_run_history_task_runs_history_post);
+const FilterBody = Body_read_task_runs_task_runs_filter_post;
+const PaginateBody = Body_paginate_task_runs_task_runs_paginate_post;
+const CountBody = Body_count_task_runs_task_runs_count_post;
+const HistoryBody = Body_task_run_history_task_runs_history_post;
 
 const runId = (c: { req: { valid: (t: "param") => { id: string } } }) => normalizeUuid(c.req.valid("param").id);
 

@@ -6,7 +6,7 @@ import { resolveLimit } from "../db/pagination";
 import type { Db } from "../db/client";
 import { isUniqueViolation, readPoolRow } from "../db/queries/work-pools";
 import * as queues from "../db/queries/work-queues";
-import { nullsAsDefaults, poolNotFound } from "./work-pools";
+import { poolNotFound } from "./work-pools";
 import {
   Body_read_work_queues_work_pools__work_pool_name__queues_filter_post,
   WorkQueueCreate,
@@ -58,7 +58,7 @@ workPoolQueuesRouter.openapi(
     path: "/work_pools/{work_pool_name}/queues/filter",
     tags,
     summary: "Read Work Queues",
-    request: { params: PoolParams, ...jsonBody(nullsAsDefaults(Body_read_work_queues_work_pools__work_pool_name__queues_filter_post)) },
+    request: { params: PoolParams, ...jsonBody(Body_read_work_queues_work_pools__work_pool_name__queues_filter_post) },
     responses: { 200: jsonResponse(z.array(WorkQueueResponse)) },
   }),
   async (c) => {

@@ -16,16 +16,6 @@ const tags = ["Work Pools"];
 export const workPoolsRouter = createRouter();
 export const PoolParams = z.object({ name: z.string() });
 
-/**
- * FastAPI reads an embedded body field sent as null as absent (its default applies): the SDK sends
- * `"limit": null, "offset": null`. Applied to Prefect's multi-field `Body_*` bodies.
- */
-export const nullsAsDefaults = <T extends z.ZodType>(schema: T) =>
-  z.preprocess(
-    (v) => (v && typeof v === "object" && !Array.isArray(v) ? Object.fromEntries(Object.entries(v).filter(([, x]) => x !== null)) : v),
-    schema,
-  );
-
 export const poolNotFound = (name: string) => notFound(`Work pool "${name}" not found.`);
 
 /** Python truthiness of a JSON value, as Prefect's check applies it. */
@@ -84,7 +74,7 @@ workPoolsRouter.openapi(
     path: "/work_pools/filter",
     tags,
     summary: "Read Work Pools",
-    request: jsonBody(nullsAsDefaults(Body_read_work_pools_work_pools_filter_post)),
+    request: jsonBody(Body_read_work_pools_work_pools_filter_post),
     responses: { 200: jsonResponse(z.array(WorkPoolResponse)) },
   }),
   async (c) => {
@@ -99,7 +89,7 @@ workPoolsRouter.openapi(
     path: "/work_pools/count",
     tags,
     summary: "Count Work Pools",
-    request: jsonBody(nullsAsDefaults(Body_count_work_pools_work_pools_count_post)),
+    request: jsonBody(Body_count_work_pools_work_pools_count_post),
     responses: { 200: jsonResponse(z.int()) },
   }),
   async (c) => c.json(await pools.countPools(c.var.db, c.req.valid("json").work_pools), 200),

@@ -8,7 +8,7 @@ import { resolveLimit } from "../db/pagination";
 import type { Db } from "../db/client";
 import * as pools from "../db/queries/work-pools";
 import * as queues from "../db/queries/work-queues";
-import { nullsAsDefaults } from "./work-pools";
+
 import {
   Body_read_work_queues_work_queues_filter_post,
   WorkQueueCreate,
@@ -72,7 +72,7 @@ workQueuesRouter.openapi(
     path: "/work_queues/filter",
     tags,
     summary: "Read Work Queues",
-    request: jsonBody(nullsAsDefaults(Body_read_work_queues_work_queues_filter_post)),
+    request: jsonBody(Body_read_work_queues_work_queues_filter_post),
     responses: { 200: jsonResponse(z.array(WorkQueueResponse)) },
   }),
   async (c) => {

@@ -4,7 +4,7 @@ import { notFound } from "../lib/errors";
 import { resolveLimit } from "../db/pagination";
 import { readPoolRow } from "../db/queries/work-pools";
 import * as workers from "../db/queries/workers";
-import { nullsAsDefaults, poolNotFound } from "./work-pools";
+import { poolNotFound } from "./work-pools";
 import {
   Body_read_workers_work_pools__work_pool_name__workers_filter_post,
   Body_worker_heartbeat_work_pools__work_pool_name__workers_heartbeat_post,
@@ -22,7 +22,7 @@ workersRouter.openapi(
     path: "/work_pools/{work_pool_name}/workers/heartbeat",
     tags,
     summary: "Worker Heartbeat",
-    request: { params: PoolParams, ...jsonBody(nullsAsDefaults(Body_worker_heartbeat_work_pools__work_pool_name__workers_heartbeat_post)) },
+    request: { params: PoolParams, ...jsonBody(Body_worker_heartbeat_work_pools__work_pool_name__workers_heartbeat_post) },
     responses: { 204: noContent },
   }),
   async (c) => {
@@ -40,7 +40,7 @@ workersRouter.openapi(
     path: "/work_pools/{work_pool_name}/workers/filter",
     tags,
     summary: "Read Workers",
-    request: { params: PoolParams, ...jsonBody(nullsAsDefaults(Body_read_workers_work_pools__work_pool_name__workers_filter_post)) },
+    request: { params: PoolParams, ...jsonBody(Body_read_workers_work_pools__work_pool_name__workers_filter_post) },
     responses: { 200: jsonResponse(z.array(WorkerResponse)) },
   }),
   async (c) => {
