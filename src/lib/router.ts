@@ -61,3 +61,17 @@ export async function sentFields<T extends Record<string, unknown>>(
   for (const key of Object.keys(parsed)) if (raw && Object.hasOwn(raw, key)) (out as any)[key] = parsed[key];
   return out;
 }
+
+/**
+ * Work that finishes after the response (events, bookkeeping): kept alive by the request's
+ * `waitUntil`, never failing the request (a failure is logged as `what`). Outside a live request
+ * (no execution context) the promise still runs.
+ */
+export function afterResponse(c: { executionCtx: ExecutionContext }, what: string, work: Promise<unknown>): void {
+  const settled = work.catch((err) => console.error(`${what} failed`, err));
+  try {
+    c.executionCtx.waitUntil(settled);
+  } catch {
+    void settled;
+  }
+}

@@ -1,7 +1,7 @@
 import { inList } from "../db/filters/core";
 import { createRoute, z } from "@hono/zod-openapi";
 import { and, asc, eq, lte } from "drizzle-orm";
-import { createRouter, IdParams, jsonBody, jsonResponse } from "../lib/router";
+import { afterResponse, createRouter, IdParams, jsonBody, jsonResponse } from "../lib/router";
 import { badRequest, notFound } from "../lib/errors";
 import { resolveLimit } from "../db/pagination";
 import { flowRun } from "../db/schema";
@@ -112,7 +112,7 @@ deploymentRunsRouter.openapi(
       .orderBy(asc(flowRun.next_scheduled_start_time), asc(flowRun.id))
       .limit(resolveLimit(body.limit));
     // Polling marks the deployments READY, after answering (as Prefect defers it to a task).
-    c.executionCtx.waitUntil(markDeploymentsReady(db, { deploymentIds: body.deployment_ids }));
+    afterResponse(c, "marking deployments ready", markDeploymentsReady(db, { deploymentIds: body.deployment_ids }));
     return c.json(rows.map((r) => toFlowRunResponse(r)), 200);
   },
 );

@@ -1,11 +1,12 @@
 import type { MiddlewareHandler } from "hono";
 import type { AppEnv } from "../env";
 import { scheduleDeployment } from "../services/scheduler";
+import { afterResponse } from "../lib/router";
+import { UUID_RE } from "../schemas/primitives";
 
 /** Sub-resources whose change affects which runs a deployment should have. */
 const CHANGES_SCHEDULING = new Set(["schedules", "resume_deployment", "set_schedule_active"]);
 
-const UUID = /^[0-9a-f]{8}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{12}$/i;
 
 /**
  * The scheduler's on-demand pass (Prefect's "recent deployments" loop): after a deployment or its
@@ -18,18 +19,13 @@ export const scheduleAfterChange: MiddlewareHandler<AppEnv> = async (c, next) =>
   const segments = new URL(c.req.url).pathname.split("/").filter(Boolean);
   const i = segments.indexOf("deployments");
   let id = segments[i + 1];
-  if (!id || !UUID.test(id)) {
+  if (!id || !UUID_RE.test(id)) {
     // Creation: the new deployment's id is in the answer.
     if (segments.length !== i + 1) return;
     id = ((await c.res.clone().json().catch(() => null)) as { id?: string } | null)?.id ?? "";
   }
-  if (!UUID.test(id)) return;
+  if (!UUID_RE.test(id)) return;
   const tail = segments[i + 2];
   if (tail !== undefined && !CHANGES_SCHEDULING.has(tail)) return;
-  const pass = scheduleDeployment(c.var.db, id).catch((err) => console.error("on-demand scheduling failed", err));
-  try {
-    c.executionCtx.waitUntil(pass);
-  } catch {
-    await pass;
-  }
+  afterResponse(c, "on-demand scheduling", scheduleDeployment(c.var.db, id));
 };

@@ -5,7 +5,7 @@ import type { Db } from "../db/client";
 import { readPoolRow } from "../db/queries/work-pools";
 import { validate, validationFailure } from "../lib/schema-tools";
 import { workPoolJobVariablesFailure } from "../services/job-variables";
-import { createRouter, IdParams, jsonBody, jsonResponse, noContent } from "../lib/router";
+import { afterResponse, createRouter, IdParams, jsonBody, jsonResponse, noContent } from "../lib/router";
 import { ApiError, conflict, notFound, unprocessable, integrityConflict } from "../lib/errors";
 import { normalizeUuid } from "../lib/ids";
 import { prefectValidationHook } from "../lib/validation";
@@ -54,13 +54,7 @@ const multipleSchedules = (id: string) =>
 
 /** Deployment events are stored after the response, as Prefect emits them after its commit. */
 function emitLater(c: Context, events: ServerEvent[]) {
-  if (!events.length) return;
-  const pending = emitEvents(c.var.db, events).catch((err) => console.error("deployment events", err));
-  try {
-    c.executionCtx.waitUntil(pending);
-  } catch {
-    // No execution context (e.g. app.request in tests): the promise still runs.
-  }
+  if (events.length) afterResponse(c, "deployment events", emitEvents(c.var.db, events));
 }
 
 async function rawJson(c: Context): Promise<unknown> {

@@ -2,7 +2,7 @@ import { validationErrorResponse } from "../lib/validation";
 import { deploymentJobTemplate, workPoolJobVariablesFailure } from "../services/job-variables";
 import { createRoute, z } from "@hono/zod-openapi";
 import type { Context } from "hono";
-import { createRouter, IdParams, jsonBody, jsonResponse, noContent, sentFields } from "../lib/router";
+import { afterResponse, createRouter, IdParams, jsonBody, jsonResponse, noContent, sentFields } from "../lib/router";
 import { ApiError, badRequest, conflict, notFound, unprocessable } from "../lib/errors";
 import { normalizeUuid } from "../lib/ids";
 import { toIso } from "../lib/time";
@@ -63,17 +63,16 @@ export function checkHistoryInterval(seconds: number) {
 function releaseSlots(c: Context<AppEnv>, runs: flowRuns.DeletedRun[]) {
   const holders = runs.filter((r) => r.work_queue_id && r.state_type && OCCUPYING.queue.includes(r.state_type));
   if (!holders.length) return;
-  const work = Promise.all(
-    holders.map(async (r) => {
-      const scope = await slotScopeOf(c.var.db, r.work_queue_id);
-      if (scope) await releaseRunSlot(c.env, scope, r.id, null);
-    }),
-  ).catch((err) => console.error("releasing slots of deleted flow runs", err));
-  try {
-    c.executionCtx.waitUntil(work);
-  } catch {
-    // No execution context (not a live request): nothing to wait on.
-  }
+  afterResponse(
+    c,
+    "releasing slots of deleted flow runs",
+    Promise.all(
+      holders.map(async (r) => {
+        const scope = await slotScopeOf(c.var.db, r.work_queue_id);
+        if (scope) await releaseRunSlot(c.env, scope, r.id, null);
+      }),
+    ),
+  );
 }
 
 flowRunsRouter.openapi(

@@ -1,6 +1,6 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { asc, eq } from "drizzle-orm";
-import { createRouter, IdParams, jsonBody, jsonResponse } from "../lib/router";
+import { afterResponse, createRouter, IdParams, jsonBody, jsonResponse } from "../lib/router";
 import { notFound } from "../lib/errors";
 import { resolveLimit, paginated } from "../db/pagination";
 import { workPool, workQueue, type flowRun } from "../db/schema";
@@ -70,7 +70,7 @@ workQueueSlotsRouter.openapi(
       scheduledBefore: body.scheduled_before,
       scheduledAfter: body.scheduled_after,
     });
-    c.executionCtx.waitUntil?.(markQueuesPolled(db, queues.map((q) => q.id), now));
+    afterResponse(c, "marking polled queues", markQueuesPolled(db, queues.map((q) => q.id), now));
     return c.json(
       handed.map(({ queue, run }) => ({ work_pool_id: pool.id, work_queue_id: queue.id, flow_run: asFlowRun(run, now) })),
       200,
@@ -101,7 +101,7 @@ workQueueSlotsRouter.openapi(
       scheduledBefore: body.scheduled_before,
     });
     // The Prefect UI peeks at queues with this route; only real polls mark the queue.
-    if (c.req.header("x-prefect-ui") !== "true") c.executionCtx.waitUntil?.(markQueuesPolled(db, [queue.id], now));
+    if (c.req.header("x-prefect-ui") !== "true") afterResponse(c, "marking polled queues", markQueuesPolled(db, [queue.id], now));
     return c.json(handed.map(({ run }) => toFlowRunResponse(run, now)), 200);
   },
 );

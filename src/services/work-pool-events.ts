@@ -1,6 +1,7 @@
 import type { Context } from "hono";
 import type { AppEnv } from "../env";
 import { emitEvents, type ServerEvent } from "./events-ingest";
+import { afterResponse } from "../lib/router";
 
 /**
  * The lifecycle events of work pools and work queues, in Prefect's shape:
@@ -70,11 +71,5 @@ export function changedFields(current: Record<string, unknown>, sent: Record<str
 
 /** Stores the events after the response (they never hold up or fail the request). */
 export function emitAfter(c: Context<AppEnv>, events: ServerEvent[]): void {
-  if (!events.length) return;
-  const done = emitEvents(c.var.db, events).catch((err) => console.error("work pool events", err));
-  try {
-    c.executionCtx.waitUntil(done);
-  } catch {
-    void done;
-  }
+  if (events.length) afterResponse(c, "work pool events", emitEvents(c.var.db, events));
 }
