@@ -52,17 +52,21 @@ export async function createFlowRun(env: Bindings, db: Db, input: FlowRunCreate,
       poolLimit: sql<number | null>`${workPool.concurrency_limit}`.as("pool_limit"),
     })
     .from(workPool);
-  const [flows, queues, parents] = await db.batch([
-    db.select({ id: flow.id, name: flow.name, tags: flow.tags, labels: flow.labels }).from(flow).where(eq(flow.id, input.flow_id)),
-    extras.work_queue_id
-      ? queueQuery.innerJoin(workQueue, eq(workQueue.work_pool_id, workPool.id)).where(eq(workQueue.id, extras.work_queue_id))
-      : input.work_pool_name
-        ? queueQuery
-            .leftJoin(workQueue, input.work_queue_name ? and(eq(workQueue.work_pool_id, workPool.id), eq(workQueue.name, input.work_queue_name)) : eq(workQueue.id, workPool.default_queue_id))
-            .where(eq(workPool.name, input.work_pool_name))
-        : queueQuery.leftJoin(workQueue, eq(workQueue.id, workPool.id)).where(eq(workPool.id, "")),
-    db.select().from(taskRun).where(eq(taskRun.id, input.parent_task_run_id ?? "")),
-  ]);
+  const flowLookup = db.select({ id: flow.id, name: flow.name, tags: flow.tags, labels: flow.labels }).from(flow).where(eq(flow.id, input.flow_id));
+  const queueLookup = extras.work_queue_id
+    ? queueQuery.innerJoin(workQueue, eq(workQueue.work_pool_id, workPool.id)).where(eq(workQueue.id, extras.work_queue_id))
+    : input.work_pool_name
+      ? queueQuery
+          .leftJoin(workQueue, input.work_queue_name ? and(eq(workQueue.work_pool_id, workPool.id), eq(workQueue.name, input.work_queue_name)) : eq(workQueue.id, workPool.default_queue_id))
+          .where(eq(workPool.name, input.work_pool_name))
+      : null;
+  const parentLookup = input.parent_task_run_id ? db.select().from(taskRun).where(eq(taskRun.id, input.parent_task_run_id)) : null;
+  // Only the lookups this run needs, in one round trip.
+  const lookups = [flowLookup, queueLookup, parentLookup].filter((l) => l !== null);
+  const results = (lookups.length === 1 ? [await flowLookup] : await db.batch(lookups as [typeof flowLookup])) as unknown[][];
+  const flows = results[0] as Awaited<typeof flowLookup>;
+  const queues = (queueLookup ? results[1] : []) as Awaited<NonNullable<typeof queueLookup>>;
+  const parents = (parentLookup ? results[queueLookup ? 2 : 1] : []) as Awaited<NonNullable<typeof parentLookup>>;
   const flowRow = flows[0];
   if (!flowRow) throw integrityConflict();
   const found = queues[0];
