@@ -3,7 +3,7 @@ import { createRouter } from "./lib/router";
 import { ApiError } from "./lib/errors";
 import { basicAuth, jsonBodyGuard } from "./lib/middleware";
 import { getDb } from "./db/client";
-import { countingD1 } from "./lib/d1-counter";
+import { countingD1, countRoundTrips } from "./lib/d1-counter";
 import { PREFECT_VERSION } from "./lib/version";
 import { rootRouter } from "./routes/root";
 import { adminRouter } from "./routes/admin";
@@ -85,10 +85,9 @@ export function createApp() {
       c.set("db", getDb(c.env.DB));
       return next();
     }
-    const counted = countingD1(c.env.DB);
-    c.set("db", getDb(counted.db));
-    await next();
-    c.res.headers.set("x-d1-round-trips", String(counted.count()));
+    c.set("db", getDb(countingD1(c.env.DB)));
+    const roundTrips = await countRoundTrips(next);
+    c.res.headers.set("x-d1-round-trips", String(roundTrips));
   });
   api.use("*", jsonBodyGuard);
 

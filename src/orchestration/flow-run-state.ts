@@ -1,9 +1,11 @@
-import { eq } from "drizzle-orm";
+import { eq, sql } from "drizzle-orm";
+import { preparedQuery, runWrites, type Write } from "../db/prepared";
 import type { Db } from "../db/client";
 import type { Bindings } from "../env";
 import { concurrencyLimitV2, deployment, flow, flowRun, taskRun, workPool, workQueue } from "../db/schema";
 import type { FlowRunRow } from "../db/queries/runs-serialize";
-import { emitEventStatements } from "../services/events-ingest";
+import { stampServerEvents } from "../services/events-ingest";
+import { recordEvents } from "../services/streams/publish";
 import { acquireRunSlot, isOccupying, releaseRunSlot, type SlotScope } from "../services/work-queue-slots";
 import { deploymentConcurrencyGate } from "../services/concurrency/gates";
 import { isoNow } from "../lib/time";
@@ -40,8 +42,8 @@ export interface SetStateOutcome {
 const MAX_ATTEMPTS = 8;
 
 /** The run with everything its rules and its state-change event need, in one D1 query. */
-async function loadFlowRun(env: Bindings, db: Db, id: string): Promise<{ run: FlowRunRow; surroundings: FlowRunSurroundings } | null> {
-  const row = await db
+const flowRunWithSurroundings = preparedQuery((db) =>
+  db
     .select({
       run: flowRun,
       flow: { id: flow.id, name: flow.name, tags: flow.tags, labels: flow.labels },
@@ -59,8 +61,12 @@ async function loadFlowRun(env: Bindings, db: Db, id: string): Promise<{ run: Fl
     .leftJoin(workPool, eq(workPool.id, workQueue.work_pool_id))
     .leftJoin(taskRun, eq(taskRun.id, flowRun.parent_task_run_id))
     .leftJoin(concurrencyLimitV2, eq(concurrencyLimitV2.id, deployment.concurrency_limit_id))
-    .where(eq(flowRun.id, id))
-    .get();
+    .where(eq(flowRun.id, sql.placeholder("id")))
+    .prepare(),
+);
+
+async function loadFlowRun(env: Bindings, db: Db, id: string): Promise<{ run: FlowRunRow; surroundings: FlowRunSurroundings } | null> {
+  const row = await flowRunWithSurroundings(db).get({ id });
   if (!row) return null;
   const { workQueue: q, workPool: p } = row;
   const scope: SlotScope | null = q && p ? { queueId: q.id, queueLimit: q.limit, poolId: p.id, poolLimit: p.limit } : null;
@@ -88,8 +94,9 @@ function slotGate(env: Bindings, scope: SlotScope, runId: string): SlotGate {
 /**
  * Proposes a state for a flow run: Prefect's core flow policy (or the minimal one when forced)
  * and the global bookkeeping decide; an accepted or replacement state is stored with the run's
- * fields, the wrapper task run of a subflow and the state-change event in one D1 batch.
- * Costs one D1 read and one D1 batch when the run's state does not change underneath it.
+ * fields and the wrapper task run of a subflow in one D1 batch; its state-change event is
+ * recorded once that has committed. Costs one D1 read and one D1 batch when the run's state does
+ * not change underneath it.
  * Returns null when the run does not exist.
  */
 export async function setFlowRunState(
@@ -119,12 +126,12 @@ export async function setFlowRunState(
       await settleRaced(raced, result.state?.type ?? null);
       return { result, written: false, run: loaded.run };
     }
-    const statements = flowRunTransitionStatements(db, ctx.run, ctx.proposedState, { stateId: loaded.run.state_id }, now, loaded.run);
+    const statements: Write[] = flowRunTransitionStatements(db, ctx.run, ctx.proposedState, { stateId: loaded.run.state_id }, now, loaded.run);
     const parent = loaded.surroundings.parentTaskRun;
     if (ctx.effects.parentTaskState && parent) statements.push(...(await forcedTaskTransition(db, parent, ctx.effects.parentTaskState, now)));
-    statements.push(...emitEventStatements(db, ctx.effects.events));
+    const events = stampServerEvents(ctx.effects.events);
     try {
-      await db.batch(statements as [any, ...any[]]);
+      await runWrites(db, statements);
     } catch (err) {
       if (isStaleRunError(err) && attempt < MAX_ATTEMPTS) {
         raced.push(...ctx.effects.onWriteFailure);
@@ -139,6 +146,7 @@ export async function setFlowRunState(
       throw err;
     }
     await settleRaced(raced, ctx.proposedState.type);
+    await recordEvents(events, env);
     // Releases after the D1 write; one that fails is repaired by the ledger's reconciliation.
     await Promise.allSettled(ctx.effects.afterCommit.map((f) => f()));
     return { result, written: true, run: ctx.run };

@@ -1,5 +1,6 @@
 import { and, desc, eq, gt, isNull, or, sql } from "drizzle-orm";
 import type { Db } from "../db/client";
+import { preparedWrite } from "../db/prepared";
 import { flowRun, flowRunState, taskRun, taskRunState } from "../db/schema";
 import type { Statement } from "../db/queries/events";
 import type { FlowRunRow, TaskRunRow } from "../db/queries/runs-serialize";
@@ -77,25 +78,40 @@ export function runStateOf(row: { state: unknown }): RunState | null {
   return row.state ? (toState(row.state as any) as RunState) : null;
 }
 
-/** Statements storing a flow-run transition, guarded when `guard` (the state id read) is given. */
+const placeholders = (keys: string[]) => Object.fromEntries(keys.map((k) => [k, sql.placeholder(k)]));
+
+/**
+ * Statements storing a flow-run transition, the state insert guarded by the state id read
+ * (`guard.stateId`). Their SQL is built once per shape (see preparedWrite): this is the hot path.
+ */
 export function flowRunTransitionStatements(
   db: Db,
   run: FlowRunRow,
   state: RunState,
-  guard: { stateId: string | null } | null,
+  guard: { stateId: string | null },
   now: string,
   before?: FlowRunRow,
-): Statement[] {
-  const runId = guard
-    ? sql`(SELECT ${flowRun.id} FROM ${flowRun} WHERE ${flowRun.id} = ${run.id} AND ${flowRun.state_id} IS ${guard.stateId})`
-    : run.id;
-  return [
-    db.insert(flowRunState).values({ ...stateRow(state), flow_run_id: runId as string }),
-    db
-      .update(flowRun)
-      .set({ ...orchestratedFields(run, before), ...runStateFields(state, now) })
-      .where(eq(flowRun.id, run.id)),
-  ];
+): D1PreparedStatement[] {
+  const row = stateRow(state);
+  const insert = preparedWrite(
+    db,
+    "flow_run_state:guarded",
+    () =>
+      db.insert(flowRunState).values({
+        ...(placeholders(Object.keys(row)) as unknown as typeof row),
+        flow_run_id: sql`(SELECT ${flowRun.id} FROM ${flowRun} WHERE ${flowRun.id} = ${sql.placeholder("run_id")} AND ${flowRun.state_id} IS ${sql.placeholder("guard")})` as unknown as string,
+      }),
+    { ...row, run_id: run.id, guard: guard.stateId },
+  );
+  const fields = { ...orchestratedFields(run, before), ...runStateFields(state, now) };
+  const keys = Object.keys(fields);
+  const update = preparedWrite(
+    db,
+    `flow_run:${keys.join(",")}`,
+    () => db.update(flowRun).set(placeholders(keys)).where(eq(flowRun.id, sql.placeholder("run_id"))),
+    { ...fields, run_id: run.id },
+  );
+  return [insert, update];
 }
 
 export function taskRunTransitionStatements(db: Db, run: TaskRunRow, state: RunState, guard: { stateId: string | null } | null, now: string): Statement[] {

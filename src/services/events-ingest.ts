@@ -114,6 +114,12 @@ function serverEvent(e: ServerEvent, now: string): StoredEvent {
   };
 }
 
+/** Server-made events as stored: ids and timestamps stamped (see recordEvents). */
+export function stampServerEvents(events: ServerEvent[]): StoredEvent[] {
+  const now = isoNow();
+  return events.map((e) => serverEvent(e, now));
+}
+
 /**
  * The statements that store server-made events (e.g. `prefect.flow-run.Running` on a state
  * change), to append to a caller's own `db.batch` so emitting costs no extra round trip. Once

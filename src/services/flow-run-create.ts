@@ -14,7 +14,9 @@ import { orchestrate } from "../orchestration/engine";
 import { GlobalFlowPolicy, MinimalFlowPolicy } from "../orchestration/policies";
 import { newState } from "../orchestration/states";
 import { flowRunTransitionStatements, isStaleRunError } from "../orchestration/write";
-import { emitEventStatements } from "./events-ingest";
+import { stampServerEvents } from "./events-ingest";
+import { recordEvents } from "./streams/publish";
+import { runWrites, type Write } from "../db/prepared";
 import { acquireRunSlot, releaseRunSlot } from "./work-queue-slots";
 
 export interface CreatedFlowRun {
@@ -137,13 +139,13 @@ export async function createFlowRun(env: Bindings, db: Db, input: FlowRunCreate,
     ...transition(null, newState(input.state ?? { type: "PENDING" }, now), now),
   };
   await orchestrate(ctx, MinimalFlowPolicy, GlobalFlowPolicy);
-  const statements: any[] = [db.insert(flowRun).values({ ...run, state_type: null, state_name: null, state_timestamp: null }).onConflictDoNothing()];
+  const statements: Write[] = [db.insert(flowRun).values({ ...run, state_type: null, state_name: null, state_timestamp: null }).onConflictDoNothing()];
   if (ctx.proposedState) {
     statements.push(...flowRunTransitionStatements(db, ctx.run, ctx.proposedState, { stateId: null }, now));
-    statements.push(...emitEventStatements(db, ctx.effects.events));
   }
+  const events = stampServerEvents(ctx.effects.events);
   try {
-    await db.batch(statements as [any, ...any[]]);
+    await runWrites(db, statements);
   } catch (err) {
     await Promise.allSettled(ctx.effects.onWriteFailure.map((f) => f()));
     if (!isStaleRunError(err) || !run.idempotency_key) throw err;
@@ -155,6 +157,7 @@ export async function createFlowRun(env: Bindings, db: Db, input: FlowRunCreate,
     if (!existing) throw integrityConflict();
     return { run: existing, created: false };
   }
+  await recordEvents(events, env);
   const state = ctx.proposedState;
   return {
     run: state ? { ...ctx.run, state_id: state.id, state: toState(state), updated: now } : ctx.run,

@@ -1,4 +1,5 @@
-import { getTableColumns } from "drizzle-orm";
+import { getTableColumns, getTableName } from "drizzle-orm";
+import type { SQLiteTable } from "drizzle-orm/sqlite-core";
 import type { BatchItem } from "drizzle-orm/batch";
 import type { Db } from "../client";
 import { event, eventResource } from "../schema";
@@ -49,10 +50,8 @@ function resourceRows(e: StoredEvent): (typeof eventResource.$inferInsert)[] {
   }));
 }
 
-/** Statements that store events and their resources, idempotent on event id. */
-export function insertEventStatements(db: Db, events: StoredEvent[]): Statement[] {
-  if (!events.length) return [];
-  const rows = events.map((e) => ({
+function eventRow(e: StoredEvent): typeof event.$inferInsert {
+  return {
     id: e.id,
     occurred: e.occurred,
     received: e.received,
@@ -63,10 +62,40 @@ export function insertEventStatements(db: Db, events: StoredEvent[]): Statement[
     related_resource_ids: e.related.map((r) => r["prefect.resource.id"]),
     payload: e.payload,
     follows: e.follows,
-  }));
+  };
+}
+
+/** Statements that store events and their resources, idempotent on event id. */
+export function insertEventStatements(db: Db, events: StoredEvent[]): Statement[] {
+  if (!events.length) return [];
+  const rows = events.map(eventRow);
   const resources = events.flatMap(resourceRows);
   return [
     ...chunks(rows, EVENT_ROWS).map((c) => db.insert(event).values(c).onConflictDoNothing()),
     ...chunks(resources, RESOURCE_ROWS).map((c) => db.insert(eventResource).values(c).onConflictDoNothing()),
+  ];
+}
+
+/**
+ * `INSERT … SELECT` of rows passed as one JSON array parameter (one statement for any number of
+ * rows, clear of D1's 100-parameter limit), each column read from the row's key of the same name.
+ * Existing ids are skipped, so a batch written twice stores nothing twice.
+ */
+function insertJsonRowsSql(table: SQLiteTable): string {
+  const columns = Object.entries(getTableColumns(table));
+  const names = columns.map(([, c]) => `"${c.name}"`).join(", ");
+  const values = columns.map(([key]) => `json_extract(value, '$.${key}')`).join(", ");
+  return `INSERT INTO "${getTableName(table)}" (${names}) SELECT ${values} FROM json_each(?1) WHERE true ON CONFLICT DO NOTHING`;
+}
+
+const INSERT_EVENTS_SQL = insertJsonRowsSql(event);
+const INSERT_EVENT_RESOURCES_SQL = insertJsonRowsSql(eventResource);
+
+/** The bulk form of insertEventStatements for raw D1: two statements for any number of events. */
+export function bulkInsertEventStatements(d1: D1Database, events: StoredEvent[]): D1PreparedStatement[] {
+  if (!events.length) return [];
+  return [
+    d1.prepare(INSERT_EVENTS_SQL).bind(JSON.stringify(events.map(eventRow))),
+    d1.prepare(INSERT_EVENT_RESOURCES_SQL).bind(JSON.stringify(events.flatMap(resourceRows))),
   ];
 }
