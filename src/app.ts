@@ -81,7 +81,7 @@ export function createApp() {
   api.route("/", streamsSocketRouter);
   api.use("*", basicAuth);
   api.use("*", async (c, next) => {
-    if (c.env.COUNT_D1_ROUND_TRIPS !== "1") {
+    if (c.env.COUNT_D1_ROUND_TRIPS !== "1" || !c.req.header("x-count-d1-round-trips")) {
       c.set("db", getDb(c.env.DB));
       return next();
     }

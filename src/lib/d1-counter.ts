@@ -3,8 +3,9 @@ import { AsyncLocalStorage } from "node:async_hooks";
 /**
  * Benchmark instrumentation: wraps a D1 binding so every round trip to the database
  * (a statement's run/all/first/raw, or one batch) is counted for the request that made it.
- * Enabled only when the COUNT_D1_ROUND_TRIPS binding is "1" (the benchmarks set it); the count is
- * answered in the `x-d1-round-trips` response header. The wrapped binding is made once per
+ * Enabled only when the COUNT_D1_ROUND_TRIPS binding is "1" (the benchmarks set it), for requests
+ * that carry an `x-count-d1-round-trips` header (the benchmarks sample some, so that counting
+ * does not weigh on the throughput they time); the count is answered in `x-d1-round-trips`. The wrapped binding is made once per
  * binding, so the drizzle handle and prepared queries over it are reused as without counting.
  */
 const requestCount = new AsyncLocalStorage<{ n: number }>();
