@@ -1,4 +1,11 @@
-import { exports } from "cloudflare:workers";
+import { env, exports } from "cloudflare:workers";
+import { settleRecordedEvents } from "../src/services/streams/publish";
+import type { Bindings } from "../src/env";
+
+/** Server-made events reach D1 through the EventStream object's buffer: drains it (as readers do). */
+export async function settleEvents() {
+  await settleRecordedEvents(env as unknown as Bindings);
+}
 
 export const API = "http://127.0.0.1:8787/api";
 

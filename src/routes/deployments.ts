@@ -54,7 +54,7 @@ const multipleSchedules = (id: string) =>
 
 /** Deployment events are stored after the response, as Prefect emits them after its commit. */
 function emitLater(c: Context, events: ServerEvent[]) {
-  if (events.length) afterResponse(c, "deployment events", emitEvents(c.var.db, events));
+  if (events.length) afterResponse(c, "deployment events", emitEvents(events));
 }
 
 async function rawJson(c: Context): Promise<unknown> {

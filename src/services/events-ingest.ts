@@ -5,7 +5,7 @@ import { Event } from "../schemas/prefect.gen";
 import { normalizeUuid, uuid7 } from "../lib/ids";
 import { isoNow, toIso } from "../lib/time";
 import { recorderStatements } from "./task-run-recorder";
-import { publishAfterBatch, publishEvents } from "./streams/publish";
+import { publishEvents, recordEvents } from "./streams/publish";
 
 export type { StoredEvent } from "../db/queries/events";
 
@@ -121,17 +121,10 @@ export function stampServerEvents(events: ServerEvent[]): StoredEvent[] {
 }
 
 /**
- * The statements that store server-made events (e.g. `prefect.flow-run.Running` on a state
- * change), to append to a caller's own `db.batch` so emitting costs no extra round trip. Once
- * that batch has committed, the events are published to the event stream (see publishAfterBatch).
+ * Stores and publishes server-made events (e.g. `prefect.flow-run.Running` on a state change),
+ * once the write they describe has committed — as Prefect emits its events after the transaction.
+ * See recordEvents: they are buffered durably and reach D1 in bulk.
  */
-export function emitEventStatements(db: Db, events: ServerEvent[]): Statement[] {
-  const now = isoNow();
-  const stored = events.map((e) => serverEvent(e, now));
-  return publishAfterBatch(ingestStatements(db, stored, now), stored);
-}
-
-/** Stores server-made events in one round trip; see emitEventStatements to batch with other writes. */
-export async function emitEvents(db: Db, events: ServerEvent[]): Promise<void> {
-  await runBatch(db, emitEventStatements(db, events));
+export async function emitEvents(events: ServerEvent[]): Promise<void> {
+  await recordEvents(stampServerEvents(events));
 }

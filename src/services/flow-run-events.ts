@@ -3,8 +3,8 @@ import type { ServerEvent } from "./events-ingest";
 
 /**
  * `prefect.flow-run.<state name>`, the event Prefect's server emits for every accepted flow-run
- * state change, built from rows the orchestration already holds. Store it with
- * `emitEventStatements` (appended to the state change's own batch) or `emitEvents`.
+ * state change, built from rows the orchestration already holds. Recorded once the state change
+ * has committed (recordEvents / emitEvents).
  */
 
 interface Named {

@@ -71,5 +71,5 @@ export function changedFields(current: Record<string, unknown>, sent: Record<str
 
 /** Stores the events after the response (they never hold up or fail the request). */
 export function emitAfter(c: Context<AppEnv>, events: ServerEvent[]): void {
-  if (events.length) afterResponse(c, "work pool events", emitEvents(c.var.db, events));
+  if (events.length) afterResponse(c, "work pool events", emitEvents(events));
 }

@@ -1,7 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { api } from "../helpers";
-import { emitEventStatements, emitEvents } from "../../src/services/events-ingest";
-import { flow } from "../../src/db/schema";
+import { emitEvents } from "../../src/services/events-ingest";
 import { db, readEvent, readEventResources, taskRunEvent } from "./support";
 
 const heartbeat = (overrides: Record<string, unknown> = {}) => ({
@@ -65,7 +64,7 @@ describe("emitEvents (server-made events)", () => {
   it("stores events with generated ids and timestamps", async () => {
     const flowRunId = crypto.randomUUID();
     const id = crypto.randomUUID();
-    await emitEvents(db, [
+    await emitEvents([
       {
         id,
         event: "prefect.flow-run.Running",
@@ -80,19 +79,6 @@ describe("emitEvents (server-made events)", () => {
     expect(await readEventResources(id)).toHaveLength(2);
   });
 
-  it("gives statements to append to a caller's own batch (one round trip)", async () => {
-    const now = "2026-01-01T00:00:00.000000Z";
-    const flowId = crypto.randomUUID();
-    const statements = emitEventStatements(db, [
-      { event: "prefect.flow.created", resource: { "prefect.resource.id": `prefect.flow.${flowId}` }, occurred: now },
-    ]);
-    await db.batch([db.insert(flow).values({ id: flowId, created: now, updated: now, name: `f-${flowId}` }), ...statements]);
-    const rows = await db.query.event.findMany({ where: (e, { eq }) => eq(e.resource_id, `prefect.flow.${flowId}`) });
-    expect(rows).toHaveLength(1);
-    expect(rows[0].id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-7/);
-    expect(rows[0].occurred).toBe(now);
-  });
-
   it("does not run the task-run recorder on server-orchestrated task-run events", async () => {
     const e = taskRunEvent({
       taskRunId: crypto.randomUUID(),
@@ -101,7 +87,7 @@ describe("emitEvents (server-made events)", () => {
       occurred: "2026-01-01T00:00:00.000000Z",
       orchestration: "server",
     });
-    await emitEvents(db, [e]);
+    await emitEvents([e]);
     expect(await readEvent(e.id)).toBeDefined();
     expect(await db.query.taskRun.findFirst({ where: (t, { eq }) => eq(t.id, e.resource["prefect.resource.id"].slice(17)) })).toBeUndefined();
   });

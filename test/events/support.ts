@@ -5,6 +5,7 @@ import { event, eventResource, taskRun, taskRunState } from "../../src/db/schema
 import { toTaskRun } from "../../src/db/queries/runs-serialize";
 import { toState } from "../../src/schemas/serialize";
 import fixtures from "./transcript-events.json";
+import { settleEvents } from "../helpers";
 
 export const db = getDb(env.DB);
 
@@ -37,10 +38,12 @@ export async function readStates(taskRunId: string) {
 }
 
 export async function readEvent(id: string) {
+  await settleEvents();
   return db.select().from(event).where(eq(event.id, id)).get();
 }
 
 export async function readEventResources(eventId: string) {
+  await settleEvents();
   return db.select().from(eventResource).where(eq(eventResource.event_id, eventId)).orderBy(eventResource.id);
 }
 

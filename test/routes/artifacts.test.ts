@@ -1,7 +1,7 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { eq } from "drizzle-orm";
-import { api, unique } from "../helpers";
+import { api, settleEvents, unique } from "../helpers";
 import { getDb } from "../../src/db/client";
 import { event } from "../../src/db/schema";
 import { seedDeployment, seedFlow, seedFlowRun, seedTaskRun } from "../fixtures/runs";
@@ -81,6 +81,7 @@ describe("artifacts", () => {
     expect(await latest(k)).toEqual([]);
     expect(await api("GET", `/artifacts/${k}/latest`)).toMatchObject({ status: 404, body: { detail: "Artifact not found." } });
 
+    await settleEvents();
     const events = await db.select().from(event).where(eq(event.resource_id, `prefect.artifact-collection.${collectionId}`));
     expect(events.map((e) => e.event).sort()).toEqual([
       "prefect.artifact-collection.created",

@@ -1,6 +1,6 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { api, unique } from "../helpers";
+import { api, settleEvents, unique } from "../helpers";
 import { seedDeployment, seedFlow } from "../fixtures/runs";
 
 const MISSING = "00000000-0000-4000-8000-000000000000";
@@ -34,6 +34,7 @@ async function create(overrides: Record<string, unknown> = {}) {
 }
 
 async function eventsFor(id: string) {
+  await settleEvents();
   const rows = await env.DB.prepare("SELECT event, resource, payload FROM event WHERE resource_id = ? ORDER BY occurred, id")
     .bind(`prefect.automation.${id}`)
     .all<{ event: string; resource: string; payload: string }>();

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { env } from "cloudflare:workers";
 import { asc, eq } from "drizzle-orm";
-import { api, unique } from "../helpers";
+import { api, settleEvents, unique } from "../helpers";
 import { getDb } from "../../src/db/client";
 import { event } from "../../src/db/schema";
 
@@ -38,8 +38,10 @@ async function createDoc(block: { type: any; schema: any }, data: Record<string,
   return res.body;
 }
 
-const eventsFor = (id: string) =>
-  db.select().from(event).where(eq(event.resource_id, `prefect.block-document.${id}`)).orderBy(asc(event.occurred), asc(event.event));
+const eventsFor = async (id: string) => {
+  await settleEvents();
+  return db.select().from(event).where(eq(event.resource_id, `prefect.block-document.${id}`)).orderBy(asc(event.occurred), asc(event.event));
+};
 
 describe("block documents", () => {
   it("creates and reads back the full document; a taken name is a 409", async () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { env } from "cloudflare:workers";
-import { api, unique } from "../helpers";
+import { api, settleEvents, unique } from "../helpers";
 
 const MISSING = "00000000-0000-4000-8000-000000000000";
 
@@ -243,6 +243,7 @@ describe("deployment events", () => {
     const db = (env as any).DB as D1Database;
     let rows: any[] = [];
     for (let i = 0; i < 40 && rows.length < expected; i++) {
+      await settleEvents();
       rows = (
         await db.prepare(`SELECT event, resource, related, payload FROM event WHERE resource_id = ? ORDER BY id`).bind(`prefect.deployment.${id}`).all()
       ).results;

@@ -1,7 +1,7 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { eq } from "drizzle-orm";
-import { api, unique } from "../helpers";
+import { api, settleEvents, unique } from "../helpers";
 import { getDb } from "../../src/db/client";
 import { event } from "../../src/db/schema";
 
@@ -9,8 +9,10 @@ const db = getDb((env as any).DB);
 const name = (prefix = "var") => unique(prefix).toLowerCase().replace(/[^a-z0-9_-]/g, "_");
 const MISSING = "00000000-0000-4000-8000-000000000000";
 
-const eventsOf = (id: string) =>
-  db.select().from(event).where(eq(event.resource_id, `prefect.variable.${id}`));
+const eventsOf = async (id: string) => {
+  await settleEvents();
+  return db.select().from(event).where(eq(event.resource_id, `prefect.variable.${id}`));
+};
 
 describe("variables", () => {
   it("creates (201), reads by id and by name, with any JSON value", async () => {

@@ -1,9 +1,10 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { api, unique } from "../helpers";
+import { api, settleEvents, unique } from "../helpers";
 
 async function eventsOf(resourceId: string) {
   for (let i = 0; i < 50; i++) {
+    await settleEvents();
     const { results } = await env.DB.prepare(`SELECT event, payload FROM event WHERE resource_id = ? ORDER BY occurred, rowid`).bind(resourceId).all<{ event: string; payload: string }>();
     if (results.length) return results;
     await new Promise((r) => setTimeout(r, 10));

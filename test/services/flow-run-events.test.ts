@@ -93,7 +93,7 @@ describe("flow-run state-change events", () => {
       initialState: null,
       validatedState: { ...running, id },
     });
-    await emitEvents(db, [e]);
+    await emitEvents([e]);
     expect(await readEvent(id)).toMatchObject({ event: "prefect.flow-run.Running", occurred: "2026-05-01T00:00:00.000000Z" });
     expect((await readEventResources(id)).map((r) => r.resource_role)).toEqual(["", "tag"]);
   });

@@ -5,7 +5,7 @@ import { artifactCollectionWhere, artifactWhere, type ArtifactFilters } from "..
 import { artifactOrder } from "../sorts";
 import { uuid4 } from "../../lib/ids";
 import { isoNow } from "../../lib/time";
-import { emitEventStatements, emitEvents, type ServerEvent } from "../../services/events-ingest";
+import { emitEvents, type ServerEvent } from "../../services/events-ingest";
 import type { Statement } from "./events";
 import type { Artifact, ArtifactCollection, ArtifactCollectionSort, ArtifactSort } from "../../schemas/prefect.gen";
 
@@ -114,7 +114,7 @@ export async function createArtifact(db: Db, input: ArtifactInput): Promise<Arti
     insert,
   ])) as unknown as [ArtifactCollectionRow[]];
   const collection = collections[0];
-  if (collection) await emitEvents(db, [collectionEvent(collection.id === collectionId ? "created" : "updated", collection)]);
+  if (collection) await emitEvents([collectionEvent(collection.id === collectionId ? "created" : "updated", collection)]);
   return toArtifact(row);
 }
 
@@ -209,6 +209,7 @@ export async function deleteArtifact(db: Db, id: string): Promise<boolean> {
   if (!found.length) return false;
 
   const statements: Statement[] = [];
+  const events: ServerEvent[] = [];
   const collection = collections[0];
   if (collection) {
     const successor = nexts[0];
@@ -225,13 +226,14 @@ export async function deleteArtifact(db: Db, id: string): Promise<boolean> {
         metadata_: successor.metadata_,
       };
       statements.push(db.update(artifactCollection).set(moved).where(eq(artifactCollection.id, collection.id)));
-      statements.push(...emitEventStatements(db, [collectionEvent("updated", { ...collection, ...moved })]));
+      events.push(collectionEvent("updated", { ...collection, ...moved }));
     } else {
-      statements.push(...emitEventStatements(db, [collectionEvent("deleted", collection)]));
+      events.push(collectionEvent("deleted", collection));
       statements.push(db.delete(artifactCollection).where(eq(artifactCollection.id, collection.id)));
     }
   }
   statements.push(db.delete(artifact).where(eq(artifact.id, id)).returning({ id: artifact.id }));
   const results = await batch(db, statements);
+  await emitEvents(events);
   return (results[results.length - 1] as unknown[]).length > 0;
 }

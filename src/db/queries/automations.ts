@@ -5,7 +5,7 @@ import { automationWhere } from "../filters/automations";
 import { automationOrder } from "../sorts";
 import { uuid4 } from "../../lib/ids";
 import { isoNow } from "../../lib/time";
-import { emitEventStatements } from "../../services/events-ingest";
+import { emitEvents } from "../../services/events-ingest";
 import type { Statement } from "./events";
 import { relatedDeploymentResources, type AutomationCore } from "../../services/automations/validate";
 import type { Automation, AutomationSort } from "../../schemas/prefect.gen";
@@ -80,8 +80,8 @@ export async function createAutomation(db: Db, core: AutomationCore, ownerResour
     db.insert(automation).values(row),
     ...syncRelatedResources(db, row.id, core, now),
     ...(ownerResource ? [relate(db, row.id, ownerResource, true, now)] : []),
-    ...emitEventStatements(db, [lifecycleEvent("created", created)]),
   ]);
+  await emitEvents([lifecycleEvent("created", created)]);
   return created;
 }
 
@@ -102,8 +102,8 @@ export async function replaceAutomation(db: Db, id: string, core: Partial<Automa
       .set({ ...core, updated: now })
       .where(eq(automation.id, id)),
     ...syncRelatedResources(db, id, core, now),
-    ...emitEventStatements(db, [lifecycleEvent("updated", updated)]),
   ]);
+  await emitEvents([lifecycleEvent("updated", updated)]);
   return updated;
 }
 
@@ -113,8 +113,8 @@ export async function setAutomationEnabled(db: Db, existing: Automation, enabled
   const updated: Automation = { ...existing, enabled, updated: now };
   await run(db, [
     db.update(automation).set({ enabled, updated: now }).where(eq(automation.id, existing.id)),
-    ...emitEventStatements(db, [lifecycleEvent("updated", updated)]),
   ]);
+  await emitEvents([lifecycleEvent("updated", updated)]);
   return updated;
 }
 
@@ -124,8 +124,8 @@ export async function deleteAutomation(db: Db, id: string): Promise<boolean> {
   await run(db, [
     db.delete(automationRelatedResource).where(eq(automationRelatedResource.automation_id, id)),
     db.delete(automation).where(eq(automation.id, id)),
-    ...emitEventStatements(db, [lifecycleEvent("deleted", existing)]),
   ]);
+  await emitEvents([lifecycleEvent("deleted", existing)]);
   return true;
 }
 

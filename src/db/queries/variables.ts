@@ -8,7 +8,7 @@ import { uuid4 } from "../../lib/ids";
 import { isoNow } from "../../lib/time";
 import { conflict, integrityConflict } from "../../lib/errors";
 import { isUniqueViolation } from "./work-pools";
-import { emitEventStatements, emitEvents, type ServerEvent } from "../../services/events-ingest";
+import { emitEvents, type ServerEvent } from "../../services/events-ingest";
 import type { Statement } from "./events";
 import type { Variable, VariableFilter, VariableSort } from "../../schemas/prefect.gen";
 
@@ -49,14 +49,12 @@ export async function createVariable(db: Db, input: VariableInput): Promise<Vari
   const row: VariableRow = { id: uuid4(), created: now, updated: now, name: input.name, value: input.value ?? null, tags: input.tags };
   const created = toVariable(row);
   try {
-    await db.batch([
-      db.insert(variable).values(row),
-      ...emitEventStatements(db, [variableEvent("created", created)]),
-    ] as unknown as [Statement, ...Statement[]]);
+    await db.insert(variable).values(row);
   } catch (err) {
     if (isUniqueViolation(err)) throw conflict(`A variable with the name '${input.name}' already exists.`);
     throw err;
   }
+  await emitEvents([variableEvent("created", created)]);
   return created;
 }
 
@@ -91,7 +89,7 @@ export async function updateVariable(db: Db, by: { id: string } | { name: string
     throw err;
   }
   if (!rows.length) return false;
-  await emitEvents(db, [variableEvent("updated", toVariable(rows[0]))]);
+  await emitEvents([variableEvent("updated", toVariable(rows[0]))]);
   return true;
 }
 
@@ -101,7 +99,7 @@ export async function deleteVariable(db: Db, by: { id: string } | { name: string
     .where("id" in by ? eq(variable.id, by.id) : eq(variable.name, by.name))
     .returning();
   if (!rows.length) return false;
-  await emitEvents(db, [variableEvent("deleted", toVariable(rows[0]))]);
+  await emitEvents([variableEvent("deleted", toVariable(rows[0]))]);
   return true;
 }
 

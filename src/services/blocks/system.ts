@@ -79,7 +79,7 @@ export async function installSystemBlocks(db: Db): Promise<void> {
     .filter((_, i) => i % 2 === 0)
     .flatMap((rows) => rows as (typeof blockType.$inferSelect)[])
     .filter((row) => row.created === now);
-  if (created.length) await emitEvents(db, created.map((row) => blockTypeEvent("created", toBlockType(row))));
+  if (created.length) await emitEvents(created.map((row) => blockTypeEvent("created", toBlockType(row))));
 }
 
 const ensured = new WeakMap<object, Promise<void>>();

@@ -55,7 +55,7 @@ function lifecycleEvent(action: "created" | "updated" | "deleted", row: LimitRow
 
 export async function createLimit(db: Db, input: q.LimitInput): Promise<LimitRow> {
   const row = await q.createLimit(db, input);
-  await emitEvents(db, [lifecycleEvent("created", row)]);
+  await emitEvents([lifecycleEvent("created", row)]);
   return row;
 }
 
@@ -67,7 +67,7 @@ export async function updateLimit(env: Bindings, db: Db, row: LimitRow, patch: q
     ...(typeof patch.active_slots === "number" ? { active_slots: patch.active_slots } : {}),
     ...(typeof patch.denied_slots === "number" ? { denied_slots: patch.denied_slots } : {}),
   });
-  await emitEvents(db, [lifecycleEvent("updated", after)]);
+  await emitEvents([lifecycleEvent("updated", after)]);
   return after;
 }
 
@@ -77,7 +77,7 @@ export async function deleteLimit(env: Bindings, db: Db, row: LimitRow): Promise
   if (!deleted) return false;
   const refs = await limitStub(env, row.id).drop();
   await finishRevoking(env, row.id, refs);
-  await emitEvents(db, [lifecycleEvent("deleted", deleted)]);
+  await emitEvents([lifecycleEvent("deleted", deleted)]);
   return true;
 }
 

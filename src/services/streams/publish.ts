@@ -71,32 +71,3 @@ export function publishLogs(logs: Log[], env?: Bindings): void {
   }
   keepAlive(Promise.resolve(pending).catch((err) => console.error("event stream: could not publish logs", err)));
 }
-
-/**
- * Makes a D1 batch publish `events` once it has committed: the last statement's result mapping,
- * which drizzle runs only after the whole batch succeeded, triggers the publish. For statements a
- * caller appends to its own `db.batch` (emitEventStatements), so the caller needs no extra step.
- */
-export function publishAfterBatch<S>(statements: S[], events: StoredEvent[]): S[] {
-  if (!statements.length || !events.length) return statements;
-  const last = statements[statements.length - 1] as any;
-  const prepare = last?._prepare;
-  if (typeof prepare !== "function") return statements;
-  let published = false;
-  last._prepare = function (this: unknown, ...args: unknown[]) {
-    const prepared = prepare.apply(last, args);
-    const mapResult = prepared.mapResult;
-    if (typeof mapResult === "function") {
-      prepared.mapResult = function (this: unknown, ...mapArgs: unknown[]) {
-        const out = mapResult.apply(prepared, mapArgs);
-        if (!published) {
-          published = true;
-          publishEvents(events);
-        }
-        return out;
-      };
-    }
-    return prepared;
-  };
-  return statements;
-}

@@ -231,7 +231,7 @@ export function blockDocumentEvent(action: "created" | "updated" | "deleted", do
 }
 
 async function emitFor(db: Db, action: "created" | "updated" | "deleted", doc: BlockDocument | undefined): Promise<void> {
-  if (doc && !doc.is_anonymous) await emitEvents(db, [blockDocumentEvent(action, doc)]);
+  if (doc && !doc.is_anonymous) await emitEvents([blockDocumentEvent(action, doc)]);
 }
 
 // ---- writes --------------------------------------------------------------------------------

@@ -7,7 +7,7 @@ import type { BlockType, BlockTypeCreate, BlockTypeUpdate } from "../../../schem
 import { ApiError, conflict } from "../../../lib/errors";
 import { uuid4 } from "../../../lib/ids";
 import { isoNow } from "../../../lib/time";
-import { emitEventStatements, emitEvents, type ServerEvent } from "../../../services/events-ingest";
+import { emitEvents, type ServerEvent } from "../../../services/events-ingest";
 import { htmlEscape, htmlUnescape, toBlockType } from "./rows";
 import { documentCascade, schemaCascade } from "./schemas";
 
@@ -53,7 +53,7 @@ export async function createBlockType(db: Db, input: BlockTypeCreate): Promise<B
   const t = fromRow(values);
   const inserted = await db.insert(blockType).values(values).onConflictDoNothing().returning({ id: blockType.id });
   if (!inserted.length) throw conflict(`Block type with name "${input.name}" already exists`);
-  await emitEvents(db, [blockTypeEvent("created", t)]);
+  await emitEvents([blockTypeEvent("created", t)]);
   return t;
 }
 
@@ -93,10 +93,8 @@ export async function updateBlockType(db: Db, id: string, input: Partial<BlockTy
   const changes: Partial<Row> = {};
   for (const k of sent) changes[k] = input[k] ?? null;
   const updated = { ...current, ...changes, updated: isoNow() } as BlockType;
-  await db.batch([
-    db.update(blockType).set({ ...changes, updated: updated.updated as string }).where(eq(blockType.id, id)),
-    ...emitEventStatements(db, [blockTypeEvent("updated", updated)]),
-  ] as unknown as [BatchItem<"sqlite">, ...BatchItem<"sqlite">[]]);
+  await db.update(blockType).set({ ...changes, updated: updated.updated as string }).where(eq(blockType.id, id));
+  await emitEvents([blockTypeEvent("updated", updated)]);
   return true;
 }
 
@@ -108,12 +106,12 @@ export async function deleteBlockType(db: Db, id: string): Promise<boolean> {
   const schemaIds = sql`(SELECT ${blockSchema.id} FROM ${blockSchema} WHERE ${blockSchema.block_type_id} = ${id})`;
   const docIds = sql`(SELECT ${blockDocument.id} FROM ${blockDocument} WHERE ${blockDocument.block_type_id} = ${id})`;
   await db.batch([
-    ...emitEventStatements(db, [blockTypeEvent("deleted", current)]),
     ...documentCascade(db, docIds),
     db.delete(blockDocument).where(eq(blockDocument.block_type_id, id)),
     ...schemaCascade(db, schemaIds),
     db.delete(blockSchema).where(eq(blockSchema.block_type_id, id)),
     db.delete(blockType).where(eq(blockType.id, id)),
   ] as unknown as [BatchItem<"sqlite">, ...BatchItem<"sqlite">[]]);
+  await emitEvents([blockTypeEvent("deleted", current)]);
   return true;
 }
