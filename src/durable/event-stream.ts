@@ -139,17 +139,19 @@ export class EventStream extends DurableObject<Bindings> {
   }
 
   /**
-   * Stores server-made events (durably, once this call returns) and publishes them. They reach
+   * Stores server-made events, sent as their JSON array (durably, once this call returns), and
+   * publishes them. They reach
    * D1 within FLUSH_AFTER_MS, or at once when FLUSH_AT are waiting or a reader calls flush().
    */
-  async record(events: StoredEvent[]): Promise<void> {
-    this.pending.add(events);
+  async record(eventsJson: string, n: number): Promise<void> {
+    this.pending.add(eventsJson, n);
     const at = Date.now() + (this.pending.size >= FLUSH_AT ? 0 : FLUSH_AFTER_MS);
     if (this.flushAt === null || at < this.flushAt) {
       await this.ctx.storage.setAlarm(at);
       this.flushAt = at;
     }
-    await this.publishEvents(events);
+    // Parsed only when someone listens: recording is on every state change's path.
+    if (this.ctx.getWebSockets("events").length) await this.publishEvents(JSON.parse(eventsJson) as StoredEvent[]);
   }
 
   /** Writes every recorded event to D1: readers of stored events call this first. */

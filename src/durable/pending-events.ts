@@ -28,10 +28,11 @@ export class PendingEvents {
     return this.count;
   }
 
-  add(events: StoredEvent[]): void {
-    if (!events.length) return;
-    this.sql.exec("INSERT INTO pending_event (events, n) VALUES (?, ?)", JSON.stringify(events), events.length);
-    this.count += events.length;
+  /** Appends `n` events given as their JSON array (kept as sent: no parse on this path). */
+  add(eventsJson: string, n: number): void {
+    if (!n) return;
+    this.sql.exec("INSERT INTO pending_event (events, n) VALUES (?, ?)", eventsJson, n);
+    this.count += n;
   }
 
   /** Writes every buffered event to D1; resolves once those present when called are stored. */

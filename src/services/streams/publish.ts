@@ -32,7 +32,7 @@ function keepAlive(p: Promise<unknown>): void {
 export async function recordEvents(events: StoredEvent[], env: Bindings = globalEnv as unknown as Bindings): Promise<void> {
   if (!events.length) return;
   try {
-    await eventStreamOf(env).record(events);
+    await eventStreamOf(env).record(JSON.stringify(events), events.length);
   } catch (err) {
     console.error("event stream: could not record events; writing them directly", err);
     await env.DB.batch(bulkInsertEventStatements(env.DB, events));
