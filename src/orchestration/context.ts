@@ -92,6 +92,11 @@ export interface Effects {
   onWriteFailure: (() => Promise<void>)[];
   /** The subflow's wrapper task run follows the subflow's state (a forced task-run transition). */
   parentTaskState: RunState | null;
+  /**
+   * Clients older than API 0.8.3 retry a flow by re-running its failed tasks: those task runs are
+   * forced to AwaitingRetry at this time, their run count reset.
+   */
+  retryFailedTaskRunsAt: string | null;
 }
 
 export interface ContextBase {
@@ -141,7 +146,7 @@ export function transition(
 }
 
 export function newEffects(): Effects {
-  return { events: [], afterCommit: [], onWriteFailure: [], parentTaskState: null };
+  return { events: [], afterCommit: [], onWriteFailure: [], parentTaskState: null, retryFailedTaskRunsAt: null };
 }
 
 /** Prefect compares API versions as versions: 0.8.10 > 0.8.4. */

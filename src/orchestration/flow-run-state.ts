@@ -1,4 +1,4 @@
-import { eq, sql } from "drizzle-orm";
+import { and, eq, sql } from "drizzle-orm";
 import { preparedQuery, runWrites, type Write } from "../db/prepared";
 import type { Db } from "../db/client";
 import type { Bindings } from "../env";
@@ -129,6 +129,7 @@ export async function setFlowRunState(
     const statements: Write[] = flowRunTransitionStatements(db, ctx.run, ctx.proposedState, { stateId: loaded.run.state_id }, now, loaded.run);
     const parent = loaded.surroundings.parentTaskRun;
     if (ctx.effects.parentTaskState && parent) statements.push(...(await forcedTaskTransition(db, parent, ctx.effects.parentTaskState, now)));
+    if (ctx.effects.retryFailedTaskRunsAt) statements.push(...(await failedTaskRunRetries(db, runId, ctx.effects.retryFailedTaskRunsAt, now)));
     const events = stampServerEvents(ctx.effects.events);
     try {
       await runWrites(db, statements);
@@ -151,6 +152,17 @@ export async function setFlowRunState(
     await Promise.allSettled(ctx.effects.afterCommit.map((f) => f()));
     return { result, written: true, run: ctx.run };
   }
+}
+
+/** The flow run's FAILED task runs forced to AwaitingRetry, run count reset (clients before API 0.8.3). */
+async function failedTaskRunRetries(db: Db, flowRunId: string, scheduledTime: string, now: string): Promise<Write[]> {
+  const failed = await db
+    .select()
+    .from(taskRun)
+    .where(and(eq(taskRun.flow_run_id, flowRunId), eq(taskRun.state_type, "FAILED")));
+  const retry = () => newState({ type: "SCHEDULED", name: "AwaitingRetry", state_details: { scheduled_time: scheduledTime } }, now);
+  const writes = await Promise.all(failed.map((run) => forcedTaskTransition(db, { ...run, run_count: 0 }, retry(), now)));
+  return writes.flat();
 }
 
 async function settleRaced(raced: (() => Promise<void>)[], finalType: string | null): Promise<void> {

@@ -20,6 +20,8 @@ export const RetryFailedFlows: Rule<FlowContext> = {
       ctx.run.empirical_policy = { ...ctx.run.empirical_policy, retry_type: null };
       return;
     }
+    const retryAt = addSeconds(ctx.now, retryDelay);
+    if (ctx.parameters.apiVersion && !apiVersionAtLeast(ctx.parameters.apiVersion, "0.8.3")) ctx.effects.retryFailedTaskRunsAt = retryAt;
     if (apiVersionAtLeast(ctx.parameters.apiVersion, "0.8.4"))
       ctx.run.empirical_policy = { ...ctx.run.empirical_policy, resuming: false, pause_keys: [], retry_type: "in_process" };
     const retryState = newState(
@@ -28,7 +30,7 @@ export const RetryFailedFlows: Rule<FlowContext> = {
         name: "AwaitingRetry",
         message: proposed.message,
         data: proposed.data,
-        state_details: { scheduled_time: addSeconds(ctx.now, retryDelay) },
+        state_details: { scheduled_time: retryAt },
       },
       ctx.now,
     );

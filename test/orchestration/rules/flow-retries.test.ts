@@ -49,9 +49,19 @@ describe("RetryFailedFlows", () => {
     expect(ctx.run.empirical_policy).toMatchObject({ retry_type: null, pause_keys: ["k"], resuming: true });
   });
 
-  // Prefect also forces the flow run's FAILED task runs to AwaitingRetry (run count reset) when the
-  // client's API version is below 0.8.3; nothing in src/orchestration does this yet.
-  it.todo("API < 0.8.3: a flow retry also sends the run's FAILED task runs to AwaitingRetry");
+  it("asks for the run's FAILED task runs to be retried at the retry time for clients older than API 0.8.3 only", async () => {
+    const old = flowContext({ apiVersion: "0.8.2", initial: "RUNNING", proposed: failing(), run: { run_count: 1, empirical_policy: policy({ retries: 2, retry_delay: 5 }) } });
+    await run(old, [RetryFailedFlows]);
+    expect(old.effects.retryFailedTaskRunsAt).toBe(at(5));
+    for (const apiVersion of ["0.8.3", "0.8.4", null]) {
+      const ctx = flowContext({ apiVersion, initial: "RUNNING", proposed: failing(), run: { run_count: 1, empirical_policy: policy({ retries: 2 }) } });
+      await run(ctx, [RetryFailedFlows]);
+      expect(ctx.effects.retryFailedTaskRunsAt).toBeNull();
+    }
+    const exhausted = flowContext({ apiVersion: "0.8.2", initial: "RUNNING", proposed: failing(), run: { run_count: 3, empirical_policy: policy({ retries: 2 }) } });
+    await run(exhausted, [RetryFailedFlows]);
+    expect(exhausted.effects.retryFailedTaskRunsAt).toBeNull();
+  });
 
   it("reads the deprecated max_retries / retry_delay_seconds fields", async () => {
     const ctx = flowContext({ initial: "RUNNING", proposed: failing(), run: { run_count: 1, empirical_policy: { max_retries: 2, retry_delay_seconds: 7 } } });
