@@ -1,10 +1,10 @@
 import { env, exports } from "cloudflare:workers";
-import { settleRecordedEvents } from "../src/services/streams/publish";
-import type { Bindings } from "../src/env";
+import { drainEventOutbox } from "../src/services/event-outbox";
+import { getDb } from "../src/db/client";
 
-/** Server-made events reach D1 through the EventStream object's buffer: drains it (as readers do). */
+/** Server-made events reach the event tables through the event outbox: drains it (as readers do). */
 export async function settleEvents() {
-  await settleRecordedEvents(env as unknown as Bindings);
+  await drainEventOutbox(getDb(env.DB));
 }
 
 export const API = "http://127.0.0.1:8787/api";

@@ -217,6 +217,19 @@ export const eventResource = sqliteTable(
   (t) => [index("ix_event_resource_resource_id_occurred").on(t.resource_id, t.occurred), index("ix_event_resource_event_id").on(t.event_id)],
 );
 
+/**
+ * Server-made events on their way to `event` / `event_resource`: written in the same batch as the
+ * change they describe (one cheap, unindexed row), moved into the event tables in bulk later
+ * (src/services/event-outbox.ts) — a transactional outbox, the role of Prefect's event persister.
+ */
+export const eventOutbox = sqliteTable("event_outbox", {
+  id: integer("id").primaryKey({ autoIncrement: true }),
+  /** The `event` rows, a JSON array. */
+  events: text("events").notNull(),
+  /** The `event_resource` rows, a JSON array. */
+  resources: text("resources").notNull(),
+});
+
 export const deployment = sqliteTable(
   "deployment",
   {

@@ -6,7 +6,7 @@ import { readEvents, toReceivedEvent } from "../db/queries/events-read";
 import { clampSince, eventMatches, resolveEventFilter, type ResolvedEventFilter } from "../db/filters/events";
 import { EventFilter, LogFilter, type Log } from "../schemas/prefect.gen";
 import { logMatches } from "../services/streams/log-filter";
-import { PendingEvents } from "./pending-events";
+import { drainEventOutbox } from "../services/event-outbox";
 import {
   checkAuth,
   describeIssues,
@@ -44,11 +44,6 @@ const ATTACHMENT_BUDGET = 1800;
 
 const filterKey = (id: string) => `filter:${id}`;
 
-/** Recorded events reach D1 at most this long after they were recorded… */
-export const FLUSH_AFTER_MS = 1000;
-/** …or as soon as this many are waiting. Readers of events flush first (see flush()). */
-export const FLUSH_AT = 100;
-
 /**
  * Fan-out of events (/events/out) and logs (/logs/out) to WebSocket subscribers, one object for
  * all of them, with hibernatable WebSockets: a socket's protocol stage and filter travel in its
@@ -61,14 +56,8 @@ export const FLUSH_AT = 100;
  * order is ascending and, unless the message says `"backfill": false`, the matching events already
  * stored are sent first; events published meanwhile are held back and sent after the backfill,
  * without the ones it already sent. Logs have no backfill.
- *
- * It is also where server-made events are stored: `record` buffers them durably in the object's
- * own storage and publishes them; an alarm drains the buffer to D1 in bulk (see PendingEvents).
  */
 export class EventStream extends DurableObject<Bindings> {
-  private readonly pending = new PendingEvents(this.ctx.storage.sql, this.env.DB);
-  /** When the alarm that drains `pending` is due, if this instance set it. */
-  private flushAt: number | null = null;
   private filters = new Map<WebSocket, Filter>();
   /** Sockets whose backfill is running: live events matching them wait here. */
   private backfilling = new Map<WebSocket, StoredEvent[]>();
@@ -138,33 +127,6 @@ export class EventStream extends DurableObject<Bindings> {
     await this.forget(ws);
   }
 
-  /**
-   * Stores server-made events, sent as their JSON array (durably, once this call returns), and
-   * publishes them. They reach
-   * D1 within FLUSH_AFTER_MS, or at once when FLUSH_AT are waiting or a reader calls flush().
-   */
-  async record(eventsJson: string, n: number): Promise<void> {
-    this.pending.add(eventsJson, n);
-    const at = Date.now() + (this.pending.size >= FLUSH_AT ? 0 : FLUSH_AFTER_MS);
-    if (this.flushAt === null || at < this.flushAt) {
-      await this.ctx.storage.setAlarm(at);
-      this.flushAt = at;
-    }
-    // Parsed only when someone listens: recording is on every state change's path.
-    if (this.ctx.getWebSockets("events").length) await this.publishEvents(JSON.parse(eventsJson) as StoredEvent[]);
-  }
-
-  /** Writes every recorded event to D1: readers of stored events call this first. */
-  async flush(): Promise<void> {
-    await this.pending.flush();
-  }
-
-  /** A failed drain throws, and the runtime retries the alarm. */
-  async alarm(): Promise<void> {
-    this.flushAt = null;
-    await this.pending.flush();
-  }
-
   /** Fans stored events out to the /events/out subscribers whose filters match them. */
   async publishEvents(events: StoredEvent[]): Promise<number> {
     let sent = 0;
@@ -213,8 +175,8 @@ export class EventStream extends DurableObject<Bindings> {
   private async backfill(ws: WebSocket, filter: ResolvedEventFilter): Promise<void> {
     const sentIds = new Set<string>();
     try {
-      await this.pending.flush();
       const db = getDb(this.env.DB);
+      await drainEventOutbox(db);
       for (let offset = 0; ; offset += WEBSOCKET_BACKFILL_PAGE_SIZE) {
         const page = await readEvents(db, filter, WEBSOCKET_BACKFILL_PAGE_SIZE, offset);
         for (const event of page) {

@@ -5,7 +5,7 @@ import type { Bindings } from "../env";
 import { concurrencyLimitV2, deployment, flow, flowRun, taskRun, workPool, workQueue } from "../db/schema";
 import type { FlowRunRow } from "../db/queries/runs-serialize";
 import { stampServerEvents } from "../services/events-ingest";
-import { recordEvents } from "../services/streams/publish";
+import { eventOutboxStatement, eventsCommitted } from "../services/event-outbox";
 import { acquireRunSlot, isOccupying, releaseRunSlot, type SlotScope } from "../services/work-queue-slots";
 import { deploymentConcurrencyGate } from "../services/concurrency/gates";
 import { isoNow } from "../lib/time";
@@ -94,8 +94,8 @@ function slotGate(env: Bindings, scope: SlotScope, runId: string): SlotGate {
 /**
  * Proposes a state for a flow run: Prefect's core flow policy (or the minimal one when forced)
  * and the global bookkeeping decide; an accepted or replacement state is stored with the run's
- * fields and the wrapper task run of a subflow in one D1 batch; its state-change event is
- * recorded once that has committed. Costs one D1 read and one D1 batch when the run's state does
+ * fields, the wrapper task run of a subflow and the state-change event (in the event outbox) in
+ * one D1 batch. Costs one D1 read and one D1 batch when the run's state does
  * not change underneath it.
  * Returns null when the run does not exist.
  */
@@ -131,6 +131,7 @@ export async function setFlowRunState(
     if (ctx.effects.parentTaskState && parent) statements.push(...(await forcedTaskTransition(db, parent, ctx.effects.parentTaskState, now)));
     if (ctx.effects.retryFailedTaskRunsAt) statements.push(...(await failedTaskRunRetries(db, runId, ctx.effects.retryFailedTaskRunsAt, now)));
     const events = stampServerEvents(ctx.effects.events);
+    if (events.length) statements.push(eventOutboxStatement(db, events));
     try {
       await runWrites(db, statements);
     } catch (err) {
@@ -147,7 +148,7 @@ export async function setFlowRunState(
       throw err;
     }
     await settleRaced(raced, ctx.proposedState.type);
-    await recordEvents(events, env);
+    eventsCommitted(events, env);
     // Releases after the D1 write; one that fails is repaired by the ledger's reconciliation.
     await Promise.allSettled(ctx.effects.afterCommit.map((f) => f()));
     return { result, written: true, run: ctx.run };

@@ -4,6 +4,7 @@ import { markLateRuns } from "./late-runs";
 import { scheduleDeployments } from "./scheduler";
 import { cleanUpCancellations } from "./cancellation-cleanup";
 import { failExpiredPauses } from "./pause-expirations";
+import { drainEventOutbox } from "./event-outbox";
 
 /**
  * Prefect's background services, run from the Worker's Cron Trigger (wrangler.toml, every
@@ -15,6 +16,7 @@ export const SERVICES: Record<string, (env: Bindings) => Promise<unknown>> = {
   scheduler: (env) => scheduleDeployments(getDb(env.DB)),
   "cancellation-cleanup": (env) => cleanUpCancellations(env, getDb(env.DB)),
   "pause-expirations": (env) => failExpiredPauses(env, getDb(env.DB)),
+  "event-persister": (env) => drainEventOutbox(getDb(env.DB)),
 };
 
 export async function runServices(env: Bindings): Promise<void> {

@@ -5,7 +5,8 @@ import { Event } from "../schemas/prefect.gen";
 import { normalizeUuid, uuid7 } from "../lib/ids";
 import { isoNow, toIso } from "../lib/time";
 import { recorderStatements } from "./task-run-recorder";
-import { publishEvents, recordEvents } from "./streams/publish";
+import { publishEvents } from "./streams/publish";
+import { recordEvents } from "./event-outbox";
 
 export type { StoredEvent } from "../db/queries/events";
 
@@ -123,7 +124,7 @@ export function stampServerEvents(events: ServerEvent[]): StoredEvent[] {
 /**
  * Stores and publishes server-made events (e.g. `prefect.flow-run.Running` on a state change),
  * once the write they describe has committed — as Prefect emits its events after the transaction.
- * See recordEvents: they are buffered durably and reach D1 in bulk.
+ * They reach the event tables through the event outbox (see services/event-outbox.ts).
  */
 export async function emitEvents(events: ServerEvent[]): Promise<void> {
   await recordEvents(stampServerEvents(events));

@@ -15,7 +15,7 @@ import { GlobalFlowPolicy, MinimalFlowPolicy } from "../orchestration/policies";
 import { newState } from "../orchestration/states";
 import { flowRunTransitionStatements, isStaleRunError } from "../orchestration/write";
 import { stampServerEvents } from "./events-ingest";
-import { recordEvents } from "./streams/publish";
+import { eventOutboxStatement, eventsCommitted } from "./event-outbox";
 import { runWrites, type Write } from "../db/prepared";
 import { acquireRunSlot, releaseRunSlot } from "./work-queue-slots";
 
@@ -144,6 +144,7 @@ export async function createFlowRun(env: Bindings, db: Db, input: FlowRunCreate,
     statements.push(...flowRunTransitionStatements(db, ctx.run, ctx.proposedState, { stateId: null }, now));
   }
   const events = stampServerEvents(ctx.effects.events);
+  if (events.length) statements.push(eventOutboxStatement(db, events));
   try {
     await runWrites(db, statements);
   } catch (err) {
@@ -157,7 +158,7 @@ export async function createFlowRun(env: Bindings, db: Db, input: FlowRunCreate,
     if (!existing) throw integrityConflict();
     return { run: existing, created: false };
   }
-  await recordEvents(events, env);
+  eventsCommitted(events, env);
   const state = ctx.proposedState;
   return {
     run: state ? { ...ctx.run, state_id: state.id, state: toState(state), updated: now } : ctx.run,

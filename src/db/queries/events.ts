@@ -76,26 +76,22 @@ export function insertEventStatements(db: Db, events: StoredEvent[]): Statement[
   ];
 }
 
-/**
- * `INSERT … SELECT` of rows passed as one JSON array parameter (one statement for any number of
- * rows, clear of D1's 100-parameter limit), each column read from the row's key of the same name.
- * Existing ids are skipped, so a batch written twice stores nothing twice.
- */
-function insertJsonRowsSql(table: SQLiteTable): string {
-  const columns = Object.entries(getTableColumns(table));
-  const names = columns.map(([, c]) => `"${c.name}"`).join(", ");
-  const values = columns.map(([key]) => `json_extract(value, '$.${key}')`).join(", ");
-  return `INSERT INTO "${getTableName(table)}" (${names}) SELECT ${values} FROM json_each(?1) WHERE true ON CONFLICT DO NOTHING`;
+/** The `event` and `event_resource` rows that store `events`, as JSON arrays (see event_outbox). */
+export function eventRowsJson(events: StoredEvent[]): { events: string; resources: string } {
+  return { events: JSON.stringify(events.map(eventRow)), resources: JSON.stringify(events.flatMap(resourceRows)) };
 }
 
-const INSERT_EVENTS_SQL = insertJsonRowsSql(event);
-const INSERT_EVENT_RESOURCES_SQL = insertJsonRowsSql(eventResource);
-
-/** The bulk form of insertEventStatements for raw D1: two statements for any number of events. */
-export function bulkInsertEventStatements(d1: D1Database, events: StoredEvent[]): D1PreparedStatement[] {
-  if (!events.length) return [];
-  return [
-    d1.prepare(INSERT_EVENTS_SQL).bind(JSON.stringify(events.map(eventRow))),
-    d1.prepare(INSERT_EVENT_RESOURCES_SQL).bind(JSON.stringify(events.flatMap(resourceRows))),
-  ];
+/**
+ * `INSERT … SELECT` of the rows held as JSON arrays in `source`'s `column` (each table column
+ * read from the row's key of the same name), in source order; existing ids are skipped, so rows
+ * moved twice are stored once.
+ */
+export function insertJsonRowsSql(table: SQLiteTable, source: { from: string; column: string; where: string; order: string }): string {
+  const columns = Object.entries(getTableColumns(table));
+  const names = columns.map(([, c]) => `"${c.name}"`).join(", ");
+  const values = columns.map(([key]) => `json_extract(r.value, '$.${key}')`).join(", ");
+  return (
+    `INSERT INTO "${getTableName(table)}" (${names}) SELECT ${values} FROM ${source.from}, json_each(${source.column}) AS r ` +
+    `WHERE ${source.where} ORDER BY ${source.order}, r.key ON CONFLICT DO NOTHING`
+  );
 }

@@ -1,6 +1,6 @@
 import { env as globalEnv, waitUntil } from "cloudflare:workers";
 import type { Bindings } from "../../env";
-import { bulkInsertEventStatements, type StoredEvent } from "../../db/queries/events";
+import type { StoredEvent } from "../../db/queries/events";
 import type { Log } from "../../schemas/prefect.gen";
 
 /**
@@ -21,30 +21,6 @@ function keepAlive(p: Promise<unknown>): void {
     waitUntil(p);
   } catch {
     // Outside a request (e.g. some tests): the promise still runs.
-  }
-}
-
-/**
- * Stores server-made events once the write they describe has committed, and publishes them:
- * the EventStream object buffers them durably and writes them to D1 in bulk. Should the object
- * be unreachable, the events are written to D1 directly (unpublished) rather than lost.
- */
-export async function recordEvents(events: StoredEvent[], env: Bindings = globalEnv as unknown as Bindings): Promise<void> {
-  if (!events.length) return;
-  try {
-    await eventStreamOf(env).record(JSON.stringify(events), events.length);
-  } catch (err) {
-    console.error("event stream: could not record events; writing them directly", err);
-    await env.DB.batch(bulkInsertEventStatements(env.DB, events));
-  }
-}
-
-/** Makes every recorded event visible in D1: readers of stored events call this first. */
-export async function settleRecordedEvents(env: Bindings = globalEnv as unknown as Bindings): Promise<void> {
-  try {
-    await eventStreamOf(env).flush();
-  } catch (err) {
-    console.error("event stream: could not flush recorded events", err);
   }
 }
 

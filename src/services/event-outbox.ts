@@ -1,0 +1,84 @@
+import { env as globalEnv, waitUntil } from "cloudflare:workers";
+import { sql } from "drizzle-orm";
+import { getDb, d1Of, type Db } from "../db/client";
+import { event, eventOutbox, eventResource } from "../db/schema";
+import { eventRowsJson, insertJsonRowsSql, type StoredEvent } from "../db/queries/events";
+import { preparedWrite } from "../db/prepared";
+import type { Bindings } from "../env";
+import { publishEvents } from "./streams/publish";
+
+/**
+ * Server-made events are stored through a transactional outbox: the change they describe writes
+ * one unindexed `event_outbox` row in its own D1 batch, and the rows are moved into `event` /
+ * `event_resource` in bulk, in SQL, by drainEventOutbox — the role of Prefect's event persister,
+ * which also stores events in batches. Indexing each event (and its resources) on the request's
+ * path cost more than the state change itself.
+ *
+ * Draining happens before anything reads events (`/events/*`, the `/events/out` backfill), after
+ * every DRAIN_AFTER_EVENTS events or DRAIN_AFTER_MS an isolate records, and on every cron pass.
+ */
+
+/** Outbox rows moved per D1 batch. */
+const OUTBOX_ROWS_PER_DRAIN = 200;
+export const DRAIN_AFTER_EVENTS = 100;
+export const DRAIN_AFTER_MS = 1000;
+
+/** The outbox row for `events`, to append to the D1 batch of the change they describe. */
+export function eventOutboxStatement(db: Db, events: StoredEvent[]): D1PreparedStatement {
+  return preparedWrite(
+    db,
+    "event_outbox",
+    () => db.insert(eventOutbox).values({ events: sql.placeholder("events") as unknown as string, resources: sql.placeholder("resources") as unknown as string }),
+    eventRowsJson(events),
+  );
+}
+
+const oldest = `o.id IN (SELECT id FROM event_outbox ORDER BY id LIMIT ${OUTBOX_ROWS_PER_DRAIN})`;
+const DRAIN_SQL = [
+  insertJsonRowsSql(event, { from: "event_outbox AS o", column: "o.events", where: oldest, order: "o.id" }),
+  insertJsonRowsSql(eventResource, { from: "event_outbox AS o", column: "o.resources", where: oldest, order: "o.id" }),
+  `DELETE FROM event_outbox WHERE id IN (SELECT id FROM event_outbox ORDER BY id LIMIT ${OUTBOX_ROWS_PER_DRAIN})`,
+];
+
+/**
+ * Moves every outbox row into the event tables, oldest first, OUTBOX_ROWS_PER_DRAIN rows per
+ * D1 batch (one transaction each). Concurrent drains are harmless: ids are unique.
+ */
+export async function drainEventOutbox(db: Db): Promise<void> {
+  const d1 = d1Of(db);
+  for (;;) {
+    const results = await d1.batch(DRAIN_SQL.map((q) => d1.prepare(q)));
+    if ((results[2]?.meta.changes ?? 0) < OUTBOX_ROWS_PER_DRAIN) return;
+  }
+}
+
+let recordedSinceDrain = 0;
+let lastDrain = 0;
+
+/**
+ * After the batch holding `events`' outbox row has committed: publishes them to /events/out
+ * subscribers and, every DRAIN_AFTER_EVENTS events or DRAIN_AFTER_MS, drains the outbox once
+ * the response is sent.
+ */
+export function eventsCommitted(events: StoredEvent[], env: Bindings = globalEnv as unknown as Bindings): void {
+  if (!events.length) return;
+  publishEvents(events, env);
+  recordedSinceDrain += events.length;
+  const now = Date.now();
+  if (recordedSinceDrain < DRAIN_AFTER_EVENTS && now - lastDrain < DRAIN_AFTER_MS) return;
+  recordedSinceDrain = 0;
+  lastDrain = now;
+  const drained = drainEventOutbox(getDb(env.DB)).catch((err) => console.error("event outbox: drain failed", err));
+  try {
+    waitUntil(drained);
+  } catch {
+    // Outside a request: the drain still runs.
+  }
+}
+
+/** Stores server-made events on their own (one D1 round trip) and publishes them. */
+export async function recordEvents(events: StoredEvent[], env: Bindings = globalEnv as unknown as Bindings): Promise<void> {
+  if (!events.length) return;
+  await eventOutboxStatement(getDb(env.DB), events).run();
+  eventsCommitted(events, env);
+}
