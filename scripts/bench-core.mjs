@@ -3,8 +3,11 @@
 // each operation's throughput as a ratio to the machine's limit measured in the same run:
 // a constant route and a one-row D1 insert served by scripts/bench/baseline-worker.js.
 //
-//   node scripts/bench-core.mjs [--seconds 5] [--concurrency 16] [--runs 100000]
-import { buildWorker, load, post, printRow, sequence, startBaseline, startWorker } from "./bench/harness.mjs";
+// Each operation runs in --rounds windows alternating with the baselines; its ratios are the
+// medians of the rounds' ratios, so that drift on a shared machine weighs on both alike.
+//
+//   node scripts/bench-core.mjs [--seconds 5] [--rounds 5] [--concurrency 16] [--runs 100000]
+import { buildWorker, compare, load, post, printRow, sequence, startBaseline, startWorker } from "./bench/harness.mjs";
 
 const arg = (name, fallback) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -13,29 +16,27 @@ const arg = (name, fallback) => {
 const SECONDS = arg("seconds", 5);
 const CONCURRENCY = arg("concurrency", 16);
 const RUNS = arg("runs", 100_000);
+const ROUNDS = arg("rounds", 5);
 
 const script = buildWorker();
 const baseline = await startBaseline();
 const worker = await startWorker(script);
 const api = `${worker.url}/api`;
 
-const baselines = {
-  "constant route": await load({ concurrency: CONCURRENCY, seconds: SECONDS, op: () => fetch(`${baseline.url}/const`) }),
-  "one-row D1 insert": await load({ concurrency: CONCURRENCY, seconds: SECONDS, op: () => fetch(`${baseline.url}/insert`, { method: "POST" }) }),
+const baselineOps = {
+  "constant route": () => fetch(`${baseline.url}/const`),
+  "one-row D1 insert": () => fetch(`${baseline.url}/insert`, { method: "POST" }),
 };
+const baselines = {};
+for (const [name, op] of Object.entries(baselineOps)) baselines[name] = await load({ concurrency: CONCURRENCY, seconds: SECONDS, op });
+// Each operation is timed in windows alternating with the baselines (see compare()).
+const measure = (op, opts = {}) => compare({ concurrency: CONCURRENCY, seconds: SECONDS, rounds: ROUNDS, baselines: baselineOps, op, ...opts });
 console.log(`bench-core: ${CONCURRENCY} concurrent clients, ${SECONDS} s per operation, Node ${process.version}`);
 for (const [name, r] of Object.entries(baselines)) printRow(`baseline: ${name}`, r, {});
 
 const flow = await (await post(`${api}/flows/`, { name: "bench-flow" })).json();
 
-const create = await load({
-  concurrency: CONCURRENCY,
-  seconds: SECONDS,
-  op: async () => {
-    const res = await post(`${api}/flow_runs/`, { flow_id: flow.id, state: { type: "PENDING" } });
-    return res;
-  },
-});
+const create = await measure(() => post(`${api}/flow_runs/`, { flow_id: flow.id, state: { type: "PENDING" } }));
 printRow("create flow run", create, baselines);
 
 // set_state: runs created SCHEDULED (due), then PENDING → RUNNING → COMPLETED as a worker and the
@@ -50,13 +51,10 @@ for (let i = 0; i < 3000; i++) {
   runIds.push((await res.json()).id);
 }
 const transitions = ["PENDING", "RUNNING", "COMPLETED"];
-const setState = await load({
-  concurrency: CONCURRENCY,
-  seconds: SECONDS,
-  total: runIds.length,
-  op: (i) =>
-    sequence(transitions.map((type) => () => post(`${api}/flow_runs/${runIds[i]}/set_state`, { state: { type } }))),
-});
+const setState = await measure(
+  (i) => sequence(transitions.map((type) => () => post(`${api}/flow_runs/${runIds[i]}/set_state`, { state: { type } }))),
+  { total: runIds.length },
+);
 printRow("set_state PENDING→RUNNING→COMPLETED", setState, baselines);
 
 // Filter over a large table: seed RUNS runs in SQL, then page through them with filters.
@@ -79,11 +77,7 @@ const filters = [
   { flow_runs: { tags: { all_: ["nightly"] } }, limit: 50 },
   { flows: { name: { any_: ["bench-flow"] } }, sort: "EXPECTED_START_TIME_DESC", limit: 50, offset: 200 },
 ];
-const filter = await load({
-  concurrency: CONCURRENCY,
-  seconds: SECONDS,
-  op: (i) => post(`${api}/flow_runs/filter`, filters[i % filters.length]),
-});
+const filter = await measure((i) => post(`${api}/flow_runs/filter`, filters[i % filters.length]));
 printRow(`POST /flow_runs/filter (${RUNS} runs)`, filter, baselines);
 
 await worker.mf.dispose();

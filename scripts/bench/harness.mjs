@@ -99,7 +99,10 @@ export async function load({ concurrency, seconds = 5, total = Infinity, op }) {
     }
   }
   await Promise.all(Array.from({ length: concurrency }, loop));
-  const elapsed = (performance.now() - started) / 1000;
+  return summarize({ latencies, elapsed: (performance.now() - started) / 1000, errors, roundTrips, counted });
+}
+
+function summarize({ latencies, elapsed, errors, roundTrips, counted }) {
   latencies.sort((a, b) => a - b);
   const pct = (p) => latencies[Math.min(latencies.length - 1, Math.floor((p / 100) * latencies.length))] ?? NaN;
   return {
@@ -109,7 +112,35 @@ export async function load({ concurrency, seconds = 5, total = Infinity, op }) {
     p99: pct(99),
     errors,
     d1: counted ? roundTrips / counted : null,
+    raw: { latencies, elapsed, errors, roundTrips, counted },
   };
+}
+
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+/**
+ * Measures `op(i)` against baseline operations in alternating windows — `rounds` times each
+ * baseline then `op`, `seconds / rounds` each — so that drift on a shared machine weighs on both
+ * alike. Returns `op`'s statistics over all its windows and, per baseline, the median of the
+ * rounds' throughput ratios (printRow prints those). `i` counts on across rounds, up to `total`.
+ */
+export async function compare({ concurrency, seconds, rounds = 5, total = Infinity, op, baselines }) {
+  const window = seconds / rounds;
+  const ratios = Object.fromEntries(Object.keys(baselines).map((k) => [k, []]));
+  const raw = { latencies: [], elapsed: 0, errors: 0, roundTrips: 0, counted: 0 };
+  let cursor = 0;
+  for (let round = 0; round < rounds && cursor < total; round++) {
+    const base = {};
+    for (const [name, baseOp] of Object.entries(baselines)) base[name] = await load({ concurrency, seconds: window, op: baseOp });
+    const r = await load({ concurrency, seconds: window, total: total - cursor, op: () => op(cursor++) });
+    for (const name of Object.keys(baselines)) ratios[name].push(r.rps / base[name].rps);
+    raw.latencies.push(...r.raw.latencies);
+    raw.elapsed += r.raw.elapsed;
+    raw.errors += r.raw.errors;
+    raw.roundTrips += r.raw.roundTrips;
+    raw.counted += r.raw.counted;
+  }
+  return { ...summarize(raw), ratios: Object.fromEntries(Object.entries(ratios).map(([k, xs]) => [k, median(xs)])) };
 }
 
 /** Sends requests one after another, timing each. */
@@ -133,9 +164,10 @@ export function post(url, body) {
   return fetch(url, { method: "POST", headers, body: JSON.stringify(body) });
 }
 
+/** Prints a result with its throughput as a ratio to each baseline (compare()'s medians when present). */
 export function printRow(name, r, baselines) {
-  const ratios = Object.entries(baselines)
-    .map(([k, b]) => `${(r.rps / b.rps).toFixed(2)}× ${k}`)
+  const ratios = Object.entries(r.ratios ?? Object.fromEntries(Object.entries(baselines).map(([k, b]) => [k, r.rps / b.rps])))
+    .map(([k, ratio]) => `${ratio.toFixed(2)}× ${k}`)
     .join(", ");
   const d1 = r.d1 === null ? "" : ` d1 round trips/req ${r.d1.toFixed(2)}`;
   console.log(
