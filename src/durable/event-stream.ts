@@ -1,4 +1,5 @@
 import { DurableObject } from "cloudflare:workers";
+import { SocketInbox } from "./socket-inbox";
 import type { Bindings } from "../env";
 import { getDb } from "../db/client";
 import type { StoredEvent } from "../db/queries/events";
@@ -7,6 +8,8 @@ import { clampSince, eventMatches, resolveEventFilter, type ResolvedEventFilter 
 import { EventFilter, LogFilter, type Log } from "../schemas/prefect.gen";
 import { logMatches } from "../services/streams/log-filter";
 import { drainEventOutbox } from "../services/event-outbox";
+import { SUBSCRIBERS_TTL_MS } from "../services/streams/publish";
+import { toIso } from "../lib/time";
 import {
   checkAuth,
   describeIssues,
@@ -30,6 +33,8 @@ interface Attachment {
   kind: Kind;
   stage: Stage;
   authDigest: string | null;
+  /** When the socket was opened (epoch ms): a subscription without backfill catches up from then. */
+  connectedAt: number;
   /** The subscriber's filter, when small enough to travel with the socket; else in storage. */
   filter?: Filter;
   stored?: boolean;
@@ -43,6 +48,9 @@ export const WEBSOCKET_BACKFILL_PAGE_SIZE = 250;
 const ATTACHMENT_BUDGET = 1800;
 
 const filterKey = (id: string) => `filter:${id}`;
+
+/** Slack for clocks between publishers and this object. */
+const CLOCK_MARGIN_MS = 250;
 
 /**
  * Fan-out of events (/events/out) and logs (/logs/out) to WebSocket subscribers, one object for
@@ -75,18 +83,17 @@ export class EventStream extends DurableObject<Bindings> {
       kind,
       stage: handshake.awaitingAuth ? "auth" : "filter",
       authDigest: handshake.authDigest,
+      connectedAt: Date.now(),
     };
     server.serializeAttachment(attachment);
     return upgraded(client, handshake.awaitingAuth);
   }
 
-  /** Each socket's messages are handled one after another, even across awaits (e.g. the auth check). */
-  private readonly inbox = new WeakMap<WebSocket, Promise<void>>();
+  /** Each socket's messages are handled one after another (see SocketInbox). */
+  private readonly inbox = new SocketInbox();
 
   async webSocketMessage(ws: WebSocket, data: string | ArrayBuffer): Promise<void> {
-    const handled = (this.inbox.get(ws) ?? Promise.resolve()).then(() => this.handleMessage(ws, data));
-    this.inbox.set(ws, handled.catch(() => undefined));
-    return handled;
+    return this.inbox.handle(ws, () => this.handleMessage(ws, data));
   }
 
   private async handleMessage(ws: WebSocket, data: string | ArrayBuffer): Promise<void> {
@@ -113,9 +120,13 @@ export class EventStream extends DurableObject<Bindings> {
     if (!parsed.success) return safeClose(ws, PROTOCOL_ERROR, `Invalid filter: ${describeIssues(parsed.error)}`);
     const filter: ResolvedEventFilter = { ...clampSince(resolveEventFilter(parsed.data), MAXIMUM_WEBSOCKET_BACKFILL_MS), order: "ASC" };
     const wantsBackfill = "backfill" in msg ? Boolean(msg.backfill) : true;
-    if (wantsBackfill) this.backfilling.set(ws, []);
+    this.backfilling.set(ws, []);
     await this.subscribe(ws, att, filter);
-    if (wantsBackfill) await this.backfill(ws, filter);
+    // Isolates that have not yet heard of this socket store events without publishing them
+    // (see SUBSCRIBERS_TTL_MS): once they must have, what they stored is read back. Without a
+    // backfill, that catch-up covers only what arrived since the socket was opened.
+    await new Promise((resolve) => setTimeout(resolve, SUBSCRIBERS_TTL_MS + CLOCK_MARGIN_MS));
+    await this.backfill(ws, wantsBackfill ? filter : { ...filter, receivedSince: toIso(att.connectedAt ?? Date.now() - SUBSCRIBERS_TTL_MS) });
   }
 
   async webSocketClose(ws: WebSocket, code: number, reason: string): Promise<void> {
@@ -156,6 +167,11 @@ export class EventStream extends DurableObject<Bindings> {
       for (const log of logs) if (logMatches(filter, log) && safeSend(ws, { type: "log", log })) sent++;
     }
     return sent;
+  }
+
+  /** Open /events/out sockets, subscribed or about to be (publishers ask before publishing). */
+  async eventSockets(): Promise<number> {
+    return this.ctx.getWebSockets("events").length;
   }
 
   /** Live subscribers, by kind (for tests and diagnostics). */

@@ -1,4 +1,5 @@
 import { DurableObject } from "cloudflare:workers";
+import { SocketInbox } from "./socket-inbox";
 import type { Bindings } from "../env";
 import { isoNow } from "../lib/time";
 import type { TaskRun, TaskWorkerResponse } from "../schemas/prefect.gen";
@@ -116,13 +117,11 @@ export class TaskRunQueue extends DurableObject<Bindings> {
     return out;
   }
 
-  /** Each socket's messages are handled one after another, even across awaits (e.g. the auth check). */
-  private readonly inbox = new WeakMap<WebSocket, Promise<void>>();
+  /** Each socket's messages are handled one after another (see SocketInbox). */
+  private readonly inbox = new SocketInbox();
 
   async webSocketMessage(ws: WebSocket, data: string | ArrayBuffer): Promise<void> {
-    const handled = (this.inbox.get(ws) ?? Promise.resolve()).then(() => this.handleMessage(ws, data));
-    this.inbox.set(ws, handled.catch(() => undefined));
-    return handled;
+    return this.inbox.handle(ws, () => this.handleMessage(ws, data));
   }
 
   private async handleMessage(ws: WebSocket, data: string | ArrayBuffer): Promise<void> {

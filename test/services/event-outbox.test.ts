@@ -83,6 +83,23 @@ describe("the event outbox", () => {
     s.ws.close();
   });
 
+  it("reaches a subscriber without backfill that isolates did not yet know of: what arrived since it connected", async () => {
+    const resource = unique("catch-up");
+    const before = storedEvent(resource, "test.before", new Date(Date.now() - 5_000).toISOString());
+    await pending([before]);
+    const s = await openSocket("/events/out");
+    send(s, { type: "auth", token: null });
+    await until(() => s.messages.length >= 1);
+    send(s, { type: "filter", filter: { occurred: { since: new Date(Date.now() - 60_000).toISOString() }, any_resource: { id: [resource] } }, backfill: false });
+    // Stored, not published: as by an isolate whose answer about subscribers is still "none".
+    const after = storedEvent(resource, "test.after");
+    await pending([after]);
+    expect(await until(() => s.messages.some((m) => m.type === "event"))).toBe(true);
+    await new Promise((r) => setTimeout(r, 100));
+    expect(s.messages.filter((m) => m.type === "event").map((m) => m.event.event)).toEqual(["test.after"]);
+    s.ws.close();
+  });
+
   it("is drained by the cron pass", async () => {
     const resource = unique("cron");
     const e = storedEvent(resource);

@@ -37,6 +37,8 @@ export interface ResolvedEventFilter {
   id: { id: string[] | null };
   text?: { query: string } | null;
   order: "ASC" | "DESC";
+  /** Only events received since then (not part of Prefect's filter: a subscriber's catch-up). */
+  receivedSince?: string;
 }
 
 const DAY_MS = 86_400_000;
@@ -248,6 +250,7 @@ const json = (v: unknown) => JSON.stringify(v);
 const EV = {
   id: sql.raw(`"event"."id"`),
   occurred: sql.raw(`"event"."occurred"`),
+  received: sql.raw(`"event"."received"`),
   event: sql.raw(`"event"."event"`),
   resourceId: sql.raw(`"event"."resource_id"`),
   resource: sql.raw(`"event"."resource"`),
@@ -361,5 +364,6 @@ export function eventFilterWhere(f: ResolvedEventFilter): SQL {
   for (const r of listOf(f.any_resource)) conds.push(...anyResourceConds(f, r));
   if (nonEmpty(f.id.id)) conds.push(inList(EV.id, f.id.id));
   if (f.text) conds.push(...textConds(f.text.query));
+  if (f.receivedSince) conds.push(sql`${EV.received} >= ${f.receivedSince}`);
   return and(conds);
 }

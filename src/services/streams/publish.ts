@@ -24,16 +24,29 @@ function keepAlive(p: Promise<unknown>): void {
   }
 }
 
+/**
+ * How long an isolate trusts what it last heard about /events/out sockets. Events are published
+ * only while there are some (a call to the object per event costs as much as storing it); a new
+ * subscriber's backfill or catch-up waits this long, then reads what was stored meanwhile.
+ */
+export const SUBSCRIBERS_TTL_MS = 1000;
+
+let eventSockets: { count: number; askedAt: number } | null = null;
+
+async function eventSubscribersExist(env?: Bindings): Promise<boolean> {
+  const now = Date.now();
+  if (!eventSockets || now - eventSockets.askedAt >= SUBSCRIBERS_TTL_MS) {
+    eventSockets = { count: await eventStreamOf(env).eventSockets(), askedAt: now };
+  }
+  return eventSockets.count > 0;
+}
+
 export function publishEvents(events: StoredEvent[], env?: Bindings): void {
   if (!events.length) return;
-  let pending: Promise<unknown>;
-  try {
-    pending = eventStreamOf(env).publishEvents(events);
-  } catch (err) {
-    console.error("event stream: could not publish events", err);
-    return;
-  }
-  keepAlive(Promise.resolve(pending).catch((err) => console.error("event stream: could not publish events", err)));
+  const publishing = (async () => {
+    if (await eventSubscribersExist(env)) await eventStreamOf(env).publishEvents(events);
+  })();
+  keepAlive(publishing.catch((err) => console.error("event stream: could not publish events", err)));
 }
 
 export function publishLogs(logs: Log[], env?: Bindings): void {
