@@ -140,6 +140,7 @@ export async function compare({ concurrency, seconds, rounds = 5, total = Infini
     raw.roundTrips += r.raw.roundTrips;
     raw.counted += r.raw.counted;
   }
+  if (process.env.BENCH_DEBUG) console.log("ratios per round", JSON.stringify(ratios)); // BENCH_DEBUG=1 shows the spread
   return { ...summarize(raw), ratios: Object.fromEntries(Object.entries(ratios).map(([k, xs]) => [k, median(xs)])) };
 }
 
