@@ -77,6 +77,11 @@ export async function load({ concurrency, seconds = 5, total = Infinity, op }) {
   let roundTrips = 0;
   let counted = 0;
   let errors = 0;
+  // Throughput counts the requests completed within the window: loops finishing their last op
+  // after the deadline (fewer in flight) would otherwise weigh on long sequences more than on
+  // single requests.
+  let inWindow = 0;
+  let lastDone = 0;
   const deadline = performance.now() + seconds * 1000;
   const started = performance.now();
   async function loop() {
@@ -84,10 +89,16 @@ export async function load({ concurrency, seconds = 5, total = Infinity, op }) {
       const i = next++;
       const t0 = performance.now();
       const out = await op(i);
-      // An op is one request, or a sequence of timed requests ({ res, ms }[]) that must stay in order.
-      const timed = Array.isArray(out) ? out : [{ res: out, ms: performance.now() - t0 }];
-      for (const { res, ms } of timed) {
+      // An op is one request, or a sequence of timed requests ({ res, ms, at? }[]) that must stay
+      // in order; `at` is when each completed (else when the op did).
+      const doneAt = performance.now();
+      const timed = Array.isArray(out) ? out : [{ res: out, ms: doneAt - t0 }];
+      for (const { res, ms, at = doneAt } of timed) {
         latencies.push(ms);
+        if (at <= deadline) {
+          inWindow += 1;
+          lastDone = Math.max(lastDone, at);
+        }
         if (!res.ok) errors += 1;
         const rt = res.headers.get("x-d1-round-trips");
         if (rt !== null) {
@@ -99,20 +110,21 @@ export async function load({ concurrency, seconds = 5, total = Infinity, op }) {
     }
   }
   await Promise.all(Array.from({ length: concurrency }, loop));
-  return summarize({ latencies, elapsed: (performance.now() - started) / 1000, errors, roundTrips, counted });
+  const windowEnd = next < total ? deadline : lastDone; // a load that ran out of work ends early
+  return summarize({ latencies, inWindow, elapsed: (windowEnd - started) / 1000, errors, roundTrips, counted });
 }
 
-function summarize({ latencies, elapsed, errors, roundTrips, counted }) {
+function summarize({ latencies, inWindow, elapsed, errors, roundTrips, counted }) {
   latencies.sort((a, b) => a - b);
   const pct = (p) => latencies[Math.min(latencies.length - 1, Math.floor((p / 100) * latencies.length))] ?? NaN;
   return {
     ops: latencies.length,
-    rps: latencies.length / elapsed,
+    rps: inWindow / elapsed,
     p50: pct(50),
     p99: pct(99),
     errors,
     d1: counted ? roundTrips / counted : null,
-    raw: { latencies, elapsed, errors, roundTrips, counted },
+    raw: { latencies, inWindow, elapsed, errors, roundTrips, counted },
   };
 }
 
@@ -127,7 +139,7 @@ const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 export async function compare({ concurrency, seconds, rounds = 5, total = Infinity, op, baselines }) {
   const window = seconds / rounds;
   const ratios = Object.fromEntries(Object.keys(baselines).map((k) => [k, []]));
-  const raw = { latencies: [], elapsed: 0, errors: 0, roundTrips: 0, counted: 0 };
+  const raw = { latencies: [], inWindow: 0, elapsed: 0, errors: 0, roundTrips: 0, counted: 0 };
   let cursor = 0;
   for (let round = 0; round < rounds && cursor < total; round++) {
     const base = {};
@@ -135,6 +147,7 @@ export async function compare({ concurrency, seconds, rounds = 5, total = Infini
     const r = await load({ concurrency, seconds: window, total: total - cursor, op: () => op(cursor++) });
     for (const name of Object.keys(baselines)) ratios[name].push(r.rps / base[name].rps);
     raw.latencies.push(...r.raw.latencies);
+    raw.inWindow += r.raw.inWindow;
     raw.elapsed += r.raw.elapsed;
     raw.errors += r.raw.errors;
     raw.roundTrips += r.raw.roundTrips;
@@ -150,7 +163,7 @@ export async function sequence(requests) {
   for (const send of requests) {
     const t0 = performance.now();
     const res = await send();
-    out.push({ res, ms: performance.now() - t0 });
+    out.push({ res, ms: performance.now() - t0, at: performance.now() });
     await res.clone().arrayBuffer();
   }
   return out;
