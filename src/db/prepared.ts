@@ -1,4 +1,4 @@
-import { fillPlaceholders, type Placeholder, type SQL } from "drizzle-orm";
+import { is, Param, Placeholder } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
 import { d1Of, type Db } from "./client";
 
@@ -26,7 +26,8 @@ const writes = new WeakMap<Db, Map<string, Built>>();
 
 /**
  * A write as a D1 statement, its SQL built by `build` the first time `key` is used on this handle.
- * Placeholders standing for a column's value are encoded as the column does (e.g. JSON).
+ * Placeholders standing for a column's value are encoded as the column does (e.g. JSON), except
+ * null (or undefined), which is NULL — as drizzle's builder writes it, not JSON's `null`.
  */
 export function preparedWrite(db: Db, key: string, build: () => { toSQL(): { sql: string; params: unknown[] } }, values: Record<string, unknown>): D1PreparedStatement {
   let byKey = writes.get(db);
@@ -36,7 +37,16 @@ export function preparedWrite(db: Db, key: string, build: () => { toSQL(): { sql
     const query = build().toSQL();
     byKey.set(key, (built = { stmt: d1Of(db).prepare(query.sql), params: query.params }));
   }
-  return built.stmt.bind(...fillPlaceholders(built.params as (Placeholder | SQL)[], values));
+  return built.stmt.bind(...built.params.map((p) => bindValue(p, values)));
+}
+
+function bindValue(param: unknown, values: Record<string, unknown>): unknown {
+  if (is(param, Placeholder)) return values[param.name] ?? null;
+  if (is(param, Param) && is(param.value, Placeholder)) {
+    const value = values[param.value.name];
+    return value == null ? null : param.encoder.mapToDriverValue(value);
+  }
+  return param;
 }
 
 /** Anything a write batch holds: drizzle's builders or D1 statements. */

@@ -7,7 +7,7 @@ import { readEvents, toReceivedEvent } from "../db/queries/events-read";
 import { clampSince, eventMatches, resolveEventFilter, type ResolvedEventFilter } from "../db/filters/events";
 import { EventFilter, LogFilter, type Log } from "../schemas/prefect.gen";
 import { logMatches } from "../services/streams/log-filter";
-import { drainEventOutbox } from "../services/event-outbox";
+import { drainBeforeReading } from "../services/event-outbox";
 import { SUBSCRIBERS_TTL_MS } from "../services/streams/publish";
 import { toIso } from "../lib/time";
 import {
@@ -49,6 +49,9 @@ const ATTACHMENT_BUDGET = 1800;
 
 const filterKey = (id: string) => `filter:${id}`;
 
+/** A socket's identity across messages: the id in its attachment. */
+const socketKey = (ws: WebSocket) => (ws.deserializeAttachment() as Attachment | null)?.id ?? "";
+
 /** Slack for clocks between publishers and this object. */
 const CLOCK_MARGIN_MS = 250;
 
@@ -66,11 +69,12 @@ const CLOCK_MARGIN_MS = 250;
  * without the ones it already sent. Logs have no backfill.
  */
 export class EventStream extends DurableObject<Bindings> {
-  private filters = new Map<WebSocket, Filter>();
+  /** Per socket, by its attachment id (a hibernatable socket may arrive as different objects). */
+  private filters = new Map<string, Filter>();
   /** Sockets whose backfill is running: live events matching them wait here. */
-  private backfilling = new Map<WebSocket, StoredEvent[]>();
+  private backfilling = new Map<string, StoredEvent[]>();
   /** Ids the backfill sent, so that a late live copy is not sent again. */
-  private backfilled = new Map<WebSocket, Set<string>>();
+  private backfilled = new Map<string, Set<string>>();
 
   async fetch(request: Request): Promise<Response> {
     if (request.headers.get("upgrade")?.toLowerCase() !== "websocket") return new Response(null, { status: 426 });
@@ -120,13 +124,15 @@ export class EventStream extends DurableObject<Bindings> {
     if (!parsed.success) return safeClose(ws, PROTOCOL_ERROR, `Invalid filter: ${describeIssues(parsed.error)}`);
     const filter: ResolvedEventFilter = { ...clampSince(resolveEventFilter(parsed.data), MAXIMUM_WEBSOCKET_BACKFILL_MS), order: "ASC" };
     const wantsBackfill = "backfill" in msg ? Boolean(msg.backfill) : true;
-    this.backfilling.set(ws, []);
+    this.backfilling.set(att.id, []);
     await this.subscribe(ws, att, filter);
     // Isolates that have not yet heard of this socket store events without publishing them
     // (see SUBSCRIBERS_TTL_MS): once they must have, what they stored is read back. Without a
-    // backfill, that catch-up covers only what arrived since the socket was opened.
+    // backfill, that catch-up covers what arrived from a little before the socket was opened (an
+    // event is stamped before it is stored; clocks differ): a few early events rather than a loss.
     await new Promise((resolve) => setTimeout(resolve, SUBSCRIBERS_TTL_MS + CLOCK_MARGIN_MS));
-    await this.backfill(ws, wantsBackfill ? filter : { ...filter, receivedSince: toIso(att.connectedAt ?? Date.now() - SUBSCRIBERS_TTL_MS) });
+    const catchUpFrom = (att.connectedAt ?? Date.now()) - SUBSCRIBERS_TTL_MS - CLOCK_MARGIN_MS;
+    await this.backfill(ws, att.id, wantsBackfill ? filter : { ...filter, receivedSince: toIso(catchUpFrom) });
   }
 
   async webSocketClose(ws: WebSocket, code: number, reason: string): Promise<void> {
@@ -144,14 +150,15 @@ export class EventStream extends DurableObject<Bindings> {
     for (const ws of this.ctx.getWebSockets("events")) {
       const filter = (await this.filterOf(ws)) as ResolvedEventFilter | null;
       if (!filter) continue;
-      const held = this.backfilling.get(ws);
+      const key = socketKey(ws);
+      const held = this.backfilling.get(key);
       for (const e of events) {
         if (!eventMatches(filter, e)) continue;
         if (held) {
           held.push(e);
           continue;
         }
-        if (this.backfilled.get(ws)?.delete(e.id)) continue;
+        if (this.backfilled.get(key)?.delete(e.id)) continue;
         if (safeSend(ws, { type: "event", event: toReceivedEvent(e) })) sent++;
       }
     }
@@ -185,14 +192,14 @@ export class EventStream extends DurableObject<Bindings> {
     const small = JSON.stringify(filter).length <= ATTACHMENT_BUDGET;
     if (!small) await this.ctx.storage.put(filterKey(att.id), filter);
     ws.serializeAttachment({ ...att, stage: "live", filter: small ? filter : undefined, stored: !small } satisfies Attachment);
-    this.filters.set(ws, filter);
+    this.filters.set(att.id, filter);
   }
 
-  private async backfill(ws: WebSocket, filter: ResolvedEventFilter): Promise<void> {
+  private async backfill(ws: WebSocket, key: string, filter: ResolvedEventFilter): Promise<void> {
     const sentIds = new Set<string>();
+    const db = getDb(this.env.DB);
+    await drainBeforeReading(db);
     try {
-      const db = getDb(this.env.DB);
-      await drainEventOutbox(db);
       for (let offset = 0; ; offset += WEBSOCKET_BACKFILL_PAGE_SIZE) {
         const page = await readEvents(db, filter, WEBSOCKET_BACKFILL_PAGE_SIZE, offset);
         for (const event of page) {
@@ -204,31 +211,35 @@ export class EventStream extends DurableObject<Bindings> {
     } catch (err) {
       console.error("events/out: backfill failed", err);
     } finally {
-      const held = this.backfilling.get(ws) ?? [];
-      this.backfilling.delete(ws);
-      for (const e of held) {
-        if (sentIds.delete(e.id)) continue;
-        safeSend(ws, { type: "event", event: toReceivedEvent(e) });
+      const held = this.backfilling.get(key);
+      this.backfilling.delete(key);
+      // A socket closed meanwhile has been forgotten: nothing to send, nothing to remember.
+      if (held) {
+        for (const e of held) {
+          if (sentIds.delete(e.id)) continue;
+          safeSend(ws, { type: "event", event: toReceivedEvent(e) });
+        }
+        if (sentIds.size) this.backfilled.set(key, sentIds);
       }
-      if (sentIds.size) this.backfilled.set(ws, sentIds);
     }
   }
 
   private async filterOf(ws: WebSocket): Promise<Filter | null> {
-    const cached = this.filters.get(ws);
-    if (cached) return cached;
     const att = ws.deserializeAttachment() as Attachment | null;
     if (!att || att.stage !== "live") return null;
+    const cached = this.filters.get(att.id);
+    if (cached) return cached;
     const filter = att.filter ?? (att.stored ? ((await this.ctx.storage.get<Filter>(filterKey(att.id))) ?? null) : null);
-    if (filter) this.filters.set(ws, filter);
+    if (filter) this.filters.set(att.id, filter);
     return filter;
   }
 
   private async forget(ws: WebSocket): Promise<void> {
-    this.filters.delete(ws);
-    this.backfilling.delete(ws);
-    this.backfilled.delete(ws);
     const att = ws.deserializeAttachment() as Attachment | null;
+    const key = socketKey(ws);
+    this.filters.delete(key);
+    this.backfilling.delete(key);
+    this.backfilled.delete(key);
     if (att?.stored) await this.ctx.storage.delete(filterKey(att.id));
   }
 }

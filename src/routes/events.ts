@@ -25,7 +25,7 @@ import {
 } from "../schemas/prefect.gen";
 import { IncomingEvent, ingestEvents, receive } from "../services/events-ingest";
 import { EventsInSession } from "../services/events-socket";
-import { drainEventOutbox } from "../services/event-outbox";
+import { drainBeforeReading } from "../services/event-outbox";
 
 const tags = ["Events"];
 export const eventsRouter = createRouter();
@@ -62,7 +62,7 @@ eventsRouter.openapi(
   }),
   async (c) => {
     const body = c.req.valid("json");
-    await drainEventOutbox(c.var.db);
+    await drainBeforeReading(c.var.db);
     const page = await queryEvents(c.var.db, resolveEventFilter(body.filter), body.limit);
     return c.json({ events: page.events, total: page.total, next_page: nextPageLink(baseUrlOf(c), page.next) }, 200);
   },
@@ -92,7 +92,7 @@ eventsRouter.openapi(
     }
     if (!token) throw forbidden();
     try {
-      await drainEventOutbox(c.var.db);
+      await drainBeforeReading(c.var.db);
       const page = await queryNextPage(c.var.db, token);
       return c.json({ events: page.events, total: page.total, next_page: nextPageLink(baseUrlOf(c), page.next) }, 200);
     } catch (err) {
@@ -127,7 +127,7 @@ eventsRouter.openapi(
       ) as any;
     }
     try {
-      await drainEventOutbox(c.var.db);
+      await drainBeforeReading(c.var.db);
       const counts = await countEvents(c.var.db, resolveEventFilter(body.filter), countable as Countable, body.time_unit, body.time_interval);
       return c.json(counts, 200);
     } catch (err) {

@@ -33,22 +33,55 @@ export function eventOutboxStatement(db: Db, events: StoredEvent[]): D1PreparedS
   );
 }
 
-const oldest = `o.id IN (SELECT id FROM event_outbox ORDER BY id LIMIT ${OUTBOX_ROWS_PER_DRAIN})`;
-const DRAIN_SQL = [
-  insertJsonRowsSql(event, { from: "event_outbox AS o", column: "o.events", where: oldest, order: "o.id" }),
-  insertJsonRowsSql(eventResource, { from: "event_outbox AS o", column: "o.resources", where: oldest, order: "o.id" }),
-  `DELETE FROM event_outbox WHERE id IN (SELECT id FROM event_outbox ORDER BY id LIMIT ${OUTBOX_ROWS_PER_DRAIN})`,
-];
+/** The statements moving the `rows` oldest outbox rows into the event tables. */
+function drainSql(rows: number): string[] {
+  const oldest = `o.id IN (SELECT id FROM event_outbox ORDER BY id LIMIT ${rows})`;
+  return [
+    insertJsonRowsSql(event, { from: "event_outbox AS o", column: "o.events", where: oldest, order: "o.id" }),
+    insertJsonRowsSql(eventResource, { from: "event_outbox AS o", column: "o.resources", where: oldest, order: "o.id" }),
+    `DELETE FROM event_outbox WHERE id IN (SELECT id FROM event_outbox ORDER BY id LIMIT ${rows})`,
+  ];
+}
+const DRAIN_SQL = drainSql(OUTBOX_ROWS_PER_DRAIN);
+const DRAIN_ONE_SQL = drainSql(1);
+
+async function drainOnce(d1: D1Database, statements: string[]): Promise<number> {
+  const results = await d1.batch(statements.map((q) => d1.prepare(q)));
+  return results[2]?.meta.changes ?? 0;
+}
 
 /**
  * Moves every outbox row into the event tables, oldest first, OUTBOX_ROWS_PER_DRAIN rows per
- * D1 batch (one transaction each). Concurrent drains are harmless: ids are unique.
+ * D1 batch (one transaction each). Concurrent drains are harmless: ids are unique. Should a batch
+ * fail, rows are moved one by one, and a row that cannot be stored is logged and dropped rather
+ * than holding back every event after it.
  */
 export async function drainEventOutbox(db: Db): Promise<void> {
   const d1 = d1Of(db);
   for (;;) {
-    const results = await d1.batch(DRAIN_SQL.map((q) => d1.prepare(q)));
-    if ((results[2]?.meta.changes ?? 0) < OUTBOX_ROWS_PER_DRAIN) return;
+    try {
+      if ((await drainOnce(d1, DRAIN_SQL)) < OUTBOX_ROWS_PER_DRAIN) return;
+    } catch (err) {
+      console.error("event outbox: a drain failed; moving rows one by one", err);
+      for (let i = 0; i < OUTBOX_ROWS_PER_DRAIN; i++) {
+        try {
+          if ((await drainOnce(d1, DRAIN_ONE_SQL)) === 0) return;
+        } catch (rowErr) {
+          const row = await d1.prepare("SELECT id, events FROM event_outbox ORDER BY id LIMIT 1").first();
+          console.error("event outbox: dropping a row that cannot be stored", row, rowErr);
+          if (row) await d1.prepare("DELETE FROM event_outbox WHERE id = ?").bind(row.id).run();
+        }
+      }
+    }
+  }
+}
+
+/** Drains before a read; a failed drain is logged, and the reader sees what is already stored. */
+export async function drainBeforeReading(db: Db): Promise<void> {
+  try {
+    await drainEventOutbox(db);
+  } catch (err) {
+    console.error("event outbox: could not drain before a read", err);
   }
 }
 

@@ -1,12 +1,13 @@
 import { z } from "@hono/zod-openapi";
 import type { Db } from "../db/client";
-import { insertEventStatements, type Statement, type StoredEvent } from "../db/queries/events";
+import { eventRowsJson, insertEventStatements, type Statement, type StoredEvent } from "../db/queries/events";
 import { Event } from "../schemas/prefect.gen";
 import { normalizeUuid, uuid7 } from "../lib/ids";
 import { isoNow, toIso } from "../lib/time";
 import { recorderStatements } from "./task-run-recorder";
 import { publishEvents } from "./streams/publish";
-import { recordEvents } from "./event-outbox";
+import { eventsCommitted, recordEvents } from "./event-outbox";
+import { eventOutbox } from "../db/schema";
 
 export type { StoredEvent } from "../db/queries/events";
 
@@ -127,5 +128,19 @@ export function stampServerEvents(events: ServerEvent[]): StoredEvent[] {
  * They reach the event tables through the event outbox (see services/event-outbox.ts).
  */
 export async function emitEvents(events: ServerEvent[]): Promise<void> {
-  await recordEvents(stampServerEvents(events));
+  try {
+    await recordEvents(stampServerEvents(events));
+  } catch (err) {
+    // The change they describe has committed: its answer stands (Prefect, too, emits after commit).
+    console.error("events: could not store server-made events", err);
+  }
+}
+
+/**
+ * Server-made events written in the same drizzle batch as the change they describe: the outbox
+ * statement to add to the batch, and what to call once the batch has committed.
+ */
+export function serverEventWrite(db: Db, events: ServerEvent[]) {
+  const stored = stampServerEvents(events);
+  return { statement: db.insert(eventOutbox).values(eventRowsJson(stored)), committed: () => eventsCommitted(stored) };
 }

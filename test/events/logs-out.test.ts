@@ -80,13 +80,16 @@ describe("/logs/out WebSocket", () => {
   });
 
   it("closes with 1002 on a bad or missing filter message", async () => {
+    // As the SDK does, each client waits for auth_success before its next message.
     const notFilter = await open();
     send(notFilter, { type: "auth", token: null });
+    await until(() => notFilter.messages.length >= 1);
     send(notFilter, { type: "event" });
     expect(await notFilter.closed).toEqual({ code: 1002, reason: "Expected 'filter' message" });
 
     const badFilter = await open();
     send(badFilter, { type: "auth", token: null });
+    await until(() => badFilter.messages.length >= 1);
     send(badFilter, { type: "filter", filter: { level: { ge_: "loud" } } });
     const closed = await badFilter.closed;
     expect(closed.code).toBe(1002);

@@ -85,7 +85,7 @@ describe("the event outbox", () => {
 
   it("reaches a subscriber without backfill that isolates did not yet know of: what arrived since it connected", async () => {
     const resource = unique("catch-up");
-    const before = storedEvent(resource, "test.before", new Date(Date.now() - 5_000).toISOString());
+    const before = storedEvent(resource, "test.before", new Date(Date.now() - 10_000).toISOString());
     await pending([before]);
     const s = await openSocket("/events/out");
     send(s, { type: "auth", token: null });
@@ -128,6 +128,18 @@ describe("the event outbox", () => {
       { resource_id: resource, resource_role: "" },
       { resource_id: `${resource}.flow`, resource_role: "flow" },
     ]);
+    expect(await outboxRows()).toBe(0);
+  });
+
+  it("drops a row that cannot be stored (logged) instead of holding back the events after it", async () => {
+    const resource = unique("poison");
+    const good = [storedEvent(resource, "test.first"), storedEvent(resource, "test.last")];
+    await pending([good[0]]);
+    const broken = { ...storedEvent(resource, "test.broken"), resource: { "prefect.resource.name": "no id" } } as unknown as StoredEvent;
+    await pending([broken]);
+    await pending([good[1]]);
+    await drainEventOutbox(db);
+    expect((await storedEvents(resource)).map((r) => r.event)).toEqual(["test.first", "test.last"]);
     expect(await outboxRows()).toBe(0);
   });
 

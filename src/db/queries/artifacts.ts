@@ -5,7 +5,7 @@ import { artifactCollectionWhere, artifactWhere, type ArtifactFilters } from "..
 import { artifactOrder } from "../sorts";
 import { uuid4 } from "../../lib/ids";
 import { isoNow } from "../../lib/time";
-import { emitEvents, type ServerEvent } from "../../services/events-ingest";
+import { emitEvents, serverEventWrite, type ServerEvent } from "../../services/events-ingest";
 import type { Statement } from "./events";
 import type { Artifact, ArtifactCollection, ArtifactCollectionSort, ArtifactSort } from "../../schemas/prefect.gen";
 
@@ -232,8 +232,10 @@ export async function deleteArtifact(db: Db, id: string): Promise<boolean> {
       statements.push(db.delete(artifactCollection).where(eq(artifactCollection.id, collection.id)));
     }
   }
+  const eventWrite = events.length ? serverEventWrite(db, events) : null;
+  if (eventWrite) statements.push(eventWrite.statement);
   statements.push(db.delete(artifact).where(eq(artifact.id, id)).returning({ id: artifact.id }));
   const results = await batch(db, statements);
-  await emitEvents(events);
+  eventWrite?.committed();
   return (results[results.length - 1] as unknown[]).length > 0;
 }

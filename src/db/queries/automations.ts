@@ -5,7 +5,7 @@ import { automationWhere } from "../filters/automations";
 import { automationOrder } from "../sorts";
 import { uuid4 } from "../../lib/ids";
 import { isoNow } from "../../lib/time";
-import { emitEvents } from "../../services/events-ingest";
+import { serverEventWrite } from "../../services/events-ingest";
 import type { Statement } from "./events";
 import { relatedDeploymentResources, type AutomationCore } from "../../services/automations/validate";
 import type { Automation, AutomationSort } from "../../schemas/prefect.gen";
@@ -76,12 +76,14 @@ export async function createAutomation(db: Db, core: AutomationCore, ownerResour
   const now = isoNow();
   const row: AutomationRow = { id: uuid4(), created: now, updated: now, ...core };
   const created = toAutomation(row);
+  const event = serverEventWrite(db, [lifecycleEvent("created", created)]);
   await run(db, [
     db.insert(automation).values(row),
     ...syncRelatedResources(db, row.id, core, now),
     ...(ownerResource ? [relate(db, row.id, ownerResource, true, now)] : []),
+    event.statement,
   ]);
-  await emitEvents([lifecycleEvent("created", created)]);
+  event.committed();
   return created;
 }
 
@@ -96,14 +98,16 @@ export async function replaceAutomation(db: Db, id: string, core: Partial<Automa
   if (!existing) return undefined;
   const now = isoNow();
   const updated = { ...existing, ...core, updated: now } as Automation;
+  const event = serverEventWrite(db, [lifecycleEvent("updated", updated)]);
   await run(db, [
     db
       .update(automation)
       .set({ ...core, updated: now })
       .where(eq(automation.id, id)),
     ...syncRelatedResources(db, id, core, now),
+    event.statement,
   ]);
-  await emitEvents([lifecycleEvent("updated", updated)]);
+  event.committed();
   return updated;
 }
 
@@ -111,21 +115,22 @@ export async function replaceAutomation(db: Db, id: string, core: Partial<Automa
 export async function setAutomationEnabled(db: Db, existing: Automation, enabled: boolean): Promise<Automation> {
   const now = isoNow();
   const updated: Automation = { ...existing, enabled, updated: now };
-  await run(db, [
-    db.update(automation).set({ enabled, updated: now }).where(eq(automation.id, existing.id)),
-  ]);
-  await emitEvents([lifecycleEvent("updated", updated)]);
+  const event = serverEventWrite(db, [lifecycleEvent("updated", updated)]);
+  await run(db, [db.update(automation).set({ enabled, updated: now }).where(eq(automation.id, existing.id)), event.statement]);
+  event.committed();
   return updated;
 }
 
 export async function deleteAutomation(db: Db, id: string): Promise<boolean> {
   const existing = await readAutomation(db, id);
   if (!existing) return false;
+  const event = serverEventWrite(db, [lifecycleEvent("deleted", existing)]);
   await run(db, [
     db.delete(automationRelatedResource).where(eq(automationRelatedResource.automation_id, id)),
     db.delete(automation).where(eq(automation.id, id)),
+    event.statement,
   ]);
-  await emitEvents([lifecycleEvent("deleted", existing)]);
+  event.committed();
   return true;
 }
 

@@ -8,7 +8,7 @@ import { uuid4 } from "../../lib/ids";
 import { isoNow } from "../../lib/time";
 import { conflict, integrityConflict } from "../../lib/errors";
 import { isUniqueViolation } from "./work-pools";
-import { emitEvents, type ServerEvent } from "../../services/events-ingest";
+import { emitEvents, serverEventWrite, type ServerEvent } from "../../services/events-ingest";
 import type { Statement } from "./events";
 import type { Variable, VariableFilter, VariableSort } from "../../schemas/prefect.gen";
 
@@ -48,13 +48,14 @@ export async function createVariable(db: Db, input: VariableInput): Promise<Vari
   const now = isoNow();
   const row: VariableRow = { id: uuid4(), created: now, updated: now, name: input.name, value: input.value ?? null, tags: input.tags };
   const created = toVariable(row);
+  const event = serverEventWrite(db, [variableEvent("created", created)]);
   try {
-    await db.insert(variable).values(row);
+    await db.batch([db.insert(variable).values(row), event.statement]);
   } catch (err) {
     if (isUniqueViolation(err)) throw conflict(`A variable with the name '${input.name}' already exists.`);
     throw err;
   }
-  await emitEvents([variableEvent("created", created)]);
+  event.committed();
   return created;
 }
 

@@ -7,7 +7,7 @@ import type { BlockType, BlockTypeCreate, BlockTypeUpdate } from "../../../schem
 import { ApiError, conflict } from "../../../lib/errors";
 import { uuid4 } from "../../../lib/ids";
 import { isoNow } from "../../../lib/time";
-import { emitEvents, type ServerEvent } from "../../../services/events-ingest";
+import { emitEvents, serverEventWrite, type ServerEvent } from "../../../services/events-ingest";
 import { htmlEscape, htmlUnescape, toBlockType } from "./rows";
 import { documentCascade, schemaCascade } from "./schemas";
 
@@ -93,8 +93,9 @@ export async function updateBlockType(db: Db, id: string, input: Partial<BlockTy
   const changes: Partial<Row> = {};
   for (const k of sent) changes[k] = input[k] ?? null;
   const updated = { ...current, ...changes, updated: isoNow() } as BlockType;
-  await db.update(blockType).set({ ...changes, updated: updated.updated as string }).where(eq(blockType.id, id));
-  await emitEvents([blockTypeEvent("updated", updated)]);
+  const event = serverEventWrite(db, [blockTypeEvent("updated", updated)]);
+  await db.batch([db.update(blockType).set({ ...changes, updated: updated.updated as string }).where(eq(blockType.id, id)), event.statement]);
+  event.committed();
   return true;
 }
 
@@ -105,13 +106,15 @@ export async function deleteBlockType(db: Db, id: string): Promise<boolean> {
   if (current.is_protected) throw new ApiError(403, "protected block types cannot be deleted.");
   const schemaIds = sql`(SELECT ${blockSchema.id} FROM ${blockSchema} WHERE ${blockSchema.block_type_id} = ${id})`;
   const docIds = sql`(SELECT ${blockDocument.id} FROM ${blockDocument} WHERE ${blockDocument.block_type_id} = ${id})`;
+  const event = serverEventWrite(db, [blockTypeEvent("deleted", current)]);
   await db.batch([
+    event.statement,
     ...documentCascade(db, docIds),
     db.delete(blockDocument).where(eq(blockDocument.block_type_id, id)),
     ...schemaCascade(db, schemaIds),
     db.delete(blockSchema).where(eq(blockSchema.block_type_id, id)),
     db.delete(blockType).where(eq(blockType.id, id)),
   ] as unknown as [BatchItem<"sqlite">, ...BatchItem<"sqlite">[]]);
-  await emitEvents([blockTypeEvent("deleted", current)]);
+  event.committed();
   return true;
 }
