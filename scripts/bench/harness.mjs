@@ -77,10 +77,11 @@ export async function load({ concurrency, seconds = 5, total = Infinity, op }) {
   let roundTrips = 0;
   let counted = 0;
   let errors = 0;
-  // Throughput counts the requests completed within the window: loops finishing their last op
-  // after the deadline (fewer in flight) would otherwise weigh on long sequences more than on
-  // single requests.
+  // Throughput is measured in steady state: the requests completed between the first completion
+  // (before it, every loop is still on its first request) and the deadline (after it, loops
+  // wind down with fewer requests in flight).
   let inWindow = 0;
+  let firstDone = Infinity;
   let lastDone = 0;
   const deadline = performance.now() + seconds * 1000;
   const started = performance.now();
@@ -97,6 +98,7 @@ export async function load({ concurrency, seconds = 5, total = Infinity, op }) {
         latencies.push(ms);
         if (at <= deadline) {
           inWindow += 1;
+          firstDone = Math.min(firstDone, at);
           lastDone = Math.max(lastDone, at);
         }
         if (!res.ok) errors += 1;
@@ -111,7 +113,8 @@ export async function load({ concurrency, seconds = 5, total = Infinity, op }) {
   }
   await Promise.all(Array.from({ length: concurrency }, loop));
   const windowEnd = next < total ? deadline : lastDone; // a load that ran out of work ends early
-  return summarize({ latencies, inWindow, elapsed: (windowEnd - started) / 1000, errors, roundTrips, counted });
+  const steady = windowEnd > firstDone ? { inWindow: inWindow - 1, from: firstDone } : { inWindow, from: started };
+  return summarize({ latencies, inWindow: steady.inWindow, elapsed: (windowEnd - steady.from) / 1000, errors, roundTrips, counted });
 }
 
 function summarize({ latencies, inWindow, elapsed, errors, roundTrips, counted }) {
@@ -128,6 +131,7 @@ function summarize({ latencies, inWindow, elapsed, errors, roundTrips, counted }
   };
 }
 
+const SETTLE_MS = 300;
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 /**
@@ -135,6 +139,7 @@ const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
  * baseline then `op`, `seconds / rounds` each — so that drift on a shared machine weighs on both
  * alike. Returns `op`'s statistics over all its windows and, per baseline, the median of the
  * rounds' throughput ratios (printRow prints those). `i` counts on across rounds, up to `total`.
+ * Windows must be long against the operation's latency (bench-pools' 64-worker polls are not).
  */
 export async function compare({ concurrency, seconds, rounds = 5, total = Infinity, op, baselines }) {
   const window = seconds / rounds;
@@ -145,6 +150,8 @@ export async function compare({ concurrency, seconds, rounds = 5, total = Infini
     const base = {};
     for (const [name, baseOp] of Object.entries(baselines)) base[name] = await load({ concurrency, seconds: window, op: baseOp });
     const r = await load({ concurrency, seconds: window, total: total - cursor, op: () => op(cursor++) });
+    // Work the server does after answering (waitUntil) must not spill into the next baseline window.
+    await new Promise((resolve) => setTimeout(resolve, SETTLE_MS));
     for (const name of Object.keys(baselines)) ratios[name].push(r.rps / base[name].rps);
     raw.latencies.push(...r.raw.latencies);
     raw.inWindow += r.raw.inWindow;
