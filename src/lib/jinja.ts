@@ -4,6 +4,7 @@
  * and parsed with Jinja's grammar (nothing is rendered), then its for-loops are counted. Errors
  * carry Jinja's own messages and line numbers, since clients show them verbatim.
  */
+import { pyStrRepr } from "./py-repr";
 
 export class TemplateSyntaxError extends Error {
   constructor(
@@ -52,22 +53,6 @@ export function maybeTemplate(value: string): boolean {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Python's repr() of a string, as Jinja's messages quote characters and names with it.
-
-export function pyRepr(value: string): string {
-  const quote = value.includes("'") && !value.includes('"') ? '"' : "'";
-  let out = quote;
-  for (const ch of value) {
-    const code = ch.codePointAt(0)!;
-    if (ch === quote || ch === "\\") out += `\\${ch}`;
-    else if (ch === "\n") out += "\\n";
-    else if (ch === "\r") out += "\\r";
-    else if (ch === "\t") out += "\\t";
-    else if (code < 0x20 || code === 0x7f) out += `\\x${code.toString(16).padStart(2, "0")}`;
-    else out += ch;
-  }
-  return out + quote;
-}
 
 // ---------------------------------------------------------------------------------------------
 // Lexer
@@ -247,7 +232,7 @@ function* tokenize(input: string): Generator<Token> {
         }
       }
       const m = matchAt(WHITESPACE) ?? matchAt(FLOAT) ?? matchAt(INTEGER) ?? matchAt(NAME) ?? matchAt(STRING) ?? matchAt(OPERATOR);
-      if (!m) fail(`unexpected char ${pyRepr(String.fromCodePoint(source.codePointAt(pos)!))} at ${[...source.slice(0, pos)].length}`);
+      if (!m) fail(`unexpected char ${pyStrRepr(String.fromCodePoint(source.codePointAt(pos)!))} at ${[...source.slice(0, pos)].length}`);
       const [type, text] = m!;
       if (type === "operator") {
         if (text === "{") balancing.push("}");
@@ -397,8 +382,8 @@ class TokenStream {
     if (!this.test(expr)) {
       const described = describeTokenExpr(expr);
       if (this.current.type === EOF)
-        throw new TemplateSyntaxError(`unexpected end of template, expected ${pyRepr(described)}.`, this.current.lineno);
-      throw new TemplateSyntaxError(`expected token ${pyRepr(described)}, got ${pyRepr(describeToken(this.current))}`, this.current.lineno);
+        throw new TemplateSyntaxError(`unexpected end of template, expected ${pyStrRepr(described)}.`, this.current.lineno);
+      throw new TemplateSyntaxError(`expected token ${pyStrRepr(described)}, got ${pyStrRepr(describeToken(this.current))}`, this.current.lineno);
     }
     return this.next();
   }
@@ -434,14 +419,14 @@ class Parser {
 
   private failUtEof(name: string | null, stack: string[][], lineno?: number): never {
     const expected = new Set(stack.flatMap((exprs) => exprs.map(describeTokenExpr)));
-    const looking = stack.length ? stack[stack.length - 1].map((e) => pyRepr(describeTokenExpr(e))).join(" or ") : null;
-    const message = [name === null ? "Unexpected end of template." : `Encountered unknown tag ${pyRepr(name)}.`];
+    const looking = stack.length ? stack[stack.length - 1].map((e) => pyStrRepr(describeTokenExpr(e))).join(" or ") : null;
+    const message = [name === null ? "Unexpected end of template." : `Encountered unknown tag ${pyStrRepr(name)}.`];
     if (looking) {
       if (name !== null && expected.has(name))
         message.push(`You probably made a nesting mistake. Jinja is expecting this tag, but currently looking for ${looking}.`);
       else message.push(`Jinja was looking for the following tags: ${looking}.`);
     }
-    if (this.tagStack.length) message.push(`The innermost block that needs to be closed is ${pyRepr(this.tagStack[this.tagStack.length - 1])}.`);
+    if (this.tagStack.length) message.push(`The innermost block that needs to be closed is ${pyStrRepr(this.tagStack[this.tagStack.length - 1])}.`);
     this.fail(message.join(" "), lineno);
   }
 
@@ -713,7 +698,7 @@ class Parser {
     } else {
       target = this.parsePrimary(opts.withNamespace);
     }
-    if (!target.assignable) this.fail(`can't assign to ${pyRepr(target.kind)}`, lineno);
+    if (!target.assignable) this.fail(`can't assign to ${pyStrRepr(target.kind)}`, lineno);
     return target;
   }
 
@@ -847,7 +832,7 @@ class Parser {
     }
     if (token.type === "lbracket") return this.parseList();
     if (token.type === "lbrace") return this.parseDict();
-    this.fail(`unexpected ${pyRepr(describeToken(token))}`, token.lineno);
+    this.fail(`unexpected ${pyStrRepr(describeToken(token))}`, token.lineno);
   }
 
   private isTupleEnd(extraEndRules?: string[]): boolean {
@@ -869,7 +854,7 @@ class Parser {
     }
     if (!isTuple) {
       if (args.length) return args[0];
-      if (!opts.explicitParentheses) this.fail(`Expected an expression, got ${pyRepr(describeToken(this.stream.current))}`);
+      if (!opts.explicitParentheses) this.fail(`Expected an expression, got ${pyStrRepr(describeToken(this.stream.current))}`);
     }
     return { kind: "tuple", assignable: args.every((a) => a.assignable) };
   }

@@ -4,25 +4,11 @@
  * schema preprocessing, a Draft 2020-12 validator that reports every error with the messages of
  * Python's `jsonschema` (clients show them verbatim), and the UI's nested error object.
  */
+import { pyStrRepr } from "./py-repr";
 import { templateError } from "./jinja";
 
 // ---------------------------------------------------------------------------------------------
 // Python reprs, as the messages quote instances and schema values with them.
-
-export function pyStr(value: string): string {
-  const quote = value.includes("'") && !value.includes('"') ? '"' : "'";
-  let out = quote;
-  for (const ch of value) {
-    const code = ch.codePointAt(0)!;
-    if (ch === quote || ch === "\\") out += `\\${ch}`;
-    else if (ch === "\n") out += "\\n";
-    else if (ch === "\r") out += "\\r";
-    else if (ch === "\t") out += "\\t";
-    else if (code < 0x20 || (code >= 0x7f && code < 0xa0)) out += `\\x${code.toString(16).padStart(2, "0")}`;
-    else out += ch;
-  }
-  return out + quote;
-}
 
 function pyNumber(n: number): string {
   if (Number.isNaN(n)) return "nan";
@@ -37,10 +23,10 @@ export function pyRepr(value: unknown): string {
   if (value === true) return "True";
   if (value === false) return "False";
   if (typeof value === "number") return pyNumber(value);
-  if (typeof value === "string") return pyStr(value);
+  if (typeof value === "string") return pyStrRepr(value);
   if (value instanceof Placeholder) return `<${value.constructor.name} object>`;
   if (Array.isArray(value)) return `[${value.map(pyRepr).join(", ")}]`;
-  if (typeof value === "object") return `{${Object.entries(value).map(([k, v]) => `${pyStr(k)}: ${pyRepr(v)}`).join(", ")}}`;
+  if (typeof value === "object") return `{${Object.entries(value).map(([k, v]) => `${pyStrRepr(k)}: ${pyRepr(v)}`).join(", ")}}`;
   return String(value);
 }
 
@@ -510,7 +496,7 @@ function typeMatches(value: unknown, type: string): boolean {
     case "string":
       return typeof value === "string";
     default:
-      throw new SchemaError(`Invalid schema: ${pyStr(type)} is not valid under any of the given schemas`);
+      throw new SchemaError(`Invalid schema: ${pyStrRepr(type)} is not valid under any of the given schemas`);
   }
 }
 
@@ -607,7 +593,7 @@ class Validator {
       }
       case "type": {
         const types: string[] = Array.isArray(v) ? v : [v];
-        if (!types.some((t) => typeMatches(instance, t))) yield err(`${pyRepr(instance)} is not of type ${types.map(pyStr).join(", ")}`);
+        if (!types.some((t) => typeMatches(instance, t))) yield err(`${pyRepr(instance)} is not of type ${types.map(pyStrRepr).join(", ")}`);
         return;
       }
       case "properties":
@@ -631,10 +617,10 @@ class Validator {
         } else if (v === false && extras.length) {
           const sorted = [...extras].sort();
           if ("patternProperties" in schema) {
-            const pats = Object.keys(schema.patternProperties ?? {}).sort().map(pyStr).join(", ");
-            yield err(`${sorted.map(pyStr).join(", ")} ${extras.length === 1 ? "does" : "do"} not match any of the regexes: ${pats}`);
+            const pats = Object.keys(schema.patternProperties ?? {}).sort().map(pyStrRepr).join(", ");
+            yield err(`${sorted.map(pyStrRepr).join(", ")} ${extras.length === 1 ? "does" : "do"} not match any of the regexes: ${pats}`);
           } else {
-            yield err(`Additional properties are not allowed (${sorted.map(pyStr).join(", ")} ${extras.length === 1 ? "was" : "were"} unexpected)`);
+            yield err(`Additional properties are not allowed (${sorted.map(pyStrRepr).join(", ")} ${extras.length === 1 ? "was" : "were"} unexpected)`);
           }
         }
         return;
@@ -717,11 +703,11 @@ class Validator {
         if (typeof instance === "string" && strLen(instance) > v) yield err(`${pyRepr(instance)} ${v === 0 ? "is expected to be empty" : "is too long"}`);
         return;
       case "pattern":
-        if (typeof instance === "string" && typeof v === "string" && !safeRegex(v)?.test(instance)) yield err(`${pyRepr(instance)} does not match ${pyStr(v)}`);
+        if (typeof instance === "string" && typeof v === "string" && !safeRegex(v)?.test(instance)) yield err(`${pyRepr(instance)} does not match ${pyStrRepr(v)}`);
         return;
       case "format": {
         const check = FORMAT_CHECKS[v];
-        if (check && typeof instance === "string" && !check(instance)) yield err(`${pyRepr(instance)} is not a ${pyStr(v)}`);
+        if (check && typeof instance === "string" && !check(instance)) yield err(`${pyRepr(instance)} is not a ${pyStrRepr(v)}`);
         return;
       }
       case "minimum":
@@ -836,7 +822,7 @@ function compareKeys(a: (number | string)[], b: (number | string)[]): number {
 export function validationFailure(errors: ValueError[]): string | null {
   const first = bestMatch(errors);
   if (!first) return null;
-  const where = first.path.length ? `Validation failed for field ${pyStr(jsonPath(first.path))}.` : "Validation failed.";
+  const where = first.path.length ? `Validation failed for field ${pyStrRepr(jsonPath(first.path))}.` : "Validation failed.";
   return `${where} Failure reason: ${first.message}`;
 }
 

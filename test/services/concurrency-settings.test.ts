@@ -4,9 +4,9 @@ import {
   clientRenewsLeases,
   clientVersionOf,
   pyFloat,
-  pyRepr,
   versionAtLeast,
 } from "../../src/services/concurrency/settings";
+import { pyStrRepr as pyRepr } from "../../src/lib/py-repr";
 import { retryAfterSeconds } from "../../src/services/concurrency/slots";
 import type { LimitSnapshot } from "../../src/durable/concurrency-limit";
 

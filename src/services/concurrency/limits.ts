@@ -18,7 +18,8 @@ import {
   retryAfterSeconds,
   taskRunHolders,
 } from "./slots";
-import { pyFloat, pyRepr, TAG_SLOT_WAIT_SECONDS, V1_LEASE_SECONDS } from "./settings";
+import { pyFloat, TAG_SLOT_WAIT_SECONDS, V1_LEASE_SECONDS } from "./settings";
+import { pyStrRepr } from "../../lib/py-repr";
 import { emitEvents, type ServerEvent } from "../events-ingest";
 
 /**
@@ -92,7 +93,7 @@ function checkAcquirable(rows: LimitRow[], slots: number, mode: Mode): void {
   const nonDecaying = active.filter((r) => r.slot_decay_per_second === 0).map((r) => r.name);
   if (mode === "rate_limit" && nonDecaying.length) {
     throw unprocessable(
-      `Only concurrency limits with slot decay can be used for rate limiting. The following limits do not have a decay configured: ${pyRepr(nonDecaying.join(","))}`,
+      `Only concurrency limits with slot decay can be used for rate limiting. The following limits do not have a decay configured: ${pyStrRepr(nonDecaying.join(","))}`,
     );
   }
 }

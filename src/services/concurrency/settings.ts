@@ -75,9 +75,3 @@ export function pyFloat(n: number): string {
   return Number.isInteger(n) ? n.toFixed(1) : String(n);
 }
 
-/** A string as Python's repr() prints it. */
-export function pyRepr(s: string): string {
-  const quote = s.includes("'") && !s.includes('"') ? '"' : "'";
-  const body = s.replace(/\\/g, "\\\\").replace(new RegExp(quote, "g"), `\\${quote}`).replace(/\n/g, "\\n");
-  return `${quote}${body}${quote}`;
-}

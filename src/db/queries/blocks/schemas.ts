@@ -1,3 +1,4 @@
+import { pyRepr } from "../../../lib/schema-tools";
 import { and, desc, eq, sql, type SQL } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
 import type { Db } from "../../client";
@@ -271,12 +272,6 @@ function fieldsForChild(
     if (isDict(found) && found.block_type_slug === slug) return found as Record<string, PyValue>;
   }
   return undefined;
-}
-
-/** Python's repr() of a string, as Prefect's messages quote names. */
-export function pyRepr(value: unknown): string {
-  if (typeof value !== "string") return value === null || value === undefined ? "None" : String(value);
-  return value.includes("'") && !value.includes('"') ? `"${value}"` : `'${value.replace(/\\/g, "\\\\").replace(/'/g, "\\'")}'`;
 }
 
 // ---- deleting ------------------------------------------------------------------------------
