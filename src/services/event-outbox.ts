@@ -23,7 +23,10 @@ const OUTBOX_ROWS_PER_DRAIN = 200;
 export const DRAIN_AFTER_EVENTS = 100;
 export const DRAIN_AFTER_MS = 1000;
 
-/** The outbox row for `events`, to append to the D1 batch of the change they describe. */
+/**
+ * The outbox row for `events`, prepared (no query building: hot paths), to append to the raw D1
+ * batch (runWrites) of the change they describe. Batches built with drizzle use serverEventWrite.
+ */
 export function eventOutboxStatement(db: Db, events: StoredEvent[]): D1PreparedStatement {
   return preparedWrite(
     db,
