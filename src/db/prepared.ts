@@ -1,4 +1,5 @@
-import { is, Param, Placeholder } from "drizzle-orm";
+import { is, Param, Placeholder, SQL } from "drizzle-orm";
+import { SQLiteAsyncDialect } from "drizzle-orm/sqlite-core";
 import type { BatchItem } from "drizzle-orm/batch";
 import { d1Of, type Db } from "./client";
 
@@ -8,45 +9,47 @@ import { d1Of, type Db } from "./client";
  * with their values on each use. For hot paths only; elsewhere the builder is clearer.
  */
 
-/** A read prepared once per handle: run it with its placeholder values. */
-export function preparedQuery<P>(build: (db: Db) => P): (db: Db) => P {
-  const cache = new WeakMap<Db, P>();
-  return (db) => {
-    let prepared = cache.get(db);
-    if (!prepared) cache.set(db, (prepared = build(db)));
-    return prepared;
-  };
-}
+
+type Buildable = { toSQL(): { sql: string; params: unknown[] } } | SQL;
+const dialect = new SQLiteAsyncDialect();
+
+/** How each bound parameter gets its value: a constant, or a placeholder's value (encoded or not). */
+type Binder = (values: Record<string, unknown>) => unknown;
 
 interface Built {
   stmt: D1PreparedStatement;
-  params: unknown[];
+  binders: Binder[];
 }
-const writes = new WeakMap<Db, Map<string, Built>>();
+const statements = new WeakMap<Db, Map<string, Built>>();
 
 /**
- * A write as a D1 statement, its SQL built by `build` the first time `key` is used on this handle.
+ * A D1 statement whose SQL `build` makes the first time `key` is used on this handle.
  * Placeholders standing for a column's value are encoded as the column does (e.g. JSON), except
  * null (or undefined), which is NULL — as drizzle's builder writes it, not JSON's `null`.
  */
-export function preparedWrite(db: Db, key: string, build: () => { toSQL(): { sql: string; params: unknown[] } }, values: Record<string, unknown>): D1PreparedStatement {
-  let byKey = writes.get(db);
-  if (!byKey) writes.set(db, (byKey = new Map()));
+export function preparedStatement(db: Db, key: string, build: () => Buildable, values: Record<string, unknown>): D1PreparedStatement {
+  let byKey = statements.get(db);
+  if (!byKey) statements.set(db, (byKey = new Map()));
   let built = byKey.get(key);
   if (!built) {
-    const query = build().toSQL();
-    byKey.set(key, (built = { stmt: d1Of(db).prepare(query.sql), params: query.params }));
+    const source = build();
+    const query = is(source, SQL) ? dialect.sqlToQuery(source) : source.toSQL();
+    byKey.set(key, (built = { stmt: d1Of(db).prepare(query.sql), binders: query.params.map(binder) }));
   }
-  return built.stmt.bind(...built.params.map((p) => bindValue(p, values)));
+  return built.stmt.bind(...built.binders.map((bind) => bind(values)));
 }
 
-function bindValue(param: unknown, values: Record<string, unknown>): unknown {
-  if (is(param, Placeholder)) return values[param.name] ?? null;
+function binder(param: unknown): Binder {
+  if (is(param, Placeholder)) return (values) => values[param.name] ?? null;
   if (is(param, Param) && is(param.value, Placeholder)) {
-    const value = values[param.value.name];
-    return value == null ? null : param.encoder.mapToDriverValue(value);
+    const { name } = param.value;
+    const { encoder } = param;
+    return (values) => {
+      const value = values[name];
+      return value == null ? null : encoder.mapToDriverValue(value);
+    };
   }
-  return param;
+  return () => param;
 }
 
 /** Anything a write batch holds: drizzle's builders or D1 statements. */
@@ -60,7 +63,7 @@ function toD1(db: Db, item: Write): D1PreparedStatement {
   return item as D1PreparedStatement;
 }
 
-/** Runs writes in one D1 batch (one round trip, one transaction). */
-export async function runWrites(db: Db, items: Write[]): Promise<void> {
-  if (items.length) await d1Of(db).batch(items.map((item) => toD1(db, item)));
+/** Runs writes in one D1 batch (one round trip, one transaction); answers each statement's result. */
+export async function runWrites(db: Db, items: Write[]): Promise<D1Result[]> {
+  return items.length ? d1Of(db).batch(items.map((item) => toD1(db, item))) : [];
 }

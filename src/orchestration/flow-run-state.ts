@@ -1,11 +1,12 @@
-import { and, eq, sql } from "drizzle-orm";
-import { preparedQuery, runWrites, type Write } from "../db/prepared";
+import { and, eq } from "drizzle-orm";
+import { runWrites, type Write } from "../db/prepared";
+import { flowRunSnapshotStatement, readFlowRunSnapshot, snapshotFromResult, type FlowRunSnapshot } from "../db/queries/flow-run-snapshot";
 import type { Db } from "../db/client";
 import type { Bindings } from "../env";
-import { concurrencyLimitV2, deployment, flow, flowRun, taskRun, workPool, workQueue } from "../db/schema";
+import { taskRun } from "../db/schema";
 import type { FlowRunRow } from "../db/queries/runs-serialize";
 import { stampServerEvents } from "../services/events-ingest";
-import { eventOutboxStatement, eventsCommitted } from "../services/event-outbox";
+import { eventsCommitted } from "../services/event-outbox";
 import { acquireRunSlot, isOccupying, releaseRunSlot, type SlotScope } from "../services/work-queue-slots";
 import { deploymentConcurrencyGate } from "../services/concurrency/gates";
 import { isoNow } from "../lib/time";
@@ -15,6 +16,7 @@ import { CoreFlowPolicy, GlobalFlowPolicy, MinimalFlowPolicy } from "./policies"
 import { newState, type RunState } from "./states";
 import { forcedTaskTransition } from "./task-run-state";
 import { contendedRun, flowRunTransitionStatements, isStaleRunError, runStateOf } from "./write";
+import { forgetSnapshot, recallSnapshot, rememberSnapshot } from "./flow-run-snapshots";
 
 export interface StateProposal {
   type: RunState["type"];
@@ -41,47 +43,38 @@ export interface SetStateOutcome {
 
 const MAX_ATTEMPTS = 8;
 
-/** The run with everything its rules and its state-change event need, in one D1 query. */
-const flowRunWithSurroundings = preparedQuery((db) =>
-  db
-    .select({
-      run: flowRun,
-      flow: { id: flow.id, name: flow.name, tags: flow.tags, labels: flow.labels },
-      deployment: { id: deployment.id, name: deployment.name, tags: deployment.tags },
-      workQueue: { id: workQueue.id, name: workQueue.name, limit: workQueue.concurrency_limit },
-      workPool: { id: workPool.id, name: workPool.name, type: workPool.type, limit: workPool.concurrency_limit },
-      parentTaskRun: taskRun,
-      deploymentLimit: concurrencyLimitV2,
-      concurrencyOptions: deployment.concurrency_options,
-    })
-    .from(flowRun)
-    .leftJoin(flow, eq(flow.id, flowRun.flow_id))
-    .leftJoin(deployment, eq(deployment.id, flowRun.deployment_id))
-    .leftJoin(workQueue, eq(workQueue.id, flowRun.work_queue_id))
-    .leftJoin(workPool, eq(workPool.id, workQueue.work_pool_id))
-    .leftJoin(taskRun, eq(taskRun.id, flowRun.parent_task_run_id))
-    .leftJoin(concurrencyLimitV2, eq(concurrencyLimitV2.id, deployment.concurrency_limit_id))
-    .where(eq(flowRun.id, sql.placeholder("id")))
-    .prepare(),
-);
+interface LoadedRun {
+  run: FlowRunRow;
+  surroundings: FlowRunSurroundings;
+  snapshot: FlowRunSnapshot;
+  /** Remembered by this isolate rather than read for this request: maybe stale. */
+  remembered: boolean;
+}
 
-async function loadFlowRun(env: Bindings, db: Db, id: string): Promise<{ run: FlowRunRow; surroundings: FlowRunSurroundings } | null> {
-  const row = await flowRunWithSurroundings(db).get({ id });
-  if (!row) return null;
-  const { workQueue: q, workPool: p } = row;
-  const scope: SlotScope | null = q && p ? { queueId: q.id, queueLimit: q.limit, poolId: p.id, poolLimit: p.limit } : null;
+function loaded(env: Bindings, snapshot: FlowRunSnapshot, remembered: boolean): LoadedRun {
+  const { run, flow, deployment, workQueue: q, workPool: p, parentTaskRun, deploymentLimit } = snapshot.rows;
+  const scope: SlotScope | null = q && p ? { queueId: q.id, queueLimit: q.concurrency_limit, poolId: p.id, poolLimit: p.concurrency_limit } : null;
   return {
-    run: row.run,
+    run,
+    snapshot,
+    remembered,
     surroundings: {
-      flow: row.flow,
-      deployment: row.deployment,
+      flow,
+      deployment: deployment ? { id: deployment.id, name: deployment.name, tags: deployment.tags } : null,
       workQueue: q ? { id: q.id, name: q.name } : null,
       workPool: p ? { id: p.id, name: p.name, type: p.type } : null,
-      parentTaskRun: row.parentTaskRun,
-      slots: scope ? slotGate(env, scope, id) : null,
-      limits: row.deployment ? deploymentConcurrencyGate(env, row.run.id, row.deploymentLimit, row.concurrencyOptions) : null,
+      parentTaskRun,
+      slots: scope ? slotGate(env, scope, run.id) : null,
+      limits: deployment ? deploymentConcurrencyGate(env, run.id, deploymentLimit, deployment.concurrency_options) : null,
     },
   };
+}
+
+async function readRun(env: Bindings, db: Db, id: string): Promise<LoadedRun | null> {
+  const snapshot = await readFlowRunSnapshot(db, id);
+  if (!snapshot) return null;
+  rememberSnapshot(id, snapshot);
+  return loaded(env, snapshot, false);
 }
 
 function slotGate(env: Bindings, scope: SlotScope, runId: string): SlotGate {
@@ -95,8 +88,11 @@ function slotGate(env: Bindings, scope: SlotScope, runId: string): SlotGate {
  * Proposes a state for a flow run: Prefect's core flow policy (or the minimal one when forced)
  * and the global bookkeeping decide; an accepted or replacement state is stored with the run's
  * fields, the wrapper task run of a subflow and the state-change event (in the event outbox) in
- * one D1 batch. Costs one D1 read and one D1 batch when the run's state does
- * not change underneath it.
+ * one D1 batch, which also reads the run's new snapshot.
+ *
+ * Costs one D1 read and one D1 batch, or the batch alone when this isolate remembers the run's
+ * snapshot (flow-run-snapshots.ts) and it is still current. A decision on a remembered snapshot
+ * that turns out stale, or that is not a plain transition, is taken again on a fresh one.
  * Returns null when the run does not exist.
  */
 export async function setFlowRunState(
@@ -108,35 +104,48 @@ export async function setFlowRunState(
 ): Promise<SetStateOutcome | null> {
   // Slots taken by attempts that lost a race; given back if the run did not end up holding them.
   const raced: (() => Promise<void>)[] = [];
+  const remembered = recallSnapshot(runId);
+  let current: LoadedRun | null = remembered ? loaded(env, remembered, true) : null;
   for (let attempt = 1; ; attempt++) {
-    const loaded = await loadFlowRun(env, db, runId);
-    if (!loaded) {
+    current ??= await readRun(env, db, runId);
+    if (!current) {
       await settleRaced(raced, null);
       return null;
     }
     const now = isoNow();
     const ctx: FlowContext = {
       kind: "flow",
-      run: structuredClone(loaded.run),
-      surroundings: loaded.surroundings,
-      ...transition(runStateOf(loaded.run), newState(proposal, now), now, opts),
+      run: structuredClone(current.run),
+      surroundings: current.surroundings,
+      ...transition(runStateOf(current.run), newState(proposal, now), now, opts),
     };
     const result = await orchestrate(ctx, opts.force ? MinimalFlowPolicy : (opts.policy ?? CoreFlowPolicy), GlobalFlowPolicy);
+    const plain = !ctx.effects.parentTaskState && !ctx.effects.retryFailedTaskRunsAt;
+    if (current.remembered && !(ctx.proposedState && plain)) {
+      // Only a plain transition can be stored conditionally on the snapshot: decide again on a fresh one.
+      raced.push(...ctx.effects.onWriteFailure);
+      current = null;
+      continue;
+    }
     if (!ctx.proposedState) {
       await settleRaced(raced, result.state?.type ?? null);
-      return { result, written: false, run: loaded.run };
+      return { result, written: false, run: current.run };
     }
-    const statements: Write[] = flowRunTransitionStatements(db, ctx.run, ctx.proposedState, { stateId: loaded.run.state_id }, now, loaded.run);
-    const parent = loaded.surroundings.parentTaskRun;
+    const state = ctx.proposedState;
+    const events = stampServerEvents(ctx.effects.events);
+    const guard = current.remembered ? { snapshot: current.snapshot.text } : { stateId: current.run.state_id };
+    const statements: Write[] = flowRunTransitionStatements(db, ctx.run, state, guard, now, { before: current.run, events });
+    const parent = current.surroundings.parentTaskRun;
     if (ctx.effects.parentTaskState && parent) statements.push(...(await forcedTaskTransition(db, parent, ctx.effects.parentTaskState, now)));
     if (ctx.effects.retryFailedTaskRunsAt) statements.push(...(await failedTaskRunRetries(db, runId, ctx.effects.retryFailedTaskRunsAt, now)));
-    const events = stampServerEvents(ctx.effects.events);
-    if (events.length) statements.push(eventOutboxStatement(db, events));
+    statements.push(flowRunSnapshotStatement(db, runId));
+    let after: FlowRunSnapshot | null;
     try {
-      await runWrites(db, statements);
+      after = snapshotFromResult((await runWrites(db, statements)).at(-1));
     } catch (err) {
       if (isStaleRunError(err) && attempt < MAX_ATTEMPTS) {
         raced.push(...ctx.effects.onWriteFailure);
+        current = null;
         continue;
       }
       if (isStaleRunError(err)) {
@@ -147,7 +156,18 @@ export async function setFlowRunState(
       await Promise.allSettled(ctx.effects.onWriteFailure.map((f) => f()));
       throw err;
     }
-    await settleRaced(raced, ctx.proposedState.type);
+    if (after?.rows.run.state_id !== state.id) {
+      // The remembered snapshot was stale: nothing was written, and `after` is the current one.
+      raced.push(...ctx.effects.onWriteFailure);
+      if (!after) forgetSnapshot(runId);
+      else rememberSnapshot(runId, after);
+      current = after && loaded(env, after, false);
+      if (attempt < MAX_ATTEMPTS) continue;
+      await settleRaced(raced, null);
+      throw contendedRun();
+    }
+    rememberSnapshot(runId, after);
+    await settleRaced(raced, state.type);
     eventsCommitted(events, env);
     // Releases after the D1 write; one that fails is repaired by the ledger's reconciliation.
     await Promise.allSettled(ctx.effects.afterCommit.map((f) => f()));

@@ -1,8 +1,10 @@
 import { and, desc, eq, gt, isNull, or, sql } from "drizzle-orm";
 import type { Db } from "../db/client";
-import { preparedWrite } from "../db/prepared";
+import { preparedStatement } from "../db/prepared";
 import { flowRun, flowRunState, taskRun, taskRunState } from "../db/schema";
-import type { Statement } from "../db/queries/events";
+import type { Statement, StoredEvent } from "../db/queries/events";
+import { unchangedSnapshotRunId } from "../db/queries/flow-run-snapshot";
+import { eventOutboxStatement } from "../services/event-outbox";
 import type { FlowRunRow, TaskRunRow } from "../db/queries/runs-serialize";
 import { toState } from "../schemas/serialize";
 import type { RunState } from "./states";
@@ -81,37 +83,71 @@ export function runStateOf(row: { state: unknown }): RunState | null {
 const placeholders = (keys: string[]) => Object.fromEntries(keys.map((k) => [k, sql.placeholder(k)]));
 
 /**
- * Statements storing a flow-run transition, the state insert guarded by the state id read
- * (`guard.stateId`). Their SQL is built once per shape (see preparedWrite): this is the hot path.
+ * What a flow-run transition's writes are conditioned on:
+ * - `stateId`: the state id the decision read; if the run's state changed since, the batch fails
+ *   as a whole (isStaleRunError) — for batches holding other writes (a subflow's task run …);
+ * - `snapshot`: the whole snapshot the decision read (flow-run-snapshot.ts); if anything in it
+ *   changed, the transition's statements write nothing and the rest of the batch still runs.
+ */
+export type FlowRunGuard = { stateId: string | null } | { snapshot: string };
+
+/**
+ * Statements storing a flow-run transition: the state row, the run's fields (only if that state
+ * row was stored) and, given, the state-change event (likewise). Their SQL is built once per shape
+ * (see preparedStatement): this is the hot path.
  */
 export function flowRunTransitionStatements(
   db: Db,
   run: FlowRunRow,
   state: RunState,
-  guard: { stateId: string | null },
+  guard: FlowRunGuard,
   now: string,
-  before?: FlowRunRow,
+  opts: { before?: FlowRunRow; events?: StoredEvent[] } = {},
 ): D1PreparedStatement[] {
   const row = stateRow(state);
-  const insert = preparedWrite(
-    db,
-    "flow_run_state:guarded",
-    () =>
-      db.insert(flowRunState).values({
-        ...(placeholders(Object.keys(row)) as unknown as typeof row),
-        flow_run_id: sql`(SELECT ${flowRun.id} FROM ${flowRun} WHERE ${flowRun.id} = ${sql.placeholder("run_id")} AND ${flowRun.state_id} IS ${sql.placeholder("guard")})` as unknown as string,
-      }),
-    { ...row, run_id: run.id, guard: guard.stateId },
-  );
-  const fields = { ...orchestratedFields(run, before), ...runStateFields(state, now) };
+  const values = placeholders(Object.keys(row)) as unknown as typeof row;
+  const insert =
+    "snapshot" in guard
+      ? preparedStatement(
+          db,
+          "flow_run_state:unchanged-snapshot",
+          () => orIgnore(db.insert(flowRunState).values({ ...values, flow_run_id: unchangedSnapshotRunId(db) as unknown as string })),
+          { ...row, run_id: run.id, snapshot: guard.snapshot },
+        )
+      : preparedStatement(
+          db,
+          "flow_run_state:guarded",
+          () =>
+            db.insert(flowRunState).values({
+              ...values,
+              flow_run_id: sql`(SELECT ${flowRun.id} FROM ${flowRun} WHERE ${flowRun.id} = ${sql.placeholder("run_id")} AND ${flowRun.state_id} IS ${sql.placeholder("guard")})` as unknown as string,
+            }),
+          { ...row, run_id: run.id, guard: guard.stateId },
+        );
+  const fields = { ...orchestratedFields(run, opts.before), ...runStateFields(state, now) };
   const keys = Object.keys(fields);
-  const update = preparedWrite(
+  const update = preparedStatement(
     db,
     `flow_run:${keys.join(",")}`,
-    () => db.update(flowRun).set(placeholders(keys)).where(eq(flowRun.id, sql.placeholder("run_id"))),
+    () => db.update(flowRun).set(placeholders(keys)).where(and(eq(flowRun.id, sql.placeholder("run_id")), stateStored())),
     { ...fields, run_id: run.id },
   );
-  return [insert, update];
+  const statements = [insert, update];
+  if (opts.events?.length) statements.push(eventOutboxStatement(db, opts.events, { ifStateStored: state.id }));
+  return statements;
+}
+
+/** True once the state row whose id is the placeholder `state_id` exists. */
+const stateStored = () => sql`EXISTS (SELECT 1 FROM ${flowRunState} WHERE ${flowRunState.id} = ${sql.placeholder("state_id")})`;
+
+/** An INSERT that skips, instead of failing, a row violating NOT NULL (SQLite's OR IGNORE). */
+function orIgnore(insert: { toSQL(): { sql: string; params: unknown[] } }) {
+  return {
+    toSQL() {
+      const query = insert.toSQL();
+      return { ...query, sql: query.sql.replace(/^insert into/, "insert or ignore into") };
+    },
+  };
 }
 
 export function taskRunTransitionStatements(db: Db, run: TaskRunRow, state: RunState, guard: { stateId: string | null } | null, now: string): Statement[] {

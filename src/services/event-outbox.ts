@@ -1,9 +1,9 @@
 import { env as globalEnv, waitUntil } from "cloudflare:workers";
 import { sql } from "drizzle-orm";
 import { getDb, d1Of, type Db } from "../db/client";
-import { event, eventOutbox, eventResource } from "../db/schema";
+import { event, eventOutbox, eventResource, flowRunState } from "../db/schema";
 import { eventRowsJson, insertJsonRowsSql, type StoredEvent } from "../db/queries/events";
-import { preparedWrite } from "../db/prepared";
+import { preparedStatement } from "../db/prepared";
 import type { Bindings } from "../env";
 import { publishEvents } from "./streams/publish";
 
@@ -25,14 +25,28 @@ export const DRAIN_AFTER_MS = 1000;
 
 /**
  * The outbox row for `events`, prepared (no query building: hot paths), to append to the raw D1
- * batch (runWrites) of the change they describe. Batches built with drizzle use serverEventWrite.
+ * batch (runWrites) of the change they describe — with `ifStateStored`, only if that flow-run
+ * state row is stored by then (a transition that may write nothing, see FlowRunGuard). Batches
+ * built with drizzle use serverEventWrite.
  */
-export function eventOutboxStatement(db: Db, events: StoredEvent[]): D1PreparedStatement {
-  return preparedWrite(
+export function eventOutboxStatement(db: Db, events: StoredEvent[], opts: { ifStateStored?: string } = {}): D1PreparedStatement {
+  const values = eventRowsJson(events);
+  if (!opts.ifStateStored) {
+    return preparedStatement(
+      db,
+      "event_outbox",
+      () => db.insert(eventOutbox).values({ events: sql.placeholder("events") as unknown as string, resources: sql.placeholder("resources") as unknown as string }),
+      values,
+    );
+  }
+  return preparedStatement(
     db,
-    "event_outbox",
-    () => db.insert(eventOutbox).values({ events: sql.placeholder("events") as unknown as string, resources: sql.placeholder("resources") as unknown as string }),
-    eventRowsJson(events),
+    "event_outbox:if-state-stored",
+    () =>
+      sql`INSERT INTO ${eventOutbox} (${sql.identifier(eventOutbox.events.name)}, ${sql.identifier(eventOutbox.resources.name)})
+          SELECT ${sql.placeholder("events")}, ${sql.placeholder("resources")}
+          WHERE EXISTS (SELECT 1 FROM ${flowRunState} WHERE ${flowRunState.id} = ${sql.placeholder("state_id")})`,
+    { ...values, state_id: opts.ifStateStored },
   );
 }
 

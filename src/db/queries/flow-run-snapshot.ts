@@ -1,0 +1,106 @@
+import { and, eq, getTableColumns, sql, type Column, type InferModelFromColumns, type SQL } from "drizzle-orm";
+import type { Db } from "../client";
+import { preparedStatement } from "../prepared";
+import { concurrencyLimitV2, deployment, flow, flowRun, taskRun, workPool, workQueue } from "../schema";
+
+/**
+ * A flow run with everything a state change reads — its rules, its event, its slot and limit
+ * gates — as one row, read in one D1 query.
+ *
+ * The row travels as SQLite's `json_array(...)` of its columns (the snapshot's `text`). The same
+ * expression, evaluated inside a write, tells whether the database still holds exactly this
+ * snapshot: a decision taken on a remembered snapshot commits only if nothing it read has changed
+ * (see src/orchestration/flow-run-snapshots.ts).
+ */
+
+function pick<C extends Record<string, Column>, K extends keyof C>(columns: C, keys: K[]): Pick<C, K> {
+  return Object.fromEntries(keys.map((k) => [k, columns[k]])) as Pick<C, K>;
+}
+
+const parts = {
+  run: getTableColumns(flowRun),
+  flow: pick(getTableColumns(flow), ["id", "name", "tags", "labels"]),
+  deployment: pick(getTableColumns(deployment), ["id", "name", "tags", "concurrency_options"]),
+  workQueue: pick(getTableColumns(workQueue), ["id", "name", "concurrency_limit"]),
+  workPool: pick(getTableColumns(workPool), ["id", "name", "type", "concurrency_limit"]),
+  parentTaskRun: getTableColumns(taskRun),
+  deploymentLimit: getTableColumns(concurrencyLimitV2),
+};
+type Parts = typeof parts;
+
+export type FlowRunSnapshotRows = { run: InferModelFromColumns<Parts["run"]> } & {
+  [P in Exclude<keyof Parts, "run">]: InferModelFromColumns<Parts[P]> | null;
+};
+
+export interface FlowRunSnapshot {
+  /** The row as the database renders it: compared, in SQL, with what it holds at write time. */
+  text: string;
+  rows: FlowRunSnapshotRows;
+}
+
+const layout = Object.entries(parts).map(([part, columns]) => ({ part, columns: Object.entries(columns as Record<string, Column>) }));
+
+/** SQLite's rendering of the snapshot row, as a SQL expression over the joined tables. */
+const snapshotExpression: SQL<string> = sql`json_array(${sql.join(
+  layout.flatMap(({ columns }) => columns.map(([, column]) => sql`${column}`)),
+  sql`, `,
+)})`;
+
+/** The joined tables, for the run whose id is the placeholder `key`. */
+function joined<Q extends { leftJoin: any }>(query: Q) {
+  return query
+    .leftJoin(flow, eq(flow.id, flowRun.flow_id))
+    .leftJoin(deployment, eq(deployment.id, flowRun.deployment_id))
+    .leftJoin(workQueue, eq(workQueue.id, flowRun.work_queue_id))
+    .leftJoin(workPool, eq(workPool.id, workQueue.work_pool_id))
+    .leftJoin(taskRun, eq(taskRun.id, flowRun.parent_task_run_id))
+    .leftJoin(concurrencyLimitV2, eq(concurrencyLimitV2.id, deployment.concurrency_limit_id));
+}
+
+/** The statement reading run `runId`'s snapshot (a row with one `snapshot` column, or none). */
+export function flowRunSnapshotStatement(db: Db, runId: string): D1PreparedStatement {
+  return preparedStatement(
+    db,
+    "flow_run_snapshot",
+    () => joined(db.select({ snapshot: sql<string>`${snapshotExpression}`.as("snapshot") }).from(flowRun)).where(eq(flowRun.id, sql.placeholder("id"))),
+    { id: runId },
+  );
+}
+
+/**
+ * A subquery answering the run's id while the database still holds `snapshot` (placeholders
+ * `run_id` and `snapshot`), NULL once anything in it has changed.
+ */
+export function unchangedSnapshotRunId(db: Db): SQL {
+  const query = joined(db.select({ id: flowRun.id }).from(flowRun)).where(
+    and(eq(flowRun.id, sql.placeholder("run_id")), eq(snapshotExpression, sql.placeholder("snapshot"))),
+  );
+  return sql`(${query})`;
+}
+
+/** The snapshot in a D1 result of flowRunSnapshotStatement, or null when the run does not exist. */
+export function snapshotFromResult(result: D1Result | undefined): FlowRunSnapshot | null {
+  const text = (result?.results?.[0] as { snapshot?: string } | undefined)?.snapshot;
+  return typeof text === "string" ? decodeSnapshot(text) : null;
+}
+
+export async function readFlowRunSnapshot(db: Db, runId: string): Promise<FlowRunSnapshot | null> {
+  const row = await flowRunSnapshotStatement(db, runId).first<{ snapshot: string }>();
+  return row ? decodeSnapshot(row.snapshot) : null;
+}
+
+export function decodeSnapshot(text: string): FlowRunSnapshot {
+  const values = JSON.parse(text) as unknown[];
+  const rows: Record<string, Record<string, unknown> | null> = {};
+  let i = 0;
+  for (const { part, columns } of layout) {
+    const row: Record<string, unknown> = {};
+    for (const [key, column] of columns) {
+      const value = values[i++];
+      row[key] = value === null ? null : column.mapFromDriverValue(value);
+    }
+    // A left-joined part that is absent comes back as all NULLs (its id included).
+    rows[part] = part === "run" || row.id !== null ? row : null;
+  }
+  return { text, rows: rows as unknown as FlowRunSnapshotRows };
+}
