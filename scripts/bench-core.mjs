@@ -42,20 +42,31 @@ printRow("create flow run", create, baselines);
 // set_state: runs created SCHEDULED (due), then PENDING → RUNNING → COMPLETED as a worker and the
 // SDK drive them; each proposal is one measured request.
 const past = new Date(Date.now() - 60_000).toISOString();
-const runIds = [];
-for (let i = 0; i < 3000; i++) {
-  const res = await post(`${api}/flow_runs/`, {
-    flow_id: flow.id,
-    state: { type: "SCHEDULED", state_details: { scheduled_time: past } },
-  });
-  runIds.push((await res.json()).id);
-}
+const dueRuns = async (n) => {
+  const ids = [];
+  for (let i = 0; i < n; i++) {
+    const res = await post(`${api}/flow_runs/`, { flow_id: flow.id, state: { type: "SCHEDULED", state_details: { scheduled_time: past } } });
+    ids.push((await res.json()).id);
+  }
+  return ids;
+};
 const transitions = ["PENDING", "RUNNING", "COMPLETED"];
+const runIds = await dueRuns(3000);
 const setState = await measure(
   (i) => sequence(transitions.map((type) => () => post(`${api}/flow_runs/${runIds[i]}/set_state`, { state: { type } }))),
   { total: runIds.length },
 );
 printRow("set_state PENDING→RUNNING→COMPLETED", setState, baselines);
+
+// The same changes made in phases (every run PENDING, then every run RUNNING, …): thousands of
+// other runs change between two changes of one run, so the isolate no longer remembers it (see
+// src/orchestration/flow-run-snapshots.ts) — the cost when every change comes to a new isolate.
+const coldIds = await dueRuns(3000);
+const setStateCold = await measure(
+  (i) => post(`${api}/flow_runs/${coldIds[i % coldIds.length]}/set_state`, { state: { type: transitions[Math.floor(i / coldIds.length)] } }),
+  { total: coldIds.length * transitions.length },
+);
+printRow("set_state, runs not remembered", setStateCold, baselines);
 
 // Filter over a large table: seed RUNS runs in SQL, then page through them with filters.
 await worker.db

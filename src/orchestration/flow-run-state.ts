@@ -1,6 +1,6 @@
 import { and, eq } from "drizzle-orm";
 import { runWrites, type Write } from "../db/prepared";
-import { flowRunSnapshotStatement, readFlowRunSnapshot, snapshotFromResult, type FlowRunSnapshot } from "../db/queries/flow-run-snapshot";
+import { decodeSnapshot, flowRunSnapshotStatement, readFlowRunSnapshot, snapshotFromResult, type FlowRunSnapshot, type SnapshotRead } from "../db/queries/flow-run-snapshot";
 import type { Db } from "../db/client";
 import type { Bindings } from "../env";
 import { taskRun } from "../db/schema";
@@ -73,7 +73,7 @@ function loaded(env: Bindings, snapshot: FlowRunSnapshot, remembered: boolean): 
 async function readRun(env: Bindings, db: Db, id: string): Promise<LoadedRun | null> {
   const snapshot = await readFlowRunSnapshot(db, id);
   if (!snapshot) return null;
-  rememberSnapshot(id, snapshot);
+  rememberSnapshot(id, snapshot.text);
   return loaded(env, snapshot, false);
 }
 
@@ -139,7 +139,7 @@ export async function setFlowRunState(
     if (ctx.effects.parentTaskState && parent) statements.push(...(await forcedTaskTransition(db, parent, ctx.effects.parentTaskState, now)));
     if (ctx.effects.retryFailedTaskRunsAt) statements.push(...(await failedTaskRunRetries(db, runId, ctx.effects.retryFailedTaskRunsAt, now)));
     statements.push(flowRunSnapshotStatement(db, runId));
-    let after: FlowRunSnapshot | null;
+    let after: SnapshotRead | null;
     try {
       after = snapshotFromResult((await runWrites(db, statements)).at(-1));
     } catch (err) {
@@ -156,17 +156,17 @@ export async function setFlowRunState(
       await Promise.allSettled(ctx.effects.onWriteFailure.map((f) => f()));
       throw err;
     }
-    if (after?.rows.run.state_id !== state.id) {
+    if (after?.stateId !== state.id) {
       // The remembered snapshot was stale: nothing was written, and `after` is the current one.
       raced.push(...ctx.effects.onWriteFailure);
       if (!after) forgetSnapshot(runId);
-      else rememberSnapshot(runId, after);
-      current = after && loaded(env, after, false);
+      else rememberSnapshot(runId, after.text);
+      current = after && loaded(env, decodeSnapshot(after.text), false);
       if (attempt < MAX_ATTEMPTS) continue;
       await settleRaced(raced, null);
       throw contendedRun();
     }
-    rememberSnapshot(runId, after);
+    rememberSnapshot(runId, after.text);
     await settleRaced(raced, state.type);
     eventsCommitted(events, env);
     // Releases after the D1 write; one that fails is repaired by the ledger's reconciliation.

@@ -14,6 +14,8 @@ import { orchestrate } from "../orchestration/engine";
 import { GlobalFlowPolicy, MinimalFlowPolicy } from "../orchestration/policies";
 import { newState } from "../orchestration/states";
 import { flowRunTransitionStatements, isStaleRunError } from "../orchestration/write";
+import { rememberSnapshot } from "../orchestration/flow-run-snapshots";
+import { flowRunSnapshotStatement, snapshotFromResult } from "../db/queries/flow-run-snapshot";
 import { stampServerEvents } from "./events-ingest";
 import { eventOutboxStatement, eventsCommitted } from "./event-outbox";
 import { runWrites, type Write } from "../db/prepared";
@@ -145,8 +147,11 @@ export async function createFlowRun(env: Bindings, db: Db, input: FlowRunCreate,
   }
   const events = stampServerEvents(ctx.effects.events);
   if (events.length) statements.push(eventOutboxStatement(db, events));
+  // The new run's snapshot, remembered for its first state change (see flow-run-snapshots.ts).
+  statements.push(flowRunSnapshotStatement(db, run.id));
   try {
-    await runWrites(db, statements);
+    const snapshot = snapshotFromResult((await runWrites(db, statements)).at(-1));
+    if (snapshot) rememberSnapshot(run.id, snapshot.text);
   } catch (err) {
     await Promise.allSettled(ctx.effects.onWriteFailure.map((f) => f()));
     if (!isStaleRunError(err) || !run.idempotency_key) throw err;

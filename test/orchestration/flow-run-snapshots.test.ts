@@ -2,7 +2,7 @@ import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { getDb } from "../../src/db/client";
 import { readFlowRunSnapshot } from "../../src/db/queries/flow-run-snapshot";
-import { recallSnapshot, rememberSnapshot } from "../../src/orchestration/flow-run-snapshots";
+import { forgetSnapshot, recallSnapshot, LARGEST_REMEMBERED, REMEMBERED_CHARS, rememberSnapshot } from "../../src/orchestration/flow-run-snapshots";
 import { api, unique } from "../helpers";
 
 const COUNT = { "x-count-d1-round-trips": "1" };
@@ -27,16 +27,14 @@ async function eventsOf(runId: string) {
 }
 
 describe("flow-run snapshots remembered by the isolate", () => {
-  it("decide the next state change in one D1 round trip", async () => {
+  it("decide the next state change in one D1 round trip, from the run's creation on", async () => {
     const run = await newRun();
+    expect(recallSnapshot(run.id)?.rows.run.state_id).toBe(run.state.id);
     const pending = await propose(run.id, "PENDING");
-    expect(pending.body.status).toBe("ACCEPT");
-    expect(roundTrips(pending)).toBe("2");
     expect(recallSnapshot(run.id)?.rows.run.state_id).toBe(pending.body.state.id);
-
     const running = await propose(run.id, "RUNNING");
     const completed = await propose(run.id, "COMPLETED");
-    for (const res of [running, completed]) {
+    for (const res of [pending, running, completed]) {
       expect(res.status).toBe(201);
       expect(res.body.status).toBe("ACCEPT");
       expect(roundTrips(res)).toBe("1");
@@ -55,6 +53,34 @@ describe("flow-run snapshots remembered by the isolate", () => {
     ]);
   });
 
+  it("once forgotten, cost a read first: two D1 round trips", async () => {
+    const run = await newRun();
+    forgetSnapshot(run.id);
+    const pending = await propose(run.id, "PENDING");
+    expect(pending.body.status).toBe("ACCEPT");
+    expect(roundTrips(pending)).toBe("2");
+    expect(roundTrips(await propose(run.id, "RUNNING"))).toBe("1");
+  });
+
+  it("are bounded in size: the runs changed longest ago are forgotten, huge ones never remembered", async () => {
+    const { text } = (await readFlowRunSnapshot(db(), (await newRun()).id))!;
+    const fit = Math.floor(REMEMBERED_CHARS / text.length);
+    const ids = Array.from({ length: fit + 2 }, () => crypto.randomUUID());
+    for (const id of ids) rememberSnapshot(id, text);
+    expect(recallSnapshot(ids[0])).toBeNull();
+    expect(recallSnapshot(ids[1])).toBeNull();
+    expect(recallSnapshot(ids[2])?.text).toBe(text);
+    rememberSnapshot(ids[2], text); // remembered again: now the newest
+    rememberSnapshot(crypto.randomUUID(), text);
+    expect(recallSnapshot(ids[2])).not.toBeNull();
+    expect(recallSnapshot(ids[3])).toBeNull();
+
+    const huge = crypto.randomUUID();
+    rememberSnapshot(huge, "x".repeat(LARGEST_REMEMBERED + 1));
+    expect(recallSnapshot(huge)).toBeNull();
+    expect(recallSnapshot(ids.at(-1)!)).not.toBeNull();
+  });
+
   it("read back exactly what a fresh read of the run answers", async () => {
     const run = await newRun({ tags: ["a"], parameters: { x: 1.5, y: [true, null] } });
     await propose(run.id, "PENDING");
@@ -66,7 +92,7 @@ describe("flow-run snapshots remembered by the isolate", () => {
     const scheduled = await readFlowRunSnapshot(db(), run.id);
     expect((await propose(run.id, "PENDING")).body.status).toBe("ACCEPT");
     // As if another isolate had moved the run on: this one still remembers it SCHEDULED.
-    rememberSnapshot(run.id, scheduled!);
+    rememberSnapshot(run.id, scheduled!.text);
 
     const again = await propose(run.id, "PENDING");
     expect(again.status).toBe(200);

@@ -1,4 +1,4 @@
-import { and, eq, getTableColumns, sql, type Column, type InferModelFromColumns, type SQL } from "drizzle-orm";
+import { and, Column, eq, getTableColumns, sql, type InferModelFromColumns, type SQL } from "drizzle-orm";
 import type { Db } from "../client";
 import { preparedStatement } from "../prepared";
 import { concurrencyLimitV2, deployment, flow, flowRun, taskRun, workPool, workQueue } from "../schema";
@@ -38,11 +38,20 @@ export interface FlowRunSnapshot {
   rows: FlowRunSnapshotRows;
 }
 
-const layout = Object.entries(parts).map(([part, columns]) => ({ part, columns: Object.entries(columns as Record<string, Column>) }));
+const identity = Column.prototype.mapFromDriverValue;
+const layout = Object.entries(parts).map(([part, columns]) => ({
+  part,
+  columns: Object.entries(columns as Record<string, Column>).map(([key, column]) => ({
+    key,
+    column,
+    // Most columns are stored as they are read; only JSON, booleans … need decoding.
+    decode: column.mapFromDriverValue === identity ? null : (value: unknown) => column.mapFromDriverValue(value),
+  })),
+}));
 
 /** SQLite's rendering of the snapshot row, as a SQL expression over the joined tables. */
 const snapshotExpression: SQL<string> = sql`json_array(${sql.join(
-  layout.flatMap(({ columns }) => columns.map(([, column]) => sql`${column}`)),
+  layout.flatMap(({ columns }) => columns.map(({ column }) => sql`${column}`)),
   sql`, `,
 )})`;
 
@@ -57,12 +66,15 @@ function joined<Q extends { leftJoin: any }>(query: Q) {
     .leftJoin(concurrencyLimitV2, eq(concurrencyLimitV2.id, deployment.concurrency_limit_id));
 }
 
-/** The statement reading run `runId`'s snapshot (a row with one `snapshot` column, or none). */
+/** The statement reading run `runId`'s snapshot: a row (`snapshot`, and the run's `state_id`), or none. */
 export function flowRunSnapshotStatement(db: Db, runId: string): D1PreparedStatement {
   return preparedStatement(
     db,
     "flow_run_snapshot",
-    () => joined(db.select({ snapshot: sql<string>`${snapshotExpression}`.as("snapshot") }).from(flowRun)).where(eq(flowRun.id, sql.placeholder("id"))),
+    () =>
+      joined(db.select({ snapshot: sql<string>`${snapshotExpression}`.as("snapshot"), state_id: flowRun.state_id }).from(flowRun)).where(
+        eq(flowRun.id, sql.placeholder("id")),
+      ),
     { id: runId },
   );
 }
@@ -78,15 +90,21 @@ export function unchangedSnapshotRunId(db: Db): SQL {
   return sql`(${query})`;
 }
 
+/** A snapshot as read, not yet decoded, with the run's state id (enough to tell whether a write took). */
+export interface SnapshotRead {
+  text: string;
+  stateId: string | null;
+}
+
 /** The snapshot in a D1 result of flowRunSnapshotStatement, or null when the run does not exist. */
-export function snapshotFromResult(result: D1Result | undefined): FlowRunSnapshot | null {
-  const text = (result?.results?.[0] as { snapshot?: string } | undefined)?.snapshot;
-  return typeof text === "string" ? decodeSnapshot(text) : null;
+export function snapshotFromResult(result: D1Result | undefined): SnapshotRead | null {
+  const row = result?.results?.[0] as { snapshot: string; state_id: string | null } | undefined;
+  return row ? { text: row.snapshot, stateId: row.state_id } : null;
 }
 
 export async function readFlowRunSnapshot(db: Db, runId: string): Promise<FlowRunSnapshot | null> {
-  const row = await flowRunSnapshotStatement(db, runId).first<{ snapshot: string }>();
-  return row ? decodeSnapshot(row.snapshot) : null;
+  const read = snapshotFromResult(await flowRunSnapshotStatement(db, runId).all());
+  return read && decodeSnapshot(read.text);
 }
 
 export function decodeSnapshot(text: string): FlowRunSnapshot {
@@ -95,9 +113,9 @@ export function decodeSnapshot(text: string): FlowRunSnapshot {
   let i = 0;
   for (const { part, columns } of layout) {
     const row: Record<string, unknown> = {};
-    for (const [key, column] of columns) {
+    for (const { key, decode } of columns) {
       const value = values[i++];
-      row[key] = value === null ? null : column.mapFromDriverValue(value);
+      row[key] = value === null || !decode ? value : decode(value);
     }
     // A left-joined part that is absent comes back as all NULLs (its id included).
     rows[part] = part === "run" || row.id !== null ? row : null;
