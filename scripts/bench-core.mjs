@@ -42,10 +42,10 @@ printRow("create flow run", create, baselines);
 // set_state: runs created SCHEDULED (due), then PENDING → RUNNING → COMPLETED as a worker and the
 // SDK drive them; each proposal is one measured request.
 const past = new Date(Date.now() - 60_000).toISOString();
-const dueRuns = async (n) => {
+const dueRuns = async (n, parameters = {}) => {
   const ids = [];
   for (let i = 0; i < n; i++) {
-    const res = await post(`${api}/flow_runs/`, { flow_id: flow.id, state: { type: "SCHEDULED", state_details: { scheduled_time: past } } });
+    const res = await post(`${api}/flow_runs/`, { flow_id: flow.id, parameters, state: { type: "SCHEDULED", state_details: { scheduled_time: past } } });
     ids.push((await res.json()).id);
   }
   return ids;
@@ -58,10 +58,11 @@ const setState = await measure(
 );
 printRow("set_state PENDING→RUNNING→COMPLETED", setState, baselines);
 
-// The same changes made in phases (every run PENDING, then every run RUNNING, …): thousands of
-// other runs change between two changes of one run, so the isolate no longer remembers it (see
-// src/orchestration/flow-run-snapshots.ts) — the cost when every change comes to a new isolate.
-const coldIds = await dueRuns(3000);
+// The same changes made in phases (every run PENDING, then every run RUNNING, …) to runs with 4 kB
+// of parameters: between two changes of one run, thousands of others fill the isolate's memory of
+// snapshots (src/orchestration/flow-run-snapshots.ts), so each change reads the run first — the
+// cost when every change comes to an isolate that has not seen the run.
+const coldIds = await dueRuns(3000, { payload: "x".repeat(4096) });
 const setStateCold = await measure(
   (i) => post(`${api}/flow_runs/${coldIds[i % coldIds.length]}/set_state`, { state: { type: transitions[Math.floor(i / coldIds.length)] } }),
   { total: coldIds.length * transitions.length },
