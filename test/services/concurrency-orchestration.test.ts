@@ -4,6 +4,10 @@ import { api, unique } from "../helpers";
 import { getDb } from "../../src/db/client";
 import { setFlowRunState } from "../../src/orchestration/flow-run-state";
 import { MarkLateRunsPolicy } from "../../src/orchestration/policies";
+import { ValidateDeploymentConcurrencyAtRunning } from "../../src/orchestration/rules/flow-concurrency";
+import { states } from "../../src/orchestration/states";
+import type { Rule } from "../../src/orchestration/engine";
+import type { FlowContext } from "../../src/orchestration/context";
 import { limitStub } from "../../src/services/concurrency/slots";
 import { uuid4 } from "../../src/lib/ids";
 
@@ -235,6 +239,25 @@ describe("deployment concurrency (SecureFlowConcurrencySlots and friends)", () =
     expect(fresh).toBeTruthy();
     expect(fresh).not.toBe(dLease);
     expect(await depSlots(dep.id)).toBe(1);
+  });
+
+  it("ValidateDeploymentConcurrencyAtRunning: a lease taken anew goes back when a later rule changes the proposal", async () => {
+    const dep = await deploymentWith(1);
+    const run = await newRun(dep.id);
+    const opts = { clientVersion: "3.8.3" };
+    const lease = (await setFlowRunState(env, db(), run.id, { type: "PENDING" }, opts))!.result.state!.state_details.deployment_concurrency_lease_id!;
+    await api("POST", "/v2/concurrency_limits/decrement-with-lease", { lease_id: lease });
+    expect(await depSlots(dep.id)).toBe(0);
+    const refuseRunning: Rule<FlowContext> = {
+      name: "RefuseRunning",
+      from: states("PENDING"),
+      to: states("RUNNING"),
+      before: ({ reject }) => reject(null, "not now"),
+    };
+    const policy = [ValidateDeploymentConcurrencyAtRunning, refuseRunning];
+    const out = await setFlowRunState(env, db(), run.id, { type: "RUNNING" }, { ...opts, policy });
+    expect(out!.result.status).toBe("REJECT");
+    expect(await depSlots(dep.id)).toBe(0);
   });
 
   it("a client that renews leases (current SDK) can keep renewing its lease once RUNNING", async () => {

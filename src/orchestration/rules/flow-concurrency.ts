@@ -77,7 +77,7 @@ export const ValidateDeploymentConcurrencyAtRunning: Rule<FlowContext> = {
   name: "ValidateDeploymentConcurrencyAtRunning",
   from: states("PENDING"),
   to: states("RUNNING"),
-  async before({ ctx, reject }) {
+  async before({ ctx, reject, scratch }) {
     const initial = ctx.initialState;
     const proposed = ctx.proposedState;
     if (!initial || !proposed) return;
@@ -89,6 +89,7 @@ export const ValidateDeploymentConcurrencyAtRunning: Rule<FlowContext> = {
     const fresh = await gate.acquire();
     if (fresh) {
       proposed.state_details.deployment_concurrency_lease_id = fresh;
+      scratch.leaseId = fresh;
       return;
     }
     reject(
@@ -98,6 +99,13 @@ export const ValidateDeploymentConcurrencyAtRunning: Rule<FlowContext> = {
       ),
       "Deployment concurrency limit reached after lease expiry.",
     );
+  },
+  // A lease taken anew goes back if the proposal changes or is not stored.
+  async cleanup({ ctx, scratch }) {
+    if (scratch.leaseId) await ctx.surroundings.limits!.release(scratch.leaseId);
+  },
+  after({ ctx, scratch }) {
+    if (scratch.leaseId) ctx.effects.onWriteFailure.push(() => ctx.surroundings.limits!.release(scratch.leaseId));
   },
 };
 
