@@ -105,13 +105,14 @@ export async function setFlowRunState(
   // Slots taken by attempts that lost a race; given back if the run did not end up holding them.
   const raced: (() => Promise<void>)[] = [];
   const remembered = recallSnapshot(runId);
-  let current: LoadedRun | null = remembered ? loaded(env, remembered, true) : null;
+  let current: LoadedRun | null = remembered && decidable(remembered) ? loaded(env, remembered, true) : null;
   for (let attempt = 1; ; attempt++) {
     current ??= await readRun(env, db, runId);
     if (!current) {
       await settleRaced(raced, null);
       return null;
     }
+    if (!current.remembered) await releaseUnheld(raced, current.run.state_type);
     const now = isoNow();
     const ctx: FlowContext = {
       kind: "flow",
@@ -184,6 +185,25 @@ async function failedTaskRunRetries(db: Db, flowRunId: string, scheduledTime: st
   const retry = () => newState({ type: "SCHEDULED", name: "AwaitingRetry", state_details: { scheduled_time: scheduledTime } }, now);
   const writes = await Promise.all(failed.map((run) => forcedTaskTransition(db, { ...run, run_count: 0 }, retry(), now)));
   return writes.flat();
+}
+
+/**
+ * Whether a change can be decided on a remembered snapshot at all: not a subflow's (it also moves
+ * its parent task run, so it is never a plain transition) nor a run under a deployment limit (the
+ * limit's counters, part of the snapshot, change with every slot taken or given back).
+ */
+function decidable(snapshot: FlowRunSnapshot): boolean {
+  return !snapshot.rows.run.parent_task_run_id && !snapshot.rows.deploymentLimit;
+}
+
+/**
+ * Before deciding again on a fresh snapshot: slots taken by discarded attempts (decided on a
+ * stale one, perhaps under limits since changed) go back now, unless the run, as it is now, holds
+ * its slots — they are keyed by run, so those are its own.
+ */
+async function releaseUnheld(raced: (() => Promise<void>)[], stateType: string | null): Promise<void> {
+  if (!raced.length || isOccupying("queue", stateType)) return;
+  await Promise.allSettled(raced.splice(0).map((f) => f()));
 }
 
 async function settleRaced(raced: (() => Promise<void>)[], finalType: string | null): Promise<void> {

@@ -14,4 +14,8 @@ describe("uuid7", () => {
     expect([...ids].sort()).toEqual(ids);
     expect(new Set(Array.from({ length: 100 }, () => uuid7(5))).size).toBe(100);
   });
+
+  it("refuses what is not a time in ms", () => {
+    for (const bad of [Number.NaN, -1, 1.5]) expect(() => uuid7(bad)).toThrow(RangeError);
+  });
 });

@@ -1,9 +1,12 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
+import { eq } from "drizzle-orm";
 import { getDb } from "../../src/db/client";
+import { concurrencyLimitV2, flowRun, taskRun } from "../../src/db/schema";
 import { readFlowRunSnapshot } from "../../src/db/queries/flow-run-snapshot";
 import { forgetSnapshot, recallSnapshot, LARGEST_REMEMBERED, REMEMBERED_CHARS, rememberSnapshot } from "../../src/orchestration/flow-run-snapshots";
 import { api, unique } from "../helpers";
+import { poolWithQueue, scheduledRuns } from "../fixtures/pools";
 
 const COUNT = { "x-count-d1-round-trips": "1" };
 const db = () => getDb(env.DB);
@@ -81,10 +84,35 @@ describe("flow-run snapshots remembered by the isolate", () => {
     expect(recallSnapshot(ids.at(-1)!)).not.toBeNull();
   });
 
-  it("read back exactly what a fresh read of the run answers", async () => {
-    const run = await newRun({ tags: ["a"], parameters: { x: 1.5, y: [true, null] } });
-    await propose(run.id, "PENDING");
-    expect(recallSnapshot(run.id)).toEqual(await readFlowRunSnapshot(db(), run.id));
+  it("hold the run and its surroundings exactly as drizzle reads them", async () => {
+    const { pool, queue } = await poolWithQueue({ queueLimit: 3, poolLimit: 4 });
+    const flowRow = (await api("POST", "/flows/", { name: unique("snap"), tags: ["f"] })).body;
+    const dep = (
+      await api("POST", "/deployments/", {
+        name: unique("dep"),
+        flow_id: flowRow.id,
+        tags: ["d"],
+        concurrency_limit: 2,
+        work_pool_name: pool.name,
+        work_queue_name: queue.name,
+      })
+    ).body;
+    const run = (await api("POST", `/deployments/${dep.id}/create_flow_run`, { tags: ["a"], parameters: { x: 1.5, y: [true, null] } })).body;
+    for (const type of ["PENDING", "RUNNING", "COMPLETED"]) expect((await propose(run.id, type)).body.status).toBe("ACCEPT");
+    const parent = await newRun();
+    const task = (await api("POST", "/task_runs/", { flow_run_id: parent.id, task_key: "t", dynamic_key: "0" })).body;
+    await db().update(flowRun).set({ parent_task_run_id: task.id }).where(eq(flowRun.id, run.id));
+
+    const { rows } = (await readFlowRunSnapshot(db(), run.id))!;
+    const one = async <T>(query: Promise<T[]>) => (await query)[0];
+    expect(rows.run).toEqual(await one(db().select().from(flowRun).where(eq(flowRun.id, run.id))));
+    expect(rows.run.total_run_time).toBeGreaterThan(0);
+    expect(rows.parentTaskRun).toEqual(await one(db().select().from(taskRun).where(eq(taskRun.id, task.id))));
+    expect(rows.deploymentLimit).toEqual(await one(db().select().from(concurrencyLimitV2).where(eq(concurrencyLimitV2.name, `deployment:${dep.id}`))));
+    expect(rows.flow).toEqual({ id: flowRow.id, name: flowRow.name, tags: ["f"], labels: flowRow.labels });
+    expect(rows.deployment).toEqual({ id: dep.id, name: dep.name, tags: ["d"], concurrency_options: dep.concurrency_options });
+    expect(rows.workQueue).toEqual({ id: queue.id, name: queue.name, concurrency_limit: 3 });
+    expect(rows.workPool).toEqual({ id: pool.id, name: pool.name, type: "process", concurrency_limit: 4 });
   });
 
   it("when stale, write nothing: the change is decided again on the run as it is", async () => {
@@ -130,6 +158,33 @@ describe("flow-run snapshots remembered by the isolate", () => {
     expect(running.body.status).toBe("ACCEPT");
     expect(roundTrips(running)).toBe("2");
     expect((await api("GET", `/task_runs/${task.id}`)).body.state_type).toBe("RUNNING");
+  });
+
+  it("when stale, give back what the discarded decision took before deciding again (a work-queue limit lowered meanwhile)", async () => {
+    const { pool, queue } = await poolWithQueue({ queueLimit: 5 });
+    const [a, b] = await scheduledRuns(queue, pool.name, 2);
+    expect((await propose(a, "PENDING")).body.status).toBe("ACCEPT");
+    rememberSnapshot(b, (await readFlowRunSnapshot(db(), b))!.text); // b remembered under a limit of 5
+    expect((await api("PATCH", `/work_queues/${queue.id}`, { concurrency_limit: 1 })).status).toBe(204);
+
+    const res = await propose(b, "PENDING");
+    expect(res.body.status).toBe("REJECT");
+    expect(res.body.state).toMatchObject({ type: "SCHEDULED", name: "AwaitingConcurrencySlot" });
+    const status = await api("POST", `/work_queues/${queue.id}/concurrency_status`, {});
+    expect(status.body).toMatchObject({ active_slots: 1, concurrency_limit: 1 });
+    expect(status.body.flow_runs.map((r: any) => r.id)).toEqual([a]);
+  });
+
+  it("are not decided on for runs under a deployment concurrency limit (its counters move with every slot)", async () => {
+    const flow = (await api("POST", "/flows/", { name: unique("snap") })).body;
+    const dep = (await api("POST", "/deployments/", { name: unique("dep"), flow_id: flow.id, concurrency_limit: 2 })).body;
+    const run = (await api("POST", `/deployments/${dep.id}/create_flow_run`, {})).body;
+    expect(recallSnapshot(run.id)?.rows.deploymentLimit).toMatchObject({ name: `deployment:${dep.id}`, limit: 2 });
+    for (const type of ["PENDING", "RUNNING"]) {
+      const res = await propose(run.id, type);
+      expect(res.body.status).toBe("ACCEPT");
+      expect(roundTrips(res)).toBe("2");
+    }
   });
 
   it("of a deleted run answer 404", async () => {

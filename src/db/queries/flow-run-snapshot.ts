@@ -49,9 +49,19 @@ const layout = Object.entries(parts).map(([part, columns]) => ({
   })),
 }));
 
-/** SQLite's rendering of the snapshot row, as a SQL expression over the joined tables. */
+/** D1 takes at most 32 arguments per SQL function: the columns go in arrays of at most that many. */
+const MAX_FUNCTION_ARGS = 32;
+const allColumns = layout.flatMap(({ columns }) => columns.map(({ column }) => column));
+const chunks = Array.from({ length: Math.ceil(allColumns.length / MAX_FUNCTION_ARGS) }, (_, i) =>
+  allColumns.slice(i * MAX_FUNCTION_ARGS, (i + 1) * MAX_FUNCTION_ARGS),
+);
+
+/**
+ * SQLite's rendering of the snapshot row, as a SQL expression over the joined tables: an array of
+ * arrays of column values (REAL values rendered with 15 significant digits, as SQLite does).
+ */
 const snapshotExpression: SQL<string> = sql`json_array(${sql.join(
-  layout.flatMap(({ columns }) => columns.map(({ column }) => sql`${column}`)),
+  chunks.map((chunk) => sql`json_array(${sql.join(chunk.map((column) => sql`${column}`), sql`, `)})`),
   sql`, `,
 )})`;
 
@@ -108,7 +118,7 @@ export async function readFlowRunSnapshot(db: Db, runId: string): Promise<FlowRu
 }
 
 export function decodeSnapshot(text: string): FlowRunSnapshot {
-  const values = JSON.parse(text) as unknown[];
+  const values = (JSON.parse(text) as unknown[][]).flat();
   const rows: Record<string, Record<string, unknown> | null> = {};
   let i = 0;
   for (const { part, columns } of layout) {
