@@ -84,6 +84,8 @@ await worker.db
   )
   .bind(RUNS, flow.id)
   .run();
+// A cron pass, as production runs one within a minute (its planner-statistics service matters here).
+await (await worker.mf.getWorker()).scheduled({ cron: "* * * * *" });
 const filters = [
   { flow_runs: { state: { type: { any_: ["FAILED"] } } }, sort: "EXPECTED_START_TIME_DESC", limit: 50 },
   { flow_runs: { tags: { all_: ["nightly"] } }, limit: 50 },

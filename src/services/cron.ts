@@ -5,6 +5,7 @@ import { scheduleDeployments } from "./scheduler";
 import { cleanUpCancellations } from "./cancellation-cleanup";
 import { failExpiredPauses } from "./pause-expirations";
 import { drainEventOutbox } from "./event-outbox";
+import { refreshPlannerStatistics } from "./planner-statistics";
 
 /**
  * Prefect's background services, run from the Worker's Cron Trigger (wrangler.toml, every
@@ -17,6 +18,7 @@ export const SERVICES: Record<string, (env: Bindings) => Promise<unknown>> = {
   "cancellation-cleanup": (env) => cleanUpCancellations(env, getDb(env.DB)),
   "pause-expirations": (env) => failExpiredPauses(env, getDb(env.DB)),
   "event-persister": (env) => drainEventOutbox(getDb(env.DB)),
+  "planner-statistics": (env) => refreshPlannerStatistics(getDb(env.DB)),
 };
 
 export async function runServices(env: Bindings): Promise<void> {
