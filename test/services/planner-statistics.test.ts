@@ -25,8 +25,9 @@ describe("the planner-statistics service", () => {
     )
       .bind(flow.id)
       .run();
-    expect(await planOfFilteredPage()).toContain("USE TEMP B-TREE FOR ORDER BY");
-
+    // (No plan is asked for before: planning marks the table for a plain PRAGMA optimize, which
+    // then would analyze it too; the service must not depend on that. Without statistics the
+    // plan sorts: "USE TEMP B-TREE FOR ORDER BY".)
     await SERVICES["planner-statistics"](env as unknown as Bindings);
     const plan = await planOfFilteredPage();
     expect(plan).toContain("SCAN flow_run USING INDEX ix_flow_run_expected_start_time");
