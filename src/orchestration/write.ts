@@ -137,6 +137,21 @@ export function flowRunTransitionStatements(
   return statements;
 }
 
+/**
+ * A new run's row, without its state (the transition statements after it store that, guarded by
+ * the run having none yet); nothing if a run with its id or idempotency key exists.
+ */
+export function newFlowRunStatement(db: Db, run: FlowRunRow): D1PreparedStatement {
+  const row = { ...run, state_type: null, state_name: null, state_timestamp: null };
+  const keys = Object.keys(row);
+  return preparedStatement(
+    db,
+    `flow_run:insert:${keys.join(",")}`,
+    () => db.insert(flowRun).values(placeholders(keys) as unknown as typeof row).onConflictDoNothing(),
+    row,
+  );
+}
+
 /** True once the state row whose id is the placeholder `state_id` exists. */
 const stateStored = () => sql`EXISTS (SELECT 1 FROM ${flowRunState} WHERE ${flowRunState.id} = ${sql.placeholder("state_id")})`;
 

@@ -13,7 +13,7 @@ import { transition, type FlowContext, type SlotGate } from "../orchestration/co
 import { orchestrate } from "../orchestration/engine";
 import { GlobalFlowPolicy, MinimalFlowPolicy } from "../orchestration/policies";
 import { newState } from "../orchestration/states";
-import { flowRunTransitionStatements, isStaleRunError } from "../orchestration/write";
+import { flowRunTransitionStatements, isStaleRunError, newFlowRunStatement } from "../orchestration/write";
 import { rememberSnapshot } from "../orchestration/flow-run-snapshots";
 import { flowRunSnapshotStatement, snapshotFromResult } from "../db/queries/flow-run-snapshot";
 import { stampServerEvents } from "./events-ingest";
@@ -141,7 +141,7 @@ export async function createFlowRun(env: Bindings, db: Db, input: FlowRunCreate,
     ...transition(null, newState(input.state ?? { type: "PENDING" }, now), now),
   };
   await orchestrate(ctx, MinimalFlowPolicy, GlobalFlowPolicy);
-  const statements: Write[] = [db.insert(flowRun).values({ ...run, state_type: null, state_name: null, state_timestamp: null }).onConflictDoNothing()];
+  const statements: Write[] = [newFlowRunStatement(db, run)];
   if (ctx.proposedState) {
     statements.push(...flowRunTransitionStatements(db, ctx.run, ctx.proposedState, { stateId: null }, now));
   }
