@@ -4,7 +4,7 @@ export function uuid4(): string {
 }
 
 export function uuid7(now = Date.now()): string {
-  if (!Number.isSafeInteger(now) || now < 0) throw new RangeError(`uuid7: not a time in ms: ${now}`);
+  if (!Number.isSafeInteger(now) || now < 0 || now >= 2 ** 48) throw new RangeError(`uuid7: not a time in ms: ${now}`);
   // A random (v4) UUID with its first 48 bits replaced by the time in ms and its version made 7.
   const time = now.toString(16).padStart(12, "0");
   return `${time.slice(0, 8)}-${time.slice(8)}-7${crypto.randomUUID().slice(15)}`;

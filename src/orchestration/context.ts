@@ -47,8 +47,11 @@ export interface DeploymentConcurrencyGate {
   /** The deployment's limit, when it has one. */
   limit: { id: string; limit: number; active: boolean; activeSlots: number } | null;
   collisionStrategy: "ENQUEUE" | "CANCEL_NEW" | null;
-  /** Takes a slot under a lease for the run; the lease id, or null when the limit is full. */
-  acquire(): Promise<string | null>;
+  /**
+   * Takes a slot under a lease for the run: its id (`reused` when the run already held that
+   * lease, so nothing new was taken), or null when the limit is full.
+   */
+  acquire(): Promise<{ leaseId: string; reused: boolean } | null>;
   /** Extends the lease by the deployment's grace period; false when it is gone. */
   renew(leaseId: string): Promise<boolean>;
   /** Gives the lease's slot back (without a lease id: a slot taken without one). */

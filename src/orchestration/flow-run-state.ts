@@ -49,25 +49,47 @@ interface LoadedRun {
   snapshot: FlowRunSnapshot;
   /** Remembered by this isolate rather than read for this request: maybe stale. */
   remembered: boolean;
+  /** A decision on the remembered snapshot reached for a slot or a lease (see heldBack). */
+  reachedForSlots: boolean;
 }
 
 function loaded(env: Bindings, snapshot: FlowRunSnapshot, remembered: boolean): LoadedRun {
   const { run, flow, deployment, workQueue: q, workPool: p, parentTaskRun, deploymentLimit } = snapshot.rows;
   const scope: SlotScope | null = q && p ? { queueId: q.id, queueLimit: q.concurrency_limit, poolId: p.id, poolLimit: p.concurrency_limit } : null;
-  return {
+  const slots = scope ? slotGate(env, scope, run.id) : null;
+  const limits = deployment ? deploymentConcurrencyGate(env, run.id, deploymentLimit, deployment.concurrency_options) : null;
+  const out: LoadedRun = {
     run,
     snapshot,
     remembered,
+    reachedForSlots: false,
     surroundings: {
       flow,
       deployment: deployment ? { id: deployment.id, name: deployment.name, tags: deployment.tags } : null,
       workQueue: q ? { id: q.id, name: q.name } : null,
       workPool: p ? { id: p.id, name: p.name, type: p.type } : null,
       parentTaskRun,
-      slots: scope ? slotGate(env, scope, run.id) : null,
-      limits: deployment ? deploymentConcurrencyGate(env, run.id, deploymentLimit, deployment.concurrency_options) : null,
+      slots,
+      limits,
     },
   };
+  if (remembered) heldBack(out);
+  return out;
+}
+
+/**
+ * A decision on a remembered snapshot takes no slot and no lease: the snapshot may be stale (a
+ * limit lowered, the run already holding its slot), and slots are keyed by run, so giving back one
+ * taken on a stale view could free the run's own. Reaching for one marks the decision to be taken
+ * again on a fresh read; releases after a commit go through.
+ */
+function heldBack(loadedRun: LoadedRun): void {
+  const { slots, limits } = loadedRun.surroundings;
+  const reach = () => {
+    loadedRun.reachedForSlots = true;
+  };
+  if (slots) loadedRun.surroundings.slots = { ...slots, acquire: async () => (reach(), false) };
+  if (limits) loadedRun.surroundings.limits = { ...limits, acquire: async () => (reach(), null), renew: async () => (reach(), false) };
 }
 
 async function readRun(env: Bindings, db: Db, id: string): Promise<LoadedRun | null> {
@@ -105,14 +127,13 @@ export async function setFlowRunState(
   // Slots taken by attempts that lost a race; given back if the run did not end up holding them.
   const raced: (() => Promise<void>)[] = [];
   const remembered = recallSnapshot(runId);
-  let current: LoadedRun | null = remembered && decidable(remembered) ? loaded(env, remembered, true) : null;
+  let current: LoadedRun | null = remembered ? loaded(env, remembered, true) : null;
   for (let attempt = 1; ; attempt++) {
     current ??= await readRun(env, db, runId);
     if (!current) {
       await settleRaced(raced, null);
       return null;
     }
-    if (!current.remembered) await releaseUnheld(raced, current.run.state_type);
     const now = isoNow();
     const ctx: FlowContext = {
       kind: "flow",
@@ -122,8 +143,8 @@ export async function setFlowRunState(
     };
     const result = await orchestrate(ctx, opts.force ? MinimalFlowPolicy : (opts.policy ?? CoreFlowPolicy), GlobalFlowPolicy);
     const plain = !ctx.effects.parentTaskState && !ctx.effects.retryFailedTaskRunsAt;
-    if (current.remembered && !(ctx.proposedState && plain)) {
-      // Only a plain transition can be stored conditionally on the snapshot: decide again on a fresh one.
+    if (current.remembered && (current.reachedForSlots || !(ctx.proposedState && plain))) {
+      // Only a plain transition that takes no slot is stored conditionally on the snapshot: decide again on a fresh one.
       raced.push(...ctx.effects.onWriteFailure);
       current = null;
       continue;
@@ -185,25 +206,6 @@ async function failedTaskRunRetries(db: Db, flowRunId: string, scheduledTime: st
   const retry = () => newState({ type: "SCHEDULED", name: "AwaitingRetry", state_details: { scheduled_time: scheduledTime } }, now);
   const writes = await Promise.all(failed.map((run) => forcedTaskTransition(db, { ...run, run_count: 0 }, retry(), now)));
   return writes.flat();
-}
-
-/**
- * Whether a change can be decided on a remembered snapshot at all: not a subflow's (it also moves
- * its parent task run, so it is never a plain transition) nor a run under a deployment limit (the
- * limit's counters, part of the snapshot, change with every slot taken or given back).
- */
-function decidable(snapshot: FlowRunSnapshot): boolean {
-  return !snapshot.rows.run.parent_task_run_id && !snapshot.rows.deploymentLimit;
-}
-
-/**
- * Before deciding again on a fresh snapshot: slots taken by discarded attempts (decided on a
- * stale one, perhaps under limits since changed) go back now, unless the run, as it is now, holds
- * its slots — they are keyed by run, so those are its own.
- */
-async function releaseUnheld(raced: (() => Promise<void>)[], stateType: string | null): Promise<void> {
-  if (!raced.length || isOccupying("queue", stateType)) return;
-  await Promise.allSettled(raced.splice(0).map((f) => f()));
 }
 
 async function settleRaced(raced: (() => Promise<void>)[], finalType: string | null): Promise<void> {

@@ -12,7 +12,8 @@ export async function refreshPlannerStatistics(db: Db): Promise<void> {
   const d1 = d1Of(db);
   try {
     await d1.prepare("PRAGMA optimize=0x10002").run();
-  } catch {
-    await d1.prepare("PRAGMA optimize").run(); // should a D1 refuse the mask
+  } catch (err) {
+    console.warn("planner statistics: PRAGMA optimize=0x10002 refused; running the plain form", err);
+    await d1.prepare("PRAGMA optimize").run();
   }
 }

@@ -16,6 +16,6 @@ describe("uuid7", () => {
   });
 
   it("refuses what is not a time in ms", () => {
-    for (const bad of [Number.NaN, -1, 1.5]) expect(() => uuid7(bad)).toThrow(RangeError);
+    for (const bad of [Number.NaN, -1, 1.5, 2 ** 48]) expect(() => uuid7(bad)).toThrow(RangeError);
   });
 });

@@ -145,7 +145,7 @@ describe("flow-run snapshots remembered by the isolate", () => {
     expect(await stateTypes(run.id)).toEqual(["SCHEDULED", "PENDING", "RUNNING"]);
   });
 
-  it("decide only plain changes: a subflow's, which also moves its parent task run, is decided on a fresh read", async () => {
+  it("store only plain changes: a subflow's, which also moves its parent task run, is decided again on a fresh read", async () => {
     const parent = await newRun();
     await propose(parent.id, "PENDING");
     await propose(parent.id, "RUNNING");
@@ -160,7 +160,7 @@ describe("flow-run snapshots remembered by the isolate", () => {
     expect((await api("GET", `/task_runs/${task.id}`)).body.state_type).toBe("RUNNING");
   });
 
-  it("when stale, give back what the discarded decision took before deciding again (a work-queue limit lowered meanwhile)", async () => {
+  it("decide under the limits as they are: a work-queue limit lowered since the snapshot holds", async () => {
     const { pool, queue } = await poolWithQueue({ queueLimit: 5 });
     const [a, b] = await scheduledRuns(queue, pool.name, 2);
     expect((await propose(a, "PENDING")).body.status).toBe("ACCEPT");
@@ -175,16 +175,16 @@ describe("flow-run snapshots remembered by the isolate", () => {
     expect(status.body.flow_runs.map((r: any) => r.id)).toEqual([a]);
   });
 
-  it("are not decided on for runs under a deployment concurrency limit (its counters move with every slot)", async () => {
-    const flow = (await api("POST", "/flows/", { name: unique("snap") })).body;
-    const dep = (await api("POST", "/deployments/", { name: unique("dep"), flow_id: flow.id, concurrency_limit: 2 })).body;
-    const run = (await api("POST", `/deployments/${dep.id}/create_flow_run`, {})).body;
-    expect(recallSnapshot(run.id)?.rows.deploymentLimit).toMatchObject({ name: `deployment:${dep.id}`, limit: 2 });
-    for (const type of ["PENDING", "RUNNING"]) {
-      const res = await propose(run.id, type);
-      expect(res.body.status).toBe("ACCEPT");
-      expect(roundTrips(res)).toBe("2");
-    }
+  it("take no slot: a change that needs one is decided on a fresh read, and takes it once", async () => {
+    const { pool, queue } = await poolWithQueue({ queueLimit: 2 });
+    const [run] = await scheduledRuns(queue, pool.name, 1);
+    rememberSnapshot(run, (await readFlowRunSnapshot(db(), run))!.text);
+    const pending = await propose(run, "PENDING");
+    expect(pending.body.status).toBe("ACCEPT");
+    expect(roundTrips(pending)).toBe("2"); // the remembered decision reached for the slot: read first
+    const status = await api("POST", `/work_queues/${queue.id}/concurrency_status`, {});
+    expect(status.body).toMatchObject({ active_slots: 1 });
+    expect(roundTrips(await propose(run, "RUNNING"))).toBe("1"); // keeps its slot: nothing to take
   });
 
   it("of a deleted run answer 404", async () => {

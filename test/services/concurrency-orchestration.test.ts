@@ -4,8 +4,11 @@ import { api, unique } from "../helpers";
 import { getDb } from "../../src/db/client";
 import { setFlowRunState } from "../../src/orchestration/flow-run-state";
 import { MarkLateRunsPolicy } from "../../src/orchestration/policies";
-import { ValidateDeploymentConcurrencyAtRunning } from "../../src/orchestration/rules/flow-concurrency";
-import { states } from "../../src/orchestration/states";
+import { SecureFlowConcurrencySlots, ValidateDeploymentConcurrencyAtRunning } from "../../src/orchestration/rules/flow-concurrency";
+import { deploymentConcurrencyGate } from "../../src/services/concurrency/gates";
+import { concurrencyLimitV2 } from "../../src/db/schema";
+import { eq } from "drizzle-orm";
+import { allStatesExcept, states } from "../../src/orchestration/states";
 import type { Rule } from "../../src/orchestration/engine";
 import type { FlowContext } from "../../src/orchestration/context";
 import { limitStub } from "../../src/services/concurrency/slots";
@@ -258,6 +261,25 @@ describe("deployment concurrency (SecureFlowConcurrencySlots and friends)", () =
     const out = await setFlowRunState(env, db(), run.id, { type: "RUNNING" }, { ...opts, policy });
     expect(out!.result.status).toBe("REJECT");
     expect(await depSlots(dep.id)).toBe(0);
+  });
+
+  it("SecureFlowConcurrencySlots: a lease the run already held is not given back when a later rule changes the proposal", async () => {
+    const dep = await deploymentWith(1);
+    const run = await newRun(dep.id);
+    const [limit] = await db().select().from(concurrencyLimitV2).where(eq(concurrencyLimitV2.name, `deployment:${dep.id}`));
+    // Another request for the same run took its lease (and will store it).
+    const held = await deploymentConcurrencyGate(env, run.id, limit, null).acquire();
+    expect(held).toMatchObject({ reused: false });
+    expect(await depSlots(dep.id)).toBe(1);
+    const refusePending: Rule<FlowContext> = {
+      name: "RefusePending",
+      from: allStatesExcept("PENDING"),
+      to: states("PENDING"),
+      before: ({ reject }) => reject(null, "not now"),
+    };
+    const out = await setFlowRunState(env, db(), run.id, { type: "PENDING" }, { clientVersion: "3.8.3", policy: [SecureFlowConcurrencySlots, refusePending] });
+    expect(out!.result.status).toBe("REJECT");
+    expect(await depSlots(dep.id)).toBe(1);
   });
 
   it("a client that renews leases (current SDK) can keep renewing its lease once RUNNING", async () => {

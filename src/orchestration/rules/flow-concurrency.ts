@@ -40,10 +40,11 @@ export const SecureFlowConcurrencySlots: Rule<FlowContext> = {
     const version = ctx.parameters.clientVersion;
     if (!gate?.limit || !proposed || !ctx.run.deployment_id || (version && WORKER_VERSIONS_THAT_MANAGE_DEPLOYMENT_CONCURRENCY.has(version))) return;
     if (gate.limit.limit === 0) return abort("The deployment concurrency limit is 0. The flow will deadlock if submitted again.");
-    const leaseId = await gate.acquire();
-    if (leaseId) {
-      proposed.state_details.deployment_concurrency_lease_id = leaseId;
-      scratch.leaseId = leaseId;
+    const lease = await gate.acquire();
+    if (lease) {
+      proposed.state_details.deployment_concurrency_lease_id = lease.leaseId;
+      // Only a lease this decision took goes back should it not be stored (not one the run held).
+      if (!lease.reused) scratch.leaseId = lease.leaseId;
       return;
     }
     if (gate.collisionStrategy === "CANCEL_NEW") return reject(newState({ type: "CANCELLED", message: LIMIT_REACHED }, ctx.now), LIMIT_REACHED);
@@ -88,8 +89,8 @@ export const ValidateDeploymentConcurrencyAtRunning: Rule<FlowContext> = {
     if (await gate.renew(leaseId)) return;
     const fresh = await gate.acquire();
     if (fresh) {
-      proposed.state_details.deployment_concurrency_lease_id = fresh;
-      scratch.leaseId = fresh;
+      proposed.state_details.deployment_concurrency_lease_id = fresh.leaseId;
+      if (!fresh.reused) scratch.leaseId = fresh.leaseId;
       return;
     }
     reject(

@@ -76,7 +76,7 @@ export function deploymentConcurrencyGate(env: Bindings, flowRunId: string, row:
         reuseHolder: true,
         recordDenied: false,
       });
-      return outcome.acquired ? outcome.leaseId : null;
+      return outcome.acquired && outcome.leaseId ? { leaseId: outcome.leaseId, reused: !!outcome.reused } : null;
     },
     renew: (leaseId) => renewLease(env, leaseId, grace),
     async release(leaseId) {

@@ -56,7 +56,8 @@ export interface AcquireOptions {
 }
 
 export type AcquireOutcome =
-  | { acquired: true; leaseId: string | null }
+  /** `reused`: the holder already held this lease (a single limit); nothing new was taken. */
+  | { acquired: true; leaseId: string | null; reused?: boolean }
   /** `blocking`: every active limit as it stood, for the caller's retry interval. */
   | { acquired: false; refusedBy: LimitRow; blocking: LimitSnapshot[] };
 
@@ -143,7 +144,7 @@ export async function acquireSlots(env: Bindings, rows: LimitRow[], opts: Acquir
       throw err;
     }
   }
-  return { acquired: true, leaseId: answered };
+  return { acquired: true, leaseId: answered, reused: reused !== null };
 }
 
 async function giveBackTaken(env: Bindings, taken: { row: LimitRow; leaseId: string | null; reused: boolean }[], denied: number): Promise<void> {
