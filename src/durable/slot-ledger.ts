@@ -23,6 +23,8 @@ export type LedgerScope = { kind: "queue" | "pool"; id: string };
 
 export interface AcquireResult {
   acquired: boolean;
+  /** The run already held a slot (not a reservation): nothing was taken by this call. */
+  alreadyHeld?: boolean;
   /** Slots taken after this call (including this run's). */
   active: number;
 }
@@ -101,9 +103,10 @@ export class SlotLedger extends DurableObject<Bindings> {
     const result = this.ctx.storage.transactionSync(() => {
       this.remember(scope);
       this.expireReservations(now);
-      if (this.holds(runId)) {
+      const existing = this.sql.exec<{ reserved_until: number | null }>(`SELECT reserved_until FROM slot WHERE flow_run_id = ?`, runId).toArray()[0];
+      if (existing) {
         if (reserveSeconds === undefined) this.sql.exec(`UPDATE slot SET reserved_until = NULL WHERE flow_run_id = ?`, runId);
-        return { acquired: true, active: this.active() };
+        return { acquired: true, alreadyHeld: existing.reserved_until === null, active: this.active() };
       }
       const active = this.active();
       if (limit !== null && active >= limit) return { acquired: false, active };

@@ -17,10 +17,15 @@ export interface OrchestrationResult {
   details: StateResponseDetails;
 }
 
+export type SlotAcquisition = "taken" | "held" | "refused";
+
 /** Slot accounting a rule may call on (work-queue ledgers now; global limits later). */
 export interface SlotGate {
-  /** Takes the run's slots; false when a limit is full. */
-  acquire(force: boolean): Promise<boolean>;
+  /**
+   * Takes the run's slots: "taken" (now, or a reservation made firm), "held" (the run already
+   * held them — not this decision's to give back), or "refused" when a limit is full.
+   */
+  acquire(force: boolean): Promise<SlotAcquisition>;
   /** Gives back slots the run holds in ledgers it no longer occupies after moving to `type`. */
   release(type: TransitionEnd): Promise<void>;
 }

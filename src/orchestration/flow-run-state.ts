@@ -88,7 +88,7 @@ function heldBack(loadedRun: LoadedRun): void {
   const reach = () => {
     loadedRun.reachedForSlots = true;
   };
-  if (slots) loadedRun.surroundings.slots = { ...slots, acquire: async () => (reach(), false) };
+  if (slots) loadedRun.surroundings.slots = { ...slots, acquire: async () => (reach(), "refused" as const) };
   if (limits) loadedRun.surroundings.limits = { ...limits, acquire: async () => (reach(), null), renew: async () => (reach(), false) };
 }
 

@@ -5,6 +5,7 @@ import { flowRun, workPool, workQueue } from "../db/schema";
 import { ledgerFor } from "../durable/ledgers";
 import { OCCUPYING } from "../durable/slot-ledger";
 import { toIso } from "../lib/time";
+import type { SlotAcquisition } from "../orchestration/context";
 
 /**
  * Work-queue and work-pool concurrency, enforced by the slot ledgers (src/durable/slot-ledger.ts).
@@ -41,16 +42,16 @@ export async function slotScopeOf(db: Db, workQueueId: string | null | undefined
 }
 
 /** Takes the run's queue slot, then its pool slot; gives the queue slot back if the pool is full. */
-export async function acquireRunSlot(env: Bindings, scope: SlotScope, runId: string): Promise<boolean> {
+export async function acquireRunSlot(env: Bindings, scope: SlotScope, runId: string): Promise<SlotAcquisition> {
   const queue = ledgerFor(env, { kind: "queue", id: scope.queueId });
   const q = await queue.acquire({ kind: "queue", id: scope.queueId }, runId, scope.queueLimit);
-  if (!q.acquired) return false;
+  if (!q.acquired) return "refused";
   const p = await ledgerFor(env, { kind: "pool", id: scope.poolId }).acquire({ kind: "pool", id: scope.poolId }, runId, scope.poolLimit);
   if (!p.acquired) {
-    await queue.release(runId);
-    return false;
+    if (!q.alreadyHeld) await queue.release(runId);
+    return "refused";
   }
-  return true;
+  return q.alreadyHeld && p.alreadyHeld ? "held" : "taken";
 }
 
 /** Gives back whatever the run holds in the ledgers it may occupy after a move to `stateType`. */

@@ -17,8 +17,9 @@ describe("SlotLedger", () => {
     for (const run of runs) results.push(await ledger.acquire(scope, run, 3));
     expect(results.map((r) => r.acquired)).toEqual([true, true, true, false, false]);
     expect(await ledger.activeSlots()).toBe(3);
-    // A holder asking again keeps its slot; a release frees one for the next run.
-    expect((await ledger.acquire(scope, runs[0], 3)).acquired).toBe(true);
+    expect(results.map((r) => !!r.alreadyHeld)).toEqual([false, false, false, false, false]);
+    // A holder asking again keeps its slot (and is told it held it); a release frees one for the next run.
+    expect(await ledger.acquire(scope, runs[0], 3)).toMatchObject({ acquired: true, alreadyHeld: true });
     await ledger.release(runs[1]);
     expect((await ledger.acquire(scope, runs[3], 3)).acquired).toBe(true);
     expect((await ledger.acquire(scope, runs[4], 3)).acquired).toBe(false);
@@ -48,8 +49,9 @@ describe("SlotLedger", () => {
     const all = grants.flat();
     expect(all).toHaveLength(3);
     expect(new Set(all).size).toBe(3);
-    // A reservation becomes a held slot when its run proposes PENDING.
-    expect((await ledger.acquire(scope, all[0], 3)).acquired).toBe(true);
+    // A reservation becomes a held slot when its run proposes PENDING (taken by that proposal).
+    expect(await ledger.acquire(scope, all[0], 3)).toMatchObject({ acquired: true, alreadyHeld: false });
+    expect(await ledger.acquire(scope, all[0], 3)).toMatchObject({ acquired: true, alreadyHeld: true });
     expect((await ledger.acquire(scope, candidates.find((c) => !all.includes(c))!, 3)).acquired).toBe(false);
   });
 

@@ -3,6 +3,7 @@ import { describe, expect, it } from "vitest";
 import { api } from "../helpers";
 import { poolWithQueue, scheduledRuns } from "../fixtures/pools";
 import { ledgerFor } from "../../src/durable/ledgers";
+import { acquireRunSlot } from "../../src/services/work-queue-slots";
 
 /**
  * The work-queue concurrency invariants of the work-pool issue, through HTTP with the real D1
@@ -87,6 +88,19 @@ describe("work-queue concurrency invariants", () => {
     expect((await setState(a, "COMPLETED")).body.status).toBe("ACCEPT");
     const later = await api("POST", `/flow_runs/${b}/set_state`, { state: { type: "PENDING" }, force: false });
     expect(later.body.status).toBe("ACCEPT");
+  });
+
+  it("(5) a run's own slots are never given back by an acquisition that did not take them", async () => {
+    const { pool, queue } = await poolWithQueue({ poolLimit: 1 });
+    const [run, other] = await scheduledRuns(queue, pool.name, 2);
+    const scope = { queueId: queue.id, queueLimit: null, poolId: pool.id, poolLimit: 1 };
+    expect(await acquireRunSlot(env as any, scope, run)).toBe("taken");
+    expect(await acquireRunSlot(env as any, scope, run)).toBe("held"); // e.g. a second request for the run
+    // `other` holds its queue slot, and the pool is full: refused, and its queue slot stays.
+    const queueLedger = ledgerFor(env as any, { kind: "queue", id: queue.id });
+    await queueLedger.acquire({ kind: "queue", id: queue.id }, other, null);
+    expect(await acquireRunSlot(env as any, scope, other)).toBe("refused");
+    expect(await queueLedger.activeSlots()).toBe(2);
   });
 
   it("(4) a slot taken for a write that never reached D1 is not leaked once the ledger reconciles", async () => {

@@ -451,7 +451,7 @@ describe("deleting runs that hold work-queue slots", () => {
     for (let i = 0; i < 3; i++)
       runs.push(await seedFlowRun({ work_queue_id: queue.id, work_pool_id: pool.id, tags: ["slots"], state: { type: "RUNNING" } }));
     const scope = (await slotScopeOf(getDb(env.DB), queue.id))!;
-    for (const r of runs) expect(await acquireRunSlot(env as any, scope, r.id)).toBe(true);
+    for (const r of runs) expect(await acquireRunSlot(env as any, scope, r.id)).toBe("taken");
     const active = async () => [
       (await ledgerFor(env as any, { kind: "queue", id: queue.id }).page(0, 10)).active_slots,
       (await ledgerFor(env as any, { kind: "pool", id: pool.id }).page(0, 10)).active_slots,

@@ -175,8 +175,10 @@ function secureWorkQueueSlots(force: boolean): Rule<FlowContext> {
       const slots = ctx.surroundings.slots;
       if (!slots || !ctx.proposedState) return;
       const enforce = !force && ctx.proposedState.type === "PENDING";
-      if (await slots.acquire(!enforce)) {
-        scratch.acquired = true;
+      const acquisition = await slots.acquire(!enforce);
+      if (acquisition !== "refused") {
+        // Slots the run already held are not this decision's to give back.
+        scratch.acquired = acquisition === "taken";
         return;
       }
       reject(

@@ -102,6 +102,17 @@ describe("SecureWorkQueueSlots", () => {
     expect(ctx.effects.onWriteFailure).toHaveLength(0);
   });
 
+  it("gives back nothing the run already held (another request's for the same run), fizzled or not stored", async () => {
+    const gate = new FakeSlotGate(true, true);
+    const fizzled = withSlots(gate, { initial: "SCHEDULED", proposed: "PENDING" });
+    await run(fizzled, [SecureWorkQueueSlots, Fizzler]);
+    const accepted = withSlots(gate, { initial: "SCHEDULED", proposed: "PENDING" });
+    expect((await run(accepted, [SecureWorkQueueSlots])).status).toBe("ACCEPT");
+    expect(gate.acquires).toHaveLength(2);
+    expect(gate.releases).toEqual([]);
+    expect(accepted.effects.onWriteFailure).toHaveLength(0);
+  });
+
   it("gives nothing back when it was refused its slots", async () => {
     const gate = new FakeSlotGate(false);
     const ctx = withSlots(gate, { initial: "SCHEDULED", proposed: "PENDING" });

@@ -8,6 +8,7 @@ import {
   type FlowContext,
   type FlowRunSurroundings,
   type OrchestrationResult,
+  type SlotAcquisition,
   type SlotGate,
   type TaskContext,
 } from "../../../src/orchestration/context";
@@ -223,13 +224,20 @@ export function run<C extends Context>(ctx: C, policy: Policy<C> | Policy<any>, 
 
 export type SlotCall = { op: "acquire"; force: boolean } | { op: "release"; type: TransitionEnd };
 
-/** A SlotGate that records its calls; `grant` decides whether an enforced acquire succeeds. */
+/**
+ * A SlotGate that records its calls; `grant` decides whether an enforced acquire succeeds,
+ * `alreadyHeld` whether the run held its slots before.
+ */
 export class FakeSlotGate implements SlotGate {
   calls: SlotCall[] = [];
-  constructor(public grant = true) {}
-  async acquire(force: boolean): Promise<boolean> {
+  constructor(
+    public grant = true,
+    public alreadyHeld = false,
+  ) {}
+  async acquire(force: boolean): Promise<SlotAcquisition> {
     this.calls.push({ op: "acquire", force });
-    return force || this.grant;
+    if (!force && !this.grant) return "refused";
+    return this.alreadyHeld ? "held" : "taken";
   }
   async release(type: TransitionEnd): Promise<void> {
     this.calls.push({ op: "release", type });
