@@ -10,6 +10,16 @@ import { d1Of, type Db } from "./client";
  */
 
 
+/** A drizzle query prepared once per handle (SQL and result mapping built once): run it with its placeholder values. */
+export function preparedQuery<P>(build: (db: Db) => P): (db: Db) => P {
+  const cache = new WeakMap<Db, P>();
+  return (db) => {
+    let prepared = cache.get(db);
+    if (!prepared) cache.set(db, (prepared = build(db)));
+    return prepared;
+  };
+}
+
 type Buildable = { toSQL(): { sql: string; params: unknown[] } } | SQL;
 const dialect = new SQLiteAsyncDialect();
 

@@ -18,7 +18,7 @@ import { rememberSnapshot } from "../orchestration/flow-run-snapshots";
 import { flowRunSnapshotStatement, snapshotFromResult } from "../db/queries/flow-run-snapshot";
 import { stampServerEvents } from "./events-ingest";
 import { eventOutboxStatement, eventsCommitted } from "./event-outbox";
-import { runWrites, type Write } from "../db/prepared";
+import { preparedQuery, runWrites, type Write } from "../db/prepared";
 import { acquireRunSlot, releaseRunSlot } from "./work-queue-slots";
 
 export interface CreatedFlowRun {
@@ -43,6 +43,15 @@ export type FlowRunExtras = Partial<
  * the idempotency key of an existing run of the same flow is not created: the existing one is
  * returned. Two D1 round trips: one batch of lookups, one batch of writes.
  */
+/** The flow a run is created for (the common case: no queue or parent lookups beside it). */
+const flowById = preparedQuery((db) =>
+  db
+    .select({ id: flow.id, name: flow.name, tags: flow.tags, labels: flow.labels })
+    .from(flow)
+    .where(eq(flow.id, sql.placeholder("id")))
+    .prepare(),
+);
+
 export async function createFlowRun(env: Bindings, db: Db, input: FlowRunCreate, extras: FlowRunExtras = {}): Promise<CreatedFlowRun> {
   // Aliased columns: D1 batch rows are keyed by column name, so a join must not repeat one.
   const queueQuery = db
@@ -56,7 +65,6 @@ export async function createFlowRun(env: Bindings, db: Db, input: FlowRunCreate,
       poolLimit: sql<number | null>`${workPool.concurrency_limit}`.as("pool_limit"),
     })
     .from(workPool);
-  const flowLookup = db.select({ id: flow.id, name: flow.name, tags: flow.tags, labels: flow.labels }).from(flow).where(eq(flow.id, input.flow_id));
   const queueLookup = extras.work_queue_id
     ? queueQuery.innerJoin(workQueue, eq(workQueue.work_pool_id, workPool.id)).where(eq(workQueue.id, extras.work_queue_id))
     : input.work_pool_name
@@ -66,9 +74,12 @@ export async function createFlowRun(env: Bindings, db: Db, input: FlowRunCreate,
       : null;
   const parentLookup = input.parent_task_run_id ? db.select().from(taskRun).where(eq(taskRun.id, input.parent_task_run_id)) : null;
   // Only the lookups this run needs, in one round trip.
-  const lookups = [flowLookup, queueLookup, parentLookup].filter((l) => l !== null);
-  const results = (lookups.length === 1 ? [await flowLookup] : await db.batch(lookups as [typeof flowLookup])) as unknown[][];
-  const flows = results[0] as Awaited<typeof flowLookup>;
+  const others = [queueLookup, parentLookup].filter((l) => l !== null);
+  const flowLookup = () => db.select({ id: flow.id, name: flow.name, tags: flow.tags, labels: flow.labels }).from(flow).where(eq(flow.id, input.flow_id));
+  const results = (
+    others.length ? await db.batch([flowLookup(), ...others] as [ReturnType<typeof flowLookup>]) : [await flowById(db).all({ id: input.flow_id })]
+  ) as unknown[][];
+  const flows = results[0] as Awaited<ReturnType<typeof flowLookup>>;
   const queues = (queueLookup ? results[1] : []) as Awaited<NonNullable<typeof queueLookup>>;
   const parents = (parentLookup ? results[queueLookup ? 2 : 1] : []) as Awaited<NonNullable<typeof parentLookup>>;
   const flowRow = flows[0];
