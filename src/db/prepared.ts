@@ -9,7 +9,6 @@ import { d1Of, type Db } from "./client";
  * with their values on each use. For hot paths only; elsewhere the builder is clearer.
  */
 
-
 /** A drizzle query prepared once per handle (SQL and result mapping built once): run it with its placeholder values. */
 export function preparedQuery<P>(build: (db: Db) => P): (db: Db) => P {
   const cache = new WeakMap<Db, P>();

@@ -4,6 +4,7 @@ import { preparedStatement } from "../db/prepared";
 import { flowRun, flowRunState, taskRun, taskRunState } from "../db/schema";
 import type { Statement, StoredEvent } from "../db/queries/events";
 import { unchangedSnapshotRunId } from "../db/queries/flow-run-snapshot";
+import { flowRunStateStored } from "../db/queries/run-states";
 import { eventOutboxStatement } from "../services/event-outbox";
 import type { FlowRunRow, TaskRunRow } from "../db/queries/runs-serialize";
 import { toState } from "../schemas/serialize";
@@ -129,7 +130,7 @@ export function flowRunTransitionStatements(
   const update = preparedStatement(
     db,
     `flow_run:${keys.join(",")}`,
-    () => db.update(flowRun).set(placeholders(keys)).where(and(eq(flowRun.id, sql.placeholder("run_id")), stateStored())),
+    () => db.update(flowRun).set(placeholders(keys)).where(and(eq(flowRun.id, sql.placeholder("run_id")), flowRunStateStored())),
     { ...fields, run_id: run.id },
   );
   const statements = [insert, update];
@@ -151,9 +152,6 @@ export function newFlowRunStatement(db: Db, run: FlowRunRow): D1PreparedStatemen
     row,
   );
 }
-
-/** True once the state row whose id is the placeholder `state_id` exists. */
-const stateStored = () => sql`EXISTS (SELECT 1 FROM ${flowRunState} WHERE ${flowRunState.id} = ${sql.placeholder("state_id")})`;
 
 /** An INSERT that skips, instead of failing, a row violating NOT NULL (SQLite's OR IGNORE). */
 function orIgnore(insert: { toSQL(): { sql: string; params: unknown[] } }) {

@@ -1,7 +1,8 @@
 import { env as globalEnv, waitUntil } from "cloudflare:workers";
 import { sql } from "drizzle-orm";
 import { getDb, d1Of, type Db } from "../db/client";
-import { event, eventOutbox, eventResource, flowRunState } from "../db/schema";
+import { event, eventOutbox, eventResource } from "../db/schema";
+import { flowRunStateStored } from "../db/queries/run-states";
 import { eventRowsJson, insertJsonRowsSql, type StoredEvent } from "../db/queries/events";
 import { preparedStatement } from "../db/prepared";
 import type { Bindings } from "../env";
@@ -45,7 +46,7 @@ export function eventOutboxStatement(db: Db, events: StoredEvent[], opts: { ifSt
     () =>
       sql`INSERT INTO ${eventOutbox} (${sql.identifier(eventOutbox.events.name)}, ${sql.identifier(eventOutbox.resources.name)})
           SELECT ${sql.placeholder("events")}, ${sql.placeholder("resources")}
-          WHERE EXISTS (SELECT 1 FROM ${flowRunState} WHERE ${flowRunState.id} = ${sql.placeholder("state_id")})`,
+          WHERE ${flowRunStateStored()}`,
     { ...values, state_id: opts.ifStateStored },
   );
 }

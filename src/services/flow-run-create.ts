@@ -36,6 +36,13 @@ export type FlowRunExtras = Partial<
   deployment?: { id: string; name: string; tags: string[] } | null;
 };
 
+/** What a new run needs of its flow. */
+const flowColumns = { id: flow.id, name: flow.name, tags: flow.tags, labels: flow.labels };
+/** The flow alone (the common case: no queue or parent lookup beside it), prepared once. */
+const flowById = preparedQuery((db) =>
+  db.select(flowColumns).from(flow).where(eq(flow.id, sql.placeholder("id"))).prepare(),
+);
+
 /**
  * Creates a flow run as Prefect does: a generated `adjective-animal` name when none is given,
  * system labels (`prefect.flow.id`) under the client's, the work queue named by pool/queue, and
@@ -43,15 +50,6 @@ export type FlowRunExtras = Partial<
  * the idempotency key of an existing run of the same flow is not created: the existing one is
  * returned. Two D1 round trips: one batch of lookups, one batch of writes.
  */
-/** The flow a run is created for (the common case: no queue or parent lookups beside it). */
-const flowById = preparedQuery((db) =>
-  db
-    .select({ id: flow.id, name: flow.name, tags: flow.tags, labels: flow.labels })
-    .from(flow)
-    .where(eq(flow.id, sql.placeholder("id")))
-    .prepare(),
-);
-
 export async function createFlowRun(env: Bindings, db: Db, input: FlowRunCreate, extras: FlowRunExtras = {}): Promise<CreatedFlowRun> {
   // Aliased columns: D1 batch rows are keyed by column name, so a join must not repeat one.
   const queueQuery = db
@@ -75,7 +73,7 @@ export async function createFlowRun(env: Bindings, db: Db, input: FlowRunCreate,
   const parentLookup = input.parent_task_run_id ? db.select().from(taskRun).where(eq(taskRun.id, input.parent_task_run_id)) : null;
   // Only the lookups this run needs, in one round trip.
   const others = [queueLookup, parentLookup].filter((l) => l !== null);
-  const flowLookup = () => db.select({ id: flow.id, name: flow.name, tags: flow.tags, labels: flow.labels }).from(flow).where(eq(flow.id, input.flow_id));
+  const flowLookup = () => db.select(flowColumns).from(flow).where(eq(flow.id, input.flow_id));
   const results = (
     others.length ? await db.batch([flowLookup(), ...others] as [ReturnType<typeof flowLookup>]) : [await flowById(db).all({ id: input.flow_id })]
   ) as unknown[][];

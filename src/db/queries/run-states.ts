@@ -1,8 +1,12 @@
-import { asc, eq } from "drizzle-orm";
+import { asc, eq, sql, type SQL } from "drizzle-orm";
 import type { Db } from "../client";
 import { flowRunState, taskRunState } from "../schema";
 import { toState } from "../../schemas/serialize";
 import type { State } from "../../schemas/prefect.gen";
+
+/** True once the flow-run state row whose id is the placeholder `state_id` exists (a conditional write's test). */
+export const flowRunStateStored = (): SQL =>
+  sql`EXISTS (SELECT 1 FROM ${flowRunState} WHERE ${flowRunState.id} = ${sql.placeholder("state_id")})`;
 
 type StateRow = typeof flowRunState.$inferSelect | typeof taskRunState.$inferSelect;
 
