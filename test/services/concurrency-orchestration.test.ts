@@ -8,13 +8,21 @@ import { SecureFlowConcurrencySlots, ValidateDeploymentConcurrencyAtRunning } fr
 import { deploymentConcurrencyGate } from "../../src/services/concurrency/gates";
 import { concurrencyLimitV2 } from "../../src/db/schema";
 import { eq } from "drizzle-orm";
-import { allStatesExcept, states } from "../../src/orchestration/states";
+import { allStatesExcept, states, type StateType } from "../../src/orchestration/states";
 import type { Rule } from "../../src/orchestration/engine";
 import type { FlowContext } from "../../src/orchestration/context";
 import { limitStub } from "../../src/services/concurrency/slots";
 import { uuid4 } from "../../src/lib/ids";
 
 const db = () => getDb(env.DB);
+
+/** A rule placed after the one under test that refuses the proposal (so that one's cleanup runs). */
+const refusing = (from: Rule<FlowContext>["from"], to: StateType): Rule<FlowContext> => ({
+  name: `Refuse${to}`,
+  from,
+  to: states(to),
+  before: ({ reject }) => reject(null, "not now"),
+});
 const setState = (kind: "flow_runs" | "task_runs", id: string, type: string, extra: Record<string, unknown> = {}, force = false) =>
   api("POST", `/${kind}/${id}/set_state`, { state: { type, ...extra }, force });
 
@@ -251,13 +259,7 @@ describe("deployment concurrency (SecureFlowConcurrencySlots and friends)", () =
     const lease = (await setFlowRunState(env, db(), run.id, { type: "PENDING" }, opts))!.result.state!.state_details.deployment_concurrency_lease_id!;
     await api("POST", "/v2/concurrency_limits/decrement-with-lease", { lease_id: lease });
     expect(await depSlots(dep.id)).toBe(0);
-    const refuseRunning: Rule<FlowContext> = {
-      name: "RefuseRunning",
-      from: states("PENDING"),
-      to: states("RUNNING"),
-      before: ({ reject }) => reject(null, "not now"),
-    };
-    const policy = [ValidateDeploymentConcurrencyAtRunning, refuseRunning];
+    const policy = [ValidateDeploymentConcurrencyAtRunning, refusing(states("PENDING"), "RUNNING")];
     const out = await setFlowRunState(env, db(), run.id, { type: "RUNNING" }, { ...opts, policy });
     expect(out!.result.status).toBe("REJECT");
     expect(await depSlots(dep.id)).toBe(0);
@@ -271,13 +273,8 @@ describe("deployment concurrency (SecureFlowConcurrencySlots and friends)", () =
     const held = await deploymentConcurrencyGate(env, run.id, limit, null).acquire();
     expect(held).toMatchObject({ reused: false });
     expect(await depSlots(dep.id)).toBe(1);
-    const refusePending: Rule<FlowContext> = {
-      name: "RefusePending",
-      from: allStatesExcept("PENDING"),
-      to: states("PENDING"),
-      before: ({ reject }) => reject(null, "not now"),
-    };
-    const out = await setFlowRunState(env, db(), run.id, { type: "PENDING" }, { clientVersion: "3.8.3", policy: [SecureFlowConcurrencySlots, refusePending] });
+    const policy = [SecureFlowConcurrencySlots, refusing(allStatesExcept("PENDING"), "PENDING")];
+    const out = await setFlowRunState(env, db(), run.id, { type: "PENDING" }, { clientVersion: "3.8.3", policy });
     expect(out!.result.status).toBe("REJECT");
     expect(await depSlots(dep.id)).toBe(1);
   });
