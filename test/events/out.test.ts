@@ -124,6 +124,8 @@ describe("/events/out WebSocket", () => {
 
     const s = await open();
     send(s, { type: "auth", token: null });
+    // As the SDK does, the filter follows the server's auth_success.
+    await until(() => s.messages.some((m) => m.type === "auth_success"));
     // The filter asks for the last hour; the backfill looks back 15 minutes at most.
     send(s, { type: "filter", filter: { occurred: { since: minutesAgo(60), until: minutesAgo(-60) }, resource: { id: [`${tag}.r`] } } });
     await until(() => received(s).length >= 2);
