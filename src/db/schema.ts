@@ -10,6 +10,8 @@ type Json = any;
 const id = () => text("id").primaryKey();
 const created = () => text("created").notNull();
 const updated = () => text("updated").notNull();
+/** Every Prefect ORM row's id and its creation/update times. */
+const base = () => ({ id: id(), created: created(), updated: updated() });
 const json = (name: string) => text(name, { mode: "json" }).$type<Json>();
 const jsonNN = (name: string, fallback: string) =>
   text(name, { mode: "json" }).$type<Json>().notNull().default(sql.raw(`'${fallback}'`));
@@ -17,9 +19,7 @@ const jsonNN = (name: string, fallback: string) =>
 export const flow = sqliteTable(
   "flow",
   {
-    id: id(),
-    created: created(),
-    updated: updated(),
+    ...base(),
     name: text("name").notNull(),
     tags: jsonNN("tags", "[]"),
     labels: jsonNN("labels", "{}"),
@@ -37,12 +37,19 @@ const currentState = {
   state: json("state"),
 };
 
+/** When a run is expected to start, started, ended, and how long it has run. */
+const runTimes = () => ({
+  expected_start_time: text("expected_start_time"),
+  next_scheduled_start_time: text("next_scheduled_start_time"),
+  start_time: text("start_time"),
+  end_time: text("end_time"),
+  total_run_time: real("total_run_time").notNull().default(0),
+});
+
 export const flowRun = sqliteTable(
   "flow_run",
   {
-    id: id(),
-    created: created(),
-    updated: updated(),
+    ...base(),
     name: text("name").notNull(),
     flow_id: text("flow_id").notNull(),
     deployment_id: text("deployment_id"),
@@ -61,11 +68,7 @@ export const flowRun = sqliteTable(
     parent_task_run_id: text("parent_task_run_id"),
     ...currentState,
     run_count: integer("run_count").notNull().default(0),
-    expected_start_time: text("expected_start_time"),
-    next_scheduled_start_time: text("next_scheduled_start_time"),
-    start_time: text("start_time"),
-    end_time: text("end_time"),
-    total_run_time: real("total_run_time").notNull().default(0),
+    ...runTimes(),
     auto_scheduled: integer("auto_scheduled", { mode: "boolean" }).notNull().default(false),
     infrastructure_document_id: text("infrastructure_document_id"),
     infrastructure_pid: text("infrastructure_pid"),
@@ -88,9 +91,7 @@ export const flowRun = sqliteTable(
 );
 
 const stateColumns = {
-  id: id(),
-  created: created(),
-  updated: updated(),
+  ...base(),
   type: text("type").notNull(),
   timestamp: text("timestamp").notNull(),
   name: text("name").notNull(),
@@ -108,9 +109,7 @@ export const flowRunState = sqliteTable(
 export const taskRun = sqliteTable(
   "task_run",
   {
-    id: id(),
-    created: created(),
-    updated: updated(),
+    ...base(),
     name: text("name").notNull(),
     flow_run_id: text("flow_run_id"),
     task_key: text("task_key").notNull(),
@@ -125,11 +124,7 @@ export const taskRun = sqliteTable(
     ...currentState,
     run_count: integer("run_count").notNull().default(0),
     flow_run_run_count: integer("flow_run_run_count").notNull().default(0),
-    expected_start_time: text("expected_start_time"),
-    next_scheduled_start_time: text("next_scheduled_start_time"),
-    start_time: text("start_time"),
-    end_time: text("end_time"),
-    total_run_time: real("total_run_time").notNull().default(0),
+    ...runTimes(),
   },
   (t) => [
     uniqueIndex("uq_task_run_flow_run_id_task_key_dynamic_key").on(t.flow_run_id, t.task_key, t.dynamic_key),
@@ -150,9 +145,7 @@ export const taskRunState = sqliteTable(
 export const log = sqliteTable(
   "log",
   {
-    id: id(),
-    created: created(),
-    updated: updated(),
+    ...base(),
     name: text("name").notNull(),
     level: integer("level").notNull(),
     flow_run_id: text("flow_run_id"),
@@ -171,9 +164,7 @@ export const log = sqliteTable(
 export const flowRunInput = sqliteTable(
   "flow_run_input",
   {
-    id: id(),
-    created: created(),
-    updated: updated(),
+    ...base(),
     flow_run_id: text("flow_run_id").notNull(),
     key: text("key").notNull(),
     value: text("value").notNull(),
@@ -233,9 +224,7 @@ export const eventOutbox = sqliteTable("event_outbox", {
 export const deployment = sqliteTable(
   "deployment",
   {
-    id: id(),
-    created: created(),
-    updated: updated(),
+    ...base(),
     name: text("name").notNull(),
     flow_id: text("flow_id").notNull(),
     version: text("version"),
@@ -276,9 +265,7 @@ export const deployment = sqliteTable(
 export const deploymentSchedule = sqliteTable(
   "deployment_schedule",
   {
-    id: id(),
-    created: created(),
-    updated: updated(),
+    ...base(),
     deployment_id: text("deployment_id").notNull(),
     schedule: text("schedule", { mode: "json" }).$type<Json>().notNull(),
     active: integer("active", { mode: "boolean" }).notNull().default(true),
@@ -295,9 +282,7 @@ export const deploymentSchedule = sqliteTable(
 export const workPool = sqliteTable(
   "work_pool",
   {
-    id: id(),
-    created: created(),
-    updated: updated(),
+    ...base(),
     name: text("name").notNull(),
     description: text("description"),
     type: text("type").notNull(),
@@ -315,9 +300,7 @@ export const workPool = sqliteTable(
 export const workQueue = sqliteTable(
   "work_queue",
   {
-    id: id(),
-    created: created(),
-    updated: updated(),
+    ...base(),
     name: text("name").notNull(),
     description: text("description"),
     is_paused: integer("is_paused", { mode: "boolean" }).notNull().default(false),
@@ -339,9 +322,7 @@ export const workQueue = sqliteTable(
 export const worker = sqliteTable(
   "worker",
   {
-    id: id(),
-    created: created(),
-    updated: updated(),
+    ...base(),
     work_pool_id: text("work_pool_id").notNull(),
     name: text("name").notNull(),
     last_heartbeat_time: text("last_heartbeat_time").notNull(),
@@ -356,26 +337,27 @@ export const worker = sqliteTable(
 
 /** Server-wide settings kept in the database (e.g. the default result storage block). */
 export const configuration = sqliteTable("configuration", {
-  id: id(),
-  created: created(),
-  updated: updated(),
+  ...base(),
   key: text("key").notNull().unique(),
   value: jsonNN("value", "{}"),
+});
+
+/** What an artifact holds; the latest of a key is kept whole beside it (artifact_collection). */
+const artifactContent = () => ({
+  task_run_id: text("task_run_id"),
+  flow_run_id: text("flow_run_id"),
+  type: text("type"),
+  data: json("data"),
+  description: text("description"),
+  metadata_: json("metadata_"),
 });
 
 export const artifact = sqliteTable(
   "artifact",
   {
-    id: id(),
-    created: created(),
-    updated: updated(),
+    ...base(),
     key: text("key"),
-    task_run_id: text("task_run_id"),
-    flow_run_id: text("flow_run_id"),
-    type: text("type"),
-    data: json("data"),
-    description: text("description"),
-    metadata_: json("metadata_"),
+    ...artifactContent(),
   },
   (t) => [
     index("ix_artifact_key_created").on(t.key, t.created),
@@ -388,17 +370,10 @@ export const artifact = sqliteTable(
 export const artifactCollection = sqliteTable(
   "artifact_collection",
   {
-    id: id(),
-    created: created(),
-    updated: updated(),
+    ...base(),
     key: text("key").notNull(),
     latest_id: text("latest_id").notNull(),
-    task_run_id: text("task_run_id"),
-    flow_run_id: text("flow_run_id"),
-    type: text("type"),
-    data: json("data"),
-    description: text("description"),
-    metadata_: json("metadata_"),
+    ...artifactContent(),
   },
   (t) => [uniqueIndex("uq_artifact_collection_key").on(t.key)],
 );
@@ -411,9 +386,7 @@ export const artifactCollection = sqliteTable(
 export const concurrencyLimitV2 = sqliteTable(
   "concurrency_limit_v2",
   {
-    id: id(),
-    created: created(),
-    updated: updated(),
+    ...base(),
     active: integer("active", { mode: "boolean" }).notNull().default(true),
     name: text("name").notNull(),
     limit: integer("limit").notNull(),
@@ -428,9 +401,7 @@ export const concurrencyLimitV2 = sqliteTable(
 export const blockType = sqliteTable(
   "block_type",
   {
-    id: id(),
-    created: created(),
-    updated: updated(),
+    ...base(),
     name: text("name").notNull(),
     slug: text("slug").notNull(),
     logo_url: text("logo_url"),
@@ -445,9 +416,7 @@ export const blockType = sqliteTable(
 export const blockSchema = sqliteTable(
   "block_schema",
   {
-    id: id(),
-    created: created(),
-    updated: updated(),
+    ...base(),
     checksum: text("checksum").notNull(),
     fields: jsonNN("fields", "{}"),
     capabilities: jsonNN("capabilities", "[]"),
@@ -464,9 +433,7 @@ export const blockSchema = sqliteTable(
 export const blockSchemaReference = sqliteTable(
   "block_schema_reference",
   {
-    id: id(),
-    created: created(),
-    updated: updated(),
+    ...base(),
     name: text("name").notNull(),
     parent_block_schema_id: text("parent_block_schema_id").notNull(),
     reference_block_schema_id: text("reference_block_schema_id").notNull(),
@@ -477,9 +444,7 @@ export const blockSchemaReference = sqliteTable(
 export const blockDocument = sqliteTable(
   "block_document",
   {
-    id: id(),
-    created: created(),
-    updated: updated(),
+    ...base(),
     name: text("name").notNull(),
     data: jsonNN("data", "{}"),
     is_anonymous: integer("is_anonymous", { mode: "boolean" }).notNull().default(false),
@@ -497,9 +462,7 @@ export const blockDocument = sqliteTable(
 export const blockDocumentReference = sqliteTable(
   "block_document_reference",
   {
-    id: id(),
-    created: created(),
-    updated: updated(),
+    ...base(),
     name: text("name").notNull(),
     parent_block_document_id: text("parent_block_document_id").notNull(),
     reference_block_document_id: text("reference_block_document_id").notNull(),
@@ -513,9 +476,7 @@ export const blockDocumentReference = sqliteTable(
 export const savedSearch = sqliteTable(
   "saved_search",
   {
-    id: id(),
-    created: created(),
-    updated: updated(),
+    ...base(),
     name: text("name").notNull(),
     filters: jsonNN("filters", "[]"),
   },
@@ -525,9 +486,7 @@ export const savedSearch = sqliteTable(
 export const variable = sqliteTable(
   "variable",
   {
-    id: id(),
-    created: created(),
-    updated: updated(),
+    ...base(),
     name: text("name").notNull(),
     value: json("value"),
     tags: jsonNN("tags", "[]"),
@@ -538,9 +497,7 @@ export const variable = sqliteTable(
 export const automation = sqliteTable(
   "automation",
   {
-    id: id(),
-    created: created(),
-    updated: updated(),
+    ...base(),
     name: text("name").notNull(),
     description: text("description").notNull().default(""),
     enabled: integer("enabled", { mode: "boolean" }).notNull().default(true),
@@ -556,9 +513,7 @@ export const automation = sqliteTable(
 export const automationRelatedResource = sqliteTable(
   "automation_related_resource",
   {
-    id: id(),
-    created: created(),
-    updated: updated(),
+    ...base(),
     automation_id: text("automation_id").notNull(),
     resource_id: text("resource_id"),
     automation_owned_by_resource: integer("automation_owned_by_resource", { mode: "boolean" }).notNull().default(false),
@@ -571,9 +526,7 @@ export const automationRelatedResource = sqliteTable(
 
 /** Prefect 2's flow run notification policies, kept for 2.x clients. */
 export const flowRunNotificationPolicy = sqliteTable("flow_run_notification_policy", {
-  id: id(),
-  created: created(),
-  updated: updated(),
+  ...base(),
   is_active: integer("is_active", { mode: "boolean" }).notNull().default(true),
   state_names: jsonNN("state_names", "[]"),
   tags: jsonNN("tags", "[]"),
