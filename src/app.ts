@@ -8,11 +8,12 @@ import { PREFECT_VERSION } from "./lib/version";
 import { rootRouter } from "./routes/root";
 import { adminRouter } from "./routes/admin";
 import { flowsRouter } from "./routes/flows";
-import { workQueueSlotsRouter } from "./routes/work-queue-slots";
 import { workPoolsRouter } from "./routes/work-pools";
-import { workPoolQueuesRouter } from "./routes/work-pool-queues";
+import { workPoolQueuesRouter } from "./routes/work-pools.queues";
+import { workPoolWorkersRouter } from "./routes/work-pools.workers";
+import { workPoolRunsRouter } from "./routes/work-pools.runs";
 import { workQueuesRouter } from "./routes/work-queues";
-import { workersRouter } from "./routes/workers";
+import { workQueueRunsRouter } from "./routes/work-queues.runs";
 import { collectionsRouter } from "./routes/collections";
 import { eventsRouter, eventsSocketRouter } from "./routes/events";
 import { logsRouter } from "./routes/logs";
@@ -43,11 +44,12 @@ const routers = [
   rootRouter,
   adminRouter,
   flowsRouter,
-  workQueueSlotsRouter,
   workPoolsRouter,
   workPoolQueuesRouter,
+  workPoolWorkersRouter,
+  workPoolRunsRouter,
   workQueuesRouter,
-  workersRouter,
+  workQueueRunsRouter,
   collectionsRouter,
   eventsRouter,
   logsRouter,

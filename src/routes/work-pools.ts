@@ -2,11 +2,17 @@ import { changedFields, emitAfter, poolCreated, poolDeleted, poolUpdated } from 
 import { createRoute, z } from "@hono/zod-openapi";
 import { createRouter, jsonBody, jsonResponse, noContent, sentFields } from "../lib/router";
 import { ApiError, conflict, notFound, orNotFound } from "../lib/errors";
-import { resolveLimit } from "../db/pagination";
+import { paginated, resolveLimit } from "../db/pagination";
 import * as pools from "../db/queries/work-pools";
+import { readPoolQueueRows } from "../db/queries/work-queues";
+import { toFlowRunSlotSummary } from "../db/queries/runs-serialize";
+import { isoNow } from "../lib/time";
+import { slotHolders } from "../services/work-queue-slots";
 import {
   Body_count_work_pools_work_pools_count_post,
+  Body_read_work_pool_concurrency_status_work_pools__name__concurrency_status_post,
   Body_read_work_pools_work_pools_filter_post,
+  WorkPoolConcurrencyStatus,
   WorkPoolCreate,
   WorkPoolResponse,
   WorkPoolUpdate,
@@ -154,5 +160,53 @@ workPoolsRouter.openapi(
     if (!before || !(await pools.deletePool(c.var.db, name))) throw poolNotFound(name);
     emitAfter(c, [poolDeleted(before as any)]);
     return c.body(null, 204);
+  },
+);
+
+workPoolsRouter.openapi(
+  createRoute({
+    method: "post",
+    path: "/work_pools/{name}/concurrency_status",
+    tags,
+    summary: "Read Work Pool Concurrency Status",
+    request: { params: PoolParams, ...jsonBody(Body_read_work_pool_concurrency_status_work_pools__name__concurrency_status_post) },
+    responses: { 200: jsonResponse(WorkPoolConcurrencyStatus) },
+  }),
+  async (c) => {
+    const { name } = c.req.valid("param");
+    const body = c.req.valid("json");
+    const limit = resolveLimit(body.limit);
+    const db = c.var.db;
+    const pool = await pools.readPoolRow(db, name);
+    if (!pool) throw notFound(`Work pool '${name}' not found.`);
+    const [queues, poolHolders] = await Promise.all([readPoolQueueRows(db, pool.id), slotHolders(c.env, db, "pool", pool.id, 0, 0)]);
+    const pageQueues = queues.slice((body.page - 1) * limit, body.page * limit);
+    const now = isoNow();
+    const details = await Promise.all(
+      pageQueues.map(async (q) => {
+        const h = await slotHolders(c.env, db, "queue", q.id, 0, body.flow_run_limit);
+        return {
+          queue_id: q.id,
+          queue_name: q.name,
+          active_slots: h.active_slots,
+          concurrency_limit: q.concurrency_limit,
+          flow_runs: h.runs.map((r) => toFlowRunSlotSummary(r, now)),
+          flow_run_count: h.count,
+        };
+      }),
+    );
+    const page = paginated(details, queues.length, limit, body.page);
+    return c.json(
+      {
+        active_slots: poolHolders.active_slots,
+        concurrency_limit: pool.concurrency_limit,
+        queues: page.results,
+        count: page.count,
+        limit: page.limit,
+        pages: page.pages,
+        page: page.page,
+      },
+      200,
+    );
   },
 );

@@ -1,7 +1,7 @@
 import type { flowRun, taskRun } from "../schema";
 import { toState } from "../../schemas/serialize";
 import { isoNow, secondsBetween } from "../../lib/time";
-import type { FlowRunResponse, TaskRun } from "../../schemas/prefect.gen";
+import type { FlowRunResponse, FlowRunSlotSummary, TaskRun } from "../../schemas/prefect.gen";
 
 export type FlowRunRow = typeof flowRun.$inferSelect;
 export type TaskRunRow = typeof taskRun.$inferSelect;
@@ -116,4 +116,17 @@ export function toTaskRun(r: TaskRunRow, now = isoNow()): TaskRun {
     estimated_start_time_delta: estimatedStartTimeDelta(r, now),
     state: r.state ? toState(r.state) : null,
   } as TaskRun;
+}
+
+/** A run holding a work-queue or work-pool slot, as the concurrency_status routes list it. */
+export function toFlowRunSlotSummary(run: FlowRunRow, now: string): FlowRunSlotSummary {
+  return {
+    id: run.id,
+    name: run.name,
+    state_type: run.state_type as FlowRunSlotSummary["state_type"],
+    state_name: run.state_name,
+    start_time: run.start_time,
+    state_timestamp: run.state_timestamp,
+    time_in_current_state: run.state_timestamp ? secondsBetween(run.state_timestamp, now) : null,
+  };
 }

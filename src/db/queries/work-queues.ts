@@ -181,6 +181,11 @@ export async function readQueueRow(db: Db, id: string): Promise<{ queue: QueueRo
   return row ?? undefined;
 }
 
+/** The stored rows of a pool's queues, by priority (then name). */
+export function readPoolQueueRows(db: Db, poolId: string): Promise<QueueRow[]> {
+  return db.select().from(workQueue).where(eq(workQueue.work_pool_id, poolId)).orderBy(asc(workQueue.priority), asc(workQueue.name));
+}
+
 /** A pool's queues by priority; null when the pool does not exist (one round trip). */
 export async function filterPoolQueues(
   db: Db,

@@ -12,11 +12,11 @@ import {
 } from "../schemas/prefect.gen";
 
 /** A work pool's workers: heartbeats, listing with their online status, removal. */
-export const workersRouter = createRouter();
+export const workPoolWorkersRouter = createRouter();
 const tags = ["Work Pools"];
 const PoolParams = z.object({ work_pool_name: z.string() });
 
-workersRouter.openapi(
+workPoolWorkersRouter.openapi(
   createRoute({
     method: "post",
     path: "/work_pools/{work_pool_name}/workers/heartbeat",
@@ -34,7 +34,7 @@ workersRouter.openapi(
   },
 );
 
-workersRouter.openapi(
+workPoolWorkersRouter.openapi(
   createRoute({
     method: "post",
     path: "/work_pools/{work_pool_name}/workers/filter",
@@ -53,7 +53,7 @@ workersRouter.openapi(
   },
 );
 
-workersRouter.openapi(
+workPoolWorkersRouter.openapi(
   createRoute({
     method: "delete",
     path: "/work_pools/{work_pool_name}/workers/{name}",
