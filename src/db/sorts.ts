@@ -104,22 +104,16 @@ export function artifactOrder(
   return orders[sort];
 }
 
-export function variableOrder(sort: SortKey<typeof VariableSort>, t: WithColumns<"created" | "updated" | "name">): SQL[] {
+/** VariableSort and AutomationSort (same values, same meaning). */
+export function namedResourceOrder(
+  sort: SortKey<typeof VariableSort> | SortKey<typeof AutomationSort>,
+  t: WithColumns<"created" | "updated" | "name">,
+): SQL[] {
   const orders: Orders<typeof VariableSort> = {
     CREATED_DESC: down(t, t.created),
     UPDATED_DESC: down(t, t.updated),
     NAME_DESC: down(t, t.name),
     NAME_ASC: up(t, t.name),
-  };
-  return orders[sort];
-}
-
-export function automationOrder(sort: SortKey<typeof AutomationSort>, t: WithColumns<"created" | "updated" | "name">): SQL[] {
-  const orders: Orders<typeof AutomationSort> = {
-    CREATED_DESC: down(t, t.created),
-    UPDATED_DESC: down(t, t.updated),
-    NAME_ASC: up(t, t.name),
-    NAME_DESC: down(t, t.name),
   };
   return orders[sort];
 }

@@ -5,14 +5,13 @@ import { sqliteTable, text, type SQLiteColumn, type SQLiteTable } from "drizzle-
 import { deployment, flow, flowRun, log, taskRun } from "../../src/db/schema";
 import {
   artifactOrder,
-  automationOrder,
   blockDocumentOrder,
   deploymentOrder,
   flowOrder,
   flowRunOrder,
   logOrder,
   taskRunOrder,
-  variableOrder,
+  namedResourceOrder,
 } from "../../src/db/sorts";
 import {
   ArtifactCollectionSort,
@@ -175,13 +174,13 @@ describe("sorts", () => {
       UPDATED_DESC: ["Q", "R", "P"],
       NAME_DESC: ["R", "P", "Q"],
       NAME_ASC: ["Q", "P", "R"],
-    }, (sort) => ordered(probe, probe.id, items, variableOrder(sort, probe)));
+    }, (sort) => ordered(probe, probe.id, items, namedResourceOrder(sort, probe)));
     await checkAll(AutomationSort.options, {
       CREATED_DESC: ["R", "P", "Q"],
       UPDATED_DESC: ["Q", "R", "P"],
       NAME_ASC: ["Q", "P", "R"],
       NAME_DESC: ["R", "P", "Q"],
-    }, (sort) => ordered(probe, probe.id, items, automationOrder(sort, probe)));
+    }, (sort) => ordered(probe, probe.id, items, namedResourceOrder(sort, probe)));
     await checkAll(BlockDocumentSort.options, {
       NAME_DESC: ["R", "P", "Q"],
       NAME_ASC: ["Q", "P", "R"],

@@ -2,7 +2,7 @@ import { and, count, eq, inArray, like, sql } from "drizzle-orm";
 import type { Db } from "../client";
 import { automation, automationRelatedResource } from "../schema";
 import { automationWhere } from "../filters/automations";
-import { automationOrder } from "../sorts";
+import { namedResourceOrder } from "../sorts";
 import { uuid4 } from "../../lib/ids";
 import { isoNow } from "../../lib/time";
 import { serverEventWrite } from "../../services/events-ingest";
@@ -145,7 +145,7 @@ export async function filterAutomations(
     .select()
     .from(automation)
     .where(automationWhere(filter))
-    .orderBy(...automationOrder(sort, automation))
+    .orderBy(...namedResourceOrder(sort, automation))
     .limit(limit)
     .offset(offset);
   return rows.map(toAutomation);

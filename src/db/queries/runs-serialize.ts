@@ -25,6 +25,19 @@ export function estimatedStartTimeDelta(r: Timed, now = isoNow()): number {
   return 0;
 }
 
+/** A run's times as answered, with Prefect's estimates of its run time and start delay. */
+function runTimes(r: Timed & Pick<FlowRunRow, "next_scheduled_start_time" | "end_time">, now: string) {
+  return {
+    expected_start_time: r.expected_start_time,
+    next_scheduled_start_time: r.next_scheduled_start_time,
+    start_time: r.start_time,
+    end_time: r.end_time,
+    total_run_time: r.total_run_time,
+    estimated_run_time: estimatedRunTime(r, now),
+    estimated_start_time_delta: estimatedStartTimeDelta(r, now),
+  };
+}
+
 const FLOW_RUN_POLICY_DEFAULTS = {
   max_retries: 0,
   retry_delay_seconds: 0.0,
@@ -67,13 +80,7 @@ export function toFlowRunResponse(r: FlowRunRow, now = isoNow()): FlowRunRespons
     state_type: r.state_type as FlowRunResponse["state_type"],
     state_name: r.state_name,
     run_count: r.run_count,
-    expected_start_time: r.expected_start_time,
-    next_scheduled_start_time: r.next_scheduled_start_time,
-    start_time: r.start_time,
-    end_time: r.end_time,
-    total_run_time: r.total_run_time,
-    estimated_run_time: estimatedRunTime(r, now),
-    estimated_start_time_delta: estimatedStartTimeDelta(r, now),
+    ...runTimes(r, now),
     auto_scheduled: r.auto_scheduled,
     infrastructure_document_id: r.infrastructure_document_id,
     infrastructure_pid: r.infrastructure_pid,
@@ -107,13 +114,7 @@ export function toTaskRun(r: TaskRunRow, now = isoNow()): TaskRun {
     state_name: r.state_name,
     run_count: r.run_count,
     flow_run_run_count: r.flow_run_run_count,
-    expected_start_time: r.expected_start_time,
-    next_scheduled_start_time: r.next_scheduled_start_time,
-    start_time: r.start_time,
-    end_time: r.end_time,
-    total_run_time: r.total_run_time,
-    estimated_run_time: estimatedRunTime(r, now),
-    estimated_start_time_delta: estimatedStartTimeDelta(r, now),
+    ...runTimes(r, now),
     state: r.state ? toState(r.state) : null,
   } as TaskRun;
 }

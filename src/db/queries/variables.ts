@@ -3,7 +3,7 @@ import type { Db } from "../client";
 import { variable } from "../schema";
 import { whereOf } from "../filters/core";
 import { variableFilterSpec } from "../filters/variables";
-import { variableOrder } from "../sorts";
+import { namedResourceOrder } from "../sorts";
 import { uuid4 } from "../../lib/ids";
 import { isoNow } from "../../lib/time";
 import { conflict, integrityConflict } from "../../lib/errors";
@@ -115,7 +115,7 @@ export async function filterVariables(
     .select()
     .from(variable)
     .where(whereOf(variableFilterSpec, filter))
-    .orderBy(...variableOrder(sort, variable))
+    .orderBy(...namedResourceOrder(sort, variable))
     .limit(limit)
     .offset(offset);
   return rows.map(toVariable);
