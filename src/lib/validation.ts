@@ -102,6 +102,43 @@ function quoteList(values: readonly unknown[]): string {
   return q.length <= 1 ? q.join("") : `${q.slice(0, -1).join(", ")} or ${q[q.length - 1]}`;
 }
 
+const BOUND_WORDS = {
+  min: { number: ["greater_than", "greater than", "ge", "gt"], size: ["too_short", "at least", "min_length"] },
+  max: { number: ["less_than", "less than", "le", "lt"], size: ["too_long", "at most", "max_length"] },
+} as const;
+
+/** pydantic's error for a number, string or list outside its bound. */
+function boundError(
+  side: "min" | "max",
+  origin: string,
+  bound: number | bigint,
+  inclusiveFlag: boolean | undefined,
+  loc: (string | number)[],
+  input: unknown,
+): PydanticError {
+  if (origin === "number" || origin === "int" || origin === "bigint") {
+    const [type, words, inclusiveKey, exclusiveKey] = BOUND_WORDS[side].number;
+    const inclusive = inclusiveFlag !== false;
+    return {
+      type: inclusive ? `${type}_equal` : type,
+      loc,
+      msg: `Input should be ${words}${inclusive ? " or equal to" : ""} ${bound}`,
+      input,
+      ctx: { [inclusive ? inclusiveKey : exclusiveKey]: bound },
+    };
+  }
+  const [type, words, ctxKey] = BOUND_WORDS[side].size;
+  const string = origin === "string";
+  const unit = string ? "character" : "item";
+  return {
+    type: string ? `string_${type}` : type,
+    loc,
+    msg: `${string ? "String" : "List"} should have ${words} ${bound} ${unit}${Number(bound) === 1 ? "" : "s"}`,
+    input,
+    ctx: { [ctxKey]: bound },
+  };
+}
+
 function toPydantic(issue: z.core.$ZodIssue, root: string, data: unknown): PydanticError[] {
   const path = issue.path as (string | number)[];
   const loc = [root, ...path];
@@ -127,54 +164,10 @@ function toPydantic(issue: z.core.$ZodIssue, root: string, data: unknown): Pydan
         ? [{ type: "literal_error", loc, msg: `Input should be ${expected}`, input, ctx: { expected } }]
         : [{ type: "enum", loc, msg: `Input should be ${expected}`, input, ctx: { expected } }];
     }
-    case "too_small": {
-      if (issue.origin === "number" || issue.origin === "int" || issue.origin === "bigint") {
-        const inclusive = issue.inclusive !== false;
-        return [
-          {
-            type: inclusive ? "greater_than_equal" : "greater_than",
-            loc,
-            msg: `Input should be greater than${inclusive ? " or equal to" : ""} ${issue.minimum}`,
-            input,
-            ctx: { [inclusive ? "ge" : "gt"]: issue.minimum },
-          },
-        ];
-      }
-      const unit = issue.origin === "string" ? "character" : "item";
-      return [
-        {
-          type: issue.origin === "string" ? "string_too_short" : "too_short",
-          loc,
-          msg: `${issue.origin === "string" ? "String" : "List"} should have at least ${issue.minimum} ${unit}${Number(issue.minimum) === 1 ? "" : "s"}`,
-          input,
-          ctx: { min_length: issue.minimum },
-        },
-      ];
-    }
-    case "too_big": {
-      if (issue.origin === "number" || issue.origin === "int" || issue.origin === "bigint") {
-        const inclusive = issue.inclusive !== false;
-        return [
-          {
-            type: inclusive ? "less_than_equal" : "less_than",
-            loc,
-            msg: `Input should be less than${inclusive ? " or equal to" : ""} ${issue.maximum}`,
-            input,
-            ctx: { [inclusive ? "le" : "lt"]: issue.maximum },
-          },
-        ];
-      }
-      const unit = issue.origin === "string" ? "character" : "item";
-      return [
-        {
-          type: issue.origin === "string" ? "string_too_long" : "too_long",
-          loc,
-          msg: `${issue.origin === "string" ? "String" : "List"} should have at most ${issue.maximum} ${unit}${Number(issue.maximum) === 1 ? "" : "s"}`,
-          input,
-          ctx: { max_length: issue.maximum },
-        },
-      ];
-    }
+    case "too_small":
+      return [boundError("min", issue.origin, issue.minimum, issue.inclusive, loc, input)];
+    case "too_big":
+      return [boundError("max", issue.origin, issue.maximum, issue.inclusive, loc, input)];
     case "invalid_union": {
       // Report the branch that got furthest, as pydantic's smart-mode union does in practice.
       const branches = issue.errors.filter((e) => e.length > 0);
