@@ -4,7 +4,7 @@
  * and parsed with Jinja's grammar (nothing is rendered), then its for-loops are counted. Errors
  * carry Jinja's own messages and line numbers, since clients show them verbatim.
  */
-import { pyStrRepr } from "./py-repr";
+import { pyStrRepr } from "./python";
 
 export class TemplateSyntaxError extends Error {
   constructor(

@@ -5,7 +5,7 @@ import { normalizeUuid } from "../lib/ids";
 import { resolveLimit } from "../db/pagination";
 import * as schemas from "../db/queries/blocks/schemas";
 import { readBlockType } from "../db/queries/blocks/types";
-import { isDict, pyParse, type PyValue } from "../services/blocks/pyjson";
+import { isDict, parsePythonJson, type PyValue } from "../lib/python";
 import { withSystemBlocks } from "./block-types";
 import { BlockSchema, BlockSchemaCreate, Body_read_block_schemas_block_schemas_filter_post } from "../schemas/prefect.gen";
 
@@ -31,7 +31,7 @@ blockSchemasRouter.openapi(
     // The checksum is computed from the fields as sent (Python tells 1.0 from 1), not as parsed.
     let fields: Record<string, PyValue> = input.fields as Record<string, PyValue>;
     try {
-      const raw = pyParse(await c.req.text()) as Record<string, PyValue>;
+      const raw = parsePythonJson(await c.req.text(), { keepNumberKinds: true }) as Record<string, PyValue>;
       if (isDict(raw) && isDict(raw.fields)) fields = raw.fields as Record<string, PyValue>;
     } catch {
       // Keep the parsed fields.

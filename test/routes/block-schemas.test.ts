@@ -1,7 +1,9 @@
 import { describe, expect, it } from "vitest";
 import { api, unique } from "../helpers";
 import { schemaChecksum } from "../../src/services/blocks/checksum";
-import { pyDumps, pyFloatRepr, pyParse } from "../../src/services/blocks/pyjson";
+import { parsePythonJson, pyDumps, pyFloatRepr } from "../../src/lib/python";
+
+const pyParse = (text: string) => parsePythonJson(text, { keepNumberKinds: true });
 import { SYSTEM_BLOCKS } from "../../src/services/blocks/system-blocks";
 import { PREFECT_VERSION } from "../../src/lib/version";
 

@@ -3,10 +3,8 @@ import {
   clampedPoissonInterval,
   clientRenewsLeases,
   clientVersionOf,
-  pyFloat,
-  versionAtLeast,
 } from "../../src/services/concurrency/settings";
-import { pyStrRepr as pyRepr } from "../../src/lib/py-repr";
+import { pyFloatRepr as pyFloat, pyStrRepr as pyRepr, versionAtLeast } from "../../src/lib/python";
 import { retryAfterSeconds } from "../../src/services/concurrency/slots";
 import type { LimitSnapshot } from "../../src/durable/concurrency-limit";
 

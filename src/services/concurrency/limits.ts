@@ -18,8 +18,8 @@ import {
   retryAfterSeconds,
   taskRunHolders,
 } from "./slots";
-import { pyFloat, TAG_SLOT_WAIT_SECONDS, V1_LEASE_SECONDS } from "./settings";
-import { pyStrRepr } from "../../lib/py-repr";
+import { TAG_SLOT_WAIT_SECONDS, V1_LEASE_SECONDS } from "./settings";
+import { pyFloatRepr, pyStrRepr } from "../../lib/python";
 import { emitEvents, type ServerEvent } from "../events-ingest";
 
 /**
@@ -122,7 +122,7 @@ export async function increment(env: Bindings, db: Db, req: IncrementRequest): P
     lease: req.lease ? { ttlSeconds: req.lease.duration, holder: req.lease.holder, kind: "api", indexed: true } : null,
     recordDenied: true,
   });
-  if (!outcome.acquired) throw new Locked(pyFloat(retryAfterSeconds(outcome.blocking, req.slots)));
+  if (!outcome.acquired) throw new Locked(pyFloatRepr(retryAfterSeconds(outcome.blocking, req.slots)));
   return { limits, leaseId: outcome.leaseId };
 }
 
@@ -246,7 +246,7 @@ export async function incrementTags(env: Bindings, db: Db, tags: string[], taskR
       recordDenied: false,
     },
   );
-  if (!outcome.acquired) throw new Locked(pyFloat(TAG_SLOT_WAIT_SECONDS), `Concurrency limit for the ${order[0].tag} tag has been reached`);
+  if (!outcome.acquired) throw new Locked(pyFloatRepr(TAG_SLOT_WAIT_SECONDS), `Concurrency limit for the ${order[0].tag} tag has been reached`);
   return order.map((o) => q.minimal(o.row, o.tag));
 }
 

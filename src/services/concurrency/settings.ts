@@ -2,6 +2,7 @@
  * Prefect 3.8 server settings the concurrency code follows (their defaults), and Prefect's
  * jittered retry interval.
  */
+import { versionAtLeast } from "../../lib/python";
 
 /** PREFECT_SERVER_TASKS_TAG_CONCURRENCY_SLOT_WAIT_SECONDS. */
 export const TAG_SLOT_WAIT_SECONDS = 10;
@@ -22,22 +23,6 @@ export const PENDING_HOLD_SECONDS = 60;
 export const WORKER_VERSIONS_THAT_MANAGE_DEPLOYMENT_CONCURRENCY = new Set(["3.0.0rc20", "3.0.0", "3.0.1", "3.0.2", "3.0.3"]);
 /** Clients from this version on renew deployment concurrency leases. */
 export const MIN_CLIENT_VERSION_FOR_LEASING = "3.4.11";
-
-/** PEP 440-ish comparison, enough for Prefect's client versions ("3.4.11", "3.0.0rc20", "3.8.3.dev1"). */
-export function versionAtLeast(version: string, minimum: string): boolean {
-  const parse = (v: string) => {
-    const m = /^(\d+(?:\.\d+)*)(.*)$/.exec(v.trim());
-    if (!m) return { nums: [0], pre: true };
-    return { nums: m[1].split(".").map(Number), pre: /^(a|b|rc|\.?dev)/i.test(m[2]) };
-  };
-  const a = parse(version);
-  const b = parse(minimum);
-  for (let i = 0; i < Math.max(a.nums.length, b.nums.length); i++) {
-    const d = (a.nums[i] ?? 0) - (b.nums[i] ?? 0);
-    if (d !== 0) return d > 0;
-  }
-  return !a.pre || b.pre;
-}
 
 /**
  * Whether the client renews deployment leases. Prefect reads the version from the User-Agent
@@ -69,9 +54,3 @@ export function clampedPoissonInterval(average: number, factor = 0.3, random = M
   const u = lo + random() * (hi - lo);
   return -Math.log(Math.max(1 - u, 1e-10)) * average;
 }
-
-/** A float as Python's str() prints it (`10.0`, `12.5`). */
-export function pyFloat(n: number): string {
-  return Number.isInteger(n) ? n.toFixed(1) : String(n);
-}
-

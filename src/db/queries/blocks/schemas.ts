@@ -1,4 +1,4 @@
-import { pyRepr } from "../../../lib/schema-tools";
+import { pyRepr } from "../../../lib/python";
 import { and, desc, eq, sql, type SQL } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
 import type { Db } from "../../client";
@@ -8,7 +8,7 @@ import type { BlockSchema } from "../../../schemas/prefect.gen";
 import { ApiError, badRequest, conflict } from "../../../lib/errors";
 import { uuid4 } from "../../../lib/ids";
 import { isoNow } from "../../../lib/time";
-import { isDict, toPlain, type PyValue } from "../../../services/blocks/pyjson";
+import { isDict, toPlain, type PyValue } from "../../../lib/python";
 import { nonBlockDefinitions, referenceStrings, schemaChecksum } from "../../../services/blocks/checksum";
 import { allRows, idsSubquery, schemaColumns, toBlockSchema, toSchemaRow, typeColumns, type SchemaRow } from "./rows";
 import { readBlockTypeBySlug } from "./types";

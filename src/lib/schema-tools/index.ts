@@ -1,0 +1,9 @@
+/**
+ * Prefect's JSON-schema tooling (prefect.utilities.schema_tools) as the server uses it for
+ * /ui/schemas/validate, job variables and flow-run parameters.
+ */
+export { buildErrorObj, bestMatch, validationFailure } from "./errors";
+export { collectHydrationErrors, hydrate, HydrationError, Placeholder, ValidJinja, WorkspaceVariable, type HydrationContext } from "./hydration";
+export { checkSchema, SchemaError } from "./metaschema";
+export { preprocessSchema, withoutRequired } from "./preprocess";
+export { CircularSchemaRefError, UnresolvableRefError, validate, type ValueError } from "./validator";

@@ -1,0 +1,330 @@
+/**
+ * A Draft 2020-12 validator that reports every error with the messages of Python's `jsonschema`
+ * (clients show them verbatim), as Prefect's validator runs it: hydration errors reported where
+ * they stand, nothing ever fetched.
+ */
+import { isDict, pyFloatRepr, pyRepr, pyStrRepr } from "../python";
+import { HydrationError } from "./hydration";
+import { compileRegex, SchemaError } from "./metaschema";
+import { preprocessSchema, type Schema, withoutRequired } from "./preprocess";
+
+export class CircularSchemaRefError extends Error {}
+export class UnresolvableRefError extends Error {}
+
+const isSchemaLike = (v: unknown) => isDict(v) || typeof v === "boolean";
+
+export interface ValueError {
+  /** Where in the instance (jsonschema's relative_path). */
+  path: (string | number)[];
+  message: string;
+  /** The keyword that failed (`_placeholders` for hydration errors). */
+  validator: string;
+  instance: unknown;
+  /** The (sub)schema holding that keyword. */
+  schema?: unknown;
+}
+
+export const PLACEHOLDERS = "_placeholders";
+
+export function typeMatches(value: unknown, type: string): boolean {
+  switch (type) {
+    case "array":
+      return Array.isArray(value);
+    case "boolean":
+      return typeof value === "boolean";
+    case "integer":
+      return typeof value === "number" && Number.isInteger(value);
+    case "null":
+      return value === null;
+    case "number":
+      return typeof value === "number";
+    case "object":
+      return isDict(value);
+    case "string":
+      return typeof value === "string";
+    default:
+      throw new SchemaError(`Invalid schema: ${pyStrRepr(type)} is not valid under any of the given schemas`);
+  }
+}
+
+/** jsonschema's `equal`: deep, and True is not 1. */
+function equal(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (typeof a === "string" || typeof b === "string") return a === b;
+  if (Array.isArray(a) && Array.isArray(b)) return a.length === b.length && a.every((x, i) => equal(x, b[i]));
+  if (isDict(a) && isDict(b)) {
+    const ka = Object.keys(a);
+    return ka.length === Object.keys(b).length && ka.every((k) => Object.hasOwn(b, k) && equal(a[k], b[k]));
+  }
+  return false;
+}
+
+/** String lengths count code points, as Python's len(). */
+const strLen = (s: string) => [...s].length;
+
+const FORMAT_CHECKS: Record<string, (v: string) => boolean> = {
+  date: (v) => /^\d{4}-\d{2}-\d{2}$/.test(v) && validDate(v),
+  "date-time": (v) => isDateTime(v.toUpperCase()),
+  time: (v) => isDateTime(`1970-01-01T${v}`.toUpperCase()),
+  uuid: (v) => /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/.test(v),
+  email: (v) => v.includes("@"),
+  "idn-email": (v) => v.includes("@"),
+  ipv4: (v) => /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/.test(v),
+  regex: (v) => compileRegex(v) !== null,
+};
+
+function validDate(v: string): boolean {
+  const [y, m, d] = v.split("-").map(Number);
+  const date = new Date(Date.UTC(y, m - 1, d));
+  return m >= 1 && m <= 12 && date.getUTCFullYear() === y && date.getUTCMonth() === m - 1 && date.getUTCDate() === d;
+}
+
+function isDateTime(v: string): boolean {
+  const m = /^(\d{4})-(0[1-9]|1[0-2])-(\d{2})T(?:[01]\d|2[0123]):(?:[0-5]\d):(?:[0-5]\d)(?:\.\d+)?(?:Z|[+-](?:[01]\d|2[0123]):[0-5]\d)$/.exec(v);
+  return !!m && validDate(`${m[1]}-${m[2]}-${m[3]}`);
+}
+
+class Validator {
+  private refStack = new Set<string>();
+
+  constructor(private readonly root: Schema | boolean) {}
+
+  private resolve(ref: string): Schema | boolean {
+    if (!ref.startsWith("#")) throw new UnresolvableRefError(`Unresolvable: ${ref}`);
+    let target: any = this.root;
+    const pointer = decodeURIComponent(ref.slice(1));
+    if (pointer === "") return target;
+    if (!pointer.startsWith("/")) throw new UnresolvableRefError(`Unresolvable: ${ref}`);
+    for (const raw of pointer.slice(1).split("/")) {
+      const part = raw.replace(/~1/g, "/").replace(/~0/g, "~");
+      if (Array.isArray(target) && /^\d+$/.test(part)) target = target[Number(part)];
+      else if (isDict(target) && Object.hasOwn(target, part)) target = target[part];
+      else throw new UnresolvableRefError(`Unresolvable: ${ref}`);
+    }
+    if (!isSchemaLike(target)) throw new UnresolvableRefError(`Unresolvable: ${ref}`);
+    return target;
+  }
+
+  isValid(instance: unknown, schema: unknown, path: (string | number)[]): boolean {
+    return this.errors(instance, schema, path).next().done === true;
+  }
+
+  *errors(instance: unknown, schema: unknown, path: (string | number)[]): Generator<ValueError> {
+    if (schema === true) return;
+    if (schema === false) {
+      yield { path, message: `False schema does not allow ${pyRepr(instance)}`, validator: "false", instance };
+      return;
+    }
+    if (!isDict(schema)) return;
+    const s = schema as Schema;
+    for (const [key, v] of Object.entries(s)) yield* this.keyword(key, v, instance, s, path);
+    if (instance instanceof HydrationError) yield { path, message: instance.message, validator: PLACEHOLDERS, instance };
+  }
+
+  private *keyword(key: string, v: any, instance: unknown, schema: Schema, path: (string | number)[]): Generator<ValueError> {
+    const err = (message: string): ValueError => ({ path, message, validator: key, instance, schema });
+    const isObj = isDict(instance);
+    const isArr = Array.isArray(instance);
+    switch (key) {
+      case "$ref": {
+        if (typeof v !== "string") return;
+        const id = `${v}@${JSON.stringify(path)}`;
+        if (this.refStack.has(id) || this.refStack.size > 256) throw new CircularSchemaRefError();
+        this.refStack.add(id);
+        try {
+          yield* this.errors(instance, this.resolve(v), path);
+        } finally {
+          this.refStack.delete(id);
+        }
+        return;
+      }
+      case "type": {
+        const types: string[] = Array.isArray(v) ? v : [v];
+        if (!types.some((t) => typeMatches(instance, t))) yield err(`${pyRepr(instance)} is not of type ${types.map(pyStrRepr).join(", ")}`);
+        return;
+      }
+      case "properties":
+        if (!isObj || !isDict(v)) return;
+        for (const [prop, sub] of Object.entries(v)) if (Object.hasOwn(instance, prop)) yield* this.errors(instance[prop], sub, [...path, prop]);
+        return;
+      case "patternProperties":
+        if (!isObj || !isDict(v)) return;
+        for (const [pattern, sub] of Object.entries(v)) {
+          const re = compileRegex(pattern);
+          for (const [k, val] of Object.entries(instance)) if (re?.test(k)) yield* this.errors(val, sub, [...path, k]);
+        }
+        return;
+      case "additionalProperties": {
+        if (!isObj) return;
+        const props = isDict(schema.properties) ? schema.properties : {};
+        const patterns = isDict(schema.patternProperties) ? Object.keys(schema.patternProperties).map(compileRegex) : [];
+        const extras = Object.keys(instance).filter((k) => !Object.hasOwn(props, k) && !patterns.some((re) => re?.test(k)));
+        if (isDict(v)) {
+          for (const extra of extras) yield* this.errors(instance[extra], v, [...path, extra]);
+        } else if (v === false && extras.length) {
+          const sorted = [...extras].sort();
+          if ("patternProperties" in schema) {
+            const pats = Object.keys(schema.patternProperties ?? {}).sort().map(pyStrRepr).join(", ");
+            yield err(`${sorted.map(pyStrRepr).join(", ")} ${extras.length === 1 ? "does" : "do"} not match any of the regexes: ${pats}`);
+          } else {
+            yield err(`Additional properties are not allowed (${sorted.map(pyStrRepr).join(", ")} ${extras.length === 1 ? "was" : "were"} unexpected)`);
+          }
+        }
+        return;
+      }
+      case "propertyNames":
+        if (!isObj) return;
+        for (const prop of Object.keys(instance)) yield* this.errors(prop, v, path);
+        return;
+      case "required":
+        if (!isObj || !Array.isArray(v)) return;
+        for (const prop of v) if (!Object.hasOwn(instance, prop)) yield err(`${pyRepr(prop)} is a required property`);
+        return;
+      case "dependentRequired":
+        if (!isObj || !isDict(v)) return;
+        for (const [prop, deps] of Object.entries<any>(v)) {
+          if (!Object.hasOwn(instance, prop) || !Array.isArray(deps)) continue;
+          for (const each of deps) if (!Object.hasOwn(instance, each)) yield err(`${pyRepr(each)} is a dependency of ${pyRepr(prop)}`);
+        }
+        return;
+      case "dependentSchemas":
+        if (!isObj || !isDict(v)) return;
+        for (const [prop, sub] of Object.entries(v)) if (Object.hasOwn(instance, prop)) yield* this.errors(instance, sub, path);
+        return;
+      case "minProperties":
+        if (isObj && Object.keys(instance).length < v) yield err(`${pyRepr(instance)} ${v === 1 ? "should be non-empty" : "does not have enough properties"}`);
+        return;
+      case "maxProperties":
+        if (isObj && Object.keys(instance).length > v) yield err(`${pyRepr(instance)} ${v === 0 ? "is expected to be empty" : "has too many properties"}`);
+        return;
+      case "items": {
+        if (!isArr) return;
+        const prefix = Array.isArray(schema.prefixItems) ? schema.prefixItems.length : 0;
+        const extra = instance.length - prefix;
+        if (extra <= 0) return;
+        if (v === false) {
+          const rest = extra !== 1 ? instance.slice(prefix) : instance[prefix];
+          yield err(`Expected at most ${prefix} ${prefix !== 1 ? "items" : "item"} but found ${extra} extra: ${pyRepr(rest)}`);
+        } else {
+          for (let i = prefix; i < instance.length; i++) yield* this.errors(instance[i], v, [...path, i]);
+        }
+        return;
+      }
+      case "prefixItems":
+        if (!isArr || !Array.isArray(v)) return;
+        for (let i = 0; i < Math.min(instance.length, v.length); i++) yield* this.errors(instance[i], v[i], [...path, i]);
+        return;
+      case "contains": {
+        if (!isArr) return;
+        const min = schema.minContains ?? 1;
+        const max = schema.maxContains ?? instance.length;
+        let matches = 0;
+        for (const each of instance) {
+          if (this.isValid(each, v, path)) {
+            matches += 1;
+            if (matches > max) {
+              yield { ...err(`Too many items match the given schema (expected at most ${max})`), validator: "maxContains" };
+              return;
+            }
+          }
+        }
+        if (matches < min) {
+          if (!matches) yield err(`${pyRepr(instance)} does not contain items matching the given schema`);
+          else yield { ...err(`Too few items match the given schema (expected at least ${min} but only ${matches} matched)`), validator: "minContains" };
+        }
+        return;
+      }
+      case "minItems":
+        if (isArr && instance.length < v) yield err(`${pyRepr(instance)} ${v === 1 ? "should be non-empty" : "is too short"}`);
+        return;
+      case "maxItems":
+        if (isArr && instance.length > v) yield err(`${pyRepr(instance)} ${v === 0 ? "is expected to be empty" : "is too long"}`);
+        return;
+      case "uniqueItems":
+        if (v && isArr && instance.some((x, i) => instance.some((y, j) => j > i && equal(x, y)))) yield err(`${pyRepr(instance)} has non-unique elements`);
+        return;
+      case "minLength":
+        if (typeof instance === "string" && strLen(instance) < v) yield err(`${pyRepr(instance)} ${v === 1 ? "should be non-empty" : "is too short"}`);
+        return;
+      case "maxLength":
+        if (typeof instance === "string" && strLen(instance) > v) yield err(`${pyRepr(instance)} ${v === 0 ? "is expected to be empty" : "is too long"}`);
+        return;
+      case "pattern":
+        if (typeof instance === "string" && typeof v === "string" && !compileRegex(v)?.test(instance)) yield err(`${pyRepr(instance)} does not match ${pyStrRepr(v)}`);
+        return;
+      case "format": {
+        const check = FORMAT_CHECKS[v];
+        if (check && typeof instance === "string" && !check(instance)) yield err(`${pyRepr(instance)} is not a ${pyStrRepr(v)}`);
+        return;
+      }
+      case "minimum":
+        if (typeof instance === "number" && instance < v) yield err(`${pyRepr(instance)} is less than the minimum of ${pyRepr(v)}`);
+        return;
+      case "maximum":
+        if (typeof instance === "number" && instance > v) yield err(`${pyRepr(instance)} is greater than the maximum of ${pyRepr(v)}`);
+        return;
+      case "exclusiveMinimum":
+        if (typeof instance === "number" && instance <= v) yield err(`${pyRepr(instance)} is less than or equal to the minimum of ${pyRepr(v)}`);
+        return;
+      case "exclusiveMaximum":
+        if (typeof instance === "number" && instance >= v) yield err(`${pyRepr(instance)} is greater than or equal to the maximum of ${pyRepr(v)}`);
+        return;
+      case "multipleOf":
+        if (typeof instance === "number" && typeof v === "number" && v > 0) {
+          const q = instance / v;
+          if (!Number.isInteger(q) && Math.abs(q - Math.round(q)) > 1e-9) yield err(`${pyRepr(instance)} is not a multiple of ${pyRepr(v)}`);
+        }
+        return;
+      case "enum":
+        if (Array.isArray(v) && !v.some((e) => equal(e, instance))) yield err(`${pyRepr(instance)} is not one of ${pyRepr(v)}`);
+        return;
+      case "const":
+        if (!equal(instance, v)) yield err(`${pyRepr(v)} was expected`);
+        return;
+      case "allOf":
+        if (!Array.isArray(v)) return;
+        for (const sub of v) yield* this.errors(instance, sub, path);
+        return;
+      case "anyOf":
+        if (!Array.isArray(v)) return;
+        if (!v.some((sub) => this.isValid(instance, sub, path))) yield err(`${pyRepr(instance)} is not valid under any of the given schemas`);
+        return;
+      case "oneOf": {
+        if (!Array.isArray(v)) return;
+        const valid = v.filter((sub) => this.isValid(instance, sub, path));
+        if (!valid.length) yield err(`${pyRepr(instance)} is not valid under any of the given schemas`);
+        else if (valid.length > 1) {
+          const [first, ...more] = valid;
+          yield err(`${pyRepr(instance)} is valid under each of ${[...more, first].map(pyRepr).join(", ")}`);
+        }
+        return;
+      }
+      case "not":
+        if (this.isValid(instance, v, path)) yield err(`${pyRepr(instance)} should not be valid under ${pyRepr(v)}`);
+        return;
+      case "if":
+        if (this.isValid(instance, v, path)) {
+          if ("then" in schema) yield* this.errors(instance, schema.then, path);
+        } else if ("else" in schema) yield* this.errors(instance, schema.else, path);
+        return;
+      default:
+        return;
+    }
+  }
+}
+
+/**
+ * Every error of `instance` against `schema`, in jsonschema's order. Throws
+ * CircularSchemaRefError for self-referencing schemas and UnresolvableRefError for refs that
+ * are not local (nothing is ever fetched).
+ */
+export function validate(
+  instance: unknown,
+  schema: Schema,
+  opts: { preprocess?: boolean; ignoreRequired?: boolean; allowNoneWithDefault?: boolean } = {},
+): ValueError[] {
+  let s = opts.preprocess === false ? schema : preprocessSchema(schema, opts.allowNoneWithDefault ?? false);
+  if (opts.ignoreRequired) s = withoutRequired(s) as Schema;
+  return [...new Validator(s).errors(instance, s, [])];
+}
+
