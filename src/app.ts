@@ -23,7 +23,8 @@ import { taskRunsRouter } from "./routes/task-runs";
 import { taskRunOrchestrationRouter } from "./routes/task-runs.orchestrate";
 import { runStatesRouter } from "./routes/run-states";
 import { deploymentsRouter } from "./routes/deployments";
-import { deploymentSchedulesRouter } from "./routes/deployment-schedules";
+import { deploymentSchedulesRouter } from "./routes/deployments.schedules";
+import { deploymentRunsRouter } from "./routes/deployments.runs";
 import { concurrencyLimitsV2Router } from "./routes/concurrency-limits-v2";
 import { variablesRouter } from "./routes/variables";
 import { savedSearchesRouter } from "./routes/saved-searches";
@@ -37,7 +38,6 @@ import { blockSchemasRouter } from "./routes/block-schemas";
 import { blockDocumentsRouter } from "./routes/block-documents";
 import { concurrencyLimitsRouter } from "./routes/concurrency-limits";
 import { streamsSocketRouter } from "./routes/streams";
-import { deploymentRunsRouter } from "./routes/deployment-runs";
 
 /** Every resource router, mounted under /api. Add new routers here. */
 const routers = [
@@ -60,8 +60,8 @@ const routers = [
   runStatesRouter,
   deploymentsRouter,
   deploymentSchedulesRouter,
-  concurrencyLimitsV2Router,
   deploymentRunsRouter,
+  concurrencyLimitsV2Router,
   variablesRouter,
   savedSearchesRouter,
   notificationPoliciesRouter,

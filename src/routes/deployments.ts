@@ -1,6 +1,6 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import type { Context } from "hono";
-import { scheduleAfterChange } from "./deployment-scheduling";
+import type { AppEnv } from "../env";
 import type { Db } from "../db/client";
 import { readPoolRow } from "../db/queries/work-pools";
 import { validate, validationFailure } from "../lib/schema-tools";
@@ -13,6 +13,7 @@ import { paginated, resolveLimit } from "../db/pagination";
 import * as deployments from "../db/queries/deployments";
 import { parseSchedulesJson } from "../db/queries/deployment-schedules";
 import { emitEvents, type ServerEvent } from "../services/events-ingest";
+import { scheduleDeployment } from "../services/scheduler";
 import {
   DeploymentCreateBody,
   DeploymentUpdateBody,
@@ -37,8 +38,6 @@ import {
 
 const tags = ["Deployments"];
 export const deploymentsRouter = createRouter();
-deploymentsRouter.use("/deployments/*", scheduleAfterChange);
-deploymentsRouter.use("/deployments", scheduleAfterChange);
 
 const NOT_FOUND = "Deployment not found";
 
@@ -51,6 +50,15 @@ const multipleSchedules = (id: string) =>
   unprocessable([
     `Error updating deployment: Deployment UUID('${id}') has multiple schedules. Please use the UI or update your client to adjust this deployment's schedules.`,
   ]);
+
+/**
+ * The scheduler's on-demand pass (Prefect's "recent deployments" loop), called by each route that
+ * changes which runs a deployment should have: its runs are scheduled right after the response
+ * instead of at the next Cron Trigger. Repeated passes create nothing twice.
+ */
+export function scheduleDeploymentSoon(c: Context<AppEnv>, deploymentId: string): void {
+  afterResponse(c, "on-demand scheduling", scheduleDeployment(c.var.db, deploymentId));
+}
 
 /** Deployment events are stored after the response, as Prefect emits them after its commit. */
 function emitLater(c: Context, events: ServerEvent[]) {
@@ -92,6 +100,7 @@ deploymentsRouter.openapi(
     );
     if (res.kind === "no_flow") throw integrityConflict();
     emitLater(c, res.events);
+    scheduleDeploymentSoon(c, res.row.id);
     return c.json(respond(c, res.row), res.created ? 201 : 200);
   },
 );
@@ -264,6 +273,7 @@ deploymentsRouter.openapi(
     const result = await deployments.updateDeployment(db, current, input, sent, workQueueId, plan);
     if (!result.updated) throw notFound("Deployment not found.");
     emitLater(c, result.events);
+    scheduleDeploymentSoon(c, id);
     return c.body(null, 204);
   },
 );
@@ -309,6 +319,8 @@ function pauseRoute(path: string, summary: string, paused: boolean, legacy: bool
         if (count === 1) schedule = { active: !paused };
       }
       if (!(await deployments.setPaused(db, id, paused, schedule))) throw notFound(NOT_FOUND);
+      // Resuming (or a 2.x schedule activation) may leave the deployment with runs to schedule.
+      if (!paused) scheduleDeploymentSoon(c, id);
       return c.json(null, 200);
     },
   );

@@ -1,5 +1,5 @@
 import { inList } from "../filters/core";
-import { count, desc, eq, inArray, sql, type Column, type SQL } from "drizzle-orm";
+import { and, asc, count, desc, eq, inArray, lte, sql, type Column, type SQL } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
 import type { Db } from "../client";
 import { deployment, deploymentSchedule, flowRun, flowRunInput, flowRunState, log, taskRun, taskRunState } from "../schema";
@@ -31,6 +31,24 @@ function filteredRuns(db: Db, filters: ResourceFilters, sort: FlowRunSort, limit
 
 function countQuery(db: Db, filters: ResourceFilters) {
   return db.select({ n: count() }).from(flowRun).where(flowRunWhere(filters));
+}
+
+/** The SCHEDULED runs of some deployments, soonest first (what their workers poll for). */
+export function scheduledRunsOfDeployments(db: Db, deploymentIds: string[], scheduledBefore: string | undefined, limit: number): Promise<FlowRunRow[]> {
+  const conds = [inList(flowRun.deployment_id, deploymentIds), eq(flowRun.state_type, "SCHEDULED")];
+  if (scheduledBefore) conds.push(lte(flowRun.next_scheduled_start_time, scheduledBefore));
+  return db
+    .select()
+    .from(flowRun)
+    .where(and(...conds))
+    .orderBy(asc(flowRun.next_scheduled_start_time), asc(flowRun.id))
+    .limit(limit);
+}
+
+/** The ids of the runs a filter matches, newest id first (bulk_set_state's order). */
+export async function matchingFlowRunIds(db: Db, filters: ResourceFilters, limit: number): Promise<string[]> {
+  const rows = await db.select({ id: flowRun.id }).from(flowRun).where(flowRunWhere(filters)).orderBy(desc(flowRun.id)).limit(limit);
+  return rows.map((r) => r.id);
 }
 
 export async function filterFlowRuns(

@@ -1,10 +1,8 @@
-import { inList } from "../db/filters/core";
 import { createRoute, z } from "@hono/zod-openapi";
-import { and, asc, eq, lte } from "drizzle-orm";
 import { afterResponse, createRouter, IdParams, jsonBody, jsonResponse } from "../lib/router";
 import { badRequest, notFound } from "../lib/errors";
 import { resolveLimit } from "../db/pagination";
-import { flowRun } from "../db/schema";
+import { scheduledRunsOfDeployments } from "../db/queries/flow-runs";
 import { markDeploymentsReady, readDeploymentRow } from "../db/queries/deployments";
 import { toFlowRunResponse } from "../db/queries/runs-serialize";
 import { toIso } from "../lib/time";
@@ -18,6 +16,7 @@ import {
 import { createDeploymentFlowRun } from "../services/deployment-flow-runs";
 import { scheduleDeployment } from "../services/scheduler";
 
+/** A deployment's runs: created from it, scheduled by hand, polled for by its workers. */
 const tags = ["Deployments"];
 export const deploymentRunsRouter = createRouter();
 
@@ -103,14 +102,8 @@ deploymentRunsRouter.openapi(
   async (c) => {
     const body = c.req.valid("json");
     const db = c.var.db;
-    const conds = [inList(flowRun.deployment_id, body.deployment_ids), eq(flowRun.state_type, "SCHEDULED")];
-    if (body.scheduled_before) conds.push(lte(flowRun.next_scheduled_start_time, toIso(body.scheduled_before)));
-    const rows = await db
-      .select()
-      .from(flowRun)
-      .where(and(...conds))
-      .orderBy(asc(flowRun.next_scheduled_start_time), asc(flowRun.id))
-      .limit(resolveLimit(body.limit));
+    const scheduledBefore = body.scheduled_before ? toIso(body.scheduled_before) : undefined;
+    const rows = await scheduledRunsOfDeployments(db, body.deployment_ids, scheduledBefore, resolveLimit(body.limit));
     // Polling marks the deployments READY, after answering (as Prefect defers it to a task).
     afterResponse(c, "marking deployments ready", markDeploymentsReady(db, { deploymentIds: body.deployment_ids }));
     return c.json(rows.map((r) => toFlowRunResponse(r)), 200);

@@ -1,5 +1,5 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { scheduleAfterChange } from "./deployment-scheduling";
+import { scheduleDeploymentSoon } from "./deployments";
 import { createRouter, IdParams, jsonBody, jsonResponse, noContent } from "../lib/router";
 import { conflict, notFound } from "../lib/errors";
 import { normalizeUuid } from "../lib/ids";
@@ -12,7 +12,6 @@ import { DeploymentSchedule } from "../schemas/prefect.gen";
 
 /** A deployment's schedules, under /deployments/{id}/schedules. */
 export const deploymentSchedulesRouter = createRouter();
-deploymentSchedulesRouter.use("/deployments/*", scheduleAfterChange);
 const tags = ["Deployments"];
 const ScheduleParams = z.object({ id: Uuid, schedule_id: Uuid });
 
@@ -54,6 +53,7 @@ deploymentSchedulesRouter.openapi(
       throw err;
     }
     if (!created) throw notFound(NO_DEPLOYMENT);
+    scheduleDeploymentSoon(c, id);
     return c.json(created, 201);
   },
 );
@@ -68,16 +68,18 @@ deploymentSchedulesRouter.openapi(
     responses: { 204: noContent },
   }),
   async (c) => {
-    const { id, schedule_id } = c.req.valid("param");
+    const { schedule_id } = c.req.valid("param");
+    const id = normalizeUuid(c.req.valid("param").id);
     let result;
     try {
-      result = await schedules.updateSchedule(c.var.db, normalizeUuid(id), normalizeUuid(schedule_id), c.req.valid("json"));
+      result = await schedules.updateSchedule(c.var.db, id, normalizeUuid(schedule_id), c.req.valid("json"));
     } catch (err) {
       if (isUniqueViolation(err)) throw conflict("Schedule slugs must be unique within a deployment.");
       throw err;
     }
     if (result === "no_deployment") throw notFound(NO_DEPLOYMENT);
     if (result === "no_schedule") throw notFound(NO_SCHEDULE);
+    scheduleDeploymentSoon(c, id);
     return c.body(null, 204);
   },
 );
