@@ -4,41 +4,56 @@ import type { Micros } from "./instant";
 import { toWall, wallToInstant } from "./time-zone";
 import { MAX_ITERATIONS, type CronSchedule, type Window } from "./types";
 
-/** croniter stops looking when nothing matches within this many years. */
+/**
+ * croniter gives up (CroniterBadDateError) when nothing matches within this many years of where it
+ * stands; Prefect lets that error out of get_dates. We end the occurrences there instead.
+ */
 const MAX_YEARS_BETWEEN_MATCHES = 50;
 
 /**
- * Cron occurrences, matched against local wall-clock time in the schedule's zone. As in Prefect,
- * a local time skipped by a DST jump fires at the same offset past the jump (02:30 → 03:30), and
- * a local time that repeats fires once, at its first occurrence.
+ * Cron occurrences, matched against local wall-clock time in the schedule's zone, the way Prefect's
+ * CronSchedule.get_dates drives croniter (on the Python versions its images run, with pendulum):
+ * croniter walks naive local times after the start, and each is placed in the zone as pendulum does
+ * with fold=0. A local time skipped by a DST jump moves back by the gap (02:30 → 01:30 standard
+ * time), a repeated local time takes its first occurrence, and nothing is dropped for falling
+ * before the start (which such placements, or a start inside a repeated hour, can produce).
  */
 export function cronOccurrences(schedule: CronSchedule, window: Window): Micros[] {
   const spec = parseCron(schedule.cron);
   const tz = schedule.timezone || "UTC";
   const dayOr = schedule.day_or ?? true;
-  const startMs = Math.floor(window.start / 1000);
-  const startWallMicros = toWall(startMs, tz) * 1000 + (window.start - startMs * 1000);
   const out: Micros[] = [];
   const seen = new Set<Micros>();
-  let attempts = 0;
-  for (const wall of wallMatches(spec, dayOr, Math.ceil(startWallMicros / 1000))) {
-    const at = wallToInstant(wall, tz, "forward") * 1000;
-    // In a repeated hour the wall time may already have passed at its first occurrence.
-    if (at < window.start) continue;
+  let counter = 0;
+  for (const wall of wallMatches(spec, dayOr, firstWallAfter(window.start, tz))) {
+    const at = wallToInstant(wall, tz, "backward") * 1000;
     if (window.end !== undefined && at > window.end) break;
     if (!seen.has(at)) {
       seen.add(at);
       out.push(at);
     }
-    if (out.length >= window.n || ++attempts > MAX_ITERATIONS) break;
+    if (out.length >= window.n || counter > MAX_ITERATIONS) break;
+    counter++;
   }
   return out.sort((a, b) => a - b);
+}
+
+/**
+ * The first whole-second local wall value croniter may return: Prefect starts croniter one second
+ * before the start (unless the start has a fraction of a second), and croniter returns times
+ * strictly after that.
+ */
+function firstWallAfter(start: Micros, tz: string): number {
+  const from = start % 1_000_000 === 0 ? start - 1_000_000 : start;
+  const fromMs = Math.floor(from / 1000);
+  const wallMicros = toWall(fromMs, tz) * 1000 + (from - fromMs * 1000);
+  return (Math.floor(wallMicros / 1_000_000) + 1) * 1000;
 }
 
 /** Matching wall-clock values at or after `fromWall`, in order. */
 export function* wallMatches(spec: CronSpec, dayOr: boolean, fromWall: number): Generator<number> {
   const firstDay = Math.floor(fromWall / DAY_MS);
-  const lastYear = civil(firstDay).year + MAX_YEARS_BETWEEN_MATCHES;
+  let lastYear = civil(firstDay).year + MAX_YEARS_BETWEEN_MATCHES;
   let dayNo = firstDay;
   while (true) {
     const date = civil(dayNo);
@@ -59,7 +74,9 @@ export function* wallMatches(spec: CronSpec, dayOr: boolean, fromWall: number): 
         for (const m of spec.minutes) {
           for (const s of spec.seconds) {
             const wall = base + ((h * 60 + m) * 60 + s) * 1000;
-            if (wall >= fromWall) yield wall;
+            if (wall < fromWall) continue;
+            lastYear = date.year + MAX_YEARS_BETWEEN_MATCHES;
+            yield wall;
           }
         }
       }

@@ -40,15 +40,18 @@ describe("cron schedules", () => {
     );
   });
 
-  it("runs 02:30 at 03:30 on the spring-forward day and 01:30 once on the fall-back day", () => {
+  it("runs 02:30 at 01:30 standard time on the spring-forward day and 01:30 once on the fall-back day", () => {
+    // Prefect places croniter's wall times as pendulum does with fold=0: a skipped 02:30 moves back by the gap.
     expect(nextRunTimes(cron("30 2 * * *", NY), { start: "2024-03-09T00:00:00Z", n: 3 })).toEqual(
-      at("2024-03-09T07:30:00", "2024-03-10T07:30:00", "2024-03-11T06:30:00"),
+      at("2024-03-09T07:30:00", "2024-03-10T06:30:00", "2024-03-11T06:30:00"),
     );
     expect(nextRunTimes(cron("30 1 * * *", NY), { start: "2024-11-02T00:00:00Z", n: 3 })).toEqual(
       at("2024-11-02T05:30:00", "2024-11-03T05:30:00", "2024-11-04T06:30:00"),
     );
-    // Starting inside the second 01:xx hour: today's 01:30 has already happened.
-    expect(nextRunTimes(cron("30 1 * * *", NY), { start: "2024-11-03T06:10:00Z", n: 1 })).toEqual(at("2024-11-04T06:30:00"));
+    // Starting inside the second 01:xx hour, Prefect still yields today's (first) 01:30, before the start.
+    expect(nextRunTimes(cron("30 1 * * *", NY), { start: "2024-11-03T06:10:00Z", n: 2 })).toEqual(
+      at("2024-11-03T05:30:00", "2024-11-04T06:30:00"),
+    );
   });
 
   it("schedules from a start between midnight and the DST change (Prefect regression)", () => {
