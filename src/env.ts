@@ -3,14 +3,14 @@ import type * as schema from "./db/schema";
 
 export interface Bindings {
   DB: D1Database;
-  /** Slot ledgers: one Durable Object per work queue / work pool (src/durable/slot-ledger.ts). */
-  SLOT_LEDGER: DurableObjectNamespace<import("./durable/slot-ledger").SlotLedger>;
-  /** One Durable Object per global concurrency limit (src/durable/concurrency-limit.ts). */
-  CONCURRENCY_LIMIT: DurableObjectNamespace<import("./durable/concurrency-limit").ConcurrencyLimit>;
-  /** Event and log fan-out to WebSocket subscribers (src/durable/event-stream.ts). */
-  EVENT_STREAM: DurableObjectNamespace<import("./durable/event-stream").EventStream>;
-  /** Background task runs for task workers (src/durable/task-run-queue.ts). */
-  TASK_RUN_QUEUE: DurableObjectNamespace<import("./durable/task-run-queue").TaskRunQueue>;
+  /** Slot ledgers: one Durable Object per work queue / work pool (src/concurrency/slot-ledger.ts). */
+  SLOT_LEDGER: DurableObjectNamespace<import("./concurrency/slot-ledger").SlotLedger>;
+  /** One Durable Object per global concurrency limit (src/concurrency/concurrency-limit.ts). */
+  CONCURRENCY_LIMIT: DurableObjectNamespace<import("./concurrency/concurrency-limit").ConcurrencyLimit>;
+  /** Event and log fan-out to WebSocket subscribers (src/events/event-stream.ts). */
+  EVENT_STREAM: DurableObjectNamespace<import("./events/event-stream").EventStream>;
+  /** Background task runs for task workers (src/task-queue/task-run-queue.ts). */
+  TASK_RUN_QUEUE: DurableObjectNamespace<import("./task-queue/task-run-queue").TaskRunQueue>;
   /** `user:pass`; when set, every route but /health and /ready requires HTTP Basic auth. */
   PREFECT_API_AUTH_STRING?: string;
   /** Benchmarks only: "1" answers each request's D1 round-trip count in `x-d1-round-trips`. */

@@ -2,10 +2,10 @@ import { createApp } from "./app";
 import type { Bindings } from "./env";
 import { runServices } from "./services/cron";
 
-export { SlotLedger } from "./durable/slot-ledger";
-export { ConcurrencyLimit } from "./durable/concurrency-limit";
-export { EventStream } from "./durable/event-stream";
-export { TaskRunQueue } from "./durable/task-run-queue";
+export { SlotLedger } from "./concurrency/slot-ledger";
+export { ConcurrencyLimit } from "./concurrency/concurrency-limit";
+export { EventStream } from "./events/event-stream";
+export { TaskRunQueue } from "./task-queue/task-run-queue";
 
 const app = createApp();
 

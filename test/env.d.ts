@@ -1,10 +1,10 @@
 declare namespace Cloudflare {
   interface Env {
     DB: D1Database;
-    SLOT_LEDGER: DurableObjectNamespace<import("../src/durable/slot-ledger").SlotLedger>;
-    CONCURRENCY_LIMIT: DurableObjectNamespace<import("../src/durable/concurrency-limit").ConcurrencyLimit>;
-    EVENT_STREAM: DurableObjectNamespace<import("../src/durable/event-stream").EventStream>;
-    TASK_RUN_QUEUE: DurableObjectNamespace<import("../src/durable/task-run-queue").TaskRunQueue>;
+    SLOT_LEDGER: DurableObjectNamespace<import("../src/concurrency/slot-ledger").SlotLedger>;
+    CONCURRENCY_LIMIT: DurableObjectNamespace<import("../src/concurrency/concurrency-limit").ConcurrencyLimit>;
+    EVENT_STREAM: DurableObjectNamespace<import("../src/events/event-stream").EventStream>;
+    TASK_RUN_QUEUE: DurableObjectNamespace<import("../src/task-queue/task-run-queue").TaskRunQueue>;
     TEST_MIGRATIONS: import("cloudflare:test").D1Migration[];
     PREFECT_API_AUTH_STRING?: string;
   }

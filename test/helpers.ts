@@ -1,5 +1,5 @@
 import { env, exports } from "cloudflare:workers";
-import { drainEventOutbox } from "../src/services/event-outbox";
+import { drainEventOutbox } from "../src/events/outbox";
 import { getDb } from "../src/db/client";
 
 /** Server-made events reach the event tables through the event outbox: drains it (as readers do). */

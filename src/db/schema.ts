@@ -211,7 +211,7 @@ export const eventResource = sqliteTable(
 /**
  * Server-made events on their way to `event` / `event_resource`: written in the same batch as the
  * change they describe (one cheap, unindexed row), moved into the event tables in bulk later
- * (src/services/event-outbox.ts) — a transactional outbox, the role of Prefect's event persister.
+ * (src/events/outbox.ts) — a transactional outbox, the role of Prefect's event persister.
  */
 export const eventOutbox = sqliteTable("event_outbox", {
   id: integer("id").primaryKey({ autoIncrement: true }),

@@ -1,5 +1,5 @@
 import type { FlowRunRow, TaskRunRow } from "../db/queries/runs-serialize";
-import type { ServerEvent } from "../services/events-ingest";
+import type { ServerEvent } from "../events/ingest";
 import type { RunState, TransitionEnd } from "./states";
 
 export type SetStateStatus = "ACCEPT" | "REJECT" | "ABORT" | "WAIT";
@@ -39,7 +39,7 @@ export type TaskSlotOutcome =
   /** A limit is full: retry after `delaySeconds`; `tags` are the tags with active limits. */
   | { kind: "full"; delaySeconds: number; tags: string[] };
 
-/** Tag concurrency of a task run (v1 tag limits; src/services/concurrency/gates.ts). */
+/** Tag concurrency of a task run (v1 tag limits; src/concurrency/gates.ts). */
 export interface TaskConcurrencyGate {
   /** Takes a slot in each of the run's active tag limits (all or none). */
   secure(): Promise<TaskSlotOutcome>;
@@ -47,7 +47,7 @@ export interface TaskConcurrencyGate {
   release(): Promise<void>;
 }
 
-/** The concurrency limit of a flow run's deployment (src/services/concurrency/gates.ts). */
+/** The concurrency limit of a flow run's deployment (src/concurrency/gates.ts). */
 export interface DeploymentConcurrencyGate {
   /** The deployment's limit, when it has one. */
   limit: { id: string; limit: number; active: boolean; activeSlots: number } | null;

@@ -5,10 +5,10 @@ import type { Db } from "../db/client";
 import type { Bindings } from "../env";
 import { taskRun } from "../db/schema";
 import type { FlowRunRow } from "../db/queries/runs-serialize";
-import { stampServerEvents } from "../services/events-ingest";
-import { eventsCommitted } from "../services/event-outbox";
-import { acquireRunSlot, isOccupying, releaseRunSlot, type SlotScope } from "../services/work-queue-slots";
-import { deploymentConcurrencyGate } from "../services/concurrency/gates";
+import { stampServerEvents } from "../events/ingest";
+import { eventsCommitted } from "../events/outbox";
+import { acquireRunSlot, isOccupying, releaseRunSlot, type SlotScope } from "../concurrency/work-queue-slots";
+import { deploymentConcurrencyGate } from "../concurrency/gates";
 import { isoNow } from "../lib/time";
 import { transition, type FlowContext, type FlowRunSurroundings, type OrchestrationResult, type SlotGate } from "./context";
 import { orchestrate, type Policy } from "./engine";
@@ -174,7 +174,7 @@ export async function setFlowRunState(
         await settleRaced([...raced, ...ctx.effects.onWriteFailure], null);
         throw contendedRun();
       }
-      // Write order (see src/durable/slot-ledger.ts): a slot taken for a write that failed goes back.
+      // Write order (see src/concurrency/slot-ledger.ts): a slot taken for a write that failed goes back.
       await Promise.allSettled(ctx.effects.onWriteFailure.map((f) => f()));
       throw err;
     }

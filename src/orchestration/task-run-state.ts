@@ -5,7 +5,7 @@ import type { Statement } from "../db/queries/events";
 import type { TaskRunRow } from "../db/queries/runs-serialize";
 import { isoNow } from "../lib/time";
 import { toState } from "../schemas/serialize";
-import { enqueueIfDeferred } from "../services/streams/task-queue";
+import { enqueueIfDeferred } from "../task-queue/client";
 import { transition, type TaskContext, type TaskRunSurroundings, type OrchestrationResult } from "./context";
 import { orchestrate } from "./engine";
 import { CoreTaskPolicy, GlobalTaskPolicy, MinimalTaskPolicy } from "./policies";
@@ -13,7 +13,7 @@ import { newState, type RunState } from "./states";
 import type { SetStateOptions, StateProposal } from "./flow-run-state";
 import { cachedTaskState, contendedRun, isStaleRunError, runStateOf, taskRunTransitionStatements } from "./write";
 import { parseLimitRows, tagLimitsJson } from "../db/queries/concurrency-limits";
-import { taskConcurrencyGate } from "../services/concurrency/gates";
+import { taskConcurrencyGate } from "../concurrency/gates";
 
 export interface TaskSetStateOutcome {
   result: OrchestrationResult;

@@ -5,7 +5,7 @@ import { flowRun, flowRunState, taskRun, taskRunState } from "../db/schema";
 import type { Statement, StoredEvent } from "../db/queries/events";
 import { unchangedSnapshotRunId } from "../db/queries/flow-run-snapshot";
 import { flowRunStateStored } from "../db/queries/run-states";
-import { eventOutboxStatement } from "../services/event-outbox";
+import { eventOutboxStatement } from "../events/outbox";
 import type { FlowRunRow, TaskRunRow } from "../db/queries/runs-serialize";
 import { toState } from "../schemas/serialize";
 import type { RunState } from "./states";

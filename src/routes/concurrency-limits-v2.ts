@@ -3,7 +3,7 @@ import { createRouter, jsonBody, jsonResponse, noContent, sentFields } from "../
 import { notFound, orNotFound } from "../lib/errors";
 import { resolveLimit } from "../db/pagination";
 import * as q from "../db/queries/concurrency-limits";
-import * as limits from "../services/concurrency/limits";
+import * as limits from "../concurrency/limits";
 import { validationErrorResponse } from "../lib/validation";
 import {
   Body_bulk_decrement_active_slots_v2_concurrency_limits_decrement_post,

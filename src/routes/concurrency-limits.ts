@@ -2,7 +2,7 @@ import { createRoute, z } from "@hono/zod-openapi";
 import { createRouter, IdParams, jsonBody, jsonResponse } from "../lib/router";
 import { notFound, orNotFound } from "../lib/errors";
 import { resolveLimit } from "../db/pagination";
-import * as limits from "../services/concurrency/limits";
+import * as limits from "../concurrency/limits";
 import {
   Body_decrement_concurrency_limits_v1_concurrency_limits_decrement_post,
   Body_increment_concurrency_limits_v1_concurrency_limits_increment_post,
@@ -15,7 +15,7 @@ import {
 
 /**
  * Tag-based (v1) concurrency limits. As in Prefect 3, they are v2 limits named `tag:<tag>`
- * (src/services/concurrency/limits.ts); `active_slots` lists the task runs holding their slots.
+ * (src/concurrency/limits.ts); `active_slots` lists the task runs holding their slots.
  */
 
 const tags = ["Concurrency Limits"];

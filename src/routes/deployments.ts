@@ -12,7 +12,7 @@ import { prefectValidationHook } from "../lib/validation";
 import { paginated, resolveLimit } from "../db/pagination";
 import * as deployments from "../db/queries/deployments";
 import { parseSchedulesJson } from "../db/queries/deployment-schedules";
-import { emitEvents, type ServerEvent } from "../services/events-ingest";
+import { emitEvents, type ServerEvent } from "../events/ingest";
 import { scheduleDeployment } from "../services/scheduler";
 import {
   DeploymentCreateBody,

@@ -23,9 +23,9 @@ import {
   EventCount,
   EventPage,
 } from "../schemas/prefect.gen";
-import { IncomingEvent, ingestEvents, receive } from "../services/events-ingest";
-import { EventsInSession } from "../services/events-socket";
-import { drainBeforeReading } from "../services/event-outbox";
+import { IncomingEvent, ingestEvents, receive } from "../events/ingest";
+import { EventsInSession } from "../events/socket";
+import { drainBeforeReading } from "../events/outbox";
 
 const tags = ["Events"];
 export const eventsRouter = createRouter();

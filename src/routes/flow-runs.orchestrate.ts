@@ -19,7 +19,7 @@ import { createFlowRun } from "../services/flow-run-create";
 import { resumeFlowRun } from "../services/flow-run-resume";
 import { setFlowRunState } from "../orchestration/flow-run-state";
 import { apiVersionOf, orchestrationResponse } from "./orchestration-response";
-import { clientVersionOf } from "../services/concurrency/settings";
+import { clientVersionOf } from "../concurrency/settings";
 
 const tags = ["Flow Runs"];
 export const flowRunOrchestrationRouter = createRouter();

@@ -13,8 +13,8 @@ import { GraphTooLarge, readFlowRunGraph, readTaskRunDependencies } from "../db/
 import { runHistory } from "../db/queries/run-history";
 import { toFlowRunResponse } from "../db/queries/runs-serialize";
 import { flowRunWhere } from "../db/filters";
-import { OCCUPYING } from "../durable/slot-ledger";
-import { releaseRunSlot, slotScopeOf } from "../services/work-queue-slots";
+import { OCCUPYING } from "../concurrency/slot-ledger";
+import { releaseRunSlot, slotScopeOf } from "../concurrency/work-queue-slots";
 import type { AppEnv } from "../env";
 import {
   Body_average_flow_run_lateness_flow_runs_lateness_post,

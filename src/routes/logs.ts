@@ -4,7 +4,7 @@ import { resolveLimit } from "../db/pagination";
 import * as logs from "../db/queries/logs";
 import { Body_read_logs_logs_filter_post, Log, LogCreate } from "../schemas/prefect.gen";
 import { Int } from "../schemas/primitives";
-import { createAndPublishLogs } from "../services/streams/logs";
+import { createAndPublishLogs } from "../events/logs";
 
 const tags = ["Logs"];
 export const logsRouter = createRouter();

@@ -1,9 +1,9 @@
 import type { Context, Next } from "hono";
 import type { AppEnv } from "../env";
 import { createRouter } from "../lib/router";
-import { forwardUpgrade } from "../services/streams/protocol";
-import { eventStreamOf } from "../services/streams/publish";
-import { taskRunQueueOf } from "../services/streams/task-queue";
+import { forwardUpgrade } from "../events/stream-protocol";
+import { eventStreamOf } from "../events/publish";
+import { taskRunQueueOf } from "../task-queue/client";
 
 /**
  * The streaming WebSockets: /events/out and /logs/out (served by the EventStream Durable Object)

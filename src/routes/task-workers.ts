@@ -1,7 +1,7 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { createRouter, jsonBody, jsonResponse } from "../lib/router";
 import { Body_read_task_workers_task_workers_filter_post, TaskWorkerResponse } from "../schemas/prefect.gen";
-import { taskRunQueueOf } from "../services/streams/task-queue";
+import { taskRunQueueOf } from "../task-queue/client";
 
 const tags = ["Task Workers"];
 export const taskWorkersRouter = createRouter();

@@ -6,7 +6,7 @@ import { readPoolRow } from "../db/queries/work-pools";
 import { readPoolQueueRows } from "../db/queries/work-queues";
 import { toFlowRunResponse, type FlowRunRow } from "../db/queries/runs-serialize";
 import { isoNow } from "../lib/time";
-import { markQueuesPolled, pollScheduledRuns } from "../services/work-queue-slots";
+import { markQueuesPolled, pollScheduledRuns } from "../concurrency/work-queue-slots";
 import {
   Body_get_scheduled_flow_runs_work_pools__name__get_scheduled_flow_runs_post,
   WorkerFlowRunResponse,

@@ -7,7 +7,7 @@ import * as pools from "../db/queries/work-pools";
 import { readPoolQueueRows } from "../db/queries/work-queues";
 import { toFlowRunSlotSummary } from "../db/queries/runs-serialize";
 import { isoNow } from "../lib/time";
-import { slotHolders } from "../services/work-queue-slots";
+import { slotHolders } from "../concurrency/work-queue-slots";
 import {
   Body_count_work_pools_work_pools_count_post,
   Body_read_work_pool_concurrency_status_work_pools__name__concurrency_status_post,

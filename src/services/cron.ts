@@ -4,7 +4,7 @@ import { markLateRuns } from "./late-runs";
 import { scheduleDeployments } from "./scheduler";
 import { cleanUpCancellations } from "./cancellation-cleanup";
 import { failExpiredPauses } from "./pause-expirations";
-import { drainEventOutbox } from "./event-outbox";
+import { drainEventOutbox } from "../events/outbox";
 import { refreshPlannerStatistics } from "./planner-statistics";
 
 /**

@@ -16,10 +16,10 @@ import { newState } from "../orchestration/states";
 import { flowRunTransitionStatements, isStaleRunError, newFlowRunStatement } from "../orchestration/write";
 import { rememberSnapshot } from "../orchestration/flow-run-snapshots";
 import { flowRunSnapshotStatement, snapshotFromResult } from "../db/queries/flow-run-snapshot";
-import { stampServerEvents } from "./events-ingest";
-import { eventOutboxStatement, eventsCommitted } from "./event-outbox";
+import { stampServerEvents } from "../events/ingest";
+import { eventOutboxStatement, eventsCommitted } from "../events/outbox";
 import { preparedQuery, runWrites, type Write } from "../db/prepared";
-import { acquireRunSlot, releaseRunSlot } from "./work-queue-slots";
+import { acquireRunSlot, releaseRunSlot } from "../concurrency/work-queue-slots";
 
 export interface CreatedFlowRun {
   run: FlowRunRow;

@@ -13,7 +13,7 @@ import { orchestrate } from "../orchestration/engine";
 import { GlobalTaskPolicy, MinimalTaskPolicy } from "../orchestration/policies";
 import { newState } from "../orchestration/states";
 import { isStaleRunError, taskRunTransitionStatements } from "../orchestration/write";
-import { enqueueIfDeferred } from "./streams/task-queue";
+import { enqueueIfDeferred } from "../task-queue/client";
 
 const sameKey = (input: TaskRunCreate) =>
   and(

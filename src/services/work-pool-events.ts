@@ -1,6 +1,6 @@
 import type { Context } from "hono";
 import type { AppEnv } from "../env";
-import { emitEvents, type ServerEvent } from "./events-ingest";
+import { emitEvents, type ServerEvent } from "../events/ingest";
 import { afterResponse } from "../lib/router";
 
 /**

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { api } from "../helpers";
-import { emitEvents } from "../../src/services/events-ingest";
+import { emitEvents } from "../../src/events/ingest";
 import { db, readEvent, readEventResources, taskRunEvent } from "./support";
 
 const heartbeat = (overrides: Record<string, unknown> = {}) => ({

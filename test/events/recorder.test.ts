@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { ingestEvents, receive, IncomingEvent } from "../../src/services/events-ingest";
+import { ingestEvents, receive, IncomingEvent } from "../../src/events/ingest";
 import { taskRun } from "../../src/db/schema";
 import { api } from "../helpers";
 import {

@@ -2,8 +2,8 @@ import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { api } from "../helpers";
 import { poolWithQueue, scheduledRuns } from "../fixtures/pools";
-import { ledgerFor } from "../../src/durable/ledgers";
-import { acquireRunSlot } from "../../src/services/work-queue-slots";
+import { ledgerFor } from "../../src/concurrency/ledgers";
+import { acquireRunSlot } from "../../src/concurrency/work-queue-slots";
 
 /**
  * The work-queue concurrency invariants of the work-pool issue, through HTTP with the real D1

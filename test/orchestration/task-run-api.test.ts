@@ -1,7 +1,7 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { api, unique } from "../helpers";
-import { taskRunQueueOf } from "../../src/services/streams/task-queue";
+import { taskRunQueueOf } from "../../src/task-queue/client";
 
 async function runningFlowRun() {
   const flow = (await api("POST", "/flows/", { name: unique("tflow") })).body;

@@ -2,7 +2,7 @@ import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { api, unique } from "../helpers";
 import { poolWithQueue, scheduledRuns } from "../fixtures/pools";
-import { ledgerFor } from "../../src/durable/ledgers";
+import { ledgerFor } from "../../src/concurrency/ledgers";
 
 /** D1 binds at most 100 parameters per statement; lists longer than that must still work. */
 describe("lists longer than D1's parameter limit", () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { flowRunStateChangeEvent } from "../../src/services/flow-run-events";
-import { emitEvents } from "../../src/services/events-ingest";
+import { emitEvents } from "../../src/events/ingest";
 import { db, readEvent, readEventResources } from "../events/support";
 
 const pending = { id: crypto.randomUUID(), type: "PENDING", name: "Pending", timestamp: "2026-05-01T00:00:00.000000Z", message: "" };

@@ -5,7 +5,7 @@ import { artifactCollectionWhere, artifactWhere, type ArtifactFilters } from "..
 import { artifactOrder } from "../sorts";
 import { uuid4 } from "../../lib/ids";
 import { isoNow } from "../../lib/time";
-import { emitEvents, serverEventWrite, type ServerEvent } from "../../services/events-ingest";
+import { emitEvents, serverEventWrite, type ServerEvent } from "../../events/ingest";
 import type { Statement } from "./events";
 import type { Artifact, ArtifactCollection, ArtifactCollectionSort, ArtifactSort } from "../../schemas/prefect.gen";
 

@@ -5,7 +5,7 @@ import { automationWhere } from "../filters/automations";
 import { namedResourceOrder } from "../sorts";
 import { uuid4 } from "../../lib/ids";
 import { isoNow } from "../../lib/time";
-import { serverEventWrite } from "../../services/events-ingest";
+import { serverEventWrite } from "../../events/ingest";
 import type { Statement } from "./events";
 import { relatedDeploymentResources, type AutomationCore } from "../../services/automations/validate";
 import type { Automation, AutomationSort } from "../../schemas/prefect.gen";

@@ -8,7 +8,7 @@ import type { ConcurrencyLimitV2, GlobalConcurrencyLimitResponse } from "../../s
 
 /**
  * Global concurrency limits (v2) in D1: the definitions, and the counts their Durable Objects
- * last reported (src/durable/concurrency-limit.ts). v1 tag limits are the rows named `tag:<tag>`.
+ * last reported (src/concurrency/concurrency-limit.ts). v1 tag limits are the rows named `tag:<tag>`.
  */
 
 export type LimitRow = typeof concurrencyLimitV2.$inferSelect;

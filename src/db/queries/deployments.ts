@@ -22,7 +22,7 @@ import {
 } from "./deployment-schedules";
 import type { DeploymentCreateInput, DeploymentUpdateInput, ScheduleCreateInput, ScheduleUpdateInput } from "../../schemas/deployment-compat";
 import type { DeploymentResponse, DeploymentSort, WorkQueue } from "../../schemas/prefect.gen";
-import type { ServerEvent } from "../../services/events-ingest";
+import type { ServerEvent } from "../../events/ingest";
 
 export type { DeploymentRow };
 type Statement = any;

@@ -8,7 +8,7 @@ import { uuid4 } from "../../lib/ids";
 import { isoNow } from "../../lib/time";
 import { conflict, integrityConflict } from "../../lib/errors";
 import { isUniqueViolation } from "./work-pools";
-import { emitEvents, serverEventWrite, type ServerEvent } from "../../services/events-ingest";
+import { emitEvents, serverEventWrite, type ServerEvent } from "../../events/ingest";
 import type { Statement } from "./events";
 import type { Variable, VariableFilter, VariableSort } from "../../schemas/prefect.gen";
 

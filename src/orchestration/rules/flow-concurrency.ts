@@ -6,18 +6,18 @@ import {
   clientRenewsLeases,
   DEPLOYMENT_SLOT_WAIT_SECONDS,
   WORKER_VERSIONS_THAT_MANAGE_DEPLOYMENT_CONCURRENCY,
-} from "../../services/concurrency/settings";
+} from "../../concurrency/settings";
 
 /**
  * Concurrency rules for flow runs.
  *
  * Deployment concurrency (Prefect's SecureFlowConcurrencySlots and friends) is backed by the
  * deployment's global concurrency limit (`deployment:<id>`), reached through the run's
- * `limits` gate (src/services/concurrency/gates.ts): a run takes its slot under a lease when it
+ * `limits` gate (src/concurrency/gates.ts): a run takes its slot under a lease when it
  * is submitted (→ PENDING) and gives it back when it leaves PENDING/RUNNING/CANCELLING.
  *
  * Work-queue and work-pool limits are ours to hold strictly: a run enters a slot-occupying
- * state only through its queue's ledger (src/durable/slot-ledger.ts).
+ * state only through its queue's ledger (src/concurrency/slot-ledger.ts).
  */
 
 export const SLOT_WAIT_SECONDS = 30;

@@ -7,7 +7,7 @@ import { blockTypeEvent } from "../../db/queries/blocks/types";
 import { uuid4 } from "../../lib/ids";
 import { isoNow } from "../../lib/time";
 import { PREFECT_VERSION } from "../../lib/version";
-import { emitEvents } from "../events-ingest";
+import { emitEvents } from "../../events/ingest";
 import { schemaChecksum } from "./checksum";
 import { SYSTEM_BLOCKS } from "./system-blocks";
 

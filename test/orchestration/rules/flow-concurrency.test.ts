@@ -263,4 +263,4 @@ describe("work-queue slots inside CoreFlowPolicy", () => {
 });
 
 // The deployment concurrency rules need the limits' Durable Objects: they are tested through the
-// API in test/services/concurrency-orchestration.test.ts.
+// API in test/concurrency/orchestration.test.ts.

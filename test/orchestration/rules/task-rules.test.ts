@@ -290,4 +290,4 @@ describe("UpdateFlowRunTrackerOnTasks", () => {
 });
 
 // SecureTaskConcurrencySlots / ReleaseTaskConcurrencySlots need the limits' Durable Objects: they
-// are tested through the API in test/services/concurrency-orchestration.test.ts.
+// are tested through the API in test/concurrency/orchestration.test.ts.

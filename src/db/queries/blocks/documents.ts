@@ -9,7 +9,7 @@ import { badRequest, conflict, notFound } from "../../../lib/errors";
 import { normalizeUuid, uuid4 } from "../../../lib/ids";
 import { isoNow } from "../../../lib/time";
 import { UUID_RE } from "../../../schemas/primitives";
-import { emitEvents, type ServerEvent } from "../../../services/events-ingest";
+import { emitEvents, type ServerEvent } from "../../../events/ingest";
 import { obfuscateSecrets, restoreObfuscated } from "../../../services/blocks/secrets";
 import { allRows, idsSubquery, joinedType, parseJson, typeColumns } from "./rows";
 import { buildSchemas, documentCascade, schemaStatements } from "./schemas";

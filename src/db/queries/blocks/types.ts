@@ -7,7 +7,7 @@ import type { BlockType, BlockTypeCreate, BlockTypeUpdate } from "../../../schem
 import { ApiError, conflict } from "../../../lib/errors";
 import { uuid4 } from "../../../lib/ids";
 import { isoNow } from "../../../lib/time";
-import { emitEvents, serverEventWrite, type ServerEvent } from "../../../services/events-ingest";
+import { emitEvents, serverEventWrite, type ServerEvent } from "../../../events/ingest";
 import { htmlEscape, htmlUnescape, toBlockType } from "./rows";
 import { documentCascade, schemaCascade } from "./schemas";
 

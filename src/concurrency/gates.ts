@@ -1,14 +1,14 @@
 import { env as workerEnv } from "cloudflare:workers";
-import type { Bindings } from "../../env";
-import type { DeploymentConcurrencyGate, TaskConcurrencyGate } from "../../orchestration/context";
-import { activeSlotsAfterDecay, TAG_PREFIX, type LimitRow } from "../../db/queries/concurrency-limits";
+import type { Bindings } from "../env";
+import type { DeploymentConcurrencyGate, TaskConcurrencyGate } from "../orchestration/context";
+import { activeSlotsAfterDecay, TAG_PREFIX, type LimitRow } from "../db/queries/concurrency-limits";
 import { acquireSlots, definitionOf, detachLease, limitStub, releaseHolder, releaseLease, renewLease } from "./slots";
 import { clampedPoissonInterval, INITIAL_DEPLOYMENT_LEASE_SECONDS, TAG_SLOT_WAIT_SECONDS, V1_LEASE_SECONDS } from "./settings";
 
 /**
  * What the orchestration rules see of concurrency limits (src/orchestration/context.ts): a task
  * run's tag limits and a flow run's deployment limit, loaded with the run, over the mechanism
- * of src/services/concurrency/slots.ts.
+ * of src/concurrency/slots.ts.
  */
 
 const tagOf = (row: LimitRow) => row.name.slice(TAG_PREFIX.length);

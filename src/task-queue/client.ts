@@ -1,6 +1,6 @@
 import { env as globalEnv } from "cloudflare:workers";
-import type { Bindings } from "../../env";
-import { toTaskRun, type TaskRunRow } from "../../db/queries/runs-serialize";
+import type { Bindings } from "../env";
+import { toTaskRun, type TaskRunRow } from "../db/queries/runs-serialize";
 
 /**
  * Background task runs for task workers (Prefect's TaskQueue and its EnqueueScheduledTasks rule):

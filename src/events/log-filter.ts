@@ -1,7 +1,7 @@
-import { normalizeUuid } from "../../lib/ids";
-import { toIso } from "../../lib/time";
-import { parseTextSearch } from "../../db/filters/logs";
-import type { Log, LogFilter } from "../../schemas/prefect.gen";
+import { normalizeUuid } from "../lib/ids";
+import { toIso } from "../lib/time";
+import { parseTextSearch } from "../db/filters/logs";
+import type { Log, LogFilter } from "../schemas/prefect.gen";
 
 /**
  * Whether a log belongs to a /logs/out subscriber (Prefect's `log_matches_filter`): level bounds,

@@ -1,12 +1,12 @@
 import type { Context } from "hono";
-import type { Bindings } from "../../env";
-import type { Db } from "../../db/client";
-import * as q from "../../db/queries/concurrency-limits";
-import type { LimitRow } from "../../db/queries/concurrency-limits";
-import { ApiError, unprocessable, integrityConflict } from "../../lib/errors";
-import { normalizeUuid, uuid4 } from "../../lib/ids";
-import type { LeaseHolder } from "../../durable/concurrency-limit";
-import type { ConcurrencyLimit as V1Limit, MinimalConcurrencyLimitResponse } from "../../schemas/prefect.gen";
+import type { Bindings } from "../env";
+import type { Db } from "../db/client";
+import * as q from "../db/queries/concurrency-limits";
+import type { LimitRow } from "../db/queries/concurrency-limits";
+import { ApiError, unprocessable, integrityConflict } from "../lib/errors";
+import { normalizeUuid, uuid4 } from "../lib/ids";
+import type { LeaseHolder } from "./concurrency-limit";
+import type { ConcurrencyLimit as V1Limit, MinimalConcurrencyLimitResponse } from "../schemas/prefect.gen";
 import {
   acquireSlots,
   definitionOf,
@@ -19,12 +19,12 @@ import {
   taskRunHolders,
 } from "./slots";
 import { TAG_SLOT_WAIT_SECONDS, V1_LEASE_SECONDS } from "./settings";
-import { pyFloatRepr, pyStrRepr } from "../../lib/python";
-import { emitEvents, type ServerEvent } from "../events-ingest";
+import { pyFloatRepr, pyStrRepr } from "../lib/python";
+import { emitEvents, type ServerEvent } from "../events/ingest";
 
 /**
  * The v1 and v2 concurrency-limit operations, as Prefect 3.8's API answers them, over the one
- * mechanism of src/services/concurrency/slots.ts.
+ * mechanism of src/concurrency/slots.ts.
  */
 
 /** A refused increment: 423 with Prefect's body and Retry-After. */

@@ -1,13 +1,13 @@
-import type { Bindings } from "../../env";
-import type { ConcurrencyLimit, LeaseHolder, LeaseKind, LeaseRef, LimitDefinition, LimitSnapshot } from "../../durable/concurrency-limit";
-import type { LimitRow } from "../../db/queries/concurrency-limits";
-import { uuid4 } from "../../lib/ids";
+import type { Bindings } from "../env";
+import type { ConcurrencyLimit, LeaseHolder, LeaseKind, LeaseRef, LimitDefinition, LimitSnapshot } from "./concurrency-limit";
+import type { LimitRow } from "../db/queries/concurrency-limits";
+import { uuid4 } from "../lib/ids";
 import { clampedPoissonInterval, MAX_SLOT_WAIT_SECONDS, PENDING_HOLD_SECONDS, TAG_SLOT_WAIT_SECONDS } from "./settings";
 
 /**
  * The one mechanism behind v1 tag limits, v2 global limits, deployment limits and the
  * orchestration rules: slots are taken and given back only in each limit's Durable Object
- * (src/durable/concurrency-limit.ts); this module spans several limits.
+ * (src/concurrency/concurrency-limit.ts); this module spans several limits.
  *
  * A bulk increment over several limits is all-or-nothing, as Prefect's single transaction is:
  * limits are taken one after the other in a stable order (by id), and when one refuses, those

@@ -1,9 +1,9 @@
 import { DurableObject } from "cloudflare:workers";
-import { SocketInbox } from "./socket-inbox";
+import { SocketInbox } from "../events/socket-inbox";
 import type { Bindings } from "../env";
 import { isoNow } from "../lib/time";
 import type { TaskRun, TaskWorkerResponse } from "../schemas/prefect.gen";
-import { checkAuth, handshakeOf, INTERNAL_ERROR, parseMessage, POLICY_VIOLATION, safeClose, upgraded } from "../services/streams/protocol";
+import { checkAuth, handshakeOf, INTERNAL_ERROR, parseMessage, POLICY_VIOLATION, safeClose, upgraded } from "../events/stream-protocol";
 
 /** Prefect closes task-worker sockets that break the protocol with this code. */
 const PROTOCOL_VIOLATION = 4001;

@@ -2,7 +2,7 @@
  * Prefect 3.8 server settings the concurrency code follows (their defaults), and Prefect's
  * jittered retry interval.
  */
-import { versionAtLeast } from "../../lib/python";
+import { versionAtLeast } from "../lib/python";
 
 /** PREFECT_SERVER_TASKS_TAG_CONCURRENCY_SLOT_WAIT_SECONDS. */
 export const TAG_SLOT_WAIT_SECONDS = 10;

@@ -6,7 +6,7 @@ import { flowRunStateStored } from "../db/queries/run-states";
 import { eventRowsJson, insertJsonRowsSql, type StoredEvent } from "../db/queries/events";
 import { preparedStatement } from "../db/prepared";
 import type { Bindings } from "../env";
-import { publishEvents } from "./streams/publish";
+import { publishEvents } from "./publish";
 
 /**
  * Server-made events are stored through a transactional outbox: the change they describe writes

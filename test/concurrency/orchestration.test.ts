@@ -5,13 +5,13 @@ import { getDb } from "../../src/db/client";
 import { setFlowRunState } from "../../src/orchestration/flow-run-state";
 import { MarkLateRunsPolicy } from "../../src/orchestration/policies";
 import { SecureFlowConcurrencySlots, ValidateDeploymentConcurrencyAtRunning } from "../../src/orchestration/rules/flow-concurrency";
-import { deploymentConcurrencyGate } from "../../src/services/concurrency/gates";
+import { deploymentConcurrencyGate } from "../../src/concurrency/gates";
 import { concurrencyLimitV2 } from "../../src/db/schema";
 import { eq } from "drizzle-orm";
 import { allStatesExcept, states, type StateType } from "../../src/orchestration/states";
 import type { Rule } from "../../src/orchestration/engine";
 import type { FlowContext } from "../../src/orchestration/context";
-import { limitStub } from "../../src/services/concurrency/slots";
+import { limitStub } from "../../src/concurrency/slots";
 import { uuid4 } from "../../src/lib/ids";
 
 const db = () => getDb(env.DB);

@@ -1,6 +1,6 @@
 import type { Db } from "../db/client";
 import type { StoredEvent } from "../db/queries/events";
-import { IncomingEvent, ingestEvents, receive } from "./events-ingest";
+import { IncomingEvent, ingestEvents, receive } from "./ingest";
 
 /** WebSocket close codes Prefect's server uses. */
 const POLICY_VIOLATION = 1008;

@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { env } from "cloudflare:workers";
 import { abortAllDurableObjects, runDurableObjectAlarm } from "cloudflare:test";
-import { ledgerFor } from "../../src/durable/ledgers";
-import { RECONCILE_GRACE_SECONDS, type LedgerScope } from "../../src/durable/slot-ledger";
+import { ledgerFor } from "../../src/concurrency/ledgers";
+import { RECONCILE_GRACE_SECONDS, type LedgerScope } from "../../src/concurrency/slot-ledger";
 import { uuid4 } from "../../src/lib/ids";
 
 const scopeOf = (): LedgerScope => ({ kind: "queue", id: uuid4() });

@@ -1,7 +1,7 @@
 import { env as globalEnv, waitUntil } from "cloudflare:workers";
-import type { Bindings } from "../../env";
-import type { StoredEvent } from "../../db/queries/events";
-import type { Log } from "../../schemas/prefect.gen";
+import type { Bindings } from "../env";
+import type { StoredEvent } from "../db/queries/events";
+import type { Log } from "../schemas/prefect.gen";
 
 /**
  * Publishing to the EventStream Durable Object, which fans events and logs out to /events/out

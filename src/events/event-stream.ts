@@ -6,9 +6,9 @@ import type { StoredEvent } from "../db/queries/events";
 import { readEvents, toReceivedEvent } from "../db/queries/events-read";
 import { clampSince, eventMatches, resolveEventFilter, type ResolvedEventFilter } from "../db/filters/events";
 import { EventFilter, LogFilter, type Log } from "../schemas/prefect.gen";
-import { logMatches } from "../services/streams/log-filter";
-import { drainBeforeReading } from "../services/event-outbox";
-import { SUBSCRIBERS_TTL_MS } from "../services/streams/publish";
+import { logMatches } from "./log-filter";
+import { drainBeforeReading } from "./outbox";
+import { SUBSCRIBERS_TTL_MS } from "./publish";
 import { toIso } from "../lib/time";
 import {
   checkAuth,
@@ -21,7 +21,7 @@ import {
   safeClose,
   safeSend,
   upgraded,
-} from "../services/streams/protocol";
+} from "./stream-protocol";
 
 type Kind = "events" | "logs";
 type Stage = "auth" | "filter" | "live";
@@ -60,7 +60,7 @@ const CLOCK_MARGIN_MS = 250;
  * all of them, with hibernatable WebSockets: a socket's protocol stage and filter travel in its
  * attachment, so the object may sleep between messages.
  *
- * Protocol, as Prefect's server: the auth handshake (see services/streams/protocol.ts), then one
+ * Protocol, as Prefect's server: the auth handshake (see stream-protocol.ts), then one
  * `{"type": "filter", "filter": …}` message (anything else closes the socket with 1002), then the
  * server sends `{"type": "event", "event": …}` (or `{"type": "log", "log": …}`) for everything
  * published that matches. For events, the filter's `since` is clamped to the last 15 minutes, the

@@ -2,13 +2,13 @@ import { and, asc, eq, inArray, sql } from "drizzle-orm";
 import type { Db } from "../db/client";
 import type { Bindings } from "../env";
 import { flowRun, workPool, workQueue } from "../db/schema";
-import { ledgerFor } from "../durable/ledgers";
-import { OCCUPYING } from "../durable/slot-ledger";
+import { ledgerFor } from "./ledgers";
+import { OCCUPYING } from "./slot-ledger";
 import { toIso } from "../lib/time";
 import type { SlotAcquisition } from "../orchestration/context";
 
 /**
- * Work-queue and work-pool concurrency, enforced by the slot ledgers (src/durable/slot-ledger.ts).
+ * Work-queue and work-pool concurrency, enforced by the slot ledgers (src/concurrency/slot-ledger.ts).
  * Every flow run of a work queue takes a slot in its queue's ledger and in its pool's ledger
  * when it enters a slot-occupying state, and gives both back when it leaves; pollers get
  * reservations, so a scheduled run is handed to one worker at a time and never beyond the limit.

@@ -1,7 +1,7 @@
-import type { Db } from "../../db/client";
-import { log } from "../../db/schema";
-import { createLogs, toLog } from "../../db/queries/logs";
-import type { Log, LogCreate } from "../../schemas/prefect.gen";
+import type { Db } from "../db/client";
+import { log } from "../db/schema";
+import { createLogs, toLog } from "../db/queries/logs";
+import type { Log, LogCreate } from "../schemas/prefect.gen";
 import { publishLogs } from "./publish";
 
 /**

@@ -1,8 +1,8 @@
-import { openSocket, send, until, type Socket } from "./sockets";
+import { openSocket, send, until, type Socket } from "../events/sockets";
 import { describe, expect, it } from "vitest";
 import { env } from "cloudflare:workers";
 import { api, unique } from "../helpers";
-import { taskRunQueueOf } from "../../src/services/streams/task-queue";
+import { taskRunQueueOf } from "../../src/task-queue/client";
 
 const open = () => openSocket("/task_runs/subscriptions/scheduled");
 

@@ -4,9 +4,9 @@ import { eventRowsJson, insertEventStatements, type Statement, type StoredEvent 
 import { Event } from "../schemas/prefect.gen";
 import { normalizeUuid, uuid7 } from "../lib/ids";
 import { isoNow, toIso } from "../lib/time";
-import { recorderStatements } from "./task-run-recorder";
-import { publishEvents } from "./streams/publish";
-import { eventsCommitted, recordEvents } from "./event-outbox";
+import { recorderStatements } from "../services/task-run-recorder";
+import { publishEvents } from "./publish";
+import { eventsCommitted, recordEvents } from "./outbox";
 import { eventOutbox } from "../db/schema";
 
 export type { StoredEvent } from "../db/queries/events";
@@ -125,7 +125,7 @@ export function stampServerEvents(events: ServerEvent[]): StoredEvent[] {
 /**
  * Stores and publishes server-made events (e.g. `prefect.flow-run.Running` on a state change),
  * once the write they describe has committed — as Prefect emits its events after the transaction.
- * They reach the event tables through the event outbox (see services/event-outbox.ts).
+ * They reach the event tables through the event outbox (see outbox.ts).
  */
 export async function emitEvents(events: ServerEvent[]): Promise<void> {
   try {

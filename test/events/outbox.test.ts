@@ -1,9 +1,9 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { api, unique } from "../helpers";
-import { openSocket, send, until } from "../events/sockets";
+import { openSocket, send, until } from "./sockets";
 import { getDb } from "../../src/db/client";
-import { DRAIN_AFTER_EVENTS, drainEventOutbox, eventOutboxStatement, eventsCommitted, recordEvents } from "../../src/services/event-outbox";
+import { DRAIN_AFTER_EVENTS, drainEventOutbox, eventOutboxStatement, eventsCommitted, recordEvents } from "../../src/events/outbox";
 import { SERVICES } from "../../src/services/cron";
 import type { StoredEvent } from "../../src/db/queries/events";
 import type { Bindings } from "../../src/env";

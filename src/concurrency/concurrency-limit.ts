@@ -1,7 +1,7 @@
 import { DurableObject } from "cloudflare:workers";
 import type { Bindings } from "../env";
 // The wait settings that clamp how fast denied slots drain, as Prefect's.
-import { MAX_SLOT_WAIT_SECONDS, TAG_SLOT_WAIT_SECONDS } from "../services/concurrency/settings";
+import { MAX_SLOT_WAIT_SECONDS, TAG_SLOT_WAIT_SECONDS } from "./settings";
 
 /**
  * One global concurrency limit (v2; tag limits are v2 limits named `tag:<tag>`, deployment

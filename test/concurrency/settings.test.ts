@@ -3,10 +3,10 @@ import {
   clampedPoissonInterval,
   clientRenewsLeases,
   clientVersionOf,
-} from "../../src/services/concurrency/settings";
+} from "../../src/concurrency/settings";
 import { pyFloatRepr as pyFloat, pyStrRepr as pyRepr, versionAtLeast } from "../../src/lib/python";
-import { retryAfterSeconds } from "../../src/services/concurrency/slots";
-import type { LimitSnapshot } from "../../src/durable/concurrency-limit";
+import { retryAfterSeconds } from "../../src/concurrency/slots";
+import type { LimitSnapshot } from "../../src/concurrency/concurrency-limit";
 
 const snap = (o: Partial<LimitSnapshot>): LimitSnapshot => ({
   id: "l",

@@ -3,8 +3,8 @@ import { env } from "cloudflare:workers";
 import { abortAllDurableObjects, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { getDb } from "../../src/db/client";
 import * as q from "../../src/db/queries/concurrency-limits";
-import { RECONCILE_GRACE_SECONDS, type LeaseSpec } from "../../src/durable/concurrency-limit";
-import { definitionOf, leaseIndexStub, limitStub } from "../../src/services/concurrency/slots";
+import { RECONCILE_GRACE_SECONDS, type LeaseSpec } from "../../src/concurrency/concurrency-limit";
+import { definitionOf, leaseIndexStub, limitStub } from "../../src/concurrency/slots";
 import { uuid4 } from "../../src/lib/ids";
 import { unique } from "../helpers";
 
