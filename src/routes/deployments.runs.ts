@@ -3,7 +3,8 @@ import { afterResponse, createRouter, IdParams, jsonBody, jsonResponse } from ".
 import { badRequest, notFound } from "../lib/errors";
 import { resolveLimit } from "../db/pagination";
 import { scheduledRunsOfDeployments } from "../db/queries/flow-runs";
-import { markDeploymentsReady, readDeploymentRow } from "../db/queries/deployments";
+import { readDeploymentRow } from "../db/queries/deployments";
+import { markDeploymentsReady } from "../db/queries/deployments.write";
 import { toFlowRunResponse } from "../db/queries/runs-serialize";
 import { toIso } from "../lib/time";
 import {

@@ -11,6 +11,8 @@ import { normalizeUuid } from "../lib/ids";
 import { prefectValidationHook } from "../lib/validation";
 import { paginated, resolveLimit } from "../db/pagination";
 import * as deployments from "../db/queries/deployments";
+import { createDeployment, deleteDeployments, setPaused, updateDeployment } from "../db/queries/deployments.write";
+import { planScheduleUpdate, plannedWorkQueueId, type DeploymentRefusal, type SchedulePlan } from "../db/queries/deployments.plan";
 import { parseSchedulesJson } from "../db/queries/deployment-schedules";
 import { emitEvents, type ServerEvent } from "../events/ingest";
 import { scheduleDeployment } from "../services/scheduler";
@@ -60,6 +62,20 @@ export function scheduleDeploymentSoon(c: Context<AppEnv>, deploymentId: string)
   afterResponse(c, "on-demand scheduling", scheduleDeployment(c.var.db, deploymentId));
 }
 
+/** Prefect's answer to a create or update it refuses. */
+function refused(refusal: DeploymentRefusal): ApiError {
+  switch (refusal.kind) {
+    case "flow_missing":
+      return integrityConflict();
+    case "work_pool_missing":
+      return notFound(`Work pool "${refusal.poolName}" not found.`);
+    case "work_queue_missing":
+      return notFound(`Work pool queue '${refusal.poolName}/${refusal.queueName}' not found.`);
+    case "invalid_schedules":
+      return unprocessable(refusal.detail);
+  }
+}
+
 /** Deployment events are stored after the response, as Prefect emits them after its commit. */
 function emitLater(c: Context, events: ServerEvent[]) {
   if (events.length) afterResponse(c, "deployment events", emitEvents(events));
@@ -95,10 +111,8 @@ deploymentsRouter.openapi(
     const sent = sentKeys(fromLegacyCreate(await rawJson(c)));
     const db = c.var.db;
     await checkJobVariables(db, input.work_pool_name, input.job_variables, (v) => unprocessable(`Error creating deployment: ${v}`));
-    const res = await deployments.createDeployment(db, input, sent, () =>
-      deployments.resolveWorkQueueId(db, input.work_pool_name, input.work_queue_name),
-    );
-    if (res.kind === "no_flow") throw integrityConflict();
+    const res = await createDeployment(db, input, sent);
+    if (!res.ok) throw refused(res.refusal);
     emitLater(c, res.events);
     scheduleDeploymentSoon(c, res.row.id);
     return c.json(respond(c, res.row), res.created ? 201 : 200);
@@ -173,7 +187,7 @@ deploymentsRouter.openapi(
   async (c) => {
     const body = c.req.valid("json");
     const ids = await deployments.matchingIds(c.var.db, { deployments: body.deployments }, body.limit);
-    const { deleted, events } = await deployments.deleteDeployments(c.var.db, ids);
+    const { deleted, events } = await deleteDeployments(c.var.db, ids);
     emitLater(c, events);
     return c.json({ deleted }, 200);
   },
@@ -231,7 +245,7 @@ deploymentsRouter.openapi(
     if (!current) throw notFound("Deployment not found.");
     const existing = parseSchedulesJson(current.schedules_json);
 
-    let plan: deployments.SchedulePlan;
+    let plan: SchedulePlan;
     const legacy = legacyScheduleFields(raw);
     if (legacy.schedule !== undefined || typeof legacy.is_schedule_active === "boolean") {
       // A 2.x client's single schedule, as the 2.x server applied it.
@@ -246,15 +260,13 @@ deploymentsRouter.openapi(
         sent.add("paused");
       }
     } else {
-      const planned = deployments.planScheduleUpdate(existing, input.schedules ?? [], sent.has("schedules"));
-      if ("error" in planned) throw new ApiError(planned.status, planned.error);
-      plan = planned.plan;
+      const planned = planScheduleUpdate(existing, input.schedules ?? [], sent.has("schedules"));
+      if (!planned.ok) throw refused(planned.refusal);
+      plan = planned.value;
     }
 
-    let workQueueId: string | null | undefined;
-    if (input.work_pool_name) workQueueId = await deployments.resolveWorkQueueId(db, input.work_pool_name, input.work_queue_name);
-    else if (sent.has("work_pool_name")) workQueueId = null;
-    else if (input.work_queue_name) workQueueId = await deployments.resolveWorkQueueId(db, undefined, input.work_queue_name);
+    const queue = await plannedWorkQueueId(db, input, sent);
+    if (!queue.ok) throw refused(queue.refusal);
 
     const enforce = input.enforce_parameter_schema ?? current.enforce_parameter_schema;
     if (enforce) {
@@ -270,7 +282,7 @@ deploymentsRouter.openapi(
     if (sent.has("job_variables"))
       await checkJobVariables(db, input.work_pool_name ?? current.pool_name, input.job_variables, (v) => conflict(`Error updating deployment: ${v}`));
 
-    const result = await deployments.updateDeployment(db, current, input, sent, workQueueId, plan);
+    const result = await updateDeployment(db, current, input, sent, queue.value, plan);
     if (!result.updated) throw notFound("Deployment not found.");
     emitLater(c, result.events);
     scheduleDeploymentSoon(c, id);
@@ -289,7 +301,7 @@ deploymentsRouter.openapi(
   }),
   async (c) => {
     const id = normalizeUuid(c.req.valid("param").id);
-    const { deleted, events } = await deployments.deleteDeployments(c.var.db, [id]);
+    const { deleted, events } = await deleteDeployments(c.var.db, [id]);
     if (!deleted.length) throw notFound(NOT_FOUND);
     emitLater(c, events);
     return c.body(null, 204);
@@ -318,7 +330,7 @@ function pauseRoute(path: string, summary: string, paused: boolean, legacy: bool
         if (count > 1) throw multipleSchedules(id);
         if (count === 1) schedule = { active: !paused };
       }
-      if (!(await deployments.setPaused(db, id, paused, schedule))) throw notFound(NOT_FOUND);
+      if (!(await setPaused(db, id, paused, schedule))) throw notFound(NOT_FOUND);
       // Resuming (or a 2.x schedule activation) may leave the deployment with runs to schedule.
       if (!paused) scheduleDeploymentSoon(c, id);
       return c.json(null, 200);
