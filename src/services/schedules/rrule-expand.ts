@@ -160,7 +160,8 @@ function periodAt(
       if (year > LAST_YEAR) return null;
       if (rule.byMonth === null) return { days: span(dayNumber(year, 1, 1), isLeap(year) ? 366 : 365), times: dayTimes };
       // Only the BYMONTH months can match; leaving the rest out keeps sparse rules cheap.
-      const days = rule.byMonth.flatMap((month) => span(dayNumber(year, month, 1), daysInMonth(year, month)));
+      const months = rule.byMonth.filter((month) => month >= 1 && month <= 12);
+      const days = months.flatMap((month) => span(dayNumber(year, month, 1), daysInMonth(year, month)));
       return { days, times: dayTimes };
     }
     case MONTHLY: {

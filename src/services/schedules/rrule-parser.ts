@@ -120,7 +120,7 @@ function parseDateProperty(value: string, parms: string[]): DateValue[] {
   }
   return value.split(",").map((v) => {
     const parsed = parseDateTime(v);
-    if (zoned && parsed.aware) throw new RRuleSyntaxError("date property specifies multiple timezones");
+    if (zoned && parsed.aware) throw new RRuleSyntaxError("DTSTART/EXDATE specifies multiple timezone");
     return { wall: parsed.wall, aware: parsed.aware || zoned };
   });
 }
@@ -137,16 +137,22 @@ function isKnownZone(upperName: string): boolean {
 
 const DATE_TIME_RE = /^(\d{4})-?(\d{2})-?(\d{2})(?:T(\d{2}):?(\d{2})(?::?(\d{2}))?)?(Z|[+-]\d{2}(?::?\d{2})?)?$/;
 
+/** A date-time value; errors are worded as dateutil's parser words them. */
 function parseDateTime(text: string): DateValue {
   const m = DATE_TIME_RE.exec(text);
-  if (!m) throw new RRuleSyntaxError(`invalid date: ${text}`);
+  if (!m) throw new RRuleSyntaxError(`Unknown string format: ${text}`);
   const [, y, mo, d, h = "0", mi = "0", s = "0", zone] = m;
   const month = Number(mo), day = Number(d), hour = Number(h), minute = Number(mi), second = Number(s);
   const dayNo = dayNumber(Number(y), month, day);
   const wall = dayNo * DAY_MS + ((hour * 60 + minute) * 60 + second) * 1000;
-  if (month < 1 || month > 12 || day < 1 || new Date(wall).getUTCDate() !== day || hour > 23 || minute > 59 || second > 59) {
-    throw new RRuleSyntaxError(`invalid date: ${text}`);
-  }
+  const problem =
+    month < 1 || month > 12 ? "month must be in 1..12"
+    : day < 1 || new Date(dayNo * DAY_MS).getUTCDate() !== day ? "day is out of range for month"
+    : hour > 23 ? "hour must be in 0..23"
+    : minute > 59 ? "minute must be in 0..59"
+    : second > 59 ? "second must be in 0..59"
+    : null;
+  if (problem) throw new RRuleSyntaxError(`${problem}: ${text}`);
   return { wall, aware: zone !== undefined };
 }
 
@@ -156,14 +162,14 @@ function parseRulePart(text: string, dtstart: DateValue): RulePart {
   let value = text;
   if (value.includes(":")) {
     const pieces = value.split(":");
-    if (pieces.length !== 2) throw new RRuleSyntaxError("too many ':' in the rule");
+    if (pieces.length !== 2) throw unpackError(pieces.length);
     if (pieces[0] !== "RRULE") throw new RRuleSyntaxError("unknown parameter name");
     value = pieces[1];
   }
   const raw = new Map<string, string>();
   for (const pair of value.split(";")) {
     const pieces = pair.split("=");
-    if (pieces.length !== 2) throw new RRuleSyntaxError(`malformed rule part '${pair}'`);
+    if (pieces.length !== 2) throw unpackError(pieces.length);
     const [name, v] = pieces;
     if (!isPartName(name)) throw new RRuleSyntaxError(`unknown parameter '${name}'`);
     raw.set(name === "BYWEEKDAY" ? "BYDAY" : name, v);
@@ -178,6 +184,7 @@ function parseRulePart(text: string, dtstart: DateValue): RulePart {
   const freq = FREQS[freqText];
   if (freq === undefined) throw invalidPart("FREQ", freqText);
   const interval = raw.has("INTERVAL") ? toInt(raw.get("INTERVAL")!, "INTERVAL", raw.get("INTERVAL")!) : 1;
+  // dateutil accepts INTERVAL=0 or below, and its iteration then never ends: refused here.
   if (interval < 1) throw invalidPart("INTERVAL", String(interval));
   const count = raw.has("COUNT") ? toInt(raw.get("COUNT")!, "COUNT", raw.get("COUNT")!) : null;
   let until: number | null = null;
@@ -189,7 +196,7 @@ function parseRulePart(text: string, dtstart: DateValue): RulePart {
       throw invalidPart("UNTIL", raw.get("UNTIL")!);
     }
     if (parsed.aware !== dtstart.aware) {
-      throw new RRuleSyntaxError("RRULE UNTIL must be in UTC exactly when DTSTART is timezone-aware");
+      throw new RRuleSyntaxError("RRULE UNTIL values must be specified in UTC when DTSTART is timezone-aware");
     }
     until = parsed.wall;
   }
@@ -201,6 +208,13 @@ function parseRulePart(text: string, dtstart: DateValue): RulePart {
   }
   const byDay = raw.has("BYDAY") ? parseByDay(raw.get("BYDAY")!) : null;
   return buildRule(freq, interval, count, until, wkst, parts, byDay, dtstart.wall);
+}
+
+/** dateutil splits `NAME=VALUE` (and `RRULE:...`) by tuple unpacking; Python words the failure. */
+function unpackError(pieces: number): RRuleSyntaxError {
+  return new RRuleSyntaxError(
+    pieces < 2 ? `not enough values to unpack (expected 2, got ${pieces})` : "too many values to unpack (expected 2)",
+  );
 }
 
 function isPartName(name: string): boolean {
@@ -262,10 +276,8 @@ function buildRule(
       weekdays = [[dtWeekday, null]];
     }
   }
-  checkRange(byMonth, 1, 12, "BYMONTH");
-  checkRange(byYearDay?.map(Math.abs) ?? null, 1, 366, "BYYEARDAY");
-  checkRange(byWeekNo?.map(Math.abs) ?? null, 1, 53, "BYWEEKNO");
-  checkRange(monthDays?.filter((d) => d !== 0).map(Math.abs) ?? null, 1, 31, "BYMONTHDAY");
+  // dateutil takes out-of-range BYMONTH, BYMONTHDAY, BYYEARDAY, BYWEEKNO values as they come;
+  // they never match.
   // Ordinals only mean something for monthly and yearly rules; elsewhere dateutil drops them.
   const plain = new Set<number>();
   const nth: Array<[number, number]> = [];
@@ -273,9 +285,13 @@ function buildRule(
     if (n === null || freq > MONTHLY) plain.add(day);
     else nth.push([day, n]);
   }
-  const time = (name: string, max: number, dtValue: number, level: number): number[] | null => {
+  const time = (name: string, unit: string, max: number, dtValue: number, level: number): number[] | null => {
     const given = unique(parts.get(name));
-    checkRange(given, 0, max, name);
+    // Below HOURLY dateutil builds datetime.time values from these, and Python refuses a bad one.
+    // From HOURLY on dateutil accepts them but fails when iterating; we refuse them up front.
+    if (given?.some((v) => v < 0 || v > max)) {
+      throw new RRuleSyntaxError(freq < HOURLY ? `${unit} must be in 0..${max}` : `${name} values must be between 0 and ${max}`);
+    }
     if (given === null) return freq < level ? [dtValue] : null;
     if (freq !== level) return given;
     // A BYxxx at the rule's own level must be reachable from DTSTART in INTERVAL steps.
@@ -298,15 +314,11 @@ function buildRule(
     byWeekday: plain.size > 0 ? [...plain].sort((a, b) => a - b) : null,
     byNWeekday: nth.length > 0 ? nth : null,
     byEaster,
-    byHour: time("BYHOUR", 23, dt.getUTCHours(), HOURLY),
-    byMinute: time("BYMINUTE", 59, dt.getUTCMinutes(), MINUTELY),
-    bySecond: time("BYSECOND", 59, dt.getUTCSeconds(), SECONDLY),
+    byHour: time("BYHOUR", "hour", 23, dt.getUTCHours(), HOURLY),
+    byMinute: time("BYMINUTE", "minute", 59, dt.getUTCMinutes(), MINUTELY),
+    bySecond: time("BYSECOND", "second", 59, dt.getUTCSeconds(), SECONDLY),
     bySetPos,
   };
-}
-
-function checkRange(values: number[] | null, min: number, max: number, name: string): void {
-  if (values?.some((v) => v < min || v > max)) throw new RRuleSyntaxError(`${name} values must be between ${min} and ${max}`);
 }
 
 function gcd(a: number, b: number): number {

@@ -19,7 +19,7 @@ export function rruleOccurrences(schedule: RRuleSchedule, window: Window): Micro
   const skipTo = toWall(startMs, tz) - 2 * DAY_MS;
   const out: Micros[] = [];
   const seen = new Set<Micros>();
-  let attempts = 0;
+  let counter = 0;
   for (const wall of setWalls(parsed, skipTo)) {
     const at = wallToInstant(wall, tz, "backward") * 1000;
     if (at < window.start) continue;
@@ -28,7 +28,8 @@ export function rruleOccurrences(schedule: RRuleSchedule, window: Window): Micro
       seen.add(at);
       out.push(at);
     }
-    if (out.length >= window.n || ++attempts > MAX_ITERATIONS) break;
+    if (out.length >= window.n || counter > MAX_ITERATIONS) break;
+    counter++;
   }
   return out.sort((a, b) => a - b);
 }
