@@ -1,5 +1,6 @@
 import { DurableObject } from "cloudflare:workers";
 import type { Bindings } from "../env";
+import { OCCUPYING } from "../schemas/states";
 
 /**
  * The slot ledger of one work queue (or of one work pool): the single, serialized place where
@@ -34,12 +35,6 @@ export interface LedgerPage {
   count: number;
   flow_run_ids: string[];
 }
-
-/** Slot-occupying states, as Prefect counts them: queues also hold CANCELLING runs. */
-export const OCCUPYING: Record<LedgerScope["kind"], string[]> = {
-  queue: ["PENDING", "RUNNING", "CANCELLING"],
-  pool: ["PENDING", "RUNNING"],
-};
 
 /** How long a poller's reservation holds a slot before it must propose PENDING. */
 export const RESERVATION_SECONDS = 30;

@@ -3,7 +3,7 @@ import type { Db } from "../db/client";
 import type { Bindings } from "../env";
 import { flowRun, workPool, workQueue } from "../db/schema";
 import { ledgerFor } from "./ledgers";
-import { OCCUPYING } from "./slot-ledger";
+import { isOccupying } from "../schemas/states";
 import { toIso } from "../lib/time";
 import type { SlotAcquisition } from "../orchestration/context";
 
@@ -20,9 +20,6 @@ export interface SlotScope {
   poolId: string;
   poolLimit: number | null;
 }
-
-export const isOccupying = (kind: "queue" | "pool", stateType: string | null | undefined) =>
-  !!stateType && OCCUPYING[kind].includes(stateType);
 
 /** The queue and pool limits that apply to a run, or null when it has no work queue. */
 export async function slotScopeOf(db: Db, workQueueId: string | null | undefined): Promise<SlotScope | null> {

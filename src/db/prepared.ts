@@ -1,6 +1,6 @@
 import { is, Param, Placeholder, SQL } from "drizzle-orm";
 import { SQLiteAsyncDialect } from "drizzle-orm/sqlite-core";
-import type { BatchItem } from "drizzle-orm/batch";
+import type { Statement } from "./batch";
 import { d1Of, type Db } from "./client";
 
 /**
@@ -62,7 +62,7 @@ function binder(param: unknown): Binder {
 }
 
 /** Anything a write batch holds: drizzle's builders or D1 statements. */
-export type Write = BatchItem<"sqlite"> | D1PreparedStatement;
+export type Write = Statement | D1PreparedStatement;
 
 function toD1(db: Db, item: Write): D1PreparedStatement {
   if ("toSQL" in item && typeof item.toSQL === "function") {

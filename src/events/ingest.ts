@@ -1,6 +1,7 @@
 import { z } from "@hono/zod-openapi";
 import type { Db } from "../db/client";
-import { eventRowsJson, insertEventStatements, type Statement, type StoredEvent } from "../db/queries/events";
+import { eventRowsJson, insertEventStatements, type StoredEvent } from "../db/queries/events";
+import type { Batch, Statement } from "../db/batch";
 import { Event } from "../schemas/prefect.gen";
 import { normalizeUuid, uuid7 } from "../lib/ids";
 import { isoNow, toIso } from "../lib/time";
@@ -59,7 +60,7 @@ export function ingestStatements(db: Db, events: StoredEvent[], now = isoNow()):
 }
 
 async function runBatch(db: Db, statements: Statement[]): Promise<void> {
-  if (statements.length) await db.batch(statements as [Statement, ...Statement[]]);
+  if (statements.length) await db.batch(statements as Batch);
 }
 
 /** D1 rejects oversized batches; flushes of many events are split into batches of this many. */

@@ -1,4 +1,4 @@
-import type { Context, OrchestrationResult } from "./context";
+import type { Context, FlowContext, OrchestrationResult } from "./context";
 import type { RunState, TransitionEnd } from "./states";
 
 /**
@@ -130,4 +130,21 @@ export async function orchestrate<C extends Context>(ctx: C, policy: Policy<C>, 
   ctx.validatedState = ctx.proposedState ?? ctx.initialState;
   for (const exit of exits.reverse()) await exit();
   return { state: ctx.validatedState, status: ctx.status, details: ctx.details };
+}
+
+/** A state a caller proposes for a run, and how (flow-run-state.ts, task-run-state.ts). */
+export interface StateProposal {
+  type: RunState["type"];
+  name?: string | null;
+  message?: string | null;
+  data?: unknown;
+  state_details?: Record<string, any> | null;
+}
+
+export interface SetStateOptions {
+  force?: boolean;
+  /** A policy other than the core one (e.g. the late-runs service's); `force` still wins. */
+  policy?: Policy<FlowContext>;
+  apiVersion?: string | null;
+  clientVersion?: string | null;
 }

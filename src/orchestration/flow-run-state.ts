@@ -7,32 +7,17 @@ import { taskRun } from "../db/schema";
 import type { FlowRunRow } from "../db/queries/runs-serialize";
 import { stampServerEvents } from "../events/ingest";
 import { eventsCommitted } from "../events/outbox";
-import { acquireRunSlot, isOccupying, releaseRunSlot, type SlotScope } from "../concurrency/work-queue-slots";
+import { acquireRunSlot, releaseRunSlot, type SlotScope } from "../concurrency/work-queue-slots";
+import { isOccupying } from "../schemas/states";
 import { deploymentConcurrencyGate } from "../concurrency/gates";
 import { isoNow } from "../lib/time";
 import { transition, type FlowContext, type FlowRunSurroundings, type OrchestrationResult, type SlotGate } from "./context";
-import { orchestrate, type Policy } from "./engine";
+import { orchestrate, type SetStateOptions, type StateProposal } from "./engine";
 import { CoreFlowPolicy, GlobalFlowPolicy, MinimalFlowPolicy } from "./policies";
 import { newState, type RunState } from "./states";
 import { forcedTaskTransition } from "./task-run-state";
 import { contendedRun, flowRunTransitionStatements, isStaleRunError, runStateOf } from "./write";
 import { forgetSnapshot, recallSnapshot, rememberSnapshot } from "./flow-run-snapshots";
-
-export interface StateProposal {
-  type: RunState["type"];
-  name?: string | null;
-  message?: string | null;
-  data?: unknown;
-  state_details?: Record<string, any> | null;
-}
-
-export interface SetStateOptions {
-  force?: boolean;
-  /** A policy other than the core one (e.g. the late-runs service's); `force` still wins. */
-  policy?: Policy<FlowContext>;
-  apiVersion?: string | null;
-  clientVersion?: string | null;
-}
 
 export interface SetStateOutcome {
   result: OrchestrationResult;

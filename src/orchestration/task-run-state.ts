@@ -1,16 +1,15 @@
 import { eq } from "drizzle-orm";
 import type { Db } from "../db/client";
 import { flowRun, taskRun } from "../db/schema";
-import type { Statement } from "../db/queries/events";
+import type { Statement } from "../db/batch";
 import type { TaskRunRow } from "../db/queries/runs-serialize";
 import { isoNow } from "../lib/time";
 import { toState } from "../schemas/serialize";
 import { enqueueIfDeferred } from "../task-queue/client";
 import { transition, type TaskContext, type TaskRunSurroundings, type OrchestrationResult } from "./context";
-import { orchestrate } from "./engine";
+import { orchestrate, type SetStateOptions, type StateProposal } from "./engine";
 import { CoreTaskPolicy, GlobalTaskPolicy, MinimalTaskPolicy } from "./policies";
 import { newState, type RunState } from "./states";
-import type { SetStateOptions, StateProposal } from "./flow-run-state";
 import { cachedTaskState, contendedRun, isStaleRunError, runStateOf, taskRunTransitionStatements } from "./write";
 import { parseLimitRows, tagLimitsJson } from "../db/queries/concurrency-limits";
 import { taskConcurrencyGate } from "../concurrency/gates";

@@ -13,7 +13,7 @@ import { GraphTooLarge, readFlowRunGraph, readTaskRunDependencies } from "../db/
 import { runHistory } from "../db/queries/run-history";
 import { toFlowRunResponse } from "../db/queries/runs-serialize";
 import { flowRunWhere } from "../db/filters";
-import { OCCUPYING } from "../concurrency/slot-ledger";
+import { OCCUPYING } from "../schemas/states";
 import { releaseRunSlot, slotScopeOf } from "../concurrency/work-queue-slots";
 import type { AppEnv } from "../env";
 import {

@@ -1,6 +1,7 @@
 import { z } from "@hono/zod-openapi";
 import type { Db } from "../db/client";
-import type { Statement, StoredEvent } from "../db/queries/events";
+import type { StoredEvent } from "../db/queries/events";
+import type { Statement } from "../db/batch";
 import { recordTaskRunStatements, type RecordedTaskRun, type TaskRunColumns } from "../db/queries/task-run-recorder";
 import { completeStateDetails } from "../schemas/serialize";
 import { State, TaskRun } from "../schemas/prefect.gen";

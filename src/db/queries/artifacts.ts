@@ -6,7 +6,7 @@ import { artifactOrder } from "../sorts";
 import { uuid4 } from "../../lib/ids";
 import { isoNow } from "../../lib/time";
 import { emitEvents, serverEventWrite, type ServerEvent } from "../../events/ingest";
-import type { Statement } from "./events";
+import type { Batch, Statement } from "../batch";
 import type { Artifact, ArtifactCollection, ArtifactCollectionSort, ArtifactSort } from "../../schemas/prefect.gen";
 
 export type ArtifactRow = typeof artifact.$inferSelect;
@@ -70,7 +70,7 @@ function collectionEvent(action: "created" | "updated" | "deleted", c: ArtifactC
   };
 }
 
-const batch = (db: Db, statements: Statement[]) => db.batch(statements as unknown as [Statement, ...Statement[]]);
+const batch = (db: Db, statements: Statement[]) => db.batch(statements as unknown as Batch);
 
 /**
  * Stores the artifact; a keyed one also becomes its key's latest (the collection row is created,

@@ -6,7 +6,7 @@ import { namedResourceOrder } from "../sorts";
 import { uuid4 } from "../../lib/ids";
 import { isoNow } from "../../lib/time";
 import { serverEventWrite } from "../../events/ingest";
-import type { Statement } from "./events";
+import type { Batch, Statement } from "../batch";
 import { relatedDeploymentResources, type AutomationCore } from "../../services/automations/validate";
 import type { Automation, AutomationSort } from "../../schemas/prefect.gen";
 
@@ -69,7 +69,7 @@ function syncRelatedResources(db: Db, automationId: string, core: Pick<Automatio
 }
 
 async function run(db: Db, statements: Statement[]): Promise<unknown[]> {
-  return db.batch(statements as [Statement, ...Statement[]]);
+  return db.batch(statements as Batch);
 }
 
 export async function createAutomation(db: Db, core: AutomationCore, ownerResource: string | null | undefined): Promise<Automation> {

@@ -7,7 +7,7 @@ import { normalizeSchedule, type ScheduleCreateInput, type ScheduleUpdateInput }
 import type { DeploymentSchedule } from "../../schemas/prefect.gen";
 
 export type ScheduleRow = typeof deploymentSchedule.$inferSelect;
-type Statement = any;
+import type { Batch, Statement } from "../batch";
 
 export function toDeploymentSchedule(row: ScheduleRow): DeploymentSchedule {
   return {
@@ -132,7 +132,7 @@ export async function createSchedules(db: Db, deploymentId: string, schedules: S
   if (!found) return null;
   const rows = scheduleRows(deploymentId, schedules);
   const inserts = insertScheduleStatements(db, rows);
-  if (inserts.length) await db.batch(inserts as [Statement, ...Statement[]]);
+  if (inserts.length) await db.batch(inserts as Batch);
   return rows.map(toDeploymentSchedule);
 }
 
@@ -151,7 +151,7 @@ export async function updateSchedule(db: Db, deploymentId: string, scheduleId: s
   ]);
   if (!found.length) return "no_deployment";
   if (!updated.length) return "no_schedule";
-  await db.batch(deleteScheduledRunsStatements(db, [deploymentId], { autoScheduledOnly: true, futureOnly: true, now }) as [Statement, ...Statement[]]);
+  await db.batch(deleteScheduledRunsStatements(db, [deploymentId], { autoScheduledOnly: true, futureOnly: true, now }) as Batch);
   return "ok";
 }
 
@@ -166,7 +166,7 @@ export async function deleteSchedule(db: Db, deploymentId: string, scheduleId: s
   ]);
   if (!found.length) return "no_deployment";
   if (!deleted.length) return "no_schedule";
-  await db.batch(deleteScheduledRunsStatements(db, [deploymentId], { autoScheduledOnly: true }) as [Statement, ...Statement[]]);
+  await db.batch(deleteScheduledRunsStatements(db, [deploymentId], { autoScheduledOnly: true }) as Batch);
   return "ok";
 }
 

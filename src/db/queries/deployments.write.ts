@@ -28,7 +28,7 @@ import type { ServerEvent } from "../../events/ingest";
 
 /* A deployment's writes: create (upsert), update, pause, delete, and the polls that mark it ready. */
 
-type Statement = any;
+import type { Statement } from "../batch";
 
 /**
  * The deployment's own v2 limit follows `concurrency_limit` (Prefect's

@@ -1,6 +1,6 @@
 import { getTableColumns, getTableName } from "drizzle-orm";
 import type { SQLiteTable } from "drizzle-orm/sqlite-core";
-import type { BatchItem } from "drizzle-orm/batch";
+import type { Statement } from "../batch";
 import type { Db } from "../client";
 import { event, eventResource } from "../schema";
 
@@ -16,7 +16,7 @@ export interface StoredEvent {
   follows: string | null;
 }
 
-export type Statement = BatchItem<"sqlite">;
+
 
 /** D1 binds at most 100 parameters per statement; multi-row inserts are chunked under it. */
 const MAX_PARAMS = 100;

@@ -1,6 +1,6 @@
 import { inList } from "../filters/core";
 import { and, asc, count, desc, eq, inArray, lte, sql, type Column, type SQL } from "drizzle-orm";
-import type { BatchItem } from "drizzle-orm/batch";
+import type { Statement, Batch } from "../batch";
 import type { Db } from "../client";
 import { deployment, deploymentSchedule, flowRun, flowRunInput, flowRunState, log, taskRun, taskRunState } from "../schema";
 import { flowRunWhere, type ResourceFilters } from "../filters";
@@ -125,7 +125,7 @@ export async function mergeFlowRunLabels(db: Db, id: string, labels: Record<stri
  * the task runs' states, inputs), plus the logs Prefect removes right after; subflow runs of the
  * deleted task runs survive with parent_task_run_id set to null. `runIds` is a list or a subquery.
  */
-export function flowRunCascade(db: Db, runIds: string[] | SQL): BatchItem<"sqlite">[] {
+export function flowRunCascade(db: Db, runIds: string[] | SQL): Statement[] {
   const inRuns = (col: Column | SQL) => (Array.isArray(runIds) ? inList(col, runIds) : sql`${col} IN ${runIds}`);
   const taskIds = sql`(SELECT ${taskRun.id} FROM ${taskRun} WHERE ${inRuns(taskRun.flow_run_id)})`;
   return [
@@ -151,7 +151,7 @@ export async function deleteFlowRuns(db: Db, ids: string[]): Promise<DeletedRun[
       .where(inList(flowRun.id, ids))
       .returning({ id: flowRun.id, work_queue_id: flowRun.work_queue_id, state_type: flowRun.state_type }),
   ];
-  const results = await db.batch(statements as [BatchItem<"sqlite">, ...BatchItem<"sqlite">[]]);
+  const results = await db.batch(statements as Batch);
   return results[results.length - 1] as DeletedRun[];
 }
 
@@ -233,7 +233,7 @@ export function runLogs(db: Db, flowRunId: string, limit: number, offset: number
 
 
 /** Deletes of flows' deployments and their schedules (Prefect's flow_id / deployment_id cascades). */
-export function deploymentsOfFlows(db: Db, flowIds: string[]): BatchItem<"sqlite">[] {
+export function deploymentsOfFlows(db: Db, flowIds: string[]): Statement[] {
   const deploymentIds = db.select({ id: deployment.id }).from(deployment).where(inList(deployment.flow_id, flowIds));
   return [
     db.delete(deploymentSchedule).where(inArray(deploymentSchedule.deployment_id, deploymentIds)),

@@ -1,6 +1,6 @@
 import { inList } from "../filters/core";
 import { count, eq, sql } from "drizzle-orm";
-import type { BatchItem } from "drizzle-orm/batch";
+import type { Statement, Batch } from "../batch";
 import type { Db } from "../client";
 import { flow, flowRun } from "../schema";
 import { deploymentsOfFlows, flowRunCascade } from "./flow-runs";
@@ -52,7 +52,7 @@ export async function updateFlow(db: Db, id: string, input: Partial<FlowUpdate>)
  * Deleting flows takes, as Prefect's foreign keys cascade, their deployments and their flow runs
  * with everything under those (see flowRunCascade): one batch, one round trip.
  */
-function flowCascade(db: Db, flowIds: string[]): BatchItem<"sqlite">[] {
+function flowCascade(db: Db, flowIds: string[]): Statement[] {
   const runIds = sql`(SELECT ${flowRun.id} FROM ${flowRun} WHERE ${inList(flowRun.flow_id, flowIds)})`;
   return [
     ...flowRunCascade(db, runIds),
@@ -65,7 +65,7 @@ export async function deleteFlow(db: Db, id: string): Promise<boolean> {
   const results = await db.batch([
     ...flowCascade(db, [id]),
     db.delete(flow).where(eq(flow.id, id)).returning({ id: flow.id }),
-  ] as unknown as [BatchItem<"sqlite">, ...BatchItem<"sqlite">[]]);
+  ] as unknown as Batch);
   return (results[results.length - 1] as unknown[]).length > 0;
 }
 
@@ -95,10 +95,7 @@ export async function bulkDeleteFlows(db: Db, filters: ResourceFilters, limit: n
   const ids = await db.select({ id: flow.id }).from(flow).where(flowWhere(filters)).limit(limit);
   if (!ids.length) return [];
   const list = ids.map((r) => r.id);
-  await db.batch([...flowCascade(db, list), db.delete(flow).where(inList(flow.id, list))] as unknown as [
-    BatchItem<"sqlite">,
-    ...BatchItem<"sqlite">[],
-  ]);
+  await db.batch([...flowCascade(db, list), db.delete(flow).where(inList(flow.id, list))] as unknown as Batch);
   return list;
 }
 

@@ -2,7 +2,7 @@ import { sql, type SQL } from "drizzle-orm";
 import type { Db } from "../client";
 import { taskRun, taskRunState } from "../schema";
 import { uuid4 } from "../../lib/ids";
-import type { Statement } from "./events";
+import type { Statement } from "../batch";
 
 export type TaskRunColumns = Partial<typeof taskRun.$inferInsert>;
 

@@ -9,7 +9,7 @@ import { isoNow } from "../../lib/time";
 import { conflict, integrityConflict } from "../../lib/errors";
 import { isUniqueViolation } from "./work-pools";
 import { emitEvents, serverEventWrite, type ServerEvent } from "../../events/ingest";
-import type { Statement } from "./events";
+import type { Statement } from "../batch";
 import type { Variable, VariableFilter, VariableSort } from "../../schemas/prefect.gen";
 
 export type VariableRow = typeof variable.$inferSelect;

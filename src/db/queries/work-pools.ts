@@ -2,7 +2,7 @@ import { asc, count, eq, getTableColumns, inArray, sql, type SQL } from "drizzle
 import type { Db } from "../client";
 import { deployment, flowRun, workPool, workQueue, worker } from "../schema";
 import { whereOf, workPoolFilterSpec } from "../filters";
-import { OCCUPYING } from "../../concurrency/slot-ledger";
+import { OCCUPYING } from "../../schemas/states";
 import { uuid4 } from "../../lib/ids";
 import { isoNow } from "../../lib/time";
 import { poolHasOnlineWorkerSql } from "./workers";

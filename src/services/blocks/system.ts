@@ -1,5 +1,5 @@
 import { and, count, eq, inArray, sql } from "drizzle-orm";
-import type { BatchItem } from "drizzle-orm/batch";
+import type { Statement, Batch } from "../../db/batch";
 import { d1Of, type Db } from "../../db/client";
 import { blockSchema, blockType } from "../../db/schema";
 import { htmlEscape, toBlockType } from "../../db/queries/blocks/rows";
@@ -28,7 +28,7 @@ export function systemChecksums(): Promise<string[]> {
 export async function installSystemBlocks(db: Db): Promise<void> {
   const sums = await systemChecksums();
   const now = isoNow();
-  const statements: BatchItem<"sqlite">[] = [];
+  const statements: Statement[] = [];
   SYSTEM_BLOCKS.forEach((b, i) => {
     const values = {
       name: b.name,
@@ -74,7 +74,7 @@ export async function installSystemBlocks(db: Db): Promise<void> {
         .onConflictDoNothing(),
     );
   });
-  const results = await db.batch(statements as [BatchItem<"sqlite">, ...BatchItem<"sqlite">[]]);
+  const results = await db.batch(statements as Batch);
   const created = results
     .filter((_, i) => i % 2 === 0)
     .flatMap((rows) => rows as (typeof blockType.$inferSelect)[])

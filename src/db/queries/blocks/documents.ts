@@ -1,5 +1,5 @@
 import { and, count, eq, inArray, sql, type SQL } from "drizzle-orm";
-import type { BatchItem } from "drizzle-orm/batch";
+import type { Statement, Batch } from "../../batch";
 import type { Db } from "../../client";
 import { blockDocument, blockDocumentReference, blockSchema, blockType } from "../../schema";
 import { blockDocumentWhere, type BlockFilters } from "../../filters/blocks";
@@ -12,7 +12,8 @@ import { UUID_RE } from "../../../schemas/primitives";
 import { emitEvents, type ServerEvent } from "../../../events/ingest";
 import { obfuscateSecrets, restoreObfuscated } from "../../../services/blocks/secrets";
 import { allRows, idsSubquery, joinedType, parseJson, typeColumns } from "./rows";
-import { buildSchemas, documentCascade, schemaStatements } from "./schemas";
+import { buildSchemas, schemaStatements } from "./schemas";
+import { documentCascade } from "./cascade";
 
 /** Reference graphs deeper than this are refused (as Prefect's server does past 50 levels). */
 const MAX_DEPTH = 50;
@@ -269,7 +270,7 @@ export async function createBlockDocument(db: Db, input: DocumentInput): Promise
   await checkReferencesExist(db, refs);
   const now = isoNow();
   const id = uuid4();
-  const statements: BatchItem<"sqlite">[] = [
+  const statements: Statement[] = [
     db
       .insert(blockDocument)
       .values({ id, created: now, updated: now, name, data, is_anonymous: input.is_anonymous, block_type_name: type[0].name, block_type_id: typeId, block_schema_id: schemaId })
@@ -284,9 +285,9 @@ export async function createBlockDocument(db: Db, input: DocumentInput): Promise
     );
   }
   // The references are written only when the document was (a name taken meanwhile loses the race).
-  const [inserted] = await db.batch([statements[0]] as [BatchItem<"sqlite">]);
+  const [inserted] = await db.batch([statements[0]] as [Statement]);
   if (!(inserted as unknown[]).length) throw conflict("Block already exists");
-  if (statements.length > 1) await db.batch(statements.slice(1) as [BatchItem<"sqlite">]);
+  if (statements.length > 1) await db.batch(statements.slice(1) as [Statement]);
   const doc = (await readBlockDocument(db, id))!;
   await emitFor(db, "created", doc);
   return doc;
@@ -345,7 +346,7 @@ export async function updateBlockDocument(
     }
     const dropped = existing.filter((e) => !kept.has(e.id)).map((e) => e.id);
     const now = isoNow();
-    const statements: BatchItem<"sqlite">[] = [
+    const statements: Statement[] = [
       db.update(blockDocument).set({ data: withoutRefs, block_schema_id: schemaId, updated: now }).where(eq(blockDocument.id, id)),
     ];
     if (added.length) {
@@ -356,7 +357,7 @@ export async function updateBlockDocument(
       );
     }
     if (dropped.length) statements.push(db.delete(blockDocumentReference).where(inArray(blockDocumentReference.id, dropped)));
-    await db.batch(statements as [BatchItem<"sqlite">, ...BatchItem<"sqlite">[]]);
+    await db.batch(statements as Batch);
   }
   await emitFor(db, "updated", await readBlockDocument(db, id));
   return true;
@@ -368,7 +369,7 @@ export async function deleteBlockDocument(db: Db, id: string): Promise<boolean> 
   await db.batch([
     ...documentCascade(db, sql`(SELECT ${id})`),
     db.delete(blockDocument).where(eq(blockDocument.id, id)),
-  ] as unknown as [BatchItem<"sqlite">, ...BatchItem<"sqlite">[]]);
+  ] as unknown as Batch);
   await emitFor(db, "deleted", doc);
   return true;
 }

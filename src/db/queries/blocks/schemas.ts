@@ -1,8 +1,8 @@
 import { pyRepr } from "../../../lib/python";
 import { and, desc, eq, sql, type SQL } from "drizzle-orm";
-import type { BatchItem } from "drizzle-orm/batch";
+import type { Batch } from "../../batch";
 import type { Db } from "../../client";
-import { blockDocument, blockDocumentReference, blockSchema, blockSchemaReference, blockType, configuration } from "../../schema";
+import { blockSchema, blockSchemaReference, blockType } from "../../schema";
 import { blockSchemaWhere, type BlockFilters } from "../../filters/blocks";
 import type { BlockSchema } from "../../../schemas/prefect.gen";
 import { ApiError, badRequest, conflict } from "../../../lib/errors";
@@ -12,6 +12,7 @@ import { isDict, toPlain, type PyValue } from "../../../lib/python";
 import { nonBlockDefinitions, referenceStrings, schemaChecksum } from "../../../services/blocks/checksum";
 import { allRows, idsSubquery, schemaColumns, toBlockSchema, toSchemaRow, typeColumns, type SchemaRow } from "./rows";
 import { readBlockTypeBySlug } from "./types";
+import { schemaCascade } from "./cascade";
 
 export const DEFAULT_SCHEMA_VERSION = "non-versioned";
 /** Reference graphs deeper than this are cut (Prefect's server refuses to recurse past 50). */
@@ -276,36 +277,6 @@ function fieldsForChild(
 
 // ---- deleting ------------------------------------------------------------------------------
 
-/**
- * What deleting these block schemas takes with them, as Prefect's foreign keys cascade: their
- * references (either side), their block documents with those documents' references, and the
- * server's default result storage setting when it names one of those documents.
- */
-export function schemaCascade(db: Db, schemaIds: SQL): BatchItem<"sqlite">[] {
-  const docIds = sql`(SELECT ${blockDocument.id} FROM ${blockDocument} WHERE ${blockDocument.block_schema_id} IN ${schemaIds})`;
-  return [
-    ...documentCascade(db, docIds),
-    db.delete(blockDocument).where(sql`${blockDocument.block_schema_id} IN ${schemaIds}`),
-    db
-      .delete(blockSchemaReference)
-      .where(sql`${blockSchemaReference.parent_block_schema_id} IN ${schemaIds} OR ${blockSchemaReference.reference_block_schema_id} IN ${schemaIds}`),
-  ];
-}
-
-export const DEFAULT_STORAGE_KEY = "server-default-result-storage";
-
-/** References to or from these documents, and the default result storage setting naming one. */
-export function documentCascade(db: Db, docIds: SQL): BatchItem<"sqlite">[] {
-  return [
-    db
-      .delete(blockDocumentReference)
-      .where(sql`${blockDocumentReference.parent_block_document_id} IN ${docIds} OR ${blockDocumentReference.reference_block_document_id} IN ${docIds}`),
-    db
-      .delete(configuration)
-      .where(sql`${configuration.key} = ${DEFAULT_STORAGE_KEY} AND json_extract(${configuration.value}, '$.default_result_storage_block_id') IN ${docIds}`),
-  ];
-}
-
 export async function deleteBlockSchema(db: Db, id: string): Promise<boolean> {
   const row = await db
     .select({ id: blockSchema.id, isProtected: blockType.is_protected })
@@ -316,9 +287,6 @@ export async function deleteBlockSchema(db: Db, id: string): Promise<boolean> {
   if (!row) return false;
   if (row.isProtected) throw new ApiError(403, "Block schemas for protected block types cannot be deleted.");
   const ids = sql`(SELECT ${id})`;
-  await db.batch([...schemaCascade(db, ids), db.delete(blockSchema).where(eq(blockSchema.id, id))] as unknown as [
-    BatchItem<"sqlite">,
-    ...BatchItem<"sqlite">[],
-  ]);
+  await db.batch([...schemaCascade(db, ids), db.delete(blockSchema).where(eq(blockSchema.id, id))] as unknown as Batch);
   return true;
 }

@@ -1,5 +1,5 @@
 import { asc, eq, sql } from "drizzle-orm";
-import type { BatchItem } from "drizzle-orm/batch";
+import type { Batch } from "../../batch";
 import type { Db } from "../../client";
 import { blockDocument, blockSchema, blockType } from "../../schema";
 import { blockTypeWhere, type BlockFilters } from "../../filters/blocks";
@@ -9,7 +9,7 @@ import { uuid4 } from "../../../lib/ids";
 import { isoNow } from "../../../lib/time";
 import { emitEvents, serverEventWrite, type ServerEvent } from "../../../events/ingest";
 import { htmlEscape, htmlUnescape, toBlockType } from "./rows";
-import { documentCascade, schemaCascade } from "./schemas";
+import { documentCascade, schemaCascade } from "./cascade";
 
 type Row = typeof blockType.$inferSelect;
 
@@ -114,7 +114,7 @@ export async function deleteBlockType(db: Db, id: string): Promise<boolean> {
     ...schemaCascade(db, schemaIds),
     db.delete(blockSchema).where(eq(blockSchema.block_type_id, id)),
     db.delete(blockType).where(eq(blockType.id, id)),
-  ] as unknown as [BatchItem<"sqlite">, ...BatchItem<"sqlite">[]]);
+  ] as unknown as Batch);
   event.committed();
   return true;
 }
