@@ -16,16 +16,16 @@ import { workQueuesRouter } from "./routes/work-queues";
 import { workQueueRunsRouter } from "./routes/work-queues.runs";
 import { collectionsRouter } from "./routes/collections";
 import { eventsRouter, eventsSocketRouter } from "./routes/events";
-import { logsRouter } from "./routes/logs";
+import { logsRouter, logsSocketRouter } from "./routes/logs";
 import { flowRunsRouter } from "./routes/flow-runs";
-import { flowRunOrchestrationRouter } from "./routes/flow-runs.orchestrate";
+import { flowRunSetStateRouter } from "./routes/flow-runs.set-state";
 import { taskRunsRouter } from "./routes/task-runs";
-import { taskRunOrchestrationRouter } from "./routes/task-runs.orchestrate";
-import { runStatesRouter } from "./routes/run-states";
+import { flowRunStatesRouter } from "./routes/flow-run-states";
+import { taskRunStatesRouter } from "./routes/task-run-states";
 import { deploymentsRouter } from "./routes/deployments";
 import { deploymentSchedulesRouter } from "./routes/deployments.schedules";
 import { deploymentRunsRouter } from "./routes/deployments.runs";
-import { concurrencyLimitsV2Router } from "./routes/concurrency-limits-v2";
+import { concurrencyLimitsV2Router } from "./routes/v2-concurrency-limits";
 import { variablesRouter } from "./routes/variables";
 import { savedSearchesRouter } from "./routes/saved-searches";
 import { notificationPoliciesRouter } from "./routes/notification-policies";
@@ -37,7 +37,13 @@ import { blockTypesRouter } from "./routes/block-types";
 import { blockSchemasRouter } from "./routes/block-schemas";
 import { blockDocumentsRouter } from "./routes/block-documents";
 import { concurrencyLimitsRouter } from "./routes/concurrency-limits";
-import { streamsSocketRouter } from "./routes/streams";
+import { taskRunSubscriptionsSocketRouter } from "./routes/task-runs.subscriptions";
+
+/**
+ * The WebSocket routes: their handshakes authenticate in-band, as on Prefect's server, so they are
+ * mounted before basicAuth.
+ */
+const socketRouters = [eventsSocketRouter, logsSocketRouter, taskRunSubscriptionsSocketRouter];
 
 /** Every resource router, mounted under /api. Add new routers here. */
 const routers = [
@@ -53,11 +59,11 @@ const routers = [
   collectionsRouter,
   eventsRouter,
   logsRouter,
-  flowRunOrchestrationRouter,
   flowRunsRouter,
-  taskRunOrchestrationRouter,
+  flowRunSetStateRouter,
   taskRunsRouter,
-  runStatesRouter,
+  flowRunStatesRouter,
+  taskRunStatesRouter,
   deploymentsRouter,
   deploymentSchedulesRouter,
   deploymentRunsRouter,
@@ -78,9 +84,7 @@ const routers = [
 export function createApp() {
   const api = createRouter();
 
-  // WebSocket handshakes authenticate in-band, as on Prefect's server: mounted before basicAuth.
-  api.route("/", eventsSocketRouter);
-  api.route("/", streamsSocketRouter);
+  for (const router of socketRouters) api.route("/", router);
   api.use("*", basicAuth);
   api.use("*", async (c, next) => {
     if (c.env.COUNT_D1_ROUND_TRIPS !== "1" || !c.req.header("x-count-d1-round-trips")) {

@@ -1,10 +1,7 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { eq } from "drizzle-orm";
 import { createRouter, jsonBody, jsonResponse, noContent } from "../lib/router";
 import { PREFECT_VERSION } from "../lib/version";
-import { configuration } from "../db/schema";
-import { uuid4 } from "../lib/ids";
-import { isoNow } from "../lib/time";
+import { deleteConfiguration, readConfiguration, writeConfiguration } from "../db/queries/configuration";
 import { ServerDefaultResultStorage, ServerDefaultResultStorageUpdate, Settings } from "../schemas/prefect.gen";
 
 const tags = ["Admin"];
@@ -32,8 +29,8 @@ adminRouter.openapi(
     responses: { 200: jsonResponse(ServerDefaultResultStorage) },
   }),
   async (c) => {
-    const row = await c.var.db.select().from(configuration).where(eq(configuration.key, STORAGE_KEY)).get();
-    return c.json({ default_result_storage_block_id: row?.value?.default_result_storage_block_id ?? null }, 200);
+    const stored = await readConfiguration(c.var.db, STORAGE_KEY);
+    return c.json({ default_result_storage_block_id: stored?.default_result_storage_block_id ?? null }, 200);
   },
 );
 
@@ -48,11 +45,7 @@ adminRouter.openapi(
   }),
   async (c) => {
     const value = { default_result_storage_block_id: c.req.valid("json").default_result_storage_block_id.toLowerCase() };
-    const now = isoNow();
-    await c.var.db
-      .insert(configuration)
-      .values({ id: uuid4(), created: now, updated: now, key: STORAGE_KEY, value })
-      .onConflictDoUpdate({ target: configuration.key, set: { value, updated: now } });
+    await writeConfiguration(c.var.db, STORAGE_KEY, value);
     return c.json(value, 200);
   },
 );
@@ -66,7 +59,7 @@ adminRouter.openapi(
     responses: { 204: noContent },
   }),
   async (c) => {
-    await c.var.db.delete(configuration).where(eq(configuration.key, STORAGE_KEY));
+    await deleteConfiguration(c.var.db, STORAGE_KEY);
     return c.body(null, 204);
   },
 );

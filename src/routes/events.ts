@@ -26,6 +26,8 @@ import {
 import { IncomingEvent, ingestEvents, receive } from "../events/ingest";
 import { EventsInSession } from "../events/socket";
 import { drainBeforeReading } from "../events/outbox";
+import { eventStreamOf } from "../events/publish";
+import { socketServedBy } from "./support/sockets";
 
 const tags = ["Events"];
 export const eventsRouter = createRouter();
@@ -173,6 +175,7 @@ function waitUntilOf(c: Context<AppEnv>): (p: Promise<unknown>) => void {
   }
 }
 
-/** The WebSocket routes, mounted before the API's middleware (see eventsInSocket). */
+/** The WebSocket routes (`/events/in`, `/events/out`), mounted before the API's auth (see eventsInSocket). */
 export const eventsSocketRouter = createRouter();
 eventsSocketRouter.get("/events/in", eventsInSocket);
+eventsSocketRouter.get("/events/out", socketServedBy(eventStreamOf));

@@ -12,10 +12,10 @@ import * as inputs from "../db/queries/flow-run-inputs";
 import { GraphTooLarge, readFlowRunGraph, readTaskRunDependencies } from "../db/queries/flow-run-graph";
 import { runHistory } from "../db/queries/run-history";
 import { toFlowRunResponse } from "../db/queries/runs-serialize";
-import { flowRunWhere } from "../db/filters";
 import { OCCUPYING } from "../schemas/states";
 import { releaseRunSlot, slotScopeOf } from "../concurrency/work-queue-slots";
 import type { AppEnv } from "../env";
+import { createFlowRun } from "../services/flow-run-create";
 import {
   Body_average_flow_run_lateness_flow_runs_lateness_post,
   Body_bulk_delete_flow_runs_flow_runs_bulk_delete_post,
@@ -26,6 +26,7 @@ import {
   Body_paginate_flow_runs_flow_runs_paginate_post,
   Body_read_flow_runs_flow_runs_filter_post,
   DependencyResult,
+  FlowRunCreate,
   FlowRunBulkDeleteResponse,
   FlowRunInput,
   FlowRunPaginationResponse,
@@ -39,6 +40,20 @@ import { DateTime } from "../schemas/primitives";
 const tags = ["Flow Runs"];
 export const flowRunsRouter = createRouter();
 
+flowRunsRouter.openapi(
+  createRoute({
+    method: "post",
+    path: "/flow_runs/",
+    tags,
+    summary: "Create Flow Run",
+    request: jsonBody(FlowRunCreate),
+    responses: { 200: jsonResponse(FlowRunResponse), 201: jsonResponse(FlowRunResponse) },
+  }),
+  async (c) => {
+    const { run, created } = await createFlowRun(c.env, c.var.db, c.req.valid("json"));
+    return c.json(toFlowRunResponse(run), created ? 201 : 200);
+  },
+);
 
 const FilterBody = Body_read_flow_runs_flow_runs_filter_post;
 const PaginateBody = Body_paginate_flow_runs_flow_runs_paginate_post;
@@ -158,8 +173,7 @@ flowRunsRouter.openapi(
   async (c) => {
     const body = c.req.valid("json");
     checkHistoryInterval(body.history_interval_seconds);
-    const where = flowRunWhere({ ...body, work_pool_queues: body.work_queues });
-    return c.json(await runHistory(c.var.db, "flow_run", body, where), 200);
+    return c.json(await runHistory(c.var.db, "flow_run", body, { ...body, work_pool_queues: body.work_queues }), 200);
   },
 );
 

@@ -5,6 +5,8 @@ import * as logs from "../db/queries/logs";
 import { Body_read_logs_logs_filter_post, Log, LogCreate } from "../schemas/prefect.gen";
 import { Int } from "../schemas/primitives";
 import { createAndPublishLogs } from "../events/logs";
+import { eventStreamOf } from "../events/publish";
+import { socketServedBy } from "./support/sockets";
 
 const tags = ["Logs"];
 export const logsRouter = createRouter();
@@ -42,3 +44,7 @@ logsRouter.openapi(
     return c.json(await logs.readLogs(c.var.db, body.logs, body.sort, resolveLimit(body.limit), body.offset), 200);
   },
 );
+
+/** `/logs/out`, the log stream (mounted before the API's auth, see app.ts). */
+export const logsSocketRouter = createRouter();
+logsSocketRouter.get("/logs/out", socketServedBy(eventStreamOf));

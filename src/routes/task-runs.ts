@@ -1,25 +1,65 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { createRouter, IdParams, jsonBody, jsonResponse, noContent, sentFields } from "../lib/router";
-import { notFound } from "../lib/errors";
+import { ApiError, notFound } from "../lib/errors";
 import { normalizeUuid } from "../lib/ids";
 import { paginated, resolveLimit } from "../db/pagination";
-import { taskRunWhere } from "../db/filters";
+import type { ResourceFilters } from "../db/filters";
 import * as taskRuns from "../db/queries/task-runs";
 import { runHistory } from "../db/queries/run-history";
+import { toTaskRun } from "../db/queries/runs-serialize";
+import { createTaskRun } from "../services/task-run-create";
+import { setTaskRunState } from "../orchestration/task-run-state";
 import { checkHistoryInterval } from "./flow-runs";
+import { apiVersionOf, orchestrationResponse } from "./support/orchestration-response";
 import {
   Body_count_task_runs_task_runs_count_post,
   Body_paginate_task_runs_task_runs_paginate_post,
   Body_read_task_runs_task_runs_filter_post,
+  Body_set_task_run_state_task_runs__id__set_state_post,
   Body_task_run_history_task_runs_history_post,
   HistoryResponse,
+  OrchestrationResult,
   TaskRun,
+  TaskRunCreate,
   TaskRunPaginationResponse,
   TaskRunUpdate,
 } from "../schemas/prefect.gen";
 
 const tags = ["Task Runs"];
 export const taskRunsRouter = createRouter();
+
+taskRunsRouter.openapi(
+  createRoute({
+    method: "post",
+    path: "/task_runs/",
+    tags,
+    summary: "Create Task Run",
+    request: jsonBody(TaskRunCreate),
+    responses: { 200: jsonResponse(TaskRun), 201: jsonResponse(TaskRun) },
+  }),
+  async (c) => {
+    const { run, created } = await createTaskRun(c.var.db, c.req.valid("json"));
+    return c.json(toTaskRun(run), created ? 201 : 200);
+  },
+);
+
+taskRunsRouter.openapi(
+  createRoute({
+    method: "post",
+    path: "/task_runs/{id}/set_state",
+    tags,
+    summary: "Set Task Run State",
+    request: { params: IdParams, ...jsonBody(Body_set_task_run_state_task_runs__id__set_state_post) },
+    responses: { 200: jsonResponse(OrchestrationResult), 201: jsonResponse(OrchestrationResult) },
+  }),
+  async (c) => {
+    const { state, force } = c.req.valid("json");
+    const id = c.req.valid("param").id;
+    const outcome = await setTaskRunState(c.var.db, id, state, { force, apiVersion: apiVersionOf(c) });
+    if (!outcome) throw new ApiError(404, `Task run with id ${id} not found`, "exception_message");
+    return orchestrationResponse(c, outcome);
+  },
+);
 
 const FilterBody = Body_read_task_runs_task_runs_filter_post;
 const PaginateBody = Body_paginate_task_runs_task_runs_paginate_post;
@@ -30,7 +70,7 @@ const runId = (c: { req: { valid: (t: "param") => { id: string } } }) => normali
 
 /** Task-run endpoints filter by flows, flow runs, task runs and deployments only. */
 const filtersOf = (b: { flows?: unknown; flow_runs?: unknown; task_runs?: unknown; deployments?: unknown }) =>
-  ({ flows: b.flows, flow_runs: b.flow_runs, task_runs: b.task_runs, deployments: b.deployments }) as Parameters<typeof taskRunWhere>[0];
+  ({ flows: b.flows, flow_runs: b.flow_runs, task_runs: b.task_runs, deployments: b.deployments }) as ResourceFilters;
 
 taskRunsRouter.openapi(
   createRoute({
@@ -103,7 +143,7 @@ taskRunsRouter.openapi(
   async (c) => {
     const body = c.req.valid("json");
     checkHistoryInterval(body.history_interval_seconds);
-    return c.json(await runHistory(c.var.db, "task_run", body, taskRunWhere(filtersOf(body))), 200);
+    return c.json(await runHistory(c.var.db, "task_run", body, filtersOf(body)), 200);
   },
 );
 

@@ -1,6 +1,7 @@
 import { and, sql, type SQL } from "drizzle-orm";
 import type { Db } from "../client";
 import { flowRun, taskRun } from "../schema";
+import { flowRunWhere, taskRunWhere, type ResourceFilters } from "../filters";
 import { estimatedLatenessSql, estimatedRunTimeSql, micros } from "./flow-runs";
 import { toIso } from "../../lib/time";
 import type { HistoryResponse, HistoryResponseState } from "../../schemas/prefect.gen";
@@ -34,7 +35,8 @@ export interface HistoryWindow {
  * runs whose expected start falls in it, counted per state type and name with their summed
  * (positive) estimated run time and lateness. Empty intervals answer `states: []`.
  */
-export async function runHistory(db: Db, kind: "flow_run" | "task_run", window: HistoryWindow, where: SQL | undefined): Promise<HistoryResponse[]> {
+export async function runHistory(db: Db, kind: "flow_run" | "task_run", window: HistoryWindow, filters: ResourceFilters): Promise<HistoryResponse[]> {
+  const where = kind === "flow_run" ? flowRunWhere(filters) : taskRunWhere(filters);
   const start = isoToMicros(window.history_start);
   const end = isoToMicros(window.history_end);
   const step = Math.max(1, Math.round(window.history_interval_seconds * 1e6));

@@ -6,44 +6,14 @@ import { Uuid } from "../schemas/primitives";
 import * as states from "../db/queries/run-states";
 import { State } from "../schemas/prefect.gen";
 
-export const runStatesRouter = createRouter();
+export const taskRunStatesRouter = createRouter();
+const tags = ["Task Run States"];
 
-const flowTags = ["Flow Run States"];
-const taskTags = ["Task Run States"];
-
-runStatesRouter.openapi(
-  createRoute({
-    method: "get",
-    path: "/flow_run_states/{id}",
-    tags: flowTags,
-    summary: "Read Flow Run State",
-    request: { params: IdParams },
-    responses: { 200: jsonResponse(State) },
-  }),
-  async (c) => {
-    const state = await states.readFlowRunState(c.var.db, normalizeUuid(c.req.valid("param").id));
-    if (!state) throw notFound("Flow run state not found");
-    return c.json(state, 200);
-  },
-);
-
-runStatesRouter.openapi(
-  createRoute({
-    method: "get",
-    path: "/flow_run_states/",
-    tags: flowTags,
-    summary: "Read Flow Run States",
-    request: { query: z.object({ flow_run_id: Uuid }) },
-    responses: { 200: jsonResponse(z.array(State)) },
-  }),
-  async (c) => c.json(await states.readFlowRunStates(c.var.db, normalizeUuid(c.req.valid("query").flow_run_id)), 200),
-);
-
-runStatesRouter.openapi(
+taskRunStatesRouter.openapi(
   createRoute({
     method: "get",
     path: "/task_run_states/{id}",
-    tags: taskTags,
+    tags,
     summary: "Read Task Run State",
     request: { params: IdParams },
     responses: { 200: jsonResponse(State) },
@@ -56,11 +26,11 @@ runStatesRouter.openapi(
   },
 );
 
-runStatesRouter.openapi(
+taskRunStatesRouter.openapi(
   createRoute({
     method: "get",
     path: "/task_run_states/",
-    tags: taskTags,
+    tags,
     summary: "Read Task Run States",
     request: { query: z.object({ task_run_id: Uuid }) },
     responses: { 200: jsonResponse(z.array(State)) },

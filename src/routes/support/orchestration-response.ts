@@ -1,6 +1,6 @@
 import type { Context } from "hono";
-import { toState } from "../schemas/serialize";
-import type { OrchestrationResult } from "../orchestration/context";
+import { toState } from "../../schemas/serialize";
+import type { OrchestrationResult } from "../../orchestration/context";
 
 /** The API version the client speaks (Prefect's compatibility rules depend on it). */
 export function apiVersionOf(c: Context): string | null {

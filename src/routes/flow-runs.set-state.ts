@@ -1,45 +1,25 @@
 import { createRoute } from "@hono/zod-openapi";
-import { desc } from "drizzle-orm";
 import { createRouter, IdParams, jsonBody, jsonResponse } from "../lib/router";
 import { ApiError, notFound } from "../lib/errors";
-import { flowRunWhere } from "../db/filters";
-import { flowRun } from "../db/schema";
-import { toFlowRunResponse } from "../db/queries/runs-serialize";
+import { matchingFlowRunIds } from "../db/queries/flow-runs";
 import { toState } from "../schemas/serialize";
 import {
   Body_bulk_set_flow_run_state_flow_runs_bulk_set_state_post,
   Body_resume_flow_run_flow_runs__id__resume_post,
   Body_set_flow_run_state_flow_runs__id__set_state_post,
   FlowRunBulkSetStateResponse,
-  FlowRunCreate,
-  FlowRunResponse,
   OrchestrationResult,
 } from "../schemas/prefect.gen";
-import { createFlowRun } from "../services/flow-run-create";
 import { resumeFlowRun } from "../services/flow-run-resume";
 import { setFlowRunState } from "../orchestration/flow-run-state";
-import { apiVersionOf, orchestrationResponse } from "./orchestration-response";
+import { apiVersionOf, orchestrationResponse } from "./support/orchestration-response";
 import { clientVersionOf } from "../concurrency/settings";
 
+/** A flow run's state changes through the orchestration rules: set_state, resume, bulk_set_state. */
 const tags = ["Flow Runs"];
-export const flowRunOrchestrationRouter = createRouter();
+export const flowRunSetStateRouter = createRouter();
 
-flowRunOrchestrationRouter.openapi(
-  createRoute({
-    method: "post",
-    path: "/flow_runs/",
-    tags,
-    summary: "Create Flow Run",
-    request: jsonBody(FlowRunCreate),
-    responses: { 200: jsonResponse(FlowRunResponse), 201: jsonResponse(FlowRunResponse) },
-  }),
-  async (c) => {
-    const { run, created } = await createFlowRun(c.env, c.var.db, c.req.valid("json"));
-    return c.json(toFlowRunResponse(run), created ? 201 : 200);
-  },
-);
-
-flowRunOrchestrationRouter.openapi(
+flowRunSetStateRouter.openapi(
   createRoute({
     method: "post",
     path: "/flow_runs/{id}/set_state",
@@ -57,7 +37,7 @@ flowRunOrchestrationRouter.openapi(
   },
 );
 
-flowRunOrchestrationRouter.openapi(
+flowRunSetStateRouter.openapi(
   createRoute({
     method: "post",
     path: "/flow_runs/{id}/resume",
@@ -73,7 +53,7 @@ flowRunOrchestrationRouter.openapi(
   },
 );
 
-flowRunOrchestrationRouter.openapi(
+flowRunSetStateRouter.openapi(
   createRoute({
     method: "post",
     path: "/flow_runs/bulk_set_state",
@@ -85,15 +65,10 @@ flowRunOrchestrationRouter.openapi(
   async (c) => {
     const body = c.req.valid("json");
     const db = c.var.db;
-    const ids = await db
-      .select({ id: flowRun.id })
-      .from(flowRun)
-      .where(flowRunWhere({ flow_runs: body.flow_runs ?? null }))
-      .orderBy(desc(flowRun.id))
-      .limit(body.limit);
+    const ids = await matchingFlowRunIds(db, { flow_runs: body.flow_runs ?? null }, body.limit);
     const results: FlowRunBulkSetStateResponse["results"] = [];
     // One run after another, as Prefect does; a run that fails to orchestrate is reported, not fatal.
-    for (const { id } of ids) {
+    for (const id of ids) {
       try {
         const outcome = await setFlowRunState(c.env, db, id, body.state, { force: body.force, apiVersion: apiVersionOf(c) });
         if (!outcome) continue;

@@ -1,0 +1,38 @@
+import { createRoute, z } from "@hono/zod-openapi";
+import { createRouter, IdParams, jsonResponse } from "../lib/router";
+import { notFound } from "../lib/errors";
+import { normalizeUuid } from "../lib/ids";
+import { Uuid } from "../schemas/primitives";
+import * as states from "../db/queries/run-states";
+import { State } from "../schemas/prefect.gen";
+
+export const flowRunStatesRouter = createRouter();
+const tags = ["Flow Run States"];
+
+flowRunStatesRouter.openapi(
+  createRoute({
+    method: "get",
+    path: "/flow_run_states/{id}",
+    tags,
+    summary: "Read Flow Run State",
+    request: { params: IdParams },
+    responses: { 200: jsonResponse(State) },
+  }),
+  async (c) => {
+    const state = await states.readFlowRunState(c.var.db, normalizeUuid(c.req.valid("param").id));
+    if (!state) throw notFound("Flow run state not found");
+    return c.json(state, 200);
+  },
+);
+
+flowRunStatesRouter.openapi(
+  createRoute({
+    method: "get",
+    path: "/flow_run_states/",
+    tags,
+    summary: "Read Flow Run States",
+    request: { query: z.object({ flow_run_id: Uuid }) },
+    responses: { 200: jsonResponse(z.array(State)) },
+  }),
+  async (c) => c.json(await states.readFlowRunStates(c.var.db, normalizeUuid(c.req.valid("query").flow_run_id)), 200),
+);
