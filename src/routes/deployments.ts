@@ -3,7 +3,7 @@ import type { Context } from "hono";
 import type { AppEnv } from "../env";
 import type { Db } from "../db/client";
 import { readPoolRow } from "../db/queries/work-pools";
-import { validate, validationFailure } from "../lib/schema-tools";
+import { validationFailure } from "../lib/schema-tools";
 import { workPoolJobVariablesFailure } from "../services/job-variables";
 import { afterResponse, createRouter, IdParams, jsonBody, jsonResponse, noContent } from "../lib/router";
 import { ApiError, conflict, notFound, unprocessable, integrityConflict } from "../lib/errors";
@@ -276,7 +276,7 @@ deploymentsRouter.openapi(
           "Error updating deployment: Cannot update parameters because parameter schema enforcement is enabled and the deployment does not have a valid parameter schema.",
         );
       }
-      const violation = validationFailure(validate(sent.has("parameters") && input.parameters ? input.parameters : current.parameters, schema, { ignoreRequired: true }));
+      const violation = validationFailure(sent.has("parameters") && input.parameters ? input.parameters : current.parameters, schema, { ignoreRequired: true });
       if (violation) throw conflict(`Error updating deployment: ${violation}`);
     }
     if (sent.has("job_variables"))

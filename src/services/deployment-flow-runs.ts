@@ -7,7 +7,7 @@ import { variable, workPool } from "../db/schema";
 import { ApiError, badRequest, conflict, unprocessable } from "../lib/errors";
 import { workPoolJobVariablesFailure } from "./job-variables";
 import { isoNow } from "../lib/time";
-import { collectHydrationErrors, hydrate, Placeholder, validate, validationFailure, ValidJinja } from "../lib/schema-tools";
+import { collectHydrationErrors, hydrate, Placeholder, validationFailure, ValidJinja } from "../lib/schema-tools";
 import { WorkQueueCreate, type DeploymentFlowRunCreate } from "../schemas/prefect.gen";
 import { createFlowRun, type CreatedFlowRun } from "./flow-run-create";
 
@@ -52,7 +52,7 @@ export async function createDeploymentFlowRun(env: Bindings, db: Db, dep: Select
       throw conflict(
         "Error updating deployment: Cannot update parameters because parameter schema enforcement is enabled and the deployment does not have a valid parameter schema.",
       );
-    const violation = validationFailure(validate(parameters, schema));
+    const violation = validationFailure(parameters, schema);
     if (violation) throw conflict(`Error creating flow run: ${violation}`);
   }
 

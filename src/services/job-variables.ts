@@ -53,12 +53,10 @@ export async function workPoolJobVariablesFailure(
   }
 
   const all = { ...defaults, ...jobVariables };
-  const errors = validate(all, variablesSchema, {
-    preprocess: true,
+  return validationFailure(all, variablesSchema, {
     ignoreRequired: opts.ignoreRequired || invalidDefaults,
     allowNoneWithDefault: true,
   });
-  return validationFailure(errors);
 }
 
 async function blockDocumentData(db: Db, id: string): Promise<unknown> {

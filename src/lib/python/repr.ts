@@ -4,6 +4,10 @@
  */
 import { PyBigInt, PyFloat } from "./values";
 
+/** What Python's str.isprintable() refuses: control, format, private, unassigned, separators (but space). */
+const UNPRINTABLE = /^[\p{Cc}\p{Cf}\p{Cs}\p{Co}\p{Cn}\p{Zl}\p{Zp}\p{Zs}]$/u;
+const hex = (code: number, width: number) => code.toString(16).padStart(width, "0");
+
 /** A str as repr() prints it: single quotes unless only they occur, escapes for the unprintable. */
 export function pyStrRepr(value: string): string {
   const quote = value.includes("'") && !value.includes('"') ? '"' : "'";
@@ -14,7 +18,7 @@ export function pyStrRepr(value: string): string {
     else if (ch === "\n") out += "\\n";
     else if (ch === "\r") out += "\\r";
     else if (ch === "\t") out += "\\t";
-    else if (code < 0x20 || (code >= 0x7f && code < 0xa0)) out += `\\x${code.toString(16).padStart(2, "0")}`;
+    else if (ch !== " " && UNPRINTABLE.test(ch)) out += code < 0x100 ? `\\x${hex(code, 2)}` : code < 0x10000 ? `\\u${hex(code, 4)}` : `\\U${hex(code, 8)}`;
     else out += ch;
   }
   return out + quote;
@@ -45,7 +49,10 @@ function pyNumberRepr(n: number): string {
   return Number.isInteger(n) && Math.abs(n) < 1e21 ? n.toFixed(0) : pyFloatRepr(n);
 }
 
-/** repr() of a JSON-like value (None, True, numbers, str, list, dict); other objects as `<Name object>`. */
+/**
+ * repr() of a JSON-like value (None, True, numbers, str, list, dict); an object with a `pyRepr()`
+ * method by it, other objects as `<Name object>`.
+ */
 export function pyRepr(value: unknown): string {
   if (value === null || value === undefined) return "None";
   if (value === true) return "True";
@@ -57,6 +64,7 @@ export function pyRepr(value: unknown): string {
   if (Array.isArray(value)) return `[${value.map(pyRepr).join(", ")}]`;
   if (typeof value === "object") {
     const proto = Object.getPrototypeOf(value);
+    if (typeof (value as { pyRepr?: unknown }).pyRepr === "function") return (value as { pyRepr(): string }).pyRepr();
     if (proto !== Object.prototype && proto !== null) return `<${value.constructor.name} object>`;
     return `{${Object.entries(value).map(([k, v]) => `${pyStrRepr(k)}: ${pyRepr(v)}`).join(", ")}}`;
   }

@@ -2,46 +2,80 @@
 import { isDict, pyStrRepr } from "../python";
 import { Placeholder } from "./hydration";
 import { SIMPLE_TYPES } from "./metaschema";
-import { PLACEHOLDERS, typeMatches, type ValueError } from "./validator";
+import { PLACEHOLDERS, typeMatches, validate, type ValidateOptions, type ValueError } from "./validator";
 
-/** The error jsonschema's `best_match` picks: the shallowest, then not anyOf/oneOf, then off-type. */
+type Path = (string | number)[];
+
+/**
+ * jsonschema's `relevance`: deeper errors first (by path length), then the later path, then not
+ * anyOf/oneOf, then one whose schema's type the instance does not match. Positive when `a` ranks above `b`.
+ */
+function compareRelevance(a: ValueError, b: ValueError): number {
+  if (a.path.length !== b.path.length) return b.path.length - a.path.length;
+  const byPath = comparePaths(a.path, b.path);
+  if (byPath) return byPath;
+  const weak = (e: ValueError) => (e.validator === "anyOf" || e.validator === "oneOf" ? 0 : 1);
+  if (weak(a) !== weak(b)) return weak(a) - weak(b);
+  return (matchesType(a) ? 0 : 1) - (matchesType(b) ? 0 : 1);
+}
+
+/** Python's ordering of two paths: item by item, numbers by value, strings by code point. */
+function comparePaths(a: Path, b: Path): number {
+  for (let i = 0; i < Math.min(a.length, b.length); i++) {
+    const x = a[i];
+    const y = b[i];
+    if (x === y) continue;
+    if (typeof x === "number" && typeof y === "number") return x - y;
+    const [p, q] = [String(x), String(y)].map((s) => Array.from(s, (c) => c.codePointAt(0)!));
+    for (let k = 0; k < Math.min(p.length, q.length); k++) if (p[k] !== q[k]) return p[k] - q[k];
+    return p.length - q.length;
+  }
+  return a.length - b.length;
+}
+
+function matchesType(e: ValueError): boolean {
+  const type = isDict(e.schema) ? e.schema.type : undefined;
+  const types: unknown[] = type === undefined ? [] : Array.isArray(type) ? type : [type];
+  return types.some((t) => typeof t === "string" && SIMPLE_TYPES.includes(t) && typeMatches(e.instance, t));
+}
+
+/**
+ * The error jsonschema's `best_match` picks: the most relevant, then, for anyOf/oneOf, down into
+ * the branches' errors to the least relevant one (the deepest, of the matching type) while one
+ * stands out.
+ */
 export function bestMatch(errors: ValueError[]): ValueError | null {
-  const key = (e: ValueError): (number | string)[] => {
-    const type = isDict(e.schema) ? e.schema.type : undefined;
-    const types: unknown[] = type === undefined ? [] : Array.isArray(type) ? type : [type];
-    const matchesType = types.some((t) => typeof t === "string" && SIMPLE_TYPES.includes(t) && typeMatches(e.instance, t));
-    return [-e.path.length, e.path.map(String).join("\u0000"), e.validator !== "anyOf" && e.validator !== "oneOf" ? 1 : 0, matchesType ? 0 : 1];
-  };
   let best: ValueError | null = null;
-  let bestKey: (number | string)[] = [];
-  for (const e of errors) {
-    const k = key(e);
-    if (!best || compareKeys(k, bestKey) > 0) {
-      best = e;
-      bestKey = k;
-    }
+  for (const e of errors) if (!best || compareRelevance(e, best) > 0) best = e;
+  while (best?.context?.length) {
+    const sorted = [...best.context].sort(compareRelevance);
+    if (sorted.length > 1 && compareRelevance(sorted[0], sorted[1]) === 0) return best;
+    best = sorted[0];
   }
   return best;
 }
 
-function compareKeys(a: (number | string)[], b: (number | string)[]): number {
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return a[i] > b[i] ? 1 : -1;
-  return 0;
-}
-
-/** Prefect's `ValidationError` text (validate with raise_on_error=True), or null when valid. */
-export function validationFailure(errors: ValueError[]): string | null {
-  const first = bestMatch(errors);
+/**
+ * Prefect's `ValidationError` text, or null when valid: its validate(raise_on_error=True), which
+ * leaves to `jsonschema.validate` (best match, formats not checked).
+ */
+export function validationFailure(instance: unknown, schema: Record<string, any>, opts: ValidateOptions = {}): string | null {
+  const first = bestMatch(validate(instance, schema, { ...opts, checkFormats: false }));
   if (!first) return null;
-  const where = first.path.length ? `Validation failed for field ${pyStrRepr(jsonPath(first.path))}.` : "Validation failed.";
+  const path = jsonPath(first.path);
+  const where = path === "$" ? "Validation failed." : `Validation failed for field ${pyStrRepr(path)}.`;
   return `${where} Failure reason: ${first.message}`;
 }
 
-/** jsonschema's json_path without its `$.` (`a.b[0]`). */
-function jsonPath(path: (string | number)[]): string {
-  let out = "";
-  for (const part of path) out += typeof part === "number" ? `[${part}]` : out ? `.${part}` : part;
-  return out;
+/** jsonschema's json_path (`$.a['b-c'][0]`) as Prefect shows it: every `$.` taken out. */
+function jsonPath(path: Path): string {
+  let out = "$";
+  for (const part of path) {
+    if (typeof part === "number") out += `[${part}]`;
+    else if (/^[a-zA-Z][a-zA-Z0-9_]*$/.test(part)) out += `.${part}`;
+    else out += `['${part.replace(/\\/g, "\\\\").replace(/'/g, "\\'")}']`;
+  }
+  return out.replaceAll("$.", "");
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -22,15 +22,23 @@ export class WorkspaceVariable extends Placeholder {
   }
 }
 export class HydrationError extends Placeholder {
-  constructor(readonly message: string) {
+  constructor(
+    readonly message: string,
+    /** Prefect's class for it, which Python's repr() shows in jsonschema's messages (`InvalidJSON()`). */
+    readonly pythonClass: string,
+  ) {
     super();
   }
   override get isError(): boolean {
     return true;
   }
+  pyRepr(): string {
+    return `${this.pythonClass}()`;
+  }
 }
 
-const missingKey = (key: string) => new HydrationError(`Missing '${key}' key in __prefect object`);
+const missingKey = (key: "value" | "template") =>
+  new HydrationError(`Missing '${key}' key in __prefect object`, key === "value" ? "ValueNotFound" : "TemplateNotFound");
 
 export interface HydrationContext {
   /** Workspace variables by name; used when renderWorkspaceVariables. */
@@ -50,16 +58,16 @@ function hydrateKind(kind: unknown, obj: Record<string, unknown>, ctx: Hydration
       try {
         return parsePythonJson(value);
       } catch (err) {
-        return new HydrationError(`Invalid JSON: ${(err as Error).message}`);
+        return new HydrationError(`Invalid JSON: ${(err as Error).message}`, "InvalidJSON");
       }
     }
     case "jinja": {
       if (!("template" in obj)) return missingKey("template");
       const template = isDict(obj.template) ? hydrateValue(obj.template, ctx) : obj.template;
       if (template instanceof Placeholder) return template;
-      if (typeof template !== "string") return new HydrationError("Invalid jinja");
+      if (typeof template !== "string") return new HydrationError("Invalid jinja", "InvalidJinja");
       const error = templateError(template);
-      return error ? new HydrationError(`Invalid jinja: ${error.message}`) : new ValidJinja(template);
+      return error ? new HydrationError(`Invalid jinja: ${error.message}`, "InvalidJinja") : new ValidJinja(template);
     }
     case "workspace_variable": {
       if (!("variable_name" in obj)) return new RemoveValue();
@@ -68,7 +76,7 @@ function hydrateKind(kind: unknown, obj: Record<string, unknown>, ctx: Hydration
       if (!ctx.renderWorkspaceVariables) return new WorkspaceVariable(name);
       const vars = ctx.workspaceVariables ?? {};
       if (typeof name === "string" && Object.hasOwn(vars, name)) return vars[name];
-      return new HydrationError(`Variable '${String(name)}' not found in workspace.`);
+      return new HydrationError(`Variable '${String(name)}' not found in workspace.`, "WorkspaceVariableNotFound");
     }
     default:
       return obj.value ?? null;

@@ -6,4 +6,4 @@ export { buildErrorObj, bestMatch, validationFailure } from "./errors";
 export { collectHydrationErrors, hydrate, HydrationError, Placeholder, ValidJinja, WorkspaceVariable, type HydrationContext } from "./hydration";
 export { checkSchema, SchemaError } from "./metaschema";
 export { preprocessSchema, withoutRequired } from "./preprocess";
-export { CircularSchemaRefError, UnresolvableRefError, validate, type ValueError } from "./validator";
+export { CircularSchemaRefError, UnresolvableRefError, validate, type ValidateOptions, type ValueError } from "./validator";

@@ -1,5 +1,5 @@
 /** The schema check: the Draft 2020-12 metaschema, for the keywords clients send. */
-import { isDict, pyRepr } from "../python";
+import { isDict, pyRepr, pythonRegex } from "../python";
 
 export const SIMPLE_TYPES = ["array", "boolean", "integer", "null", "number", "object", "string"];
 
@@ -37,8 +37,8 @@ function schemaProblem(schema: unknown): string | null {
         else for (const sub of Object.values(v)) problem ??= schemaProblem(sub);
         break;
       case "items":
-        // Draft 2020-12 wants a schema; pydantic v1 tuples (lists) were turned into prefixItems.
-        problem = Array.isArray(v) ? v.map(schemaProblem).find((p) => p) ?? null : schemaProblem(v);
+        // Draft 2020-12 wants a schema; preprocessing turns pydantic v1 tuples (lists) of properties into prefixItems.
+        problem = schemaProblem(v);
         break;
       case "additionalProperties":
       case "not":
@@ -60,9 +60,7 @@ function schemaProblem(schema: unknown): string | null {
         else for (const sub of v) problem ??= schemaProblem(sub);
         break;
       case "required":
-        if (!Array.isArray(v)) problem = `${pyRepr(v)} is not of type 'array'`;
-        else if (v.some((r) => typeof r !== "string")) problem = `${pyRepr(v.find((r) => typeof r !== "string"))} is not of type 'string'`;
-        else if (new Set(v).size !== v.length) problem = `${pyRepr(v)} has non-unique elements`;
+        problem = stringArrayProblem(v);
         break;
       case "enum":
         if (!Array.isArray(v)) problem = `${pyRepr(v)} is not of type 'array'`;
@@ -90,7 +88,7 @@ function schemaProblem(schema: unknown): string | null {
         break;
       case "pattern":
         if (typeof v !== "string") problem = `${pyRepr(v)} is not of type 'string'`;
-        else if (!compileRegex(v)) problem = `${pyRepr(v)} is not a 'regex'`;
+        else if (!pythonRegex(v)) problem = `${pyRepr(v)} is not a 'regex'`;
         break;
       case "title":
       case "description":
@@ -103,6 +101,7 @@ function schemaProblem(schema: unknown): string | null {
         break;
       case "dependentRequired":
         if (!isDict(v)) problem = `${pyRepr(v)} is not of type 'object'`;
+        else for (const names of Object.values(v)) problem ??= stringArrayProblem(names);
         break;
     }
     if (problem) return problem;
@@ -110,15 +109,11 @@ function schemaProblem(schema: unknown): string | null {
   return null;
 }
 
-/** A pattern as a RegExp (Unicode-aware where it compiles so), null when it does not compile. */
-export function compileRegex(pattern: string): RegExp | null {
-  try {
-    return new RegExp(pattern, "u");
-  } catch {
-    try {
-      return new RegExp(pattern);
-    } catch {
-      return null;
-    }
-  }
+/** The metaschema's `stringArray`: unique strings. */
+function stringArrayProblem(v: unknown): string | null {
+  if (!Array.isArray(v)) return `${pyRepr(v)} is not of type 'array'`;
+  const notString = v.find((r) => typeof r !== "string");
+  if (notString !== undefined) return `${pyRepr(notString)} is not of type 'string'`;
+  if (new Set(v).size !== v.length) return `${pyRepr(v)} has non-unique elements`;
+  return null;
 }

@@ -3,9 +3,10 @@
  * (clients show them verbatim), as Prefect's validator runs it: hydration errors reported where
  * they stand, nothing ever fetched.
  */
-import { isDict, pyFloatRepr, pyRepr, pyStrRepr } from "../python";
+import { isDict, pyRepr, pyStrRepr, pythonRegex } from "../python";
+import { FORMAT_CHECKS } from "./formats";
 import { HydrationError } from "./hydration";
-import { compileRegex, SchemaError } from "./metaschema";
+import { SchemaError } from "./metaschema";
 import { preprocessSchema, type Schema, withoutRequired } from "./preprocess";
 
 export class CircularSchemaRefError extends Error {}
@@ -17,11 +18,13 @@ export interface ValueError {
   /** Where in the instance (jsonschema's relative_path). */
   path: (string | number)[];
   message: string;
-  /** The keyword that failed (`_placeholders` for hydration errors). */
-  validator: string;
+  /** The keyword that failed (`_placeholders` for hydration errors, null for a false schema). */
+  validator: string | null;
   instance: unknown;
   /** The (sub)schema holding that keyword. */
   schema?: unknown;
+  /** For anyOf and oneOf: the errors of the branches tried. */
+  context?: ValueError[];
 }
 
 export const PLACEHOLDERS = "_placeholders";
@@ -62,32 +65,13 @@ function equal(a: unknown, b: unknown): boolean {
 /** String lengths count code points, as Python's len(). */
 const strLen = (s: string) => [...s].length;
 
-const FORMAT_CHECKS: Record<string, (v: string) => boolean> = {
-  date: (v) => /^\d{4}-\d{2}-\d{2}$/.test(v) && validDate(v),
-  "date-time": (v) => isDateTime(v.toUpperCase()),
-  time: (v) => isDateTime(`1970-01-01T${v}`.toUpperCase()),
-  uuid: (v) => /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/.test(v),
-  email: (v) => v.includes("@"),
-  "idn-email": (v) => v.includes("@"),
-  ipv4: (v) => /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/.test(v),
-  regex: (v) => compileRegex(v) !== null,
-};
-
-function validDate(v: string): boolean {
-  const [y, m, d] = v.split("-").map(Number);
-  const date = new Date(Date.UTC(y, m - 1, d));
-  return m >= 1 && m <= 12 && date.getUTCFullYear() === y && date.getUTCMonth() === m - 1 && date.getUTCDate() === d;
-}
-
-function isDateTime(v: string): boolean {
-  const m = /^(\d{4})-(0[1-9]|1[0-2])-(\d{2})T(?:[01]\d|2[0123]):(?:[0-5]\d):(?:[0-5]\d)(?:\.\d+)?(?:Z|[+-](?:[01]\d|2[0123]):[0-5]\d)$/.exec(v);
-  return !!m && validDate(`${m[1]}-${m[2]}-${m[3]}`);
-}
-
 class Validator {
   private refStack = new Set<string>();
 
-  constructor(private readonly root: Schema | boolean) {}
+  constructor(
+    private readonly root: Schema | boolean,
+    private readonly checkFormats: boolean,
+  ) {}
 
   private resolve(ref: string): Schema | boolean {
     if (!ref.startsWith("#")) throw new UnresolvableRefError(`Unresolvable: ${ref}`);
@@ -95,11 +79,13 @@ class Validator {
     const pointer = decodeURIComponent(ref.slice(1));
     if (pointer === "") return target;
     if (!pointer.startsWith("/")) throw new UnresolvableRefError(`Unresolvable: ${ref}`);
+    // As the `referencing` library words it (jsonschema prefixes its class name).
+    const nowhere = () => new UnresolvableRefError(`PointerToNowhere: ${pyStrRepr(pointer)} does not exist within ${pyRepr(this.root)}`);
     for (const raw of pointer.slice(1).split("/")) {
       const part = raw.replace(/~1/g, "/").replace(/~0/g, "~");
-      if (Array.isArray(target) && /^\d+$/.test(part)) target = target[Number(part)];
+      if (Array.isArray(target) && /^\d+$/.test(part) && Number(part) < target.length) target = target[Number(part)];
       else if (isDict(target) && Object.hasOwn(target, part)) target = target[part];
-      else throw new UnresolvableRefError(`Unresolvable: ${ref}`);
+      else throw nowhere();
     }
     if (!isSchemaLike(target)) throw new UnresolvableRefError(`Unresolvable: ${ref}`);
     return target;
@@ -109,10 +95,19 @@ class Validator {
     return this.errors(instance, schema, path).next().done === true;
   }
 
+  /**
+   * The errors of a value one step down (`step`). As jsonschema's `descend`, a false schema's error
+   * there keeps the parent's path.
+   */
+  private *descend(instance: unknown, schema: unknown, path: (string | number)[], step: string | number): Generator<ValueError> {
+    if (schema === false) yield* this.errors(instance, schema, path);
+    else yield* this.errors(instance, schema, [...path, step]);
+  }
+
   *errors(instance: unknown, schema: unknown, path: (string | number)[]): Generator<ValueError> {
     if (schema === true) return;
     if (schema === false) {
-      yield { path, message: `False schema does not allow ${pyRepr(instance)}`, validator: "false", instance };
+      yield { path, message: `False schema does not allow ${pyRepr(instance)}`, validator: null, instance };
       return;
     }
     if (!isDict(schema)) return;
@@ -145,22 +140,22 @@ class Validator {
       }
       case "properties":
         if (!isObj || !isDict(v)) return;
-        for (const [prop, sub] of Object.entries(v)) if (Object.hasOwn(instance, prop)) yield* this.errors(instance[prop], sub, [...path, prop]);
+        for (const [prop, sub] of Object.entries(v)) if (Object.hasOwn(instance, prop)) yield* this.descend(instance[prop], sub, path, prop);
         return;
       case "patternProperties":
         if (!isObj || !isDict(v)) return;
         for (const [pattern, sub] of Object.entries(v)) {
-          const re = compileRegex(pattern);
-          for (const [k, val] of Object.entries(instance)) if (re?.test(k)) yield* this.errors(val, sub, [...path, k]);
+          const re = pythonRegex(pattern);
+          for (const [k, val] of Object.entries(instance)) if (re?.test(k)) yield* this.descend(val, sub, path, k);
         }
         return;
       case "additionalProperties": {
         if (!isObj) return;
         const props = isDict(schema.properties) ? schema.properties : {};
-        const patterns = isDict(schema.patternProperties) ? Object.keys(schema.patternProperties).map(compileRegex) : [];
+        const patterns = isDict(schema.patternProperties) ? Object.keys(schema.patternProperties).map(pythonRegex) : [];
         const extras = Object.keys(instance).filter((k) => !Object.hasOwn(props, k) && !patterns.some((re) => re?.test(k)));
         if (isDict(v)) {
-          for (const extra of extras) yield* this.errors(instance[extra], v, [...path, extra]);
+          for (const extra of extras) yield* this.descend(instance[extra], v, path, extra);
         } else if (v === false && extras.length) {
           const sorted = [...extras].sort();
           if ("patternProperties" in schema) {
@@ -206,13 +201,13 @@ class Validator {
           const rest = extra !== 1 ? instance.slice(prefix) : instance[prefix];
           yield err(`Expected at most ${prefix} ${prefix !== 1 ? "items" : "item"} but found ${extra} extra: ${pyRepr(rest)}`);
         } else {
-          for (let i = prefix; i < instance.length; i++) yield* this.errors(instance[i], v, [...path, i]);
+          for (let i = prefix; i < instance.length; i++) yield* this.descend(instance[i], v, path, i);
         }
         return;
       }
       case "prefixItems":
         if (!isArr || !Array.isArray(v)) return;
-        for (let i = 0; i < Math.min(instance.length, v.length); i++) yield* this.errors(instance[i], v[i], [...path, i]);
+        for (let i = 0; i < Math.min(instance.length, v.length); i++) yield* this.descend(instance[i], v[i], path, i);
         return;
       case "contains": {
         if (!isArr) return;
@@ -250,10 +245,10 @@ class Validator {
         if (typeof instance === "string" && strLen(instance) > v) yield err(`${pyRepr(instance)} ${v === 0 ? "is expected to be empty" : "is too long"}`);
         return;
       case "pattern":
-        if (typeof instance === "string" && typeof v === "string" && !compileRegex(v)?.test(instance)) yield err(`${pyRepr(instance)} does not match ${pyStrRepr(v)}`);
+        if (typeof instance === "string" && typeof v === "string" && !pythonRegex(v)?.test(instance)) yield err(`${pyRepr(instance)} does not match ${pyStrRepr(v)}`);
         return;
       case "format": {
-        const check = FORMAT_CHECKS[v];
+        const check = this.checkFormats ? FORMAT_CHECKS[v] : undefined;
         if (check && typeof instance === "string" && !check(instance)) yield err(`${pyRepr(instance)} is not a ${pyStrRepr(v)}`);
         return;
       }
@@ -271,8 +266,9 @@ class Validator {
         return;
       case "multipleOf":
         if (typeof instance === "number" && typeof v === "number" && v > 0) {
-          const q = instance / v;
-          if (!Number.isInteger(q) && Math.abs(q - Math.round(q)) > 1e-9) yield err(`${pyRepr(instance)} is not a multiple of ${pyRepr(v)}`);
+          // As Python: a float divisor fails unless the quotient is whole, an int one unless the remainder is 0.
+          const failed = Number.isInteger(v) ? instance % v !== 0 : !Number.isInteger(instance / v);
+          if (failed) yield err(`${pyRepr(instance)} is not a multiple of ${pyRepr(v)}`);
         }
         return;
       case "enum":
@@ -286,16 +282,19 @@ class Validator {
         for (const sub of v) yield* this.errors(instance, sub, path);
         return;
       case "anyOf":
-        if (!Array.isArray(v)) return;
-        if (!v.some((sub) => this.isValid(instance, sub, path))) yield err(`${pyRepr(instance)} is not valid under any of the given schemas`);
-        return;
       case "oneOf": {
         if (!Array.isArray(v)) return;
-        const valid = v.filter((sub) => this.isValid(instance, sub, path));
-        if (!valid.length) yield err(`${pyRepr(instance)} is not valid under any of the given schemas`);
-        else if (valid.length > 1) {
-          const [first, ...more] = valid;
-          yield err(`${pyRepr(instance)} is valid under each of ${[...more, first].map(pyRepr).join(", ")}`);
+        // The branches' errors until one is valid: `best_match` looks into them.
+        const context: ValueError[] = [];
+        const firstValid = v.findIndex((sub) => {
+          const errors = [...this.errors(instance, sub, path)];
+          context.push(...errors);
+          return errors.length === 0;
+        });
+        if (firstValid < 0) yield { ...err(`${pyRepr(instance)} is not valid under any of the given schemas`), context };
+        else if (key === "oneOf") {
+          const more = v.slice(firstValid + 1).filter((sub) => this.isValid(instance, sub, path));
+          if (more.length) yield err(`${pyRepr(instance)} is valid under each of ${[...more, v[firstValid]].map(pyRepr).join(", ")}`);
         }
         return;
       }
@@ -307,24 +306,107 @@ class Validator {
           if ("then" in schema) yield* this.errors(instance, schema.then, path);
         } else if ("else" in schema) yield* this.errors(instance, schema.else, path);
         return;
+      case "unevaluatedItems": {
+        if (!isArr) return;
+        const evaluated = new Set(this.evaluatedIndexes(instance, schema, path));
+        const rest = instance.filter((_, i) => !evaluated.has(i));
+        if (rest.length) yield err(`Unevaluated items are not allowed (${rest.map(pyRepr).join(", ")} ${rest.length === 1 ? "was" : "were"} unexpected)`);
+        return;
+      }
+      case "unevaluatedProperties": {
+        if (!isObj) return;
+        const evaluated = new Set(this.evaluatedKeys(instance, schema, path));
+        // As jsonschema: a key counted once per error its value has.
+        const rest = Object.keys(instance).flatMap((k) => (evaluated.has(k) ? [] : [...this.descend(instance[k], v, path, k)].map(() => k)));
+        if (!rest.length) return;
+        if (v === false) {
+          const sorted = [...rest].sort();
+          yield err(`Unevaluated properties are not allowed (${sorted.map(pyStrRepr).join(", ")} ${rest.length === 1 ? "was" : "were"} unexpected)`);
+        } else {
+          yield err(`Unevaluated properties are not valid under the given schema (${rest.map(pyStrRepr).join(", ")} ${rest.length === 1 ? "was" : "were"} unevaluated and invalid)`);
+        }
+        return;
+      }
       default:
         return;
     }
   }
+
+  /** The array items some keyword of `schema` evaluated (jsonschema's find_evaluated_item_indexes_by_schema). */
+  private evaluatedIndexes(instance: unknown[], schema: unknown, path: (string | number)[]): number[] {
+    if (!isDict(schema)) return [];
+    if ("items" in schema) return instance.map((_, i) => i);
+    const out: number[] = [];
+    if (typeof schema.$ref === "string") out.push(...this.evaluatedIndexes(instance, this.resolve(schema.$ref), path));
+    if (Array.isArray(schema.prefixItems)) out.push(...schema.prefixItems.map((_: unknown, i: number) => i));
+    if ("if" in schema) {
+      if (this.isValid(instance, schema.if, path)) {
+        out.push(...this.evaluatedIndexes(instance, schema.if, path));
+        if ("then" in schema) out.push(...this.evaluatedIndexes(instance, schema.then, path));
+      } else if ("else" in schema) out.push(...this.evaluatedIndexes(instance, schema.else, path));
+    }
+    for (const keyword of ["contains", "unevaluatedItems"]) {
+      if (keyword in schema) instance.forEach((item, i) => this.isValid(item, schema[keyword], [...path, i]) && out.push(i));
+    }
+    for (const keyword of ["allOf", "oneOf", "anyOf"]) {
+      for (const sub of Array.isArray(schema[keyword]) ? schema[keyword] : []) {
+        if (this.isValid(instance, sub, path)) out.push(...this.evaluatedIndexes(instance, sub, path));
+      }
+    }
+    return out;
+  }
+
+  /** The object keys some keyword of `schema` evaluated (jsonschema's find_evaluated_property_keys_by_schema). */
+  private evaluatedKeys(instance: Record<string, unknown>, schema: unknown, path: (string | number)[]): string[] {
+    if (!isDict(schema)) return [];
+    const out: string[] = [];
+    const keys = Object.keys(instance);
+    if (typeof schema.$ref === "string") out.push(...this.evaluatedKeys(instance, this.resolve(schema.$ref), path));
+    if (isDict(schema.properties)) out.push(...keys.filter((k) => Object.hasOwn(schema.properties, k)));
+    for (const keyword of ["additionalProperties", "unevaluatedProperties"]) {
+      if (schema[keyword] !== undefined && schema[keyword] !== null) out.push(...keys.filter((k) => this.isValid(instance[k], schema[keyword], [...path, k])));
+    }
+    if (isDict(schema.patternProperties)) {
+      const patterns = Object.keys(schema.patternProperties).map(pythonRegex);
+      out.push(...keys.filter((k) => patterns.some((re) => re?.test(k))));
+    }
+    if (isDict(schema.dependentSchemas)) {
+      for (const [prop, sub] of Object.entries(schema.dependentSchemas)) if (Object.hasOwn(instance, prop)) out.push(...this.evaluatedKeys(instance, sub, path));
+    }
+    for (const keyword of ["allOf", "oneOf", "anyOf"]) {
+      for (const sub of Array.isArray(schema[keyword]) ? schema[keyword] : []) {
+        if (this.isValid(instance, sub, path)) out.push(...this.evaluatedKeys(instance, sub, path));
+      }
+    }
+    if ("if" in schema) {
+      if (this.isValid(instance, schema.if, path)) {
+        out.push(...this.evaluatedKeys(instance, schema.if, path));
+        if ("then" in schema) out.push(...this.evaluatedKeys(instance, schema.then, path));
+      } else if ("else" in schema) out.push(...this.evaluatedKeys(instance, schema.else, path));
+    }
+    return out;
+  }
+}
+
+export interface ValidateOptions {
+  preprocess?: boolean;
+  ignoreRequired?: boolean;
+  allowNoneWithDefault?: boolean;
 }
 
 /**
- * Every error of `instance` against `schema`, in jsonschema's order. Throws
+ * Every error of `instance` against `schema`, in jsonschema's order (formats checked, as Prefect's
+ * validator does unless it raises). Throws
  * CircularSchemaRefError for self-referencing schemas and UnresolvableRefError for refs that
  * are not local (nothing is ever fetched).
  */
 export function validate(
   instance: unknown,
   schema: Schema,
-  opts: { preprocess?: boolean; ignoreRequired?: boolean; allowNoneWithDefault?: boolean } = {},
+  opts: ValidateOptions & { checkFormats?: boolean } = {},
 ): ValueError[] {
   let s = opts.preprocess === false ? schema : preprocessSchema(schema, opts.allowNoneWithDefault ?? false);
   if (opts.ignoreRequired) s = withoutRequired(s) as Schema;
-  return [...new Validator(s).errors(instance, s, [])];
+  return [...new Validator(s, opts.checkFormats ?? true).errors(instance, s, [])];
 }
 
