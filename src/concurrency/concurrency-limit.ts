@@ -1,7 +1,26 @@
 import { DurableObject } from "cloudflare:workers";
 import type { Bindings } from "../env";
-// The wait settings that clamp how fast denied slots drain, as Prefect's.
-import { MAX_SLOT_WAIT_SECONDS, TAG_SLOT_WAIT_SECONDS } from "./settings";
+import { limitRowUpdated, writeBackLimitCounts } from "../db/queries/concurrency-limits";
+import { runIdsInStates } from "../db/queries/slot-holders";
+import {
+  drained,
+  fits,
+  givenBack,
+  isoMicros,
+  microsIso,
+  seededCounts,
+  snapshotOf,
+  type AcquireRequest,
+  type AcquireResult,
+  type Counts,
+  type Def,
+  type HolderType,
+  type LeaseHolder,
+  type LeaseIndexRecord,
+  type LeaseRef,
+  type LimitDefinition,
+  type LimitSnapshot,
+} from "./limit-counter";
 
 /**
  * One global concurrency limit (v2; tag limits are v2 limits named `tag:<tag>`, deployment
@@ -10,10 +29,10 @@ import { MAX_SLOT_WAIT_SECONDS, TAG_SLOT_WAIT_SECONDS } from "./settings";
  * does its accounting inside one `transactionSync`, so concurrent callers are serialized and a
  * limit of 5 never holds a 6th slot.
  *
- * State, as Prefect keeps it on the row: a counter of active slots (which drains at
- * `slot_decay_per_second` for rate limits), denied slots (which drain too), and the average slot
- * occupancy. Leases are records beside the counter (id, slots, expiry, holder, the other limits
- * the lease spans); releasing one takes its slots off the counter. A lease that is not renewed
+ * The counter and how it moves are limit-counter.ts (plain functions); this object stores it in
+ * SQLite, serializes its callers and keeps D1 in step (its SQL: db/queries/concurrency-limits.ts
+ * and slot-holders.ts). Leases are records beside the counter (id, slots, expiry, holder, the
+ * other limits the lease spans); releasing one takes its slots off the counter. A lease that is not renewed
  * expires on time: the object's alarm is always set to the earliest expiry, and expiring gives
  * the slots back — there is no sweep over all limits.
  *
@@ -35,109 +54,11 @@ import { MAX_SLOT_WAIT_SECONDS, TAG_SLOT_WAIT_SECONDS } from "./settings";
  * run left the state without the release reaching here) is given back after a grace period.
  */
 
-export type HolderType = "flow_run" | "task_run" | "deployment";
-export interface LeaseHolder {
-  type: HolderType;
-  id: string;
-}
-
-/** A limit as its D1 row holds it; callers pass the row they read with each call. */
-export interface LimitDefinition {
-  id: string;
-  name: string;
-  limit: number;
-  active: boolean;
-  slot_decay_per_second: number;
-  active_slots: number;
-  denied_slots: number;
-  avg_slot_occupancy_seconds: number;
-  updated: string;
-}
-
-/**
- * Who took a lease: the v2 API, the v1 API, the task-run rule, the deployment rule, or a
- * provisional hold of a multi-limit increment without lease (settled into plain slots).
- */
-export type LeaseKind = "api" | "v1" | "task_rule" | "deployment_rule" | "pending";
-
-export interface LeaseSpec {
-  id: string;
-  /** Epoch ms; null: held until released. */
-  expiresAt: number | null;
-  holder: LeaseHolder | null;
-  /** Every limit the lease holds slots in (this one included). */
-  resourceIds: string[];
-  kind: LeaseKind;
-  /** Whether a lease index (`lease:<id>`) exists for it. */
-  indexed: boolean;
-}
-
-export interface LeaseRef {
-  id: string;
-  resourceIds: string[];
-  indexed: boolean;
-}
-
-export interface LimitSnapshot {
-  id: string;
-  name: string;
-  limit: number;
-  active: boolean;
-  slot_decay_per_second: number;
-  active_slots: number;
-  denied_slots: number;
-  avg_slot_occupancy_seconds: number;
-}
-
-export interface AcquireRequest {
-  slots: number;
-  /** Null: plain slots, held until decremented. */
-  lease: LeaseSpec | null;
-  /** A holder that already has a lease here keeps it and takes nothing more. */
-  reuseHolder?: boolean;
-  /** Count a refusal in denied_slots (the v2 API does; the v1 API and the task rule do not). */
-  recordDenied: boolean;
-}
-
-export interface AcquireResult {
-  acquired: boolean;
-  /** The lease holding the slots (a reused one when the holder had one). */
-  leaseId: string | null;
-  reused: boolean;
-  /** The limit as it stood before this call (denied slots decayed, not yet counting this refusal). */
-  before: LimitSnapshot;
-}
-
-export interface LeaseIndexRecord {
-  leaseId: string;
-  resourceIds: string[];
-  slots: number;
-  expiresAt: number;
-  createdAt: number;
-}
-
-/** Prefect weighs each occupancy sample over limit × 2 samples, never under 0.1 s per slot. */
-const OCCUPANCY_SAMPLES_MULTIPLIER = 2;
-const MIN_OCCUPANCY_SECONDS_PER_SLOT = 0.1;
 /** A write-back that failed is retried this much later. */
 export const REPUSH_SECONDS = 5;
-/** Rule leases whose run D1 shows elsewhere are given back once older than this. */
+/** Rule leases whose run D1 no longer shows in a slot-occupying state are given back once older than this. */
 export const RECONCILE_GRACE_SECONDS = 60;
 export const RECONCILE_EVERY_SECONDS = 60;
-
-/** The definition fields the accounting needs (the counts come from the row only when seeding). */
-type Def = Pick<LimitDefinition, "id" | "name" | "limit" | "active" | "slot_decay_per_second" | "updated">;
-
-type Counts = {
-  active: number;
-  active_clock: number;
-  denied: number;
-  denied_clock: number;
-  avg: number;
-  version: number;
-  pushed: number;
-  last_write_us: number;
-};
 
 type LeaseRow = {
   id: string;
@@ -152,29 +73,8 @@ type LeaseRow = {
   indexed: number;
 };
 
-/** Microseconds since the epoch of an ISO timestamp (µs precision kept). */
-function isoMicros(iso: string): number {
-  const ms = Date.parse(iso);
-  if (Number.isNaN(ms)) return 0;
-  const frac = /\.(\d+)/.exec(iso)?.[1] ?? "0";
-  return Math.floor(ms / 1000) * 1_000_000 + Number(frac.padEnd(6, "0").slice(0, 6));
-}
-
-function microsIso(us: number): string {
-  const ms = Math.floor(us / 1000);
-  const base = new Date(ms).toISOString().slice(0, 19);
-  const frac = String(us % 1_000_000).padStart(6, "0");
-  return `${base}.${frac}Z`;
-}
-
-/** Prefect drains slots by whole slots: floor(rate × elapsed). The clock keeps the remainder. */
-function drain(value: number, clock: number, rate: number, now: number): [number, number] {
-  if (rate <= 0 || value <= 0) return [value, now];
-  const drained = Math.floor((rate * (now - clock)) / 1000);
-  if (drained <= 0) return [value, clock];
-  const left = Math.max(0, value - drained);
-  return left === 0 ? [0, now] : [left, clock + (drained / rate) * 1000];
-}
+/** The states in which a rule lease's run still holds its slot (older leases of runs elsewhere are given back). */
+const HOLDING_STATES = { task_run: ["RUNNING", "CANCELLING"], flow_run: ["PENDING", "RUNNING", "CANCELLING"] } as const;
 
 export class ConcurrencyLimit extends DurableObject<Bindings> {
   private readonly sql: SqlStorage;
@@ -232,17 +132,7 @@ export class ConcurrencyLimit extends DurableObject<Bindings> {
     const row = this.sql.exec<Counts & { k: number }>(`SELECT * FROM counts WHERE k = 1`).toArray()[0];
     if (row) return row;
     if (!def) return null;
-    const clock = Date.parse(def.updated) || Date.now();
-    const seeded: Counts = {
-      active: def.active_slots,
-      active_clock: clock,
-      denied: def.denied_slots,
-      denied_clock: clock,
-      avg: def.avg_slot_occupancy_seconds,
-      version: 0,
-      pushed: 0,
-      last_write_us: isoMicros(def.updated),
-    };
+    const seeded = seededCounts(def);
     this.sql.exec(
       `INSERT INTO counts (k, active, active_clock, denied, denied_clock, avg, version, pushed, last_write_us) VALUES (1, ?, ?, ?, ?, ?, 0, 0, ?)`,
       seeded.active,
@@ -255,16 +145,6 @@ export class ConcurrencyLimit extends DurableObject<Bindings> {
     return seeded;
   }
 
-  /** Counts drained up to `now` (not stored). */
-  private drained(def: Pick<Def, "name" | "slot_decay_per_second">, c: Counts, now: number): Counts {
-    const decay = def.slot_decay_per_second;
-    const [active, activeClock] = drain(c.active, c.active_clock, decay, now);
-    const maxWait = def.name.startsWith("tag:") ? TAG_SLOT_WAIT_SECONDS : MAX_SLOT_WAIT_SECONDS;
-    const occupancy = Math.max(MIN_OCCUPANCY_SECONDS_PER_SLOT, Math.min(c.avg, maxWait));
-    const [denied, deniedClock] = drain(c.denied, c.denied_clock, decay > 0 ? decay : 1 / occupancy, now);
-    return { ...c, active, active_clock: activeClock, denied, denied_clock: deniedClock };
-  }
-
   private store(c: Counts): void {
     this.sql.exec(
       `UPDATE counts SET active = ?, active_clock = ?, denied = ?, denied_clock = ?, avg = ?, version = version + 1 WHERE k = 1`,
@@ -274,30 +154,6 @@ export class ConcurrencyLimit extends DurableObject<Bindings> {
       c.denied_clock,
       c.avg,
     );
-  }
-
-  private snapshotOf(def: Def, c: Counts): LimitSnapshot {
-    return {
-      id: def.id,
-      name: def.name,
-      limit: def.limit,
-      active: !!def.active,
-      slot_decay_per_second: def.slot_decay_per_second,
-      active_slots: c.active,
-      denied_slots: c.denied,
-      avg_slot_occupancy_seconds: c.avg,
-    };
-  }
-
-  /** Takes `slots` off the counter, with an occupancy sample when one is given (Prefect's decrement). */
-  private giveBack(def: Def, c: Counts, slots: number, occupancySeconds: number | null): Counts {
-    const out = { ...c, active: Math.max(0, c.active - slots) };
-    if (occupancySeconds && def.limit > 0 && slots > 0) {
-      const perSlot = Math.max(occupancySeconds / slots, MIN_OCCUPANCY_SECONDS_PER_SLOT);
-      const samples = def.limit * OCCUPANCY_SAMPLES_MULTIPLIER;
-      out.avg = c.avg + perSlot / samples - c.avg / samples;
-    }
-    return out;
   }
 
   private lease(id: string): LeaseRow | null {
@@ -312,7 +168,7 @@ export class ConcurrencyLimit extends DurableObject<Bindings> {
   private dropLease(def: Def, c: Counts, row: LeaseRow, now: number, withOccupancy: boolean): Counts {
     this.sql.exec(`DELETE FROM lease WHERE id = ?`, row.id);
     if (!row.counted) return c;
-    return this.giveBack(def, c, row.slots, withOccupancy ? (now - row.created_at) / 1000 : null);
+    return givenBack(def, c, row.slots, withOccupancy ? (now - row.created_at) / 1000 : null);
   }
 
   /** Expires leases due by `now` (Prefect's repossessor: released with their occupancy). */
@@ -329,7 +185,7 @@ export class ConcurrencyLimit extends DurableObject<Bindings> {
    */
   private open(def: LimitDefinition, now: number): Counts {
     this.remember(def);
-    return this.drained(def, this.expireStored(def, this.counts(def)!, now), now);
+    return drained(def, this.expireStored(def, this.counts(def)!, now), now);
   }
 
   /** As `open`, for calls that bring no definition: null when this limit holds nothing yet. */
@@ -337,7 +193,7 @@ export class ConcurrencyLimit extends DurableObject<Bindings> {
     const def = this.definition();
     const seeded = this.counts(null);
     if (!def || !seeded) return null;
-    return { def, counts: this.drained(def, this.expireStored(def, seeded, now), now) };
+    return { def, counts: drained(def, this.expireStored(def, seeded, now), now) };
   }
 
   /** Expires due leases and stores what that gave back (whatever the call goes on to do). */
@@ -376,14 +232,10 @@ export class ConcurrencyLimit extends DurableObject<Bindings> {
         const us = Math.max(Date.now() * 1000, current.last_write_us + 1, floor + 1);
         this.sql.exec(`UPDATE counts SET last_write_us = ? WHERE k = 1`, us);
         const now = Date.now();
-        const drained = this.drained(def, current, now);
+        const latest = drained(def, current, now);
         const iso = microsIso(us);
-        const res = await this.env.DB.prepare(
-          `UPDATE concurrency_limit_v2 SET active_slots = ?, denied_slots = ?, avg_slot_occupancy_seconds = ?, updated = ? WHERE id = ? AND updated <= ?`,
-        )
-          .bind(Math.round(drained.active), Math.round(drained.denied), drained.avg, iso, def.id, iso)
-          .run();
-        if ((res.meta?.changes ?? 0) > 0) {
+        const counts = { active_slots: Math.round(latest.active), denied_slots: Math.round(latest.denied), avg_slot_occupancy_seconds: latest.avg };
+        if (await writeBackLimitCounts(this.env.DB, def.id, counts, iso)) {
           this.sql.exec(`UPDATE counts SET pushed = max(pushed, ?) WHERE k = 1`, current.version);
           return;
         }
@@ -397,8 +249,8 @@ export class ConcurrencyLimit extends DurableObject<Bindings> {
   }
 
   private async d1UpdatedMicros(id: string): Promise<number | null> {
-    const row = await this.env.DB.prepare(`SELECT updated FROM concurrency_limit_v2 WHERE id = ?`).bind(id).first<{ updated: string }>();
-    return row ? isoMicros(row.updated) : null;
+    const updated = await limitRowUpdated(this.env.DB, id);
+    return updated === null ? null : isoMicros(updated);
   }
 
   private async markOrphan(): Promise<void> {
@@ -486,20 +338,9 @@ export class ConcurrencyLimit extends DurableObject<Bindings> {
       .toArray();
     if (!rows.length) return [];
     const occupying = new Set<string>();
-    for (const [table, states] of [
-      ["task_run", ["RUNNING", "CANCELLING"]],
-      ["flow_run", ["PENDING", "RUNNING", "CANCELLING"]],
-    ] as const) {
+    for (const table of ["task_run", "flow_run"] as const) {
       const ids = rows.filter((r) => r.holder_type === table && r.holder_id).map((r) => r.holder_id!);
-      for (let i = 0; i < ids.length; i += 90) {
-        const chunk = ids.slice(i, i + 90);
-        const { results } = await this.env.DB.prepare(
-          `SELECT id FROM ${table} WHERE id IN (${chunk.map(() => "?").join(", ")}) AND state_type IN (${states.map(() => "?").join(", ")})`,
-        )
-          .bind(...chunk, ...states)
-          .all<{ id: string }>();
-        for (const r of results) occupying.add(r.id);
-      }
+      for (const id of await runIdsInStates(this.env.DB, table, ids, HOLDING_STATES[table])) occupying.add(id);
     }
     const stale = rows.filter((r) => !r.holder_id || !occupying.has(r.holder_id)).map((r) => r.id);
     if (!stale.length) return [];
@@ -524,7 +365,7 @@ export class ConcurrencyLimit extends DurableObject<Bindings> {
     const now = Date.now();
     const result = this.ctx.storage.transactionSync((): AcquireResult & { changed: boolean } => {
       const c = this.open(def, now);
-      const before = this.snapshotOf(def, c);
+      const before = snapshotOf(def, c);
       const lease = req.lease;
       if (req.reuseHolder && lease?.holder) {
         const held = this.sql
@@ -538,7 +379,7 @@ export class ConcurrencyLimit extends DurableObject<Bindings> {
         }
       }
       const counted = !!def.active;
-      if (counted && c.active + req.slots > def.limit) {
+      if (!fits(def, c, req.slots)) {
         if (!req.recordDenied) return { acquired: false, leaseId: null, reused: false, before, changed: false };
         this.store({ ...c, denied: c.denied + req.slots });
         return { acquired: false, leaseId: null, reused: false, before, changed: true };
@@ -572,7 +413,7 @@ export class ConcurrencyLimit extends DurableObject<Bindings> {
     const before = this.ctx.storage.transactionSync(() => {
       const c = this.open(def, now);
       if (def.active) this.store({ ...c, denied: c.denied + slots });
-      return this.snapshotOf(def, c);
+      return snapshotOf(def, c);
     });
     await this.settle();
     return before;
@@ -665,10 +506,10 @@ export class ConcurrencyLimit extends DurableObject<Bindings> {
           const leased = this.sql.exec<{ n: number }>(`SELECT coalesce(sum(slots), 0) AS n FROM lease WHERE counted = 1`).one().n;
           take = Math.min(slots, Math.max(0, c.active - leased));
         }
-        c = this.giveBack(def, c, take, occupancySeconds);
+        c = givenBack(def, c, take, occupancySeconds);
       }
       this.store(c);
-      return this.snapshotOf(def, c);
+      return snapshotOf(def, c);
     });
     await this.settle();
     return after;
@@ -691,7 +532,7 @@ export class ConcurrencyLimit extends DurableObject<Bindings> {
         c.denied_clock = now;
       }
       this.store(c);
-      return this.snapshotOf(def, c);
+      return snapshotOf(def, c);
     });
     await this.settle();
     return after;
@@ -747,10 +588,10 @@ export class ConcurrencyLimit extends DurableObject<Bindings> {
     const def = this.definition();
     const c = this.counts(null);
     if (!def || !c) return null;
-    const d = this.drained(def, c, Date.now());
+    const d = drained(def, c, Date.now());
     const leases = this.sql.exec<LeaseRow>(`SELECT * FROM lease ORDER BY created_at, id`).toArray();
     return {
-      ...this.snapshotOf(def, d),
+      ...snapshotOf(def, d),
       leases: leases.map((l) => ({ id: l.id, slots: l.slots, expiresAt: l.expires_at, kind: l.kind })),
     };
   }

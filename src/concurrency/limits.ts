@@ -5,7 +5,7 @@ import * as q from "../db/queries/concurrency-limits";
 import type { LimitRow } from "../db/queries/concurrency-limits";
 import { ApiError, unprocessable, integrityConflict } from "../lib/errors";
 import { normalizeUuid, uuid4 } from "../lib/ids";
-import type { LeaseHolder } from "./concurrency-limit";
+import type { LeaseHolder } from "./limit-counter";
 import type { ConcurrencyLimit as V1Limit, MinimalConcurrencyLimitResponse } from "../schemas/prefect.gen";
 import {
   acquireSlots,

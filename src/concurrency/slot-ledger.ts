@@ -1,6 +1,6 @@
 import { DurableObject } from "cloudflare:workers";
 import type { Bindings } from "../env";
-import { OCCUPYING } from "../schemas/states";
+import { occupyingFlowRunIds } from "../db/queries/slot-holders";
 
 /**
  * The slot ledger of one work queue (or of one work pool): the single, serialized place where
@@ -180,15 +180,7 @@ export class SlotLedger extends DurableObject<Bindings> {
   async reconcile(now = Date.now()): Promise<{ dropped: string[]; added: string[] }> {
     const scope = this.scope();
     if (!scope) return { dropped: [], added: [] };
-    const states = OCCUPYING[scope.kind];
-    const column = scope.kind === "queue" ? "work_queue_id" : "work_pool_id";
-    const placeholders = states.map(() => "?").join(", ");
-    const { results } = await this.env.DB.prepare(
-      `SELECT id FROM flow_run WHERE ${column} = ? AND state_type IN (${placeholders})`,
-    )
-      .bind(scope.id, ...states)
-      .all<{ id: string }>();
-    const occupying = new Set(results.map((r) => r.id));
+    const occupying = new Set(await occupyingFlowRunIds(this.env.DB, scope));
     return this.ctx.storage.transactionSync(() => {
       this.expireReservations(now);
       const entries = this.sql

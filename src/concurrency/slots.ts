@@ -1,5 +1,6 @@
 import type { Bindings } from "../env";
-import type { ConcurrencyLimit, LeaseHolder, LeaseKind, LeaseRef, LimitDefinition, LimitSnapshot } from "./concurrency-limit";
+import type { ConcurrencyLimit } from "./concurrency-limit";
+import type { LeaseHolder, LeaseKind, LeaseRef, LimitDefinition, LimitSnapshot } from "./limit-counter";
 import type { LimitRow } from "../db/queries/concurrency-limits";
 import { uuid4 } from "../lib/ids";
 import { clampedPoissonInterval, MAX_SLOT_WAIT_SECONDS, PENDING_HOLD_SECONDS, TAG_SLOT_WAIT_SECONDS } from "./settings";

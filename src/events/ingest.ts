@@ -5,7 +5,7 @@ import type { Batch, Statement } from "../db/batch";
 import { Event } from "../schemas/prefect.gen";
 import { normalizeUuid, uuid7 } from "../lib/ids";
 import { isoNow, toIso } from "../lib/time";
-import { recorderStatements } from "../services/task-run-recorder";
+import { recorderStatements } from "./task-run-recorder";
 import { publishEvents } from "./publish";
 import { eventsCommitted, recordEvents } from "./outbox";
 import { eventOutbox } from "../db/schema";

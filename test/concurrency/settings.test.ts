@@ -6,7 +6,7 @@ import {
 } from "../../src/concurrency/settings";
 import { pyFloatRepr as pyFloat, pyStrRepr as pyRepr, versionAtLeast } from "../../src/lib/python";
 import { retryAfterSeconds } from "../../src/concurrency/slots";
-import type { LimitSnapshot } from "../../src/concurrency/concurrency-limit";
+import type { LimitSnapshot } from "../../src/concurrency/limit-counter";
 
 const snap = (o: Partial<LimitSnapshot>): LimitSnapshot => ({
   id: "l",

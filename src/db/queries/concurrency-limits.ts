@@ -177,3 +177,27 @@ export async function deleteLimit(db: Db, id: string): Promise<LimitRow | undefi
   const rows = await db.delete(concurrencyLimitV2).where(eq(concurrencyLimitV2.id, id)).returning();
   return rows[0];
 }
+
+/**
+ * A limit object's write-back of its counts (src/concurrency/concurrency-limit.ts): applied only
+ * over an older `updated`, so write-backs landing out of order never leave older counts. True
+ * when the row took it (false: the row is gone or carries a newer `updated`).
+ */
+export async function writeBackLimitCounts(
+  d1: D1Database,
+  id: string,
+  counts: Pick<LimitRow, "active_slots" | "denied_slots" | "avg_slot_occupancy_seconds">,
+  updated: string,
+): Promise<boolean> {
+  const res = await d1
+    .prepare(`UPDATE concurrency_limit_v2 SET active_slots = ?, denied_slots = ?, avg_slot_occupancy_seconds = ?, updated = ? WHERE id = ? AND updated <= ?`)
+    .bind(counts.active_slots, counts.denied_slots, counts.avg_slot_occupancy_seconds, updated, id, updated)
+    .run();
+  return (res.meta?.changes ?? 0) > 0;
+}
+
+/** The limit row's `updated`, or null when the row is gone. */
+export async function limitRowUpdated(d1: D1Database, id: string): Promise<string | null> {
+  const row = await d1.prepare(`SELECT updated FROM concurrency_limit_v2 WHERE id = ?`).bind(id).first<{ updated: string }>();
+  return row?.updated ?? null;
+}

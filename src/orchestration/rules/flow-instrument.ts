@@ -1,6 +1,6 @@
 import type { FlowContext } from "../context";
 import type { Transform } from "../engine";
-import { flowRunStateChangeEvent } from "../../services/flow-run-events";
+import { flowRunStateChangeEvent } from "../../events/flow-run-events";
 
 /** Every stored flow-run state change becomes a `prefect.flow-run.<State>` event. */
 export const InstrumentFlowRunStateTransitions: Transform<FlowContext> = {

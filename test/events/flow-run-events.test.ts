@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { flowRunStateChangeEvent } from "../../src/services/flow-run-events";
+import { flowRunStateChangeEvent } from "../../src/events/flow-run-events";
 import { emitEvents } from "../../src/events/ingest";
-import { db, readEvent, readEventResources } from "../events/support";
+import { db, readEvent, readEventResources } from "./support";
 
 const pending = { id: crypto.randomUUID(), type: "PENDING", name: "Pending", timestamp: "2026-05-01T00:00:00.000000Z", message: "" };
 const running = { id: crypto.randomUUID(), type: "RUNNING", name: "Running", timestamp: "2026-05-01T00:00:01.500000Z", message: null };

@@ -1,5 +1,5 @@
 import { millis } from "../lib/time";
-import type { ServerEvent } from "../events/ingest";
+import type { ServerEvent } from "./ingest";
 
 /**
  * `prefect.flow-run.<state name>`, the event Prefect's server emits for every accepted flow-run
