@@ -50,8 +50,6 @@ const GENERATED_NAME = /^[a-z]+-[a-z]+$/;
 export interface ReplayOptions {
   /** Only replay these sequence numbers (default: all). */
   seqs?: (seq: number) => boolean;
-  /** Paths (in JSON-pointer-ish form, e.g. "seq 5 .state.state_details.transition_id") to ignore. */
-  ignore?: RegExp[];
 }
 
 export class Replayer {
@@ -79,7 +77,6 @@ export class Replayer {
   }
 
   private differ(where: string, what: string): void {
-    if (this.options.ignore?.some((re) => re.test(where))) return;
     this.differences.push(`${where}: ${what}`);
   }
 
