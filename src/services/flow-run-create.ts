@@ -3,6 +3,7 @@ import type { Db } from "../db/client";
 import type { Bindings } from "../env";
 import { flow, flowRun, taskRun, workPool, workQueue } from "../db/schema";
 import type { FlowRunRow } from "../db/queries/runs-serialize";
+import { blankFlowRun } from "../db/queries/blank-runs";
 import { notFound, integrityConflict } from "../lib/errors";
 import { uuid4 } from "../lib/ids";
 import { generateRunName } from "../lib/names";
@@ -94,7 +95,7 @@ export async function createFlowRun(env: Bindings, db: Db, input: FlowRunCreate,
   const poolRow = found?.queueId ? { id: found.poolId, name: found.poolName, type: found.poolType, concurrency_limit: found.poolLimit } : null;
 
   const now = isoNow();
-  const run: FlowRunRow = {
+  const run = blankFlowRun({
     id: uuid4(),
     created: now,
     updated: now,
@@ -114,23 +115,11 @@ export async function createFlowRun(env: Bindings, db: Db, input: FlowRunCreate,
     tags: input.tags ?? [],
     labels: { ...(extras.baseLabels ?? flowRow.labels ?? {}), "prefect.flow.id": flowRow.id, ...(extras.deployment_id ? { "prefect.deployment.id": extras.deployment_id } : {}), ...(input.labels ?? {}) },
     parent_task_run_id: input.parent_task_run_id ?? null,
-    state_id: null,
-    state_type: null,
-    state_name: null,
-    state_timestamp: null,
-    state: null,
-    run_count: 0,
-    expected_start_time: null,
-    next_scheduled_start_time: null,
-    start_time: null,
-    end_time: null,
-    total_run_time: 0,
     auto_scheduled: extras.auto_scheduled ?? false,
     infrastructure_document_id: input.infrastructure_document_id ?? null,
-    infrastructure_pid: null,
     created_by: extras.created_by ?? null,
     job_variables: input.job_variables ?? {},
-  };
+  });
 
   const scope = queueRow && poolRow ? { queueId: queueRow.id, queueLimit: queueRow.concurrency_limit, poolId: poolRow.id, poolLimit: poolRow.concurrency_limit } : null;
   const slots: SlotGate | null = scope

@@ -2,6 +2,7 @@ import { and, eq, isNull } from "drizzle-orm";
 import type { Db } from "../db/client";
 import { flowRun, taskRun } from "../db/schema";
 import type { TaskRunRow } from "../db/queries/runs-serialize";
+import { blankTaskRun } from "../db/queries/blank-runs";
 import { integrityConflict } from "../lib/errors";
 import { uuid4 } from "../lib/ids";
 import { generateRunName } from "../lib/names";
@@ -37,7 +38,7 @@ export async function createTaskRun(db: Db, input: TaskRunCreate): Promise<{ run
   if (input.flow_run_id && !parent) throw integrityConflict();
 
   const now = isoNow();
-  const run: TaskRunRow = {
+  const run = blankTaskRun({
     id: input.id ?? uuid4(),
     created: now,
     updated: now,
@@ -56,19 +57,7 @@ export async function createTaskRun(db: Db, input: TaskRunCreate): Promise<{ run
       ...(input.labels ?? {}),
     },
     task_inputs: input.task_inputs ?? {},
-    state_id: null,
-    state_type: null,
-    state_name: null,
-    state_timestamp: null,
-    state: null,
-    run_count: 0,
-    flow_run_run_count: 0,
-    expected_start_time: null,
-    next_scheduled_start_time: null,
-    start_time: null,
-    end_time: null,
-    total_run_time: 0,
-  };
+  });
   const ctx: TaskContext = {
     kind: "task",
     run,

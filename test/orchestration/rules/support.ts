@@ -2,6 +2,7 @@
  * Builders for pure orchestration unit tests: contexts, runs and states held in memory, no D1.
  */
 import type { FlowRunRow, TaskRunRow } from "../../../src/db/queries/runs-serialize";
+import { blankFlowRun, blankTaskRun } from "../../../src/db/queries/blank-runs";
 import {
   newEffects,
   type Context,
@@ -46,76 +47,28 @@ let seq = 0;
 const nextId = (prefix: string) => `${prefix}-${String(++seq).padStart(6, "0")}`;
 
 export function flowRunRow(o: Partial<FlowRunRow> = {}): FlowRunRow {
-  return {
+  return blankFlowRun({
     id: nextId("flow-run"),
     created: BEFORE,
     updated: BEFORE,
     name: "tidy-otter",
     flow_id: "flow-1",
-    deployment_id: null,
-    deployment_version: null,
-    work_queue_id: null,
-    work_queue_name: null,
-    work_pool_id: null,
-    work_pool_name: null,
-    flow_version: null,
-    parameters: {},
-    idempotency_key: null,
-    context: {},
     empirical_policy: { max_retries: 0, retry_delay_seconds: 0, retries: null, retry_delay: null, pause_keys: [], resuming: false, retry_type: null },
-    tags: [],
-    labels: {},
-    parent_task_run_id: null,
-    state_id: null,
-    state_type: null,
-    state_name: null,
-    state_timestamp: null,
-    state: null,
-    run_count: 0,
-    expected_start_time: null,
-    next_scheduled_start_time: null,
-    start_time: null,
-    end_time: null,
-    total_run_time: 0,
-    auto_scheduled: false,
-    infrastructure_document_id: null,
-    infrastructure_pid: null,
-    created_by: null,
-    job_variables: null,
     ...o,
-  };
+  });
 }
 
 export function taskRunRow(o: Partial<TaskRunRow> = {}): TaskRunRow {
-  return {
+  return blankTaskRun({
     id: nextId("task-run"),
     created: BEFORE,
     updated: BEFORE,
     name: "say-hello-0",
-    flow_run_id: null,
     task_key: "say_hello-abc",
     dynamic_key: "0",
-    cache_key: null,
-    cache_expiration: null,
-    task_version: null,
     empirical_policy: { max_retries: 0, retry_delay_seconds: 0, retries: null, retry_delay: null, retry_jitter_factor: null },
-    tags: [],
-    labels: {},
-    task_inputs: {},
-    state_id: null,
-    state_type: null,
-    state_name: null,
-    state_timestamp: null,
-    state: null,
-    run_count: 0,
-    flow_run_run_count: 0,
-    expected_start_time: null,
-    next_scheduled_start_time: null,
-    start_time: null,
-    end_time: null,
-    total_run_time: 0,
     ...o,
-  };
+  });
 }
 
 /** A state, or a bare type (an initial one entered at BEFORE, a proposed one minted at NOW). */
