@@ -33,3 +33,21 @@ export function unique(prefix = "x"): string {
   counter += 1;
   return `${prefix}-${Date.now().toString(36)}-${counter}`;
 }
+
+/**
+ * Polls `check` every `interval` ms until it answers something truthy, and answers that; throws
+ * once `timeout` ms have passed without (work done after a response, behind a WebSocket or in a
+ * Durable Object's alarm is asynchronous).
+ */
+export async function waitFor<T>(
+  check: () => T | Promise<T>,
+  { timeout = 3000, interval = 20 }: { timeout?: number; interval?: number } = {},
+): Promise<NonNullable<T>> {
+  const deadline = Date.now() + timeout;
+  for (;;) {
+    const value = await check();
+    if (value) return value as NonNullable<T>;
+    if (Date.now() > deadline) throw new Error(`waitFor: still ${JSON.stringify(value)} after ${timeout} ms`);
+    await new Promise((r) => setTimeout(r, interval));
+  }
+}

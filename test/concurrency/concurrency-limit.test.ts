@@ -7,19 +7,10 @@ import { RECONCILE_GRACE_SECONDS } from "../../src/concurrency/concurrency-limit
 import type { LeaseSpec } from "../../src/concurrency/limit-counter";
 import { definitionOf, leaseIndexStub, limitStub } from "../../src/concurrency/slots";
 import { uuid4 } from "../../src/lib/ids";
-import { unique } from "../helpers";
+import { unique, waitFor } from "../helpers";
 
 const db = () => getDb(env.DB);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-/** Waits for `check` to hold (alarms that are due also go off on their own in workerd). */
-async function until(check: () => Promise<boolean>, ms = 2000) {
-  const end = Date.now() + ms;
-  while (!(await check())) {
-    if (Date.now() > end) throw new Error("condition never held");
-    await sleep(10);
-  }
-}
 
 async function newLimit(input: Partial<q.LimitInput> = {}) {
   return q.createLimit(db(), { name: unique("do"), limit: 5, ...input });
@@ -163,7 +154,7 @@ describe("ConcurrencyLimit (Durable Object)", () => {
       await state.storage.setAlarm(Date.now());
     });
     await runDurableObjectAlarm(stub);
-    await until(async () => (await d1Row(row.id)).active_slots === 2);
+    await waitFor(async () => (await d1Row(row.id)).active_slots === 2);
   });
 
   it("a write-back never overwrites a newer definition change (it lands above it)", async () => {
@@ -197,7 +188,7 @@ describe("ConcurrencyLimit (Durable Object)", () => {
     await q.deleteLimit(db(), row.id);
     await stub.acquire(definitionOf(row), { slots: 1, lease: lease(row.id), recordDenied: false });
     await runDurableObjectAlarm(stub);
-    await until(async () => (await stub.inspect()) === null);
+    await waitFor(async () => (await stub.inspect()) === null);
   });
 
   it("reconciles rule leases with D1: a task run no longer RUNNING gives its slot back after the grace period", async () => {
@@ -237,6 +228,6 @@ describe("ConcurrencyLimit (Durable Object)", () => {
     await sleep(30);
     expect(await expiring.indexGet()).toBeNull();
     await runDurableObjectAlarm(expiring);
-    await until(async () => (await runInDurableObject(expiring, async (_i, state) => state.storage.getAlarm())) === null);
+    await waitFor(async () => (await runInDurableObject(expiring, async (_i, state) => state.storage.getAlarm())) === null);
   });
 });

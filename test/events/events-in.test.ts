@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { env } from "cloudflare:workers";
 import { createApp } from "../../src/app";
-import { api } from "../helpers";
-import { eventually, freshIds, readEvent, readEventResources, readStates, readTaskRun, taskRunIdOf, transcript } from "./support";
+import { api, waitFor } from "../helpers";
+import { freshIds, readEvent, readEventResources, readStates, readTaskRun, taskRunIdOf, transcript } from "./support";
 
 const app = createApp();
 const URL = "http://127.0.0.1:8787/api/events/in";
@@ -38,7 +38,7 @@ async function open(opts: { subprotocol?: string | null; authString?: string; he
   return { status: response.status, response, ws, messages, closed } as Opened;
 }
 
-const waitForMessage = async (o: Opened, n: number) => eventually(async () => o.messages.length >= n, 2000);
+const waitForMessage = async (o: Opened, n: number) => waitFor(async () => o.messages.length >= n, { timeout: 2000 });
 
 async function authenticate(o: Opened, token: string | null = null) {
   o.ws.send(JSON.stringify({ type: "auth", token }));
@@ -56,14 +56,14 @@ describe("/events/in WebSocket", () => {
     const events = freshIds(transcript("01_flows_tasks").events);
     for (const e of events) o.ws.send(JSON.stringify(e));
     const last = events[events.length - 1];
-    expect(await eventually(() => readEvent(last.id))).toBeDefined();
+    expect(await waitFor(() => readEvent(last.id))).toBeDefined();
     for (const e of events) expect(await readEvent(e.id)).toBeDefined();
     // Nothing but auth_success is ever sent to the client.
     expect(o.messages).toHaveLength(1);
 
     const completed = events.filter((e: any) => e.event === "prefect.task-run.Completed");
     for (const e of completed) {
-      const run = await eventually(async () => (await readTaskRun(taskRunIdOf(e)))?.state_type === "COMPLETED" && readTaskRun(taskRunIdOf(e)));
+      const run = await waitFor(async () => (await readTaskRun(taskRunIdOf(e)))?.state_type === "COMPLETED" && readTaskRun(taskRunIdOf(e)));
       expect(run).toMatchObject({ state_id: e.id, state_name: "Completed" });
       expect((await readStates(taskRunIdOf(e))).map((s) => s.name)).toEqual(["Pending", "Running", "Completed"]);
     }
@@ -76,7 +76,7 @@ describe("/events/in WebSocket", () => {
     await authenticate(o);
     const [heartbeat] = freshIds(transcript("01_flows_tasks").events);
     o.ws.send(JSON.stringify({ ...heartbeat, occurred: "2026-11-23T01:13:27.057979+00:00" }));
-    const stored = await eventually(() => readEvent(heartbeat.id));
+    const stored = await waitFor(() => readEvent(heartbeat.id));
     expect(stored).toMatchObject({
       id: heartbeat.id,
       event: "prefect.flow-run.heartbeat",
@@ -114,7 +114,7 @@ describe("/events/in WebSocket", () => {
     o.ws.send(JSON.stringify(good));
     o.ws.send(JSON.stringify({ event: "no.resource" }));
     expect((await o.closed).code).toBe(1011);
-    expect(await eventually(() => readEvent(good.id))).toBeDefined();
+    expect(await waitFor(() => readEvent(good.id))).toBeDefined();
   });
 
   it("accepts legacy clients without the subprotocol (and without handshake) when no auth is set", async () => {
@@ -123,7 +123,7 @@ describe("/events/in WebSocket", () => {
     expect(o.response.headers.get("Sec-WebSocket-Protocol")).toBeNull();
     const [e] = freshIds(transcript("01_flows_tasks").events);
     o.ws.send(JSON.stringify(e));
-    expect(await eventually(() => readEvent(e.id))).toBeDefined();
+    expect(await waitFor(() => readEvent(e.id))).toBeDefined();
     expect(o.messages).toEqual([]);
     o.ws.close(1000);
   });

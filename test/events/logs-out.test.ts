@@ -1,6 +1,6 @@
-import { openSocket, send, until, type Socket } from "./sockets";
+import { openSocket, send, type Socket } from "./sockets";
 import { describe, expect, it } from "vitest";
-import { api } from "../helpers";
+import { api, waitFor } from "../helpers";
 
 const open = (subprotocol = true) => openSocket("/logs/out", { subprotocol });
 
@@ -15,14 +15,14 @@ function log(flowRunId: string, extra: Record<string, unknown> = {}) {
 /** Subscribes as the SDK does; resolves once a marker log matching the filter got through. */
 async function subscribe(s: Socket, filter: Record<string, unknown>, marker: Record<string, unknown>) {
   send(s, { type: "auth", token: null });
-  await until(() => s.messages.length >= 1);
+  await waitFor(() => s.messages.length >= 1);
   expect(s.messages[0]).toEqual({ type: "auth_success" });
   const now = Date.now();
   send(s, {
     type: "filter",
     filter: { ...filter, timestamp: { after_: new Date(now - 60_000).toISOString(), before_: new Date(now + 365 * 86_400_000).toISOString() } },
   });
-  const live = await until(async () => {
+  const live = await waitFor(async () => {
     await api("POST", "/logs/", [{ ...marker, message: MARKER }]);
     await new Promise((r) => setTimeout(r, 30));
     return logs(s).some((l) => l.message === MARKER);
@@ -45,7 +45,7 @@ describe("/logs/out WebSocket", () => {
       log(flowRunId, { message: "too old", timestamp: new Date(Date.now() - 3_600_000).toISOString() }),
     ];
     expect((await api("POST", "/logs/", [others[0], matching[0], others[1], matching[1], others[2]])).status).toBe(201);
-    await until(() => withoutMarkers(s).length >= 2);
+    await waitFor(() => withoutMarkers(s).length >= 2);
     await new Promise((r) => setTimeout(r, 100));
     const got = withoutMarkers(s);
     expect(got.map((l) => l.message)).toEqual(["one", "two"]);
@@ -71,7 +71,7 @@ describe("/logs/out WebSocket", () => {
       log(flowRunId, { message: "in flow" }),
       log(flowRunId, { message: "some noise" }),
     ]);
-    await until(() => withoutMarkers(taskLogs).length >= 1 && withoutMarkers(flowOnly).length >= 1);
+    await waitFor(() => withoutMarkers(taskLogs).length >= 1 && withoutMarkers(flowOnly).length >= 1);
     await new Promise((r) => setTimeout(r, 100));
     expect(withoutMarkers(taskLogs).map((l) => l.message)).toEqual(["in task"]);
     expect(withoutMarkers(flowOnly).map((l) => l.message)).toEqual(["in flow"]);
@@ -83,13 +83,13 @@ describe("/logs/out WebSocket", () => {
     // As the SDK does, each client waits for auth_success before its next message.
     const notFilter = await open();
     send(notFilter, { type: "auth", token: null });
-    await until(() => notFilter.messages.length >= 1);
+    await waitFor(() => notFilter.messages.length >= 1);
     send(notFilter, { type: "event" });
     expect(await notFilter.closed).toEqual({ code: 1002, reason: "Expected 'filter' message" });
 
     const badFilter = await open();
     send(badFilter, { type: "auth", token: null });
-    await until(() => badFilter.messages.length >= 1);
+    await waitFor(() => badFilter.messages.length >= 1);
     send(badFilter, { type: "filter", filter: { level: { ge_: "loud" } } });
     const closed = await badFilter.closed;
     expect(closed.code).toBe(1002);

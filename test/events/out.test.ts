@@ -1,7 +1,7 @@
-import { openSocket, send, until, type Socket } from "./sockets";
+import { openSocket, send, type Socket } from "./sockets";
 import { describe, expect, it } from "vitest";
 import { exports } from "cloudflare:workers";
-import { api, unique } from "../helpers";
+import { api, unique, waitFor } from "../helpers";
 
 const open = (opts: { subprotocol?: boolean; authString?: string } = {}) => openSocket("/events/out", opts);
 
@@ -29,10 +29,10 @@ async function subscribe(
   opts: { backfill?: boolean; marker: string; markerResource?: Record<string, string> },
 ) {
   send(s, { type: "auth", token: null });
-  await until(() => s.messages.length >= 1);
+  await waitFor(() => s.messages.length >= 1);
   expect(s.messages[0]).toEqual({ type: "auth_success" });
   send(s, { type: "filter", filter, ...(opts.backfill === undefined ? {} : { backfill: opts.backfill }) });
-  const live = await until(async () => {
+  const live = await waitFor(async () => {
     await api("POST", "/events", [ev(`${opts.marker}.marker`, opts.marker, opts.markerResource ? { resource: opts.markerResource } : {})]);
     await new Promise((r) => setTimeout(r, 30));
     return received(s).some((e) => e.event === `${opts.marker}.marker`);
@@ -54,7 +54,7 @@ describe("/events/out WebSocket", () => {
     const others = [ev(`${tag}.d`, "not-ours"), ev(`${tag}.e`, `${tag}.r1`, { occurred: new Date(Date.now() - 3_600_000).toISOString() })];
     expect((await api("POST", "/events", [...matching, ...others, related])).status).toBe(204);
 
-    await until(() => withoutMarkers(s, `${tag}.m`).length >= 3);
+    await waitFor(() => withoutMarkers(s, `${tag}.m`).length >= 3);
     await new Promise((r) => setTimeout(r, 100));
     const got = withoutMarkers(s, `${tag}.m`);
     expect(got.map((e) => e.id)).toEqual([...matching, related].map((e) => e.id));
@@ -81,7 +81,7 @@ describe("/events/out WebSocket", () => {
     const pending = ev(`${tag}.flow-run.Pending`, "", env("prod"));
     const otherName = ev(`${tag}.task-run.Running`, "", env("prod"));
     await api("POST", "/events", [noEnv, dev, pending, otherName, yes]);
-    await until(() => withoutMarkers(s, marker).length >= 1);
+    await waitFor(() => withoutMarkers(s, marker).length >= 1);
     await new Promise((r) => setTimeout(r, 100));
     expect(withoutMarkers(s, marker).map((e) => e.id)).toEqual([yes.id]);
     s.ws.close(1000);
@@ -101,7 +101,7 @@ describe("/events/out WebSocket", () => {
     );
     const set = await api("POST", `/flow_runs/${runId}/set_state`, { state: { type: "RUNNING" } });
     expect(set.status).toBe(201);
-    const got = await until(() => withoutMarkers(s, marker).find((e) => e.event === "prefect.flow-run.Running"));
+    const got = await waitFor(() => withoutMarkers(s, marker).find((e) => e.event === "prefect.flow-run.Running"));
     expect(got).toMatchObject({
       event: "prefect.flow-run.Running",
       resource: { "prefect.resource.id": `prefect.flow-run.${runId}`, "prefect.state-type": "RUNNING" },
@@ -125,16 +125,16 @@ describe("/events/out WebSocket", () => {
     const s = await open();
     send(s, { type: "auth", token: null });
     // As the SDK does, the filter follows the server's auth_success.
-    await until(() => s.messages.some((m) => m.type === "auth_success"));
+    await waitFor(() => s.messages.some((m) => m.type === "auth_success"));
     // The filter asks for the last hour; the backfill looks back 15 minutes at most.
     send(s, { type: "filter", filter: { occurred: { since: minutesAgo(60), until: minutesAgo(-60) }, resource: { id: [`${tag}.r`] } } });
-    await until(() => received(s).length >= 2);
+    await waitFor(() => received(s).length >= 2);
     expect(received(s).map((e) => e.id)).toEqual(recent.map((e) => e.id));
 
     const live = ev(`${tag}.e`, `${tag}.r`);
     // A resend of a backfilled event (same id) is stored once and not sent again.
     await api("POST", "/events", [live, recent[0]]);
-    await until(() => received(s).length >= 3);
+    await waitFor(() => received(s).length >= 3);
     await new Promise((r) => setTimeout(r, 100));
     expect(received(s).map((e) => e.id)).toEqual([...recent, live].map((e) => e.id));
     s.ws.close(1000);
@@ -151,7 +151,7 @@ describe("/events/out WebSocket", () => {
     client.send(JSON.stringify({ type: "auth", token: null }));
     const e = ev(`${tag}.via-in`, `${tag}.r`);
     client.send(JSON.stringify(e));
-    const got = await until(() => withoutMarkers(s, `${tag}.m`)[0]);
+    const got = await waitFor(() => withoutMarkers(s, `${tag}.m`)[0]);
     expect(got?.id).toBe(e.id);
     client.close(1000);
     s.ws.close(1000);
@@ -161,13 +161,13 @@ describe("/events/out WebSocket", () => {
     // As the SDK does, each client waits for auth_success before its next message.
     const notFilter = await open();
     send(notFilter, { type: "auth", token: null });
-    await until(() => notFilter.messages.length >= 1);
+    await waitFor(() => notFilter.messages.length >= 1);
     send(notFilter, { type: "subscribe" });
     expect(await notFilter.closed).toEqual({ code: 1002, reason: "Expected 'filter' message" });
 
     const badFilter = await open();
     send(badFilter, { type: "auth", token: null });
-    await until(() => badFilter.messages.length >= 1);
+    await waitFor(() => badFilter.messages.length >= 1);
     send(badFilter, { type: "filter", filter: { event: { prefix: "not-a-list" } } });
     const closed = await badFilter.closed;
     expect(closed.code).toBe(1002);
@@ -192,7 +192,7 @@ describe("/events/out WebSocket", () => {
 
     const right = await open({ authString: "user:pass" });
     send(right, { type: "auth", token: "user:pass" });
-    await until(() => right.messages.length >= 1);
+    await waitFor(() => right.messages.length >= 1);
     expect(right.messages).toEqual([{ type: "auth_success" }]);
     right.ws.close(1000);
   });
@@ -204,7 +204,7 @@ describe("/events/out WebSocket", () => {
     const old = ev(`${tag}.e`, `${tag}.r`);
     await api("POST", "/events", [old]);
     send(s, { type: "filter", filter: { occurred: sdkWindow(), resource: { id: [`${tag}.r`] } } });
-    await until(() => received(s).length >= 1);
+    await waitFor(() => received(s).length >= 1);
     expect(received(s).map((e) => e.id)).toEqual([old.id]);
     s.ws.close(1000);
   });

@@ -1,7 +1,7 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { api, unique } from "../helpers";
-import { openSocket, send, until } from "./sockets";
+import { api, unique, waitFor } from "../helpers";
+import { openSocket, send } from "./sockets";
 import { getDb } from "../../src/db/client";
 import { DRAIN_AFTER_EVENTS, drainEventOutbox, eventOutboxStatement, eventsCommitted, recordEvents } from "../../src/events/outbox";
 import { SERVICES } from "../../src/services/cron";
@@ -76,9 +76,9 @@ describe("the event outbox", () => {
     await pending([e]);
     const s = await openSocket("/events/out");
     send(s, { type: "auth", token: null });
-    await until(() => s.messages.length >= 1);
+    await waitFor(() => s.messages.length >= 1);
     send(s, { type: "filter", filter: { occurred: { since: new Date(Date.now() - 60_000).toISOString() }, any_resource: { id: [resource] } } });
-    expect(await until(() => s.messages.some((m) => m.type === "event"))).toBe(true);
+    expect(await waitFor(() => s.messages.some((m) => m.type === "event"))).toBe(true);
     expect(s.messages.filter((m) => m.type === "event").map((m) => m.event.id)).toEqual([e.id]);
     s.ws.close();
   });
@@ -89,12 +89,12 @@ describe("the event outbox", () => {
     await pending([before]);
     const s = await openSocket("/events/out");
     send(s, { type: "auth", token: null });
-    await until(() => s.messages.length >= 1);
+    await waitFor(() => s.messages.length >= 1);
     send(s, { type: "filter", filter: { occurred: { since: new Date(Date.now() - 60_000).toISOString() }, any_resource: { id: [resource] } }, backfill: false });
     // Stored, not published: as by an isolate whose answer about subscribers is still "none".
     const after = storedEvent(resource, "test.after");
     await pending([after]);
-    expect(await until(() => s.messages.some((m) => m.type === "event"))).toBe(true);
+    expect(await waitFor(() => s.messages.some((m) => m.type === "event"))).toBe(true);
     await new Promise((r) => setTimeout(r, 100));
     expect(s.messages.filter((m) => m.type === "event").map((m) => m.event.event)).toEqual(["test.after"]);
     s.ws.close();
@@ -113,7 +113,7 @@ describe("the event outbox", () => {
     const events = Array.from({ length: DRAIN_AFTER_EVENTS }, () => storedEvent(resource));
     await pending(events);
     eventsCommitted(events, env as unknown as Bindings);
-    expect(await until(async () => (await storedEvents(resource)).length === DRAIN_AFTER_EVENTS)).toBe(true);
+    expect(await waitFor(async () => (await storedEvents(resource)).length === DRAIN_AFTER_EVENTS)).toBe(true);
   });
 
   it("moves many rows in the order they were written, each event once however often it is drained", async () => {

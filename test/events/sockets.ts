@@ -37,14 +37,4 @@ export async function openSocket(path: string, opts: { subprotocol?: boolean; au
   return { status: response.status, ws, messages, closed };
 }
 
-/** Polls `check` until it answers something truthy or the time is up. */
-export async function until<T>(check: () => T | Promise<T>, timeoutMs = 3000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value || Date.now() > deadline) return value;
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
-
 export const send = (s: Socket, m: unknown) => s.ws.send(JSON.stringify(m));

@@ -47,16 +47,6 @@ export async function readEventResources(eventId: string) {
   return db.select().from(eventResource).where(eq(eventResource.event_id, eventId)).orderBy(eventResource.id);
 }
 
-/** Polls until `check` returns a truthy value (writes behind a WebSocket are asynchronous). */
-export async function eventually<T>(check: () => Promise<T>, timeoutMs = 3000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value || Date.now() > deadline) return value;
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
-
 /** A task-run event as the SDK sends it (shape of transcript 01), for a run of our own. */
 export function taskRunEvent(opts: {
   taskRunId: string;

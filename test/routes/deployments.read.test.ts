@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { env } from "cloudflare:workers";
-import { api, unique } from "../helpers";
+import { api, unique, waitFor } from "../helpers";
 
 const MISSING = "00000000-0000-4000-8000-000000000000";
 
@@ -132,13 +132,10 @@ describe("reading deployments", () => {
     expect(d.status).toBe("NOT_READY");
     await api("POST", `/work_pools/${pool}/get_scheduled_flow_runs`, {});
     // Queues are marked polled after the response (waitUntil): wait for it.
-    let read: any;
-    for (let i = 0; i < 20; i++) {
-      read = (await api("GET", `/deployments/${d.id}`)).body;
-      if (read.status === "READY") break;
-      await new Promise((r) => setTimeout(r, 50));
-    }
-    expect(read.status).toBe("READY");
+    const read = await waitFor(async () => {
+      const body = (await api("GET", `/deployments/${d.id}`)).body;
+      return body.status === "READY" ? body : undefined;
+    });
     expect(read.last_polled).not.toBeNull();
     await db().prepare(`UPDATE work_queue SET last_polled = ? WHERE id = ?`).bind("2020-01-01T00:00:00.000000Z", d.work_queue_id).run();
     expect((await api("GET", `/deployments/${d.id}`)).body).toMatchObject({ status: "NOT_READY", last_polled: "2020-01-01T00:00:00.000000Z" });

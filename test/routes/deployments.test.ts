@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { env } from "cloudflare:workers";
-import { api, settleEvents, unique } from "../helpers";
+import { api, settleEvents, unique, waitFor } from "../helpers";
 
 const MISSING = "00000000-0000-4000-8000-000000000000";
 
@@ -241,14 +241,14 @@ describe("POST /deployments/", () => {
 describe("deployment events", () => {
   async function eventsOf(id: string, expected: number) {
     const db = (env as any).DB as D1Database;
-    let rows: any[] = [];
-    for (let i = 0; i < 40 && rows.length < expected; i++) {
+    const rows = await waitFor(async () => {
       await settleEvents();
-      rows = (
-        await db.prepare(`SELECT event, resource, related, payload FROM event WHERE resource_id = ? ORDER BY id`).bind(`prefect.deployment.${id}`).all()
-      ).results;
-      if (rows.length < expected) await new Promise((r) => setTimeout(r, 25));
-    }
+      const { results } = await db
+        .prepare(`SELECT event, resource, related, payload FROM event WHERE resource_id = ? ORDER BY id`)
+        .bind(`prefect.deployment.${id}`)
+        .all<any>();
+      return results.length >= expected ? results : undefined;
+    });
     return rows.map((r) => ({ event: r.event, resource: JSON.parse(r.resource), related: JSON.parse(r.related), payload: JSON.parse(r.payload) }));
   }
 

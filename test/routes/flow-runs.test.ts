@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { api, unique } from "../helpers";
+import { api, unique, waitFor } from "../helpers";
 import { remaining, seedDeployment, seedFlow, seedFlowRun, seedInput, seedLog, seedLogs, seedTaskRun } from "../fixtures/runs";
 import { poolWithQueue } from "../fixtures/pools";
 
@@ -460,7 +460,7 @@ describe("deleting runs that hold work-queue slots", () => {
 
     expect((await api("DELETE", `/flow_runs/${runs[0].id}`)).status).toBe(204);
     expect((await api("POST", "/flow_runs/bulk_delete", { flow_runs: { id: { any_: [runs[1].id] } } })).body.deleted).toEqual([runs[1].id]);
-    for (let i = 0; i < 50 && (await active())[0] !== 1; i++) await new Promise((r) => setTimeout(r, 20));
+    await waitFor(async () => (await active())[0] === 1);
     expect(await active()).toEqual([1, 1]);
   });
 });

@@ -2,7 +2,7 @@ import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { getDb } from "../../src/db/client";
 import { scheduleDeployments } from "../../src/services/scheduler";
-import { api, unique } from "../helpers";
+import { api, unique, waitFor } from "../helpers";
 
 async function deploymentWith(schedules: unknown[], extra: Record<string, unknown> = {}) {
   const flow = (await api("POST", "/flows/", { name: unique("sched-flow") })).body;
@@ -53,11 +53,10 @@ describe("on-demand scheduling", () => {
   it("schedules a deployment's runs when it is created with a schedule, without waiting for the cron", async () => {
     const flow = (await api("POST", "/flows/", { name: unique("ondemand") })).body;
     const dep = (await api("POST", "/deployments/", { name: unique("dep"), flow_id: flow.id, schedules: [{ schedule: { interval: 3600 }, active: true }] })).body;
-    let runs: any[] = [];
-    for (let i = 0; i < 50 && runs.length === 0; i++) {
-      runs = await runsOf(dep.id);
-      if (!runs.length) await new Promise((r) => setTimeout(r, 20));
-    }
+    const runs = await waitFor(async () => {
+      const made = await runsOf(dep.id);
+      return made.length ? made : undefined;
+    });
     expect(runs.length).toBeGreaterThanOrEqual(3);
   });
 });

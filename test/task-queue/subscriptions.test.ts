@@ -1,7 +1,7 @@
-import { openSocket, send, until, type Socket } from "../events/sockets";
+import { openSocket, send, type Socket } from "../events/sockets";
 import { describe, expect, it } from "vitest";
 import { env } from "cloudflare:workers";
-import { api, unique } from "../helpers";
+import { api, unique, waitFor } from "../helpers";
 import { taskRunQueueOf } from "../../src/task-queue/client";
 
 const open = () => openSocket("/task_runs/subscriptions/scheduled");
@@ -14,10 +14,10 @@ async function worker(keys: string[], clientId = unique("worker")) {
   const s = await open();
   expect(s.status).toBe(101);
   send(s, { type: "auth", token: null });
-  await until(() => s.messages.length >= 1);
+  await waitFor(() => s.messages.length >= 1);
   expect(s.messages[0]).toEqual({ type: "auth_success" });
   send(s, { type: "subscribe", keys, client_id: clientId });
-  await until(async () => (await taskRunQueueOf(env as any).workers(keys)).some((w) => w.identifier === clientId));
+  await waitFor(async () => (await taskRunQueueOf(env as any).workers(keys)).some((w) => w.identifier === clientId));
   return Object.assign(s, { clientId });
 }
 
@@ -38,7 +38,7 @@ describe("/task_runs/subscriptions/scheduled", () => {
     const key = unique("key");
     const first = await deferred(key);
     const w = await worker([key]);
-    const got = await until(() => taskRuns(w)[0]);
+    const got = await waitFor(() => taskRuns(w)[0]);
     expect(got).toEqual(first);
     expect(got).toMatchObject({ task_key: key, state_type: "SCHEDULED", state: { type: "SCHEDULED", state_details: { deferred: true } } });
 
@@ -46,13 +46,13 @@ describe("/task_runs/subscriptions/scheduled", () => {
     await settle();
     expect(taskRuns(w)).toHaveLength(1); // waiting for the ack
     send(w, { type: "ack" });
-    await until(() => taskRuns(w).length >= 2);
+    await waitFor(() => taskRuns(w).length >= 2);
     expect(taskRuns(w)[1].id).toBe(second.id);
 
     // Runs created while the worker is idle are sent at once.
     send(w, { type: "ack" });
     const third = await deferred(key);
-    await until(() => taskRuns(w).length >= 3);
+    await waitFor(() => taskRuns(w).length >= 3);
     expect(taskRuns(w)[2].id).toBe(third.id);
     send(w, { type: "ack" });
     w.ws.close(1000);
@@ -69,7 +69,7 @@ describe("/task_runs/subscriptions/scheduled", () => {
     await settle();
     expect(taskRuns(w)).toEqual([]);
     const mine = await deferred(key);
-    await until(() => taskRuns(w).length >= 1);
+    await waitFor(() => taskRuns(w).length >= 1);
     expect(taskRuns(w).map((r) => r.id)).toEqual([mine.id]);
     send(w, { type: "ack" });
     w.ws.close(1000);
@@ -84,7 +84,7 @@ describe("/task_runs/subscriptions/scheduled", () => {
     const w = await worker([b, a]);
     const order: string[] = [];
     for (let i = 0; i < 3; i++) {
-      await until(() => taskRuns(w).length > i);
+      await waitFor(() => taskRuns(w).length > i);
       order.push(taskRuns(w)[i].id);
       send(w, { type: "ack" });
     }
@@ -96,18 +96,18 @@ describe("/task_runs/subscriptions/scheduled", () => {
     const key = unique("key");
     const run = await deferred(key);
     const first = await worker([key]);
-    await until(() => taskRuns(first).length >= 1);
+    await waitFor(() => taskRuns(first).length >= 1);
     first.ws.close(1000);
     await first.closed;
     expect((await taskRunQueueOf(env as any).queued(key)).retry).toEqual([run.id]);
 
     const second = await worker([key]);
-    await until(() => taskRuns(second).length >= 1);
+    await waitFor(() => taskRuns(second).length >= 1);
     expect(taskRuns(second)[0].id).toBe(run.id);
     // "quit" instead of an ack closes the socket; the run goes back again.
     send(second, { type: "quit" });
     expect((await second.closed).code).toBe(1000);
-    expect(await until(async () => (await taskRunQueueOf(env as any).queued(key)).retry.length === 1)).toBe(true);
+    expect(await waitFor(async () => (await taskRunQueueOf(env as any).queued(key)).retry.length === 1)).toBe(true);
   });
 
   it("closes with 4001 on protocol violations", async () => {
@@ -121,7 +121,7 @@ describe("/task_runs/subscriptions/scheduled", () => {
       const s = await open();
       send(s, { type: "auth", token: null });
       // As the SDK does: the subscription follows the server's auth_success.
-      await until(() => s.messages.some((m) => m.type === "auth_success"));
+      await waitFor(() => s.messages.some((m) => m.type === "auth_success"));
       send(s, message);
       expect(await s.closed).toEqual({ code: 4001, reason });
     }
@@ -132,7 +132,7 @@ describe("/task_runs/subscriptions/scheduled", () => {
     const key = unique("key");
     const run = await deferred(key);
     const w = await worker([key]);
-    await until(() => taskRuns(w).length >= 1);
+    await waitFor(() => taskRuns(w).length >= 1);
     send(w, { type: "nack" });
     expect(await w.closed).toEqual({ code: 4001, reason: "Protocol violation: expected 'ack' message" });
     expect((await taskRunQueueOf(env as any).queued(key)).retry).toEqual([run.id]);
@@ -163,7 +163,7 @@ describe("POST /task_workers/filter", () => {
 
     two.ws.close(1000);
     await two.closed;
-    const after = await until(async () => {
+    const after = await waitFor(async () => {
       const res = await api("POST", "/task_workers/filter", { task_worker_filter: { task_keys: [c] } });
       return res.body.length === 0 ? res : null;
     });
