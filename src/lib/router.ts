@@ -1,6 +1,6 @@
 import { OpenAPIHono, z } from "@hono/zod-openapi";
 import type { AppEnv } from "../env";
-import { prefectValidationHook } from "./validation";
+import { HTTPValidationError, prefectValidationHook } from "./validation";
 import { Uuid } from "../schemas/primitives";
 
 /**
@@ -47,6 +47,41 @@ export function jsonResponse<T extends z.ZodType>(schema: T, description = "Succ
 }
 
 export const noContent = { description: "Successful Response" } as const;
+
+/** A hand-raised error (lib/errors.ts), as Prefect answers its HTTPExceptions. */
+const ErrorDetail = z.object({ detail: z.unknown() }).openapi("ErrorDetail");
+/** The few errors Prefect answers under `exception_message` instead (ApiError's `key`). */
+const ErrorMessage = z.object({ exception_message: z.string() }).openapi("ErrorMessage");
+
+type ErrorStatus = 400 | 403 | 404 | 409 | 422;
+const ERROR_DESCRIPTIONS: Record<ErrorStatus, string> = {
+  400: "Bad Request",
+  403: "Forbidden",
+  404: "Not Found",
+  409: "Conflict",
+  422: "Validation Error",
+};
+
+/**
+ * The error responses a route declares, e.g. `...errorResponses(404, 409, 422)`: 422 is the
+ * validation error body (HTTPValidationError), every other status the `{"detail": ...}` of an
+ * ApiError; `{ 404: "exception_message" }` declares one answered under that key instead.
+ */
+export function errorResponses(...statuses: (ErrorStatus | Partial<Record<ErrorStatus, "exception_message">>)[]) {
+  const out: Partial<Record<ErrorStatus, ReturnType<typeof jsonResponse>>> = {};
+  for (const entry of statuses) {
+    if (typeof entry === "number") {
+      out[entry] = jsonResponse(entry === 422 ? HTTPValidationError : ErrorDetail, ERROR_DESCRIPTIONS[entry]);
+    } else {
+      for (const key of Object.keys(entry)) {
+        const status = Number(key) as ErrorStatus;
+        // The router's own 404 (an unknown or malformed path id) still answers `detail`.
+        out[status] = jsonResponse(z.union([ErrorMessage, ErrorDetail]), ERROR_DESCRIPTIONS[status]);
+      }
+    }
+  }
+  return out;
+}
 
 /**
  * PATCH semantics of Prefect's updates (`exclude_unset`): only the keys the client actually sent,

@@ -1,14 +1,29 @@
 import type { Context } from "hono";
-import type { z } from "@hono/zod-openapi";
+import { z } from "@hono/zod-openapi";
 
-/** One entry of Prefect's (pydantic's) 422 `exception_detail`. */
-export interface PydanticError {
-  type: string;
-  loc: (string | number)[];
-  msg: string;
-  input: unknown;
-  ctx?: Record<string, unknown>;
-}
+/** One entry of Prefect's (pydantic's) 422 `exception_detail`; Prefect's document calls it ValidationError. */
+export const ValidationErrorEntry = z
+  .object({
+    loc: z.array(z.union([z.string(), z.int()])),
+    msg: z.string(),
+    type: z.string(),
+    input: z.unknown(),
+    ctx: z.record(z.string(), z.unknown()).optional(),
+  })
+  .openapi("ValidationError");
+export type PydanticError = z.infer<typeof ValidationErrorEntry>;
+
+/**
+ * The 422 every route answers when its body or query fails validation. Prefect's document names
+ * it HTTPValidationError (with a `detail` list); its server, like this one, answers these keys.
+ */
+export const HTTPValidationError = z
+  .object({
+    exception_message: z.string(),
+    exception_detail: z.array(ValidationErrorEntry),
+    request_body: z.unknown(),
+  })
+  .openapi("HTTPValidationError");
 
 type Target = "json" | "query" | "param" | "header" | "cookie" | "form";
 const LOC_ROOT: Record<Target, string> = {

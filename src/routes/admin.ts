@@ -1,5 +1,5 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { createRouter, jsonBody, jsonResponse, noContent } from "../lib/router";
+import { createRouter, jsonBody, jsonResponse, noContent, errorResponses } from "../lib/router";
 import { PREFECT_VERSION } from "../lib/version";
 import { deleteConfiguration, readConfiguration, writeConfiguration } from "../db/queries/configuration";
 import { ServerDefaultResultStorage, ServerDefaultResultStorageUpdate, Settings } from "../schemas/prefect.gen";
@@ -41,7 +41,7 @@ adminRouter.openapi(
     tags,
     summary: "Update Server Default Result Storage",
     request: jsonBody(ServerDefaultResultStorageUpdate),
-    responses: { 200: jsonResponse(ServerDefaultResultStorage) },
+    responses: { 200: jsonResponse(ServerDefaultResultStorage), ...errorResponses(422) },
   }),
   async (c) => {
     const value = { default_result_storage_block_id: c.req.valid("json").default_result_storage_block_id.toLowerCase() };

@@ -1,5 +1,5 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { createRouter, IdParams, jsonBody, jsonResponse, noContent, sentFields } from "../lib/router";
+import { createRouter, IdParams, jsonBody, jsonResponse, noContent, sentFields, errorResponses } from "../lib/router";
 import { notFound, orNotFound } from "../lib/errors";
 import { resolveLimit } from "../db/pagination";
 import { normalizeUuid } from "../lib/ids";
@@ -55,7 +55,7 @@ artifactsRouter.openapi(
     tags,
     summary: "Create Artifact",
     request: jsonBody(ArtifactCreateInput),
-    responses: { 201: jsonResponse(Artifact) },
+    responses: { 201: jsonResponse(Artifact), ...errorResponses(422) },
   }),
   async (c) => {
     const body = c.req.valid("json");
@@ -79,7 +79,7 @@ artifactsRouter.openapi(
     tags,
     summary: "Read Artifacts",
     request: jsonBody(Body_read_artifacts_artifacts_filter_post),
-    responses: { 200: jsonResponse(z.array(Artifact)) },
+    responses: { 200: jsonResponse(z.array(Artifact)), ...errorResponses(422) },
   }),
   async (c) => {
     const body = c.req.valid("json");
@@ -95,7 +95,7 @@ artifactsRouter.openapi(
     tags,
     summary: "Read Latest Artifacts",
     request: jsonBody(Body_read_latest_artifacts_artifacts_latest_filter_post),
-    responses: { 200: jsonResponse(z.array(ArtifactCollection)) },
+    responses: { 200: jsonResponse(z.array(ArtifactCollection)), ...errorResponses(422) },
   }),
   async (c) => {
     const body = c.req.valid("json");
@@ -111,7 +111,7 @@ artifactsRouter.openapi(
     tags,
     summary: "Count Artifacts",
     request: jsonBody(Body_count_artifacts_artifacts_count_post),
-    responses: { 200: jsonResponse(z.int()) },
+    responses: { 200: jsonResponse(z.int()), ...errorResponses(422) },
   }),
   async (c) => c.json(await artifacts.countArtifacts(c.var.db, c.req.valid("json")), 200),
 );
@@ -123,7 +123,7 @@ artifactsRouter.openapi(
     tags,
     summary: "Count Latest Artifacts",
     request: jsonBody(Body_count_latest_artifacts_artifacts_latest_count_post),
-    responses: { 200: jsonResponse(z.int()) },
+    responses: { 200: jsonResponse(z.int()), ...errorResponses(422) },
   }),
   async (c) => c.json(await artifacts.countLatestArtifacts(c.var.db, c.req.valid("json")), 200),
 );
@@ -135,7 +135,7 @@ artifactsRouter.openapi(
     tags,
     summary: "Read Latest Artifact",
     request: { params: KeyParams },
-    responses: { 200: jsonResponse(Artifact) },
+    responses: { 200: jsonResponse(Artifact), ...errorResponses(404) },
   }),
   async (c) => c.json(orNotFound(await artifacts.readLatestArtifact(c.var.db, c.req.valid("param").key), NOT_FOUND), 200),
 );
@@ -147,7 +147,7 @@ artifactsRouter.openapi(
     tags,
     summary: "Read Artifact",
     request: { params: IdParams },
-    responses: { 200: jsonResponse(Artifact) },
+    responses: { 200: jsonResponse(Artifact), ...errorResponses(404) },
   }),
   async (c) => c.json(orNotFound(await artifacts.readArtifact(c.var.db, idOf(c)), NOT_FOUND), 200),
 );
@@ -159,7 +159,7 @@ artifactsRouter.openapi(
     tags,
     summary: "Update Artifact",
     request: { params: IdParams, ...jsonBody(ArtifactUpdateInput) },
-    responses: { 204: noContent },
+    responses: { 204: noContent, ...errorResponses(404, 422) },
   }),
   async (c) => {
     const sent = await sentFields(c, c.req.valid("json"));
@@ -175,7 +175,7 @@ artifactsRouter.openapi(
     tags,
     summary: "Delete Artifact",
     request: { params: IdParams },
-    responses: { 204: noContent },
+    responses: { 204: noContent, ...errorResponses(404) },
   }),
   async (c) => {
     if (!(await artifacts.deleteArtifact(c.var.db, idOf(c)))) throw notFound(NOT_FOUND);

@@ -1,6 +1,6 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import type { Context } from "hono";
-import { createRouter, IdParams, jsonResponse, noContent, nullsAsUnset, sentFields } from "../lib/router";
+import { createRouter, IdParams, jsonResponse, noContent, nullsAsUnset, sentFields, errorResponses } from "../lib/router";
 import { ApiError } from "../lib/errors";
 import { normalizeUuid } from "../lib/ids";
 import { validationErrorResponse } from "../lib/validation";
@@ -51,7 +51,7 @@ automationsRouter.openapi(
     tags,
     summary: "Create Automation",
     request: automationBody(AutomationCreate),
-    responses: { 201: jsonResponse(Automation) },
+    responses: { 201: jsonResponse(Automation), ...errorResponses(422) },
   }),
   async (c) => {
     const body = c.req.valid("json");
@@ -71,7 +71,7 @@ automationsRouter.openapi(
     tags,
     summary: "Update Automation",
     request: { params: IdParams, ...automationBody(AutomationUpdate) },
-    responses: { 204: noContent },
+    responses: { 204: noContent, ...errorResponses({ 404: "exception_message" }, 422) },
   }),
   async (c) => {
     const core = await checked(c, c.req.valid("json") as unknown as AutomationCore, "update");
@@ -92,7 +92,7 @@ automationsRouter.openapi(
     tags,
     summary: "Patch Automation",
     request: { params: IdParams, body: { content: { "application/json": { schema: AutomationPartialUpdate } }, required: true } },
-    responses: { 204: noContent },
+    responses: { 204: noContent, ...errorResponses({ 404: "exception_message" }, 422) },
   }),
   async (c) => {
     const parsed = c.req.valid("json");
@@ -114,7 +114,7 @@ automationsRouter.openapi(
     tags,
     summary: "Delete Automation",
     request: { params: IdParams },
-    responses: { 204: noContent },
+    responses: { 204: noContent, ...errorResponses({ 404: "exception_message" }) },
   }),
   async (c) => {
     if (!(await automations.deleteAutomation(c.var.db, normalizeUuid(c.req.valid("param").id)))) throw automationNotFound();
@@ -129,7 +129,7 @@ automationsRouter.openapi(
     tags,
     summary: "Read Automations",
     request: { body: { content: { "application/json": { schema: nullsAsUnset(Body_read_automations_automations_filter_post) } }, required: true } },
-    responses: { 200: jsonResponse(z.array(Automation)) },
+    responses: { 200: jsonResponse(z.array(Automation)), ...errorResponses(422) },
   }),
   async (c) => {
     const body = c.req.valid("json");
@@ -156,7 +156,7 @@ automationsRouter.openapi(
     tags,
     summary: "Read Automation",
     request: { params: IdParams },
-    responses: { 200: jsonResponse(Automation) },
+    responses: { 200: jsonResponse(Automation), ...errorResponses({ 404: "exception_message" }) },
   }),
   async (c) => {
     const found = await automations.readAutomation(c.var.db, normalizeUuid(c.req.valid("param").id));
@@ -174,7 +174,7 @@ automationsRouter.openapi(
     tags,
     summary: "Read Automations Related To Resource",
     request: { params: ResourceIdParams },
-    responses: { 200: jsonResponse(z.array(Automation)) },
+    responses: { 200: jsonResponse(z.array(Automation)), ...errorResponses(404) },
   }),
   async (c) => c.json(await automations.automationsRelatedTo(c.var.db, c.req.valid("param").resource_id), 200),
 );
@@ -186,7 +186,7 @@ automationsRouter.openapi(
     tags,
     summary: "Delete Automations Owned By Resource",
     request: { params: ResourceIdParams },
-    responses: { 202: jsonResponse(z.null()) },
+    responses: { 202: jsonResponse(z.null()), ...errorResponses(404) },
   }),
   async (c) => {
     await automations.deleteAutomationsOwnedBy(c.var.db, c.req.valid("param").resource_id);

@@ -1,5 +1,5 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { createRouter, IdParams, jsonBody, jsonResponse, noContent, sentFields } from "../lib/router";
+import { createRouter, IdParams, jsonBody, jsonResponse, noContent, sentFields, errorResponses } from "../lib/router";
 import { notFound, orNotFound } from "../lib/errors";
 import { normalizeUuid } from "../lib/ids";
 import { resolveLimit } from "../db/pagination";
@@ -42,7 +42,7 @@ blockDocumentsRouter.openapi(
     tags,
     summary: "Create Block Document",
     request: jsonBody(BlockDocumentCreateInput),
-    responses: { 201: jsonResponse(BlockDocument) },
+    responses: { 201: jsonResponse(BlockDocument), ...errorResponses(400, 409, 422) },
   }),
   async (c) => c.json(await documents.createBlockDocument(c.var.db, c.req.valid("json")), 201),
 );
@@ -54,7 +54,7 @@ blockDocumentsRouter.openapi(
     tags,
     summary: "Read Block Documents",
     request: jsonBody(Body_read_block_documents_block_documents_filter_post),
-    responses: { 200: jsonResponse(z.array(BlockDocument)) },
+    responses: { 200: jsonResponse(z.array(BlockDocument)), ...errorResponses(422) },
   }),
   async (c) => {
     const body = c.req.valid("json");
@@ -75,7 +75,7 @@ blockDocumentsRouter.openapi(
     tags,
     summary: "Count Block Documents",
     request: jsonBody(Body_count_block_documents_block_documents_count_post),
-    responses: { 200: jsonResponse(z.int()) },
+    responses: { 200: jsonResponse(z.int()), ...errorResponses(422) },
   }),
   async (c) => c.json(await documents.countBlockDocuments(c.var.db, c.req.valid("json")), 200),
 );
@@ -87,7 +87,7 @@ blockDocumentsRouter.openapi(
     tags,
     summary: "Read Block Document By Id",
     request: { params: IdParams, query: IncludeSecretsQuery },
-    responses: { 200: jsonResponse(BlockDocument) },
+    responses: { 200: jsonResponse(BlockDocument), ...errorResponses(404, 422) },
   }),
   async (c) => {
     const doc = await documents.readBlockDocument(c.var.db, normalizeUuid(c.req.valid("param").id), c.req.valid("query").include_secrets);
@@ -102,7 +102,7 @@ blockDocumentsRouter.openapi(
     tags,
     summary: "Update Block Document Data",
     request: { params: IdParams, ...jsonBody(BlockDocumentUpdate) },
-    responses: { 204: noContent },
+    responses: { 204: noContent, ...errorResponses(400, 404, 409, 422) },
   }),
   async (c) => {
     const parsed = c.req.valid("json");
@@ -121,7 +121,7 @@ blockDocumentsRouter.openapi(
     tags,
     summary: "Delete Block Document",
     request: { params: IdParams },
-    responses: { 204: noContent },
+    responses: { 204: noContent, ...errorResponses(404) },
   }),
   async (c) => {
     if (!(await documents.deleteBlockDocument(c.var.db, normalizeUuid(c.req.valid("param").id)))) throw notFound("Block document not found");

@@ -1,5 +1,5 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { createRouter, IdParams, jsonBody, jsonResponse, noContent } from "../lib/router";
+import { createRouter, IdParams, jsonBody, jsonResponse, noContent, errorResponses } from "../lib/router";
 import { notFound, orNotFound } from "../lib/errors";
 import { normalizeUuid } from "../lib/ids";
 import { resolveLimit } from "../db/pagination";
@@ -22,7 +22,7 @@ blockSchemasRouter.openapi(
     tags,
     summary: "Create Block Schema",
     request: jsonBody(BlockSchemaCreate),
-    responses: { 201: jsonResponse(BlockSchema), 200: jsonResponse(BlockSchema) },
+    responses: { 201: jsonResponse(BlockSchema), 200: jsonResponse(BlockSchema), ...errorResponses(400, 404, 409, 422) },
   }),
   async (c) => {
     const input = c.req.valid("json");
@@ -53,7 +53,7 @@ blockSchemasRouter.openapi(
     tags,
     summary: "Read Block Schemas",
     request: jsonBody(Body_read_block_schemas_block_schemas_filter_post),
-    responses: { 200: jsonResponse(z.array(BlockSchema)) },
+    responses: { 200: jsonResponse(z.array(BlockSchema)), ...errorResponses(422) },
   }),
   async (c) => {
     const body = c.req.valid("json");
@@ -76,7 +76,7 @@ blockSchemasRouter.openapi(
         }),
       }),
     },
-    responses: { 200: jsonResponse(BlockSchema) },
+    responses: { 200: jsonResponse(BlockSchema), ...errorResponses(404, 422) },
   }),
   async (c) => {
     const schema = await schemas.readBlockSchemaByChecksum(c.var.db, c.req.valid("param").checksum, c.req.valid("query").version);
@@ -91,7 +91,7 @@ blockSchemasRouter.openapi(
     tags,
     summary: "Read Block Schema By Id",
     request: { params: IdParams },
-    responses: { 200: jsonResponse(BlockSchema) },
+    responses: { 200: jsonResponse(BlockSchema), ...errorResponses(404) },
   }),
   async (c) => c.json(orNotFound(await schemas.readBlockSchema(c.var.db, normalizeUuid(c.req.valid("param").id)), "Block schema not found"), 200),
 );
@@ -103,7 +103,7 @@ blockSchemasRouter.openapi(
     tags,
     summary: "Delete Block Schema",
     request: { params: IdParams },
-    responses: { 204: noContent },
+    responses: { 204: noContent, ...errorResponses(403, 404) },
   }),
   async (c) => {
     if (!(await schemas.deleteBlockSchema(c.var.db, normalizeUuid(c.req.valid("param").id)))) throw notFound("Block schema not found");

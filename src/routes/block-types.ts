@@ -1,7 +1,7 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import type { MiddlewareHandler } from "hono";
 import type { AppEnv } from "../env";
-import { createRouter, IdParams, jsonBody, jsonResponse, noContent, sentFields } from "../lib/router";
+import { createRouter, IdParams, jsonBody, jsonResponse, noContent, sentFields, errorResponses } from "../lib/router";
 import { ApiError, notFound, orNotFound } from "../lib/errors";
 import { resolveLimit } from "../db/pagination";
 import { normalizeUuid } from "../lib/ids";
@@ -60,7 +60,7 @@ blockTypesRouter.openapi(
     tags,
     summary: "Create Block Type",
     request: jsonBody(BlockTypeCreateInput),
-    responses: { 201: jsonResponse(BlockType) },
+    responses: { 201: jsonResponse(BlockType), ...errorResponses(403, 409, 422) },
   }),
   async (c) => {
     const input = c.req.valid("json");
@@ -77,7 +77,7 @@ blockTypesRouter.openapi(
     tags,
     summary: "Read Block Types",
     request: jsonBody(Body_read_block_types_block_types_filter_post),
-    responses: { 200: jsonResponse(z.array(BlockType)) },
+    responses: { 200: jsonResponse(z.array(BlockType)), ...errorResponses(422) },
   }),
   async (c) => {
     const body = c.req.valid("json");
@@ -106,7 +106,7 @@ blockTypesRouter.openapi(
     tags: [...tags, "Block documents"],
     summary: "Read Block Documents For Block Type",
     request: { params: SlugParams, query: IncludeSecretsQuery },
-    responses: { 200: jsonResponse(z.array(BlockDocument)) },
+    responses: { 200: jsonResponse(z.array(BlockDocument)), ...errorResponses(404, 422) },
   }),
   async (c) => {
     const { slug } = c.req.valid("param");
@@ -130,7 +130,7 @@ blockTypesRouter.openapi(
       params: SlugParams.extend({ block_document_name: z.string().openapi({ description: "The block type name" }) }),
       query: IncludeSecretsQuery,
     },
-    responses: { 200: jsonResponse(BlockDocument) },
+    responses: { 200: jsonResponse(BlockDocument), ...errorResponses(404, 422) },
   }),
   async (c) => {
     const { slug, block_document_name } = c.req.valid("param");
@@ -146,7 +146,7 @@ blockTypesRouter.openapi(
     tags,
     summary: "Read Block Type By Slug",
     request: { params: SlugParams },
-    responses: { 200: jsonResponse(BlockType) },
+    responses: { 200: jsonResponse(BlockType), ...errorResponses(404) },
   }),
   async (c) => c.json(orNotFound(await types.readBlockTypeBySlug(c.var.db, c.req.valid("param").slug), "Block type not found"), 200),
 );
@@ -158,7 +158,7 @@ blockTypesRouter.openapi(
     tags,
     summary: "Read Block Type By Id",
     request: { params: IdParams },
-    responses: { 200: jsonResponse(BlockType) },
+    responses: { 200: jsonResponse(BlockType), ...errorResponses(404) },
   }),
   async (c) => c.json(orNotFound(await types.readBlockType(c.var.db, normalizeUuid(c.req.valid("param").id)), "Block type not found"), 200),
 );
@@ -170,7 +170,7 @@ blockTypesRouter.openapi(
     tags,
     summary: "Update Block Type",
     request: { params: IdParams, ...jsonBody(BlockTypeUpdate) },
-    responses: { 204: noContent },
+    responses: { 204: noContent, ...errorResponses(404, 422) },
   }),
   async (c) => {
     const input = await sentFields(c, c.req.valid("json"));
@@ -186,7 +186,7 @@ blockTypesRouter.openapi(
     tags,
     summary: "Delete Block Type",
     request: { params: IdParams },
-    responses: { 204: noContent },
+    responses: { 204: noContent, ...errorResponses(403, 404) },
   }),
   async (c) => {
     if (!(await types.deleteBlockType(c.var.db, normalizeUuid(c.req.valid("param").id)))) throw notFound("Block type not found");

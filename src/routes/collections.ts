@@ -1,5 +1,5 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { createRouter, jsonResponse } from "../lib/router";
+import { createRouter, jsonResponse, errorResponses } from "../lib/router";
 import { notFound } from "../lib/errors";
 import { WORKER_CATALOGUE } from "../services/worker-catalogue";
 
@@ -45,7 +45,7 @@ collectionsRouter.openapi(
     tags: ["Collections"],
     summary: "Read View Content",
     request: { params: z.object({ view: z.string() }) },
-    responses: { 200: jsonResponse(z.record(z.string(), z.any())) },
+    responses: { 200: jsonResponse(z.record(z.string(), z.any())), ...errorResponses(404) },
   }),
   async (c) => {
     const { view } = c.req.valid("param");

@@ -1,5 +1,5 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { createRouter, IdParams, jsonBody, jsonResponse } from "../lib/router";
+import { createRouter, IdParams, jsonBody, jsonResponse, errorResponses } from "../lib/router";
 import { notFound, orNotFound } from "../lib/errors";
 import { resolveLimit } from "../db/pagination";
 import * as limits from "../concurrency/limits";
@@ -38,7 +38,7 @@ concurrencyLimitsRouter.openapi(
     tags,
     summary: "Create Concurrency Limit",
     request: jsonBody(TagLimitCreate),
-    responses: { 200: jsonResponse(ConcurrencyLimit), 201: jsonResponse(ConcurrencyLimit) },
+    responses: { 200: jsonResponse(ConcurrencyLimit), 201: jsonResponse(ConcurrencyLimit), ...errorResponses(409, 422) },
   }),
   async (c) => {
     const body = c.req.valid("json");
@@ -54,7 +54,7 @@ concurrencyLimitsRouter.openapi(
     tags,
     summary: "Read Concurrency Limits",
     request: jsonBody(Body_read_concurrency_limits_concurrency_limits_filter_post),
-    responses: { 200: jsonResponse(z.array(ConcurrencyLimit)) },
+    responses: { 200: jsonResponse(z.array(ConcurrencyLimit)), ...errorResponses(422) },
   }),
   async (c) => {
     const body = c.req.valid("json");
@@ -69,7 +69,7 @@ concurrencyLimitsRouter.openapi(
     tags,
     summary: "Increment Concurrency Limits V1",
     request: jsonBody(Body_increment_concurrency_limits_v1_concurrency_limits_increment_post),
-    responses: { 200: jsonResponse(z.array(MinimalConcurrencyLimitResponse)), 423: { description: "A tag limit is full or 0" } },
+    responses: { 200: jsonResponse(z.array(MinimalConcurrencyLimitResponse)), 423: { description: "A tag limit is full or 0" }, ...errorResponses(422) },
   }),
   async (c) => {
     const body = c.req.valid("json");
@@ -84,7 +84,7 @@ concurrencyLimitsRouter.openapi(
     tags,
     summary: "Decrement Concurrency Limits V1",
     request: jsonBody(Body_decrement_concurrency_limits_v1_concurrency_limits_decrement_post),
-    responses: { 200: jsonResponse(z.array(MinimalConcurrencyLimitResponse)) },
+    responses: { 200: jsonResponse(z.array(MinimalConcurrencyLimitResponse)), ...errorResponses(422) },
   }),
   async (c) => {
     const body = c.req.valid("json");
@@ -99,7 +99,7 @@ concurrencyLimitsRouter.openapi(
     tags,
     summary: "Read Concurrency Limit By Tag",
     request: { params: TagParams },
-    responses: { 200: jsonResponse(ConcurrencyLimit) },
+    responses: { 200: jsonResponse(ConcurrencyLimit), ...errorResponses(404) },
   }),
   async (c) => c.json(orNotFound(await limits.readTagLimit(c.env, c.var.db, c.req.valid("param").tag), NOT_FOUND), 200),
 );
@@ -111,7 +111,7 @@ concurrencyLimitsRouter.openapi(
     tags,
     summary: "Delete Concurrency Limit By Tag",
     request: { params: TagParams },
-    responses: { 200: nullResponse },
+    responses: { 200: nullResponse, ...errorResponses(404) },
   }),
   async (c) => {
     if (!(await limits.deleteTagLimit(c.env, c.var.db, c.req.valid("param").tag))) throw notFound(NOT_FOUND);
@@ -126,7 +126,7 @@ concurrencyLimitsRouter.openapi(
     tags,
     summary: "Reset Concurrency Limit By Tag",
     request: { params: TagParams, ...jsonBody(Body_reset_concurrency_limit_by_tag_concurrency_limits_tag__tag__reset_post) },
-    responses: { 200: nullResponse },
+    responses: { 200: nullResponse, ...errorResponses(404, 422) },
   }),
   async (c) => {
     const ok = await limits.resetTagLimit(c.env, c.var.db, c.req.valid("param").tag, c.req.valid("json").slot_override);
@@ -142,7 +142,7 @@ concurrencyLimitsRouter.openapi(
     tags,
     summary: "Read Concurrency Limit",
     request: { params: IdParams },
-    responses: { 200: jsonResponse(ConcurrencyLimit) },
+    responses: { 200: jsonResponse(ConcurrencyLimit), ...errorResponses(404) },
   }),
   async (c) => c.json(orNotFound(await limits.readTagLimitById(c.env, c.var.db, c.req.valid("param").id), NOT_FOUND), 200),
 );
@@ -154,7 +154,7 @@ concurrencyLimitsRouter.openapi(
     tags,
     summary: "Delete Concurrency Limit",
     request: { params: IdParams },
-    responses: { 200: nullResponse },
+    responses: { 200: nullResponse, ...errorResponses(404) },
   }),
   async (c) => {
     if (!(await limits.deleteLimitById(c.env, c.var.db, c.req.valid("param").id))) throw notFound(NOT_FOUND);

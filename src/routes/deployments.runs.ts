@@ -1,5 +1,5 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { afterResponse, createRouter, IdParams, jsonBody, jsonResponse } from "../lib/router";
+import { afterResponse, createRouter, IdParams, jsonBody, jsonResponse, errorResponses } from "../lib/router";
 import { badRequest, notFound } from "../lib/errors";
 import { resolveLimit } from "../db/pagination";
 import { scheduledRunsOfDeployments } from "../db/queries/flow-runs";
@@ -31,7 +31,7 @@ deploymentRunsRouter.openapi(
     tags,
     summary: "Create Flow Run From Deployment",
     request: { params: IdParams, ...jsonBody(DeploymentFlowRunCreate) },
-    responses: { 200: jsonResponse(FlowRunResponse), 201: jsonResponse(FlowRunResponse) },
+    responses: { 200: jsonResponse(FlowRunResponse), 201: jsonResponse(FlowRunResponse), ...errorResponses(400, 404, 409, 422) },
   }),
   async (c) => {
     const dep = await readDeploymentRow(c.var.db, c.req.valid("param").id);
@@ -48,7 +48,7 @@ deploymentRunsRouter.openapi(
     tags,
     summary: "Bulk Create Flow Runs From Deployment",
     request: { params: IdParams, body: { content: { "application/json": { schema: z.array(DeploymentFlowRunCreate) } }, required: true } },
-    responses: { 200: jsonResponse(FlowRunBulkCreateResponse) },
+    responses: { 200: jsonResponse(FlowRunBulkCreateResponse), ...errorResponses(400, 404, 409, 422) },
   }),
   async (c) => {
     const runs = c.req.valid("json");
@@ -75,7 +75,7 @@ deploymentRunsRouter.openapi(
     tags,
     summary: "Schedule Deployment",
     request: { params: IdParams, ...jsonBody(Body_schedule_deployment_deployments__id__schedule_post) },
-    responses: { 200: jsonResponse(z.null()) },
+    responses: { 200: jsonResponse(z.null()), ...errorResponses(404, 422) },
   }),
   async (c) => {
     const body = c.req.valid("json");
@@ -98,7 +98,7 @@ deploymentRunsRouter.openapi(
     tags,
     summary: "Get Scheduled Flow Runs For Deployments",
     request: jsonBody(Body_get_scheduled_flow_runs_for_deployments_deployments_get_scheduled_flow_runs_post),
-    responses: { 200: jsonResponse(z.array(FlowRunResponse)) },
+    responses: { 200: jsonResponse(z.array(FlowRunResponse)), ...errorResponses(422) },
   }),
   async (c) => {
     const body = c.req.valid("json");

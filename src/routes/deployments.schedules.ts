@@ -1,6 +1,6 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { scheduleDeploymentSoon } from "./deployments";
-import { createRouter, IdParams, jsonBody, jsonResponse, noContent } from "../lib/router";
+import { createRouter, IdParams, jsonBody, jsonResponse, noContent, errorResponses } from "../lib/router";
 import { conflict, notFound } from "../lib/errors";
 import { normalizeUuid } from "../lib/ids";
 import { Uuid } from "../schemas/primitives";
@@ -25,7 +25,7 @@ deploymentSchedulesRouter.openapi(
     tags,
     summary: "Read Deployment Schedules",
     request: { params: IdParams },
-    responses: { 200: jsonResponse(z.array(DeploymentSchedule)) },
+    responses: { 200: jsonResponse(z.array(DeploymentSchedule)), ...errorResponses(404) },
   }),
   async (c) => {
     const row = await readDeploymentRow(c.var.db, normalizeUuid(c.req.valid("param").id));
@@ -41,7 +41,7 @@ deploymentSchedulesRouter.openapi(
     tags,
     summary: "Create Deployment Schedules",
     request: { params: IdParams, ...jsonBody(ScheduleCreateListBody) },
-    responses: { 201: jsonResponse(z.array(DeploymentSchedule)) },
+    responses: { 201: jsonResponse(z.array(DeploymentSchedule)), ...errorResponses(404, 409, 422) },
   }),
   async (c) => {
     const id = normalizeUuid(c.req.valid("param").id);
@@ -65,7 +65,7 @@ deploymentSchedulesRouter.openapi(
     tags,
     summary: "Update Deployment Schedule",
     request: { params: ScheduleParams, ...jsonBody(ScheduleUpdateBody) },
-    responses: { 204: noContent },
+    responses: { 204: noContent, ...errorResponses(404, 409, 422) },
   }),
   async (c) => {
     const { schedule_id } = c.req.valid("param");
@@ -91,7 +91,7 @@ deploymentSchedulesRouter.openapi(
     tags,
     summary: "Delete Deployment Schedule",
     request: { params: ScheduleParams },
-    responses: { 204: noContent },
+    responses: { 204: noContent, ...errorResponses(404) },
   }),
   async (c) => {
     const { id, schedule_id } = c.req.valid("param");

@@ -5,7 +5,7 @@ import type { Db } from "../db/client";
 import { readPoolRow } from "../db/queries/work-pools";
 import { validationFailure } from "../lib/schema-tools";
 import { workPoolJobVariablesFailure } from "../services/job-variables";
-import { afterResponse, createRouter, IdParams, jsonBody, jsonResponse, noContent } from "../lib/router";
+import { afterResponse, createRouter, IdParams, jsonBody, jsonResponse, noContent, errorResponses } from "../lib/router";
 import { ApiError, conflict, notFound, unprocessable, integrityConflict } from "../lib/errors";
 import { normalizeUuid } from "../lib/ids";
 import { prefectValidationHook } from "../lib/validation";
@@ -104,7 +104,7 @@ deploymentsRouter.openapi(
     tags,
     summary: "Create Deployment",
     request: jsonBody(DeploymentCreateBody),
-    responses: { 200: jsonResponse(DeploymentResponse), 201: jsonResponse(DeploymentResponse) },
+    responses: { 200: jsonResponse(DeploymentResponse), 201: jsonResponse(DeploymentResponse), ...errorResponses(404, 409, 422) },
   }),
   async (c) => {
     const input = c.req.valid("json");
@@ -126,7 +126,7 @@ deploymentsRouter.openapi(
     tags,
     summary: "Read Deployments",
     request: jsonBody(Body_read_deployments_deployments_filter_post),
-    responses: { 200: jsonResponse(z.array(DeploymentResponse)) },
+    responses: { 200: jsonResponse(z.array(DeploymentResponse)), ...errorResponses(422) },
   }),
   async (c) => {
     const body = c.req.valid("json");
@@ -145,7 +145,7 @@ deploymentsRouter.openapi(
     tags,
     summary: "Paginate Deployments",
     request: jsonBody(Body_paginate_deployments_deployments_paginate_post),
-    responses: { 200: jsonResponse(DeploymentPaginationResponse) },
+    responses: { 200: jsonResponse(DeploymentPaginationResponse), ...errorResponses(422) },
   }),
   async (c) => {
     const body = c.req.valid("json");
@@ -170,7 +170,7 @@ deploymentsRouter.openapi(
     tags,
     summary: "Count Deployments",
     request: jsonBody(Body_count_deployments_deployments_count_post),
-    responses: { 200: jsonResponse(z.int()) },
+    responses: { 200: jsonResponse(z.int()), ...errorResponses(422) },
   }),
   async (c) => c.json(await deployments.countDeployments(c.var.db, c.req.valid("json")), 200),
 );
@@ -182,7 +182,7 @@ deploymentsRouter.openapi(
     tags,
     summary: "Bulk Delete Deployments",
     request: jsonBody(Body_bulk_delete_deployments_deployments_bulk_delete_post),
-    responses: { 200: jsonResponse(DeploymentBulkDeleteResponse) },
+    responses: { 200: jsonResponse(DeploymentBulkDeleteResponse), ...errorResponses(422) },
   }),
   async (c) => {
     const body = c.req.valid("json");
@@ -200,7 +200,7 @@ deploymentsRouter.openapi(
     tags,
     summary: "Read Deployment By Name",
     request: { params: z.object({ flow_name: z.string(), deployment_name: z.string() }) },
-    responses: { 200: jsonResponse(DeploymentResponse) },
+    responses: { 200: jsonResponse(DeploymentResponse), ...errorResponses(404) },
   }),
   async (c) => {
     const { flow_name, deployment_name } = c.req.valid("param");
@@ -217,7 +217,7 @@ deploymentsRouter.openapi(
     tags,
     summary: "Read Deployment",
     request: { params: IdParams },
-    responses: { 200: jsonResponse(DeploymentResponse) },
+    responses: { 200: jsonResponse(DeploymentResponse), ...errorResponses(404) },
   }),
   async (c) => {
     const row = await deployments.readDeploymentRow(c.var.db, normalizeUuid(c.req.valid("param").id));
@@ -233,7 +233,7 @@ deploymentsRouter.openapi(
     tags,
     summary: "Update Deployment",
     request: { params: IdParams, ...jsonBody(DeploymentUpdateBody) },
-    responses: { 204: noContent },
+    responses: { 204: noContent, ...errorResponses(404, 409, 422) },
   }),
   async (c) => {
     const id = normalizeUuid(c.req.valid("param").id);
@@ -297,7 +297,7 @@ deploymentsRouter.openapi(
     tags,
     summary: "Delete Deployment",
     request: { params: IdParams },
-    responses: { 204: noContent },
+    responses: { 204: noContent, ...errorResponses(404) },
   }),
   async (c) => {
     const id = normalizeUuid(c.req.valid("param").id);
@@ -317,7 +317,7 @@ function pauseRoute(path: string, summary: string, paused: boolean, legacy: bool
       tags,
       summary,
       request: { params: IdParams },
-      responses: { 200: jsonResponse(z.null()) },
+      responses: { 200: jsonResponse(z.null()), ...errorResponses(404) },
     }),
     async (c) => {
       const id = normalizeUuid(c.req.valid("param").id);
@@ -351,7 +351,7 @@ deploymentsRouter.openapi(
     summary: "Work Queue Check For Deployment",
     deprecated: true,
     request: { params: IdParams },
-    responses: { 200: jsonResponse(z.array(WorkQueue)) },
+    responses: { 200: jsonResponse(z.array(WorkQueue)), ...errorResponses(404) },
   }),
   async (c) => {
     const queues = await deployments.workQueuesForDeployment(c.var.db, normalizeUuid(c.req.valid("param").id));

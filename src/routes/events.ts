@@ -1,7 +1,7 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import type { Context, Next } from "hono";
 import type { AppEnv } from "../env";
-import { createRouter, jsonBody, jsonResponse, noContent } from "../lib/router";
+import { createRouter, jsonBody, jsonResponse, noContent, errorResponses } from "../lib/router";
 import { getDb } from "../db/client";
 import { isoNow } from "../lib/time";
 import { ApiError, unprocessable } from "../lib/errors";
@@ -39,7 +39,7 @@ eventsRouter.openapi(
     tags,
     summary: "Create Events",
     request: jsonBody(z.array(IncomingEvent)),
-    responses: { 204: noContent },
+    responses: { 204: noContent, ...errorResponses(422) },
   }),
   async (c) => {
     const received = isoNow();
@@ -60,7 +60,7 @@ eventsRouter.openapi(
     description:
       "Queries for Events matching the given filter criteria in the given Account.  Returns the first page of results, and the URL to request the next page (if there are more results).",
     request: jsonBody(Body_read_events_events_filter_post),
-    responses: { 200: jsonResponse(EventPage) },
+    responses: { 200: jsonResponse(EventPage), ...errorResponses(422) },
   }),
   async (c) => {
     const body = c.req.valid("json");
@@ -82,7 +82,7 @@ eventsRouter.openapi(
     description:
       "Returns the next page of Events for a previous query against the given Account, and the URL to request the next page (if there are more results).",
     request: { query: z.object({ "page-token": z.string() }) },
-    responses: { 200: jsonResponse(EventPage) },
+    responses: { 200: jsonResponse(EventPage), ...errorResponses(422) },
   }),
   async (c) => {
     let token: string;
@@ -115,7 +115,7 @@ eventsRouter.openapi(
     description:
       "Returns distinct objects and the count of events associated with them.  Objects that can be counted include the day the event occurred, the type of event, or the IDs of the resources associated with the event.",
     request: { params: z.object({ countable: z.string() }), ...jsonBody(Body_count_account_events_events_count_by__countable__post) },
-    responses: { 200: jsonResponse(z.array(EventCount)) },
+    responses: { 200: jsonResponse(z.array(EventCount)), ...errorResponses(404, 422) },
   }),
   async (c) => {
     const countable = c.req.valid("param").countable;

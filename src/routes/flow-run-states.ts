@@ -1,5 +1,5 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { createRouter, IdParams, jsonResponse } from "../lib/router";
+import { createRouter, IdParams, jsonResponse, errorResponses } from "../lib/router";
 import { notFound } from "../lib/errors";
 import { normalizeUuid } from "../lib/ids";
 import { Uuid } from "../schemas/primitives";
@@ -16,7 +16,7 @@ flowRunStatesRouter.openapi(
     tags,
     summary: "Read Flow Run State",
     request: { params: IdParams },
-    responses: { 200: jsonResponse(State) },
+    responses: { 200: jsonResponse(State), ...errorResponses(404) },
   }),
   async (c) => {
     const state = await states.readFlowRunState(c.var.db, normalizeUuid(c.req.valid("param").id));
@@ -32,7 +32,7 @@ flowRunStatesRouter.openapi(
     tags,
     summary: "Read Flow Run States",
     request: { query: z.object({ flow_run_id: Uuid }) },
-    responses: { 200: jsonResponse(z.array(State)) },
+    responses: { 200: jsonResponse(z.array(State)), ...errorResponses(422) },
   }),
   async (c) => c.json(await states.readFlowRunStates(c.var.db, normalizeUuid(c.req.valid("query").flow_run_id)), 200),
 );

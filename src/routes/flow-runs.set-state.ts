@@ -1,5 +1,5 @@
 import { createRoute } from "@hono/zod-openapi";
-import { createRouter, IdParams, jsonBody, jsonResponse } from "../lib/router";
+import { createRouter, IdParams, jsonBody, jsonResponse, errorResponses } from "../lib/router";
 import { ApiError, notFound } from "../lib/errors";
 import { matchingFlowRunIds } from "../db/queries/flow-runs";
 import { toState } from "../schemas/serialize";
@@ -26,7 +26,7 @@ flowRunSetStateRouter.openapi(
     tags,
     summary: "Set Flow Run State",
     request: { params: IdParams, ...jsonBody(Body_set_flow_run_state_flow_runs__id__set_state_post) },
-    responses: { 200: jsonResponse(OrchestrationResult), 201: jsonResponse(OrchestrationResult) },
+    responses: { 200: jsonResponse(OrchestrationResult), 201: jsonResponse(OrchestrationResult), ...errorResponses({ 404: "exception_message" }, 422) },
   }),
   async (c) => {
     const { state, force } = c.req.valid("json");
@@ -44,7 +44,7 @@ flowRunSetStateRouter.openapi(
     tags,
     summary: "Resume Flow Run",
     request: { params: IdParams, ...jsonBody(Body_resume_flow_run_flow_runs__id__resume_post) },
-    responses: { 200: jsonResponse(OrchestrationResult), 201: jsonResponse(OrchestrationResult) },
+    responses: { 200: jsonResponse(OrchestrationResult), 201: jsonResponse(OrchestrationResult), ...errorResponses(404, 422) },
   }),
   async (c) => {
     const outcome = await resumeFlowRun(c.env, c.var.db, c.req.valid("param").id, c.req.valid("json").run_input ?? null, apiVersionOf(c));
@@ -60,7 +60,7 @@ flowRunSetStateRouter.openapi(
     tags,
     summary: "Bulk Set Flow Run State",
     request: jsonBody(Body_bulk_set_flow_run_state_flow_runs_bulk_set_state_post),
-    responses: { 200: jsonResponse(FlowRunBulkSetStateResponse) },
+    responses: { 200: jsonResponse(FlowRunBulkSetStateResponse), ...errorResponses(422) },
   }),
   async (c) => {
     const body = c.req.valid("json");

@@ -2,7 +2,7 @@ import { validationErrorResponse } from "../lib/validation";
 import { deploymentJobTemplate, workPoolJobVariablesFailure } from "../services/job-variables";
 import { createRoute, z } from "@hono/zod-openapi";
 import type { Context } from "hono";
-import { afterResponse, createRouter, IdParams, jsonBody, jsonResponse, noContent, sentFields } from "../lib/router";
+import { afterResponse, createRouter, IdParams, jsonBody, jsonResponse, noContent, sentFields, errorResponses } from "../lib/router";
 import { ApiError, badRequest, conflict, notFound, unprocessable } from "../lib/errors";
 import { normalizeUuid } from "../lib/ids";
 import { toIso } from "../lib/time";
@@ -47,7 +47,7 @@ flowRunsRouter.openapi(
     tags,
     summary: "Create Flow Run",
     request: jsonBody(FlowRunCreate),
-    responses: { 200: jsonResponse(FlowRunResponse), 201: jsonResponse(FlowRunResponse) },
+    responses: { 200: jsonResponse(FlowRunResponse), 201: jsonResponse(FlowRunResponse), ...errorResponses(409, 422) },
   }),
   async (c) => {
     const { run, created } = await createFlowRun(c.env, c.var.db, c.req.valid("json"));
@@ -97,7 +97,7 @@ flowRunsRouter.openapi(
     tags,
     summary: "Read Flow Run",
     request: { params: IdParams },
-    responses: { 200: jsonResponse(FlowRunResponse) },
+    responses: { 200: jsonResponse(FlowRunResponse), ...errorResponses(404) },
   }),
   async (c) => {
     const row = await flowRuns.readFlowRun(c.var.db, runId(c));
@@ -113,7 +113,7 @@ flowRunsRouter.openapi(
     tags,
     summary: "Update Flow Run",
     request: { params: IdParams, ...jsonBody(FlowRunUpdate) },
-    responses: { 204: noContent },
+    responses: { 204: noContent, ...errorResponses(400, 404, 409, 422) },
   }),
   async (c) => {
     const id = runId(c);
@@ -141,7 +141,7 @@ flowRunsRouter.openapi(
     tags,
     summary: "Count Flow Runs",
     request: jsonBody(CountBody),
-    responses: { 200: jsonResponse(z.int()) },
+    responses: { 200: jsonResponse(z.int()), ...errorResponses(422) },
   }),
   async (c) => c.json(await flowRuns.countFlowRuns(c.var.db, c.req.valid("json")), 200),
 );
@@ -153,7 +153,7 @@ flowRunsRouter.openapi(
     tags,
     summary: "Average Flow Run Lateness",
     request: jsonBody(LatenessBody),
-    responses: { 200: jsonResponse(z.number().nullable()) },
+    responses: { 200: jsonResponse(z.number().nullable()), ...errorResponses(422) },
   }),
   async (c) => {
     const nowMs = Date.now();
@@ -168,7 +168,7 @@ flowRunsRouter.openapi(
     tags,
     summary: "Flow Run History",
     request: jsonBody(HistoryBody),
-    responses: { 200: jsonResponse(z.array(HistoryResponse)) },
+    responses: { 200: jsonResponse(z.array(HistoryResponse)), ...errorResponses(422) },
   }),
   async (c) => {
     const body = c.req.valid("json");
@@ -184,7 +184,7 @@ flowRunsRouter.openapi(
     tags: ["Flow Runs", "Flow Run Graph"],
     summary: "Read Flow Run Graph V1",
     request: { params: IdParams },
-    responses: { 200: jsonResponse(z.array(DependencyResult)) },
+    responses: { 200: jsonResponse(z.array(DependencyResult)), ...errorResponses({ 404: "exception_message" }) },
   }),
   async (c) => {
     const id = runId(c);
@@ -204,7 +204,7 @@ flowRunsRouter.openapi(
     tags: ["Flow Runs", "Flow Run Graph"],
     summary: "Read Flow Run Graph V2",
     request: { params: IdParams, query: z.object({ since: DateTime.optional() }) },
-    responses: { 200: jsonResponse(Graph) },
+    responses: { 200: jsonResponse(Graph), ...errorResponses(400, { 404: "exception_message" }, 422) },
   }),
   async (c) => {
     const id = runId(c);
@@ -228,7 +228,7 @@ flowRunsRouter.openapi(
     tags,
     summary: "Read Flow Runs",
     request: jsonBody(FilterBody),
-    responses: { 200: jsonResponse(z.array(FlowRunResponse)) },
+    responses: { 200: jsonResponse(z.array(FlowRunResponse)), ...errorResponses(422) },
   }),
   async (c) => {
     const body = c.req.valid("json");
@@ -244,7 +244,7 @@ flowRunsRouter.openapi(
     tags,
     summary: "Paginate Flow Runs",
     request: jsonBody(PaginateBody),
-    responses: { 200: jsonResponse(FlowRunPaginationResponse) },
+    responses: { 200: jsonResponse(FlowRunPaginationResponse), ...errorResponses(422) },
   }),
   async (c) => {
     const body = c.req.valid("json");
@@ -261,7 +261,7 @@ flowRunsRouter.openapi(
     tags,
     summary: "Delete Flow Run",
     request: { params: IdParams },
-    responses: { 204: noContent },
+    responses: { 204: noContent, ...errorResponses(404) },
   }),
   async (c) => {
     const deleted = await flowRuns.deleteFlowRuns(c.var.db, [runId(c)]);
@@ -278,7 +278,7 @@ flowRunsRouter.openapi(
     tags,
     summary: "Bulk Delete Flow Runs",
     request: jsonBody(BulkDeleteBody),
-    responses: { 200: jsonResponse(FlowRunBulkDeleteResponse) },
+    responses: { 200: jsonResponse(FlowRunBulkDeleteResponse), ...errorResponses(422) },
   }),
   async (c) => {
     const body = c.req.valid("json");
@@ -316,7 +316,7 @@ flowRunsRouter.openapi(
     tags,
     summary: "Download Logs",
     request: { params: IdParams },
-    responses: { 200: { content: { "text/csv": { schema: z.string() } }, description: "Successful Response" } },
+    responses: { 200: { content: { "text/csv": { schema: z.string() } }, description: "Successful Response" }, ...errorResponses(404) },
   }),
   async (c) => {
     const id = runId(c);
@@ -360,7 +360,7 @@ flowRunsRouter.openapi(
     tags,
     summary: "Update Flow Run Labels",
     request: { params: IdParams, ...jsonBody(z.record(z.string(), z.any())) },
-    responses: { 204: noContent },
+    responses: { 204: noContent, ...errorResponses({ 404: "exception_message" }, 422) },
   }),
   async (c) => {
     const id = runId(c);
@@ -380,7 +380,7 @@ flowRunsRouter.openapi(
     tags,
     summary: "Create Flow Run Input",
     request: { params: IdParams, ...jsonBody(InputCreateBody) },
-    responses: { 201: jsonResponse(z.null()) },
+    responses: { 201: jsonResponse(z.null()), ...errorResponses(404, 409, 422) },
   }),
   async (c) => {
     const body = c.req.valid("json");
@@ -406,7 +406,7 @@ flowRunsRouter.openapi(
     tags,
     summary: "Filter Flow Run Input",
     request: { params: IdParams, ...jsonBody(InputFilterBody) },
-    responses: { 200: jsonResponse(z.array(FlowRunInput)) },
+    responses: { 200: jsonResponse(z.array(FlowRunInput)), ...errorResponses(404, 422) },
   }),
   async (c) => {
     const body = c.req.valid("json");
@@ -424,7 +424,7 @@ flowRunsRouter.openapi(
     tags,
     summary: "Read Flow Run Input",
     request: { params: InputKeyParams },
-    responses: { 200: { content: { "text/plain": { schema: z.string() } }, description: "Successful Response" } },
+    responses: { 200: { content: { "text/plain": { schema: z.string() } }, description: "Successful Response" }, ...errorResponses(404) },
   }),
   async (c) => {
     const { key } = c.req.valid("param");
@@ -441,7 +441,7 @@ flowRunsRouter.openapi(
     tags,
     summary: "Delete Flow Run Input",
     request: { params: InputKeyParams },
-    responses: { 204: noContent },
+    responses: { 204: noContent, ...errorResponses(404) },
   }),
   async (c) => {
     const { key } = c.req.valid("param");

@@ -1,5 +1,5 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { createRouter, IdParams, jsonBody, jsonResponse, noContent, sentFields } from "../lib/router";
+import { createRouter, IdParams, jsonBody, jsonResponse, noContent, sentFields, errorResponses } from "../lib/router";
 import { orNotFound, notFound } from "../lib/errors";
 import { paginated, resolveLimit } from "../db/pagination";
 import * as flows from "../db/queries/flows";
@@ -25,7 +25,7 @@ flowsRouter.openapi(
     tags,
     summary: "Create Flow",
     request: jsonBody(FlowCreate),
-    responses: { 200: jsonResponse(Flow), 201: jsonResponse(Flow) },
+    responses: { 200: jsonResponse(Flow), 201: jsonResponse(Flow), ...errorResponses(422) },
   }),
   async (c) => {
     const { flow, created } = await flows.createFlow(c.var.db, c.req.valid("json"));
@@ -40,7 +40,7 @@ flowsRouter.openapi(
     tags,
     summary: "Update Flow",
     request: { params: IdParams, ...jsonBody(FlowUpdate.partial()) },
-    responses: { 204: noContent },
+    responses: { 204: noContent, ...errorResponses(404, 422) },
   }),
   async (c) => {
     const input = await sentFields(c, c.req.valid("json"));
@@ -57,7 +57,7 @@ flowsRouter.openapi(
     tags,
     summary: "Count Flows",
     request: jsonBody(Body_count_flows_flows_count_post),
-    responses: { 200: jsonResponse(z.int()) },
+    responses: { 200: jsonResponse(z.int()), ...errorResponses(422) },
   }),
   async (c) => c.json(await flows.countFlows(c.var.db, c.req.valid("json")), 200),
 );
@@ -69,7 +69,7 @@ flowsRouter.openapi(
     tags,
     summary: "Read Flow By Name",
     request: { params: z.object({ name: z.string() }) },
-    responses: { 200: jsonResponse(Flow) },
+    responses: { 200: jsonResponse(Flow), ...errorResponses(404) },
   }),
   async (c) => c.json(orNotFound(await flows.readFlowByName(c.var.db, c.req.valid("param").name), "Flow not found"), 200),
 );
@@ -81,7 +81,7 @@ flowsRouter.openapi(
     tags,
     summary: "Read Flow",
     request: { params: IdParams },
-    responses: { 200: jsonResponse(Flow) },
+    responses: { 200: jsonResponse(Flow), ...errorResponses(404) },
   }),
   async (c) => c.json(orNotFound(await flows.readFlow(c.var.db, c.req.valid("param").id), "Flow not found"), 200),
 );
@@ -93,7 +93,7 @@ flowsRouter.openapi(
     tags,
     summary: "Read Flows",
     request: jsonBody(Body_read_flows_flows_filter_post),
-    responses: { 200: jsonResponse(z.array(Flow)) },
+    responses: { 200: jsonResponse(z.array(Flow)), ...errorResponses(422) },
   }),
   async (c) => {
     const body = c.req.valid("json");
@@ -109,7 +109,7 @@ flowsRouter.openapi(
     tags,
     summary: "Delete Flow",
     request: { params: IdParams },
-    responses: { 204: noContent },
+    responses: { 204: noContent, ...errorResponses(404) },
   }),
   async (c) => {
     if (!(await flows.deleteFlow(c.var.db, c.req.valid("param").id))) throw notFound("Flow not found");
@@ -124,7 +124,7 @@ flowsRouter.openapi(
     tags,
     summary: "Bulk Delete Flows",
     request: jsonBody(Body_bulk_delete_flows_flows_bulk_delete_post),
-    responses: { 200: jsonResponse(FlowBulkDeleteResponse) },
+    responses: { 200: jsonResponse(FlowBulkDeleteResponse), ...errorResponses(422) },
   }),
   async (c) => {
     const body = c.req.valid("json");
@@ -139,7 +139,7 @@ flowsRouter.openapi(
     tags,
     summary: "Paginate Flows",
     request: jsonBody(Body_paginate_flows_flows_paginate_post),
-    responses: { 200: jsonResponse(FlowPaginationResponse) },
+    responses: { 200: jsonResponse(FlowPaginationResponse), ...errorResponses(422) },
   }),
   async (c) => {
     const body = c.req.valid("json");

@@ -1,5 +1,5 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { createRouter, jsonBody, jsonResponse } from "../lib/router";
+import { createRouter, jsonBody, jsonResponse, errorResponses } from "../lib/router";
 import { resolveLimit } from "../db/pagination";
 import * as logs from "../db/queries/logs";
 import { Body_read_logs_logs_filter_post, Log, LogCreate } from "../schemas/prefect.gen";
@@ -21,7 +21,7 @@ logsRouter.openapi(
     tags,
     summary: "Create Logs",
     request: jsonBody(z.array(LogCreate)),
-    responses: { 201: jsonResponse(z.null()) },
+    responses: { 201: jsonResponse(z.null()), ...errorResponses(422) },
   }),
   async (c) => {
     // Stored, then published to /logs/out subscribers.
@@ -37,7 +37,7 @@ logsRouter.openapi(
     tags,
     summary: "Read Logs",
     request: jsonBody(ReadLogsBody),
-    responses: { 200: jsonResponse(z.array(Log)) },
+    responses: { 200: jsonResponse(z.array(Log)), ...errorResponses(422) },
   }),
   async (c) => {
     const body = c.req.valid("json");

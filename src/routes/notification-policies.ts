@@ -1,6 +1,6 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import type { Context } from "hono";
-import { createRouter, jsonBody, jsonResponse, noContent, sentFields } from "../lib/router";
+import { createRouter, jsonBody, jsonResponse, noContent, sentFields, errorResponses } from "../lib/router";
 import { notFound, integrityConflict } from "../lib/errors";
 import { prefectValidationHook } from "../lib/validation";
 import { resolveLimit } from "../db/pagination";
@@ -50,7 +50,7 @@ notificationPoliciesRouter.openapi(
     tags,
     summary: "Create Flow Run Notification Policy",
     request: jsonBody(FlowRunNotificationPolicyCreate),
-    responses: { 201: jsonResponse(FlowRunNotificationPolicy) },
+    responses: { 201: jsonResponse(FlowRunNotificationPolicy), ...errorResponses(409, 422) },
   }),
   async (c) => {
     const body = c.req.valid("json");
@@ -73,7 +73,7 @@ notificationPoliciesRouter.openapi(
     tags,
     summary: "Read Flow Run Notification Policies",
     request: jsonBody(FilterBody),
-    responses: { 200: jsonResponse(z.array(FlowRunNotificationPolicy)) },
+    responses: { 200: jsonResponse(z.array(FlowRunNotificationPolicy)), ...errorResponses(422) },
   }),
   async (c) => {
     const body = c.req.valid("json");
@@ -89,7 +89,7 @@ notificationPoliciesRouter.openapi(
     tags,
     summary: "Read Flow Run Notification Policy",
     request: { params: Params },
-    responses: { 200: jsonResponse(FlowRunNotificationPolicy) },
+    responses: { 200: jsonResponse(FlowRunNotificationPolicy), ...errorResponses(404) },
   }),
   async (c) => {
     const policy = await policies.readNotificationPolicy(c.var.db, idOf(c));
@@ -106,7 +106,7 @@ notificationPoliciesRouter.openapi(
     tags,
     summary: "Update Flow Run Notification Policy",
     request: { params: Params, ...jsonBody(FlowRunNotificationPolicyUpdate) },
-    responses: { 204: noContent },
+    responses: { 204: noContent, ...errorResponses(404, 409, 422) },
   }),
   async (c) => {
     const id = idOf(c);
@@ -139,7 +139,7 @@ notificationPoliciesRouter.openapi(
     tags,
     summary: "Delete Flow Run Notification Policy",
     request: { params: Params },
-    responses: { 204: noContent },
+    responses: { 204: noContent, ...errorResponses(404) },
   }),
   async (c) => {
     if (!(await policies.deleteNotificationPolicy(c.var.db, idOf(c)))) throw notFound(NOT_FOUND);

@@ -1,5 +1,5 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { createRouter, IdParams, jsonBody, jsonResponse, noContent } from "../lib/router";
+import { createRouter, IdParams, jsonBody, jsonResponse, noContent, errorResponses } from "../lib/router";
 import { notFound, orNotFound } from "../lib/errors";
 import { resolveLimit } from "../db/pagination";
 import { normalizeUuid } from "../lib/ids";
@@ -29,7 +29,7 @@ savedSearchesRouter.openapi(
     tags,
     summary: "Create Saved Search",
     request: jsonBody(SavedSearchCreateInput),
-    responses: { 200: jsonResponse(SavedSearch), 201: jsonResponse(SavedSearch) },
+    responses: { 200: jsonResponse(SavedSearch), 201: jsonResponse(SavedSearch), ...errorResponses(422) },
   }),
   async (c) => {
     const body = c.req.valid("json");
@@ -46,7 +46,7 @@ savedSearchesRouter.openapi(
     tags,
     summary: "Read Saved Searches",
     request: jsonBody(Body_read_saved_searches_saved_searches_filter_post),
-    responses: { 200: jsonResponse(z.array(SavedSearch)) },
+    responses: { 200: jsonResponse(z.array(SavedSearch)), ...errorResponses(422) },
   }),
   async (c) => {
     const body = c.req.valid("json");
@@ -61,7 +61,7 @@ savedSearchesRouter.openapi(
     tags,
     summary: "Read Saved Search",
     request: { params: IdParams },
-    responses: { 200: jsonResponse(SavedSearch) },
+    responses: { 200: jsonResponse(SavedSearch), ...errorResponses(404) },
   }),
   async (c) =>
     c.json(orNotFound(await savedSearches.readSavedSearch(c.var.db, normalizeUuid(c.req.valid("param").id)), NOT_FOUND), 200),
@@ -74,7 +74,7 @@ savedSearchesRouter.openapi(
     tags,
     summary: "Delete Saved Search",
     request: { params: IdParams },
-    responses: { 204: noContent },
+    responses: { 204: noContent, ...errorResponses(404) },
   }),
   async (c) => {
     if (!(await savedSearches.deleteSavedSearch(c.var.db, normalizeUuid(c.req.valid("param").id)))) throw notFound(NOT_FOUND);

@@ -1,5 +1,5 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { createRouter, IdParams, jsonResponse } from "../lib/router";
+import { createRouter, IdParams, jsonResponse, errorResponses } from "../lib/router";
 import { notFound } from "../lib/errors";
 import { normalizeUuid } from "../lib/ids";
 import { Uuid } from "../schemas/primitives";
@@ -16,7 +16,7 @@ taskRunStatesRouter.openapi(
     tags,
     summary: "Read Task Run State",
     request: { params: IdParams },
-    responses: { 200: jsonResponse(State) },
+    responses: { 200: jsonResponse(State), ...errorResponses(404) },
   }),
   async (c) => {
     const state = await states.readTaskRunState(c.var.db, normalizeUuid(c.req.valid("param").id));
@@ -33,7 +33,7 @@ taskRunStatesRouter.openapi(
     tags,
     summary: "Read Task Run States",
     request: { query: z.object({ task_run_id: Uuid }) },
-    responses: { 200: jsonResponse(z.array(State)) },
+    responses: { 200: jsonResponse(z.array(State)), ...errorResponses(422) },
   }),
   async (c) => c.json(await states.readTaskRunStates(c.var.db, normalizeUuid(c.req.valid("query").task_run_id)), 200),
 );

@@ -1,5 +1,5 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { createRouter, IdParams, jsonBody, jsonResponse, noContent, sentFields } from "../lib/router";
+import { createRouter, IdParams, jsonBody, jsonResponse, noContent, sentFields, errorResponses } from "../lib/router";
 import { ApiError, notFound } from "../lib/errors";
 import { normalizeUuid } from "../lib/ids";
 import { paginated, resolveLimit } from "../db/pagination";
@@ -35,7 +35,7 @@ taskRunsRouter.openapi(
     tags,
     summary: "Create Task Run",
     request: jsonBody(TaskRunCreate),
-    responses: { 200: jsonResponse(TaskRun), 201: jsonResponse(TaskRun) },
+    responses: { 200: jsonResponse(TaskRun), 201: jsonResponse(TaskRun), ...errorResponses(409, 422) },
   }),
   async (c) => {
     const { run, created } = await createTaskRun(c.var.db, c.req.valid("json"));
@@ -50,7 +50,7 @@ taskRunsRouter.openapi(
     tags,
     summary: "Set Task Run State",
     request: { params: IdParams, ...jsonBody(Body_set_task_run_state_task_runs__id__set_state_post) },
-    responses: { 200: jsonResponse(OrchestrationResult), 201: jsonResponse(OrchestrationResult) },
+    responses: { 200: jsonResponse(OrchestrationResult), 201: jsonResponse(OrchestrationResult), ...errorResponses({ 404: "exception_message" }, 422) },
   }),
   async (c) => {
     const { state, force } = c.req.valid("json");
@@ -79,7 +79,7 @@ taskRunsRouter.openapi(
     tags,
     summary: "Read Task Run",
     request: { params: IdParams },
-    responses: { 200: jsonResponse(TaskRun) },
+    responses: { 200: jsonResponse(TaskRun), ...errorResponses(404) },
   }),
   async (c) => {
     const run = await taskRuns.readTaskRun(c.var.db, runId(c));
@@ -95,7 +95,7 @@ taskRunsRouter.openapi(
     tags,
     summary: "Update Task Run",
     request: { params: IdParams, ...jsonBody(TaskRunUpdate) },
-    responses: { 204: noContent },
+    responses: { 204: noContent, ...errorResponses(404, 422) },
   }),
   async (c) => {
     const input = await sentFields(c, c.req.valid("json"));
@@ -111,7 +111,7 @@ taskRunsRouter.openapi(
     tags,
     summary: "Delete Task Run",
     request: { params: IdParams },
-    responses: { 204: noContent },
+    responses: { 204: noContent, ...errorResponses(404) },
   }),
   async (c) => {
     if (!(await taskRuns.deleteTaskRun(c.var.db, runId(c)))) throw notFound("Task not found");
@@ -126,7 +126,7 @@ taskRunsRouter.openapi(
     tags,
     summary: "Count Task Runs",
     request: jsonBody(CountBody),
-    responses: { 200: jsonResponse(z.int()) },
+    responses: { 200: jsonResponse(z.int()), ...errorResponses(422) },
   }),
   async (c) => c.json(await taskRuns.countTaskRuns(c.var.db, filtersOf(c.req.valid("json"))), 200),
 );
@@ -138,7 +138,7 @@ taskRunsRouter.openapi(
     tags,
     summary: "Task Run History",
     request: jsonBody(HistoryBody),
-    responses: { 200: jsonResponse(z.array(HistoryResponse)) },
+    responses: { 200: jsonResponse(z.array(HistoryResponse)), ...errorResponses(422) },
   }),
   async (c) => {
     const body = c.req.valid("json");
@@ -154,7 +154,7 @@ taskRunsRouter.openapi(
     tags,
     summary: "Read Task Runs",
     request: jsonBody(FilterBody),
-    responses: { 200: jsonResponse(z.array(TaskRun)) },
+    responses: { 200: jsonResponse(z.array(TaskRun)), ...errorResponses(422) },
   }),
   async (c) => {
     const body = c.req.valid("json");
@@ -170,7 +170,7 @@ taskRunsRouter.openapi(
     tags,
     summary: "Paginate Task Runs",
     request: jsonBody(PaginateBody),
-    responses: { 200: jsonResponse(TaskRunPaginationResponse) },
+    responses: { 200: jsonResponse(TaskRunPaginationResponse), ...errorResponses(422) },
   }),
   async (c) => {
     const body = c.req.valid("json");

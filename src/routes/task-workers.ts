@@ -1,5 +1,5 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { createRouter, jsonBody, jsonResponse } from "../lib/router";
+import { createRouter, jsonBody, jsonResponse, errorResponses } from "../lib/router";
 import { Body_read_task_workers_task_workers_filter_post, TaskWorkerResponse } from "../schemas/prefect.gen";
 import { taskRunQueueOf } from "../task-queue/client";
 
@@ -14,7 +14,7 @@ taskWorkersRouter.openapi(
     summary: "Read Task Workers",
     description: "Read active task workers. Optionally filter by task keys.",
     request: jsonBody(Body_read_task_workers_task_workers_filter_post),
-    responses: { 200: jsonResponse(z.array(TaskWorkerResponse)) },
+    responses: { 200: jsonResponse(z.array(TaskWorkerResponse)), ...errorResponses(422) },
   }),
   async (c) => {
     const keys = c.req.valid("json").task_worker_filter?.task_keys ?? null;

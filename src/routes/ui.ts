@@ -1,5 +1,5 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { createRouter, IdParams, jsonBody, jsonResponse } from "../lib/router";
+import { createRouter, IdParams, jsonBody, jsonResponse, errorResponses } from "../lib/router";
 import { ApiError, notFound } from "../lib/errors";
 import { normalizeUuid } from "../lib/ids";
 import * as ui from "../db/queries/ui-runs";
@@ -40,7 +40,7 @@ uiRouter.openapi(
     tags: ["Flows", "UI"],
     summary: "Count Deployments By Flow",
     request: jsonBody(Body_count_deployments_by_flow_ui_flows_count_deployments_post),
-    responses: { 200: jsonResponse(z.record(z.string(), z.int())) },
+    responses: { 200: jsonResponse(z.record(z.string(), z.int())), ...errorResponses(422) },
   }),
   async (c) => c.json(await ui.countDeploymentsByFlow(c.var.db, c.req.valid("json").flow_ids), 200),
 );
@@ -52,7 +52,7 @@ uiRouter.openapi(
     tags: ["Flows", "UI"],
     summary: "Next Runs By Flow",
     request: jsonBody(Body_next_runs_by_flow_ui_flows_next_runs_post),
-    responses: { 200: jsonResponse(z.record(z.string(), SimpleNextFlowRun.nullable())) },
+    responses: { 200: jsonResponse(z.record(z.string(), SimpleNextFlowRun.nullable())), ...errorResponses(422) },
   }),
   async (c) => c.json(await ui.nextRunsByFlow(c.var.db, c.req.valid("json").flow_ids), 200),
 );
@@ -66,7 +66,7 @@ uiRouter.openapi(
     tags: ["Flow Runs", "UI"],
     summary: "Read Flow Run History",
     request: jsonBody(Body_read_flow_run_history_ui_flow_runs_history_post),
-    responses: { 200: jsonResponse(z.array(SimpleFlowRun)) },
+    responses: { 200: jsonResponse(z.array(SimpleFlowRun)), ...errorResponses(422) },
   }),
   async (c) => {
     const body = c.req.valid("json");
@@ -81,7 +81,7 @@ uiRouter.openapi(
     tags: ["Flow Runs", "UI"],
     summary: "Count Task Runs By Flow Run",
     request: jsonBody(Body_count_task_runs_by_flow_run_ui_flow_runs_count_task_runs_post),
-    responses: { 200: jsonResponse(z.record(z.string(), z.int())) },
+    responses: { 200: jsonResponse(z.record(z.string(), z.int())), ...errorResponses(422) },
   }),
   async (c) => c.json(await ui.countTaskRunsByFlowRun(c.var.db, c.req.valid("json").flow_run_ids), 200),
 );
@@ -95,7 +95,7 @@ uiRouter.openapi(
     tags: ["Task Runs", "UI"],
     summary: "Read Dashboard Task Run Counts",
     request: jsonBody(Body_read_dashboard_task_run_counts_ui_task_runs_dashboard_counts_post),
-    responses: { 200: jsonResponse(z.array(z.object({ completed: z.int(), failed: z.int() }))) },
+    responses: { 200: jsonResponse(z.array(z.object({ completed: z.int(), failed: z.int() }))), ...errorResponses(422) },
   }),
   async (c) => {
     const body = c.req.valid("json");
@@ -120,7 +120,7 @@ uiRouter.openapi(
     tags: ["Task Runs", "UI"],
     summary: "Read Task Run Counts By State",
     request: jsonBody(Body_read_task_run_counts_by_state_ui_task_runs_count_post),
-    responses: { 200: jsonResponse(CountByState) },
+    responses: { 200: jsonResponse(CountByState), ...errorResponses(422) },
   }),
   async (c) => c.json(await ui.countTaskRunsByState(c.var.db, c.req.valid("json")), 200),
 );
@@ -132,7 +132,7 @@ uiRouter.openapi(
     tags: ["Task Runs", "UI"],
     summary: "Read Task Run With Flow Run Name",
     request: { params: IdParams },
-    responses: { 200: jsonResponse(UITaskRun) },
+    responses: { 200: jsonResponse(UITaskRun), ...errorResponses(404) },
   }),
   async (c) => {
     const found = await ui.readTaskRunWithFlowRunName(c.var.db, normalizeUuid(c.req.valid("param").id));
@@ -150,7 +150,7 @@ uiRouter.openapi(
     tags: ["UI", "Schemas"],
     summary: "Validate Obj",
     request: jsonBody(Body_validate_obj_ui_schemas_validate_post),
-    responses: { 200: jsonResponse(SchemaValuesValidationResponse) },
+    responses: { 200: jsonResponse(SchemaValuesValidationResponse), ...errorResponses(422) },
   }),
   async (c) => {
     const { schema: jsonSchema, values } = c.req.valid("json");

@@ -1,5 +1,5 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { createRouter, jsonBody, jsonResponse, noContent, sentFields } from "../lib/router";
+import { createRouter, jsonBody, jsonResponse, noContent, sentFields, errorResponses } from "../lib/router";
 import { notFound, orNotFound } from "../lib/errors";
 import { resolveLimit } from "../db/pagination";
 import * as q from "../db/queries/concurrency-limits";
@@ -34,7 +34,7 @@ concurrencyLimitsV2Router.openapi(
     tags,
     summary: "Create Concurrency Limit V2",
     request: jsonBody(ConcurrencyLimitV2Create),
-    responses: { 201: jsonResponse(ConcurrencyLimitV2) },
+    responses: { 201: jsonResponse(ConcurrencyLimitV2), ...errorResponses(409, 422) },
   }),
   async (c) => {
     const row = await limits.createLimit(c.var.db, c.req.valid("json"));
@@ -49,7 +49,7 @@ concurrencyLimitsV2Router.openapi(
     tags,
     summary: "Read All Concurrency Limits V2",
     request: jsonBody(Body_read_all_concurrency_limits_v2_v2_concurrency_limits_filter_post),
-    responses: { 200: jsonResponse(z.array(GlobalConcurrencyLimitResponse)) },
+    responses: { 200: jsonResponse(z.array(GlobalConcurrencyLimitResponse)), ...errorResponses(422) },
   }),
   async (c) => {
     const body = c.req.valid("json");
@@ -69,7 +69,7 @@ concurrencyLimitsV2Router.openapi(
     tags,
     summary: "Bulk Increment Active Slots",
     request: jsonBody(Body_bulk_increment_active_slots_v2_concurrency_limits_increment_post),
-    responses: { 200: jsonResponse(z.array(MinimalConcurrencyLimitResponse)), 423: locked },
+    responses: { 200: jsonResponse(z.array(MinimalConcurrencyLimitResponse)), 423: locked, ...errorResponses(422) },
   }),
   async (c) => {
     const body = c.req.valid("json");
@@ -86,7 +86,7 @@ concurrencyLimitsV2Router.openapi(
     tags,
     summary: "Bulk Increment Active Slots With Lease",
     request: jsonBody(Body_bulk_increment_active_slots_with_lease_v2_concurrency_limits_increment_with_lease_post),
-    responses: { 200: jsonResponse(ConcurrencyLimitWithLeaseResponse), 423: locked },
+    responses: { 200: jsonResponse(ConcurrencyLimitWithLeaseResponse), 423: locked, ...errorResponses(422) },
   }),
   async (c) => {
     const body = c.req.valid("json");
@@ -107,7 +107,7 @@ concurrencyLimitsV2Router.openapi(
     tags,
     summary: "Bulk Decrement Active Slots",
     request: jsonBody(Body_bulk_decrement_active_slots_v2_concurrency_limits_decrement_post),
-    responses: { 200: jsonResponse(z.array(MinimalConcurrencyLimitResponse)) },
+    responses: { 200: jsonResponse(z.array(MinimalConcurrencyLimitResponse)), ...errorResponses(422) },
   }),
   async (c) => {
     const body = c.req.valid("json");
@@ -122,7 +122,7 @@ concurrencyLimitsV2Router.openapi(
     tags,
     summary: "Bulk Decrement Active Slots With Lease",
     request: jsonBody(Body_bulk_decrement_active_slots_with_lease_v2_concurrency_limits_decrement_with_lease_post),
-    responses: { 204: noContent },
+    responses: { 204: noContent, ...errorResponses(422) },
   }),
   async (c) => {
     await limits.decrementWithLease(c.env, c.req.valid("json").lease_id);
@@ -149,7 +149,7 @@ concurrencyLimitsV2Router.openapi(
     tags,
     summary: "Renew Concurrency Lease",
     request: { params: LeaseParams, ...jsonBody(Body_renew_concurrency_lease_v2_concurrency_limits_leases__lease_id__renew_post) },
-    responses: { 204: noContent, 410: { description: "The lease is unknown, expired or revoked" } },
+    responses: { 204: noContent, 410: { description: "The lease is unknown, expired or revoked" }, ...errorResponses(404, 422) },
   }),
   async (c) => {
     const raw = c.req.valid("param").lease_id;
@@ -169,7 +169,7 @@ concurrencyLimitsV2Router.openapi(
     tags,
     summary: "Read Concurrency Limit V2",
     request: { params: IdOrName },
-    responses: { 200: jsonResponse(GlobalConcurrencyLimitResponse) },
+    responses: { 200: jsonResponse(GlobalConcurrencyLimitResponse), ...errorResponses(404) },
   }),
   async (c) => {
     const row = orNotFound(await q.readLimit(c.var.db, c.req.valid("param").id_or_name), NOT_FOUND);
@@ -184,7 +184,7 @@ concurrencyLimitsV2Router.openapi(
     tags,
     summary: "Update Concurrency Limit V2",
     request: { params: IdOrName, ...jsonBody(ConcurrencyLimitV2Update) },
-    responses: { 204: noContent },
+    responses: { 204: noContent, ...errorResponses(404, 409, 422) },
   }),
   async (c) => {
     const row = orNotFound(await q.readLimit(c.var.db, c.req.valid("param").id_or_name), NOT_FOUND);
@@ -201,7 +201,7 @@ concurrencyLimitsV2Router.openapi(
     tags,
     summary: "Delete Concurrency Limit V2",
     request: { params: IdOrName },
-    responses: { 204: noContent },
+    responses: { 204: noContent, ...errorResponses(404) },
   }),
   async (c) => {
     const row = orNotFound(await q.readLimit(c.var.db, c.req.valid("param").id_or_name), NOT_FOUND);

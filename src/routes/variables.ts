@@ -1,5 +1,5 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { createRouter, IdParams, jsonBody, jsonResponse, noContent, sentFields } from "../lib/router";
+import { createRouter, IdParams, jsonBody, jsonResponse, noContent, sentFields, errorResponses } from "../lib/router";
 import { notFound, orNotFound, integrityConflict } from "../lib/errors";
 import { resolveLimit } from "../db/pagination";
 import { normalizeUuid } from "../lib/ids";
@@ -76,7 +76,7 @@ variablesRouter.openapi(
     tags,
     summary: "Create Variable",
     request: jsonBody(VariableCreateInput),
-    responses: { 201: jsonResponse(Variable) },
+    responses: { 201: jsonResponse(Variable), ...errorResponses(409, 422) },
   }),
   async (c) => {
     const body = c.req.valid("json");
@@ -91,7 +91,7 @@ variablesRouter.openapi(
     tags,
     summary: "Read Variables",
     request: jsonBody(Body_read_variables_variables_filter_post),
-    responses: { 200: jsonResponse(z.array(Variable)) },
+    responses: { 200: jsonResponse(z.array(Variable)), ...errorResponses(422) },
   }),
   async (c) => {
     const body = c.req.valid("json");
@@ -107,7 +107,7 @@ variablesRouter.openapi(
     tags,
     summary: "Count Variables",
     request: jsonBody(Body_count_variables_variables_count_post),
-    responses: { 200: jsonResponse(z.int()) },
+    responses: { 200: jsonResponse(z.int()), ...errorResponses(422) },
   }),
   async (c) => c.json(await variables.countVariables(c.var.db, c.req.valid("json").variables), 200),
 );
@@ -119,7 +119,7 @@ variablesRouter.openapi(
     tags,
     summary: "Read Variable By Name",
     request: { params: NameParams },
-    responses: { 200: jsonResponse(Variable) },
+    responses: { 200: jsonResponse(Variable), ...errorResponses(404) },
   }),
   async (c) => c.json(orNotFound(await variables.readVariableByName(c.var.db, c.req.valid("param").name), NOT_FOUND), 200),
 );
@@ -131,7 +131,7 @@ variablesRouter.openapi(
     tags,
     summary: "Update Variable By Name",
     request: { params: NameParams, ...jsonBody(VariableUpdateInput) },
-    responses: { 204: noContent },
+    responses: { 204: noContent, ...errorResponses(404, 422) },
   }),
   async (c) => {
     await applyPatch(c, { name: c.req.valid("param").name });
@@ -146,7 +146,7 @@ variablesRouter.openapi(
     tags,
     summary: "Delete Variable By Name",
     request: { params: NameParams },
-    responses: { 204: noContent },
+    responses: { 204: noContent, ...errorResponses(404) },
   }),
   async (c) => {
     if (!(await variables.deleteVariable(c.var.db, { name: c.req.valid("param").name }))) throw notFound(NOT_FOUND);
@@ -161,7 +161,7 @@ variablesRouter.openapi(
     tags,
     summary: "Read Variable",
     request: { params: IdParams },
-    responses: { 200: jsonResponse(Variable) },
+    responses: { 200: jsonResponse(Variable), ...errorResponses(404) },
   }),
   async (c) =>
     c.json(orNotFound(await variables.readVariable(c.var.db, normalizeUuid(c.req.valid("param").id)), NOT_FOUND), 200),
@@ -174,7 +174,7 @@ variablesRouter.openapi(
     tags,
     summary: "Update Variable",
     request: { params: IdParams, ...jsonBody(VariableUpdateInput) },
-    responses: { 204: noContent },
+    responses: { 204: noContent, ...errorResponses(404, 422) },
   }),
   async (c) => {
     await applyPatch(c, { id: normalizeUuid(c.req.valid("param").id) });
@@ -189,7 +189,7 @@ variablesRouter.openapi(
     tags,
     summary: "Delete Variable",
     request: { params: IdParams },
-    responses: { 204: noContent },
+    responses: { 204: noContent, ...errorResponses(404) },
   }),
   async (c) => {
     if (!(await variables.deleteVariable(c.var.db, { id: normalizeUuid(c.req.valid("param").id) }))) throw notFound(NOT_FOUND);

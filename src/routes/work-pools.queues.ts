@@ -1,6 +1,6 @@
 import { changedFields, emitAfter, queueCreated, queueDeleted, queueUpdated } from "../services/work-pool-events";
 import { createRoute, z } from "@hono/zod-openapi";
-import { createRouter, jsonBody, jsonResponse, noContent, sentFields } from "../lib/router";
+import { createRouter, jsonBody, jsonResponse, noContent, sentFields, errorResponses } from "../lib/router";
 import { conflict, notFound, integrityConflict } from "../lib/errors";
 import { resolveLimit } from "../db/pagination";
 import type { Db } from "../db/client";
@@ -38,7 +38,7 @@ workPoolQueuesRouter.openapi(
     tags,
     summary: "Create Work Queue",
     request: { params: PoolParams, ...jsonBody(WorkQueueCreate) },
-    responses: { 201: jsonResponse(WorkQueueResponse) },
+    responses: { 201: jsonResponse(WorkQueueResponse), ...errorResponses(404, 409, 422) },
   }),
   async (c) => {
     const { work_pool_name } = c.req.valid("param");
@@ -59,7 +59,7 @@ workPoolQueuesRouter.openapi(
     tags,
     summary: "Read Work Queues",
     request: { params: PoolParams, ...jsonBody(Body_read_work_queues_work_pools__work_pool_name__queues_filter_post) },
-    responses: { 200: jsonResponse(z.array(WorkQueueResponse)) },
+    responses: { 200: jsonResponse(z.array(WorkQueueResponse)), ...errorResponses(404, 422) },
   }),
   async (c) => {
     const { work_pool_name } = c.req.valid("param");
@@ -78,7 +78,7 @@ workPoolQueuesRouter.openapi(
     tags,
     summary: "Read Work Queue",
     request: { params: QueueParams },
-    responses: { 200: jsonResponse(WorkQueueResponse) },
+    responses: { 200: jsonResponse(WorkQueueResponse), ...errorResponses(404) },
   }),
   async (c) => {
     const { work_pool_name, name } = c.req.valid("param");
@@ -95,7 +95,7 @@ workPoolQueuesRouter.openapi(
     tags,
     summary: "Update Work Queue",
     request: { params: QueueParams, ...jsonBody(WorkQueueUpdate) },
-    responses: { 204: noContent },
+    responses: { 204: noContent, ...errorResponses(404, 409, 422) },
   }),
   async (c) => {
     const { work_pool_name, name } = c.req.valid("param");
@@ -120,7 +120,7 @@ workPoolQueuesRouter.openapi(
     tags,
     summary: "Delete Work Queue",
     request: { params: QueueParams },
-    responses: { 204: noContent },
+    responses: { 204: noContent, ...errorResponses(404, 409) },
   }),
   async (c) => {
     const { work_pool_name, name } = c.req.valid("param");

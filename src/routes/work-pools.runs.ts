@@ -1,5 +1,5 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { afterResponse, createRouter, jsonBody, jsonResponse } from "../lib/router";
+import { afterResponse, createRouter, jsonBody, jsonResponse, errorResponses } from "../lib/router";
 import { notFound } from "../lib/errors";
 import { resolveLimit } from "../db/pagination";
 import { readPoolRow } from "../db/queries/work-pools";
@@ -29,7 +29,7 @@ workPoolRunsRouter.openapi(
     tags: ["Work Pools"],
     summary: "Get Scheduled Flow Runs",
     request: { params: PoolParams, ...jsonBody(Body_get_scheduled_flow_runs_work_pools__name__get_scheduled_flow_runs_post) },
-    responses: { 200: jsonResponse(z.array(WorkerFlowRunResponse)) },
+    responses: { 200: jsonResponse(z.array(WorkerFlowRunResponse)), ...errorResponses(404, 422) },
   }),
   async (c) => {
     const { name } = c.req.valid("param");

@@ -1,6 +1,6 @@
 import { changedFields, emitAfter, poolCreated, poolDeleted, poolUpdated } from "../services/work-pool-events";
 import { createRoute, z } from "@hono/zod-openapi";
-import { createRouter, jsonBody, jsonResponse, noContent, sentFields } from "../lib/router";
+import { createRouter, jsonBody, jsonResponse, noContent, sentFields, errorResponses } from "../lib/router";
 import { ApiError, conflict, notFound, orNotFound } from "../lib/errors";
 import { paginated, resolveLimit } from "../db/pagination";
 import * as pools from "../db/queries/work-pools";
@@ -62,7 +62,7 @@ workPoolsRouter.openapi(
     tags,
     summary: "Create Work Pool",
     request: jsonBody(WorkPoolCreate.superRefine((v, ctx) => checkBaseJobTemplate(v.base_job_template, ctx))),
-    responses: { 201: jsonResponse(WorkPoolResponse) },
+    responses: { 201: jsonResponse(WorkPoolResponse), ...errorResponses(403, 409, 422) },
   }),
   async (c) => {
     const input = c.req.valid("json");
@@ -81,7 +81,7 @@ workPoolsRouter.openapi(
     tags,
     summary: "Read Work Pools",
     request: jsonBody(Body_read_work_pools_work_pools_filter_post),
-    responses: { 200: jsonResponse(z.array(WorkPoolResponse)) },
+    responses: { 200: jsonResponse(z.array(WorkPoolResponse)), ...errorResponses(422) },
   }),
   async (c) => {
     const body = c.req.valid("json");
@@ -96,7 +96,7 @@ workPoolsRouter.openapi(
     tags,
     summary: "Count Work Pools",
     request: jsonBody(Body_count_work_pools_work_pools_count_post),
-    responses: { 200: jsonResponse(z.int()) },
+    responses: { 200: jsonResponse(z.int()), ...errorResponses(422) },
   }),
   async (c) => c.json(await pools.countPools(c.var.db, c.req.valid("json").work_pools), 200),
 );
@@ -108,7 +108,7 @@ workPoolsRouter.openapi(
     tags,
     summary: "Read Work Pool",
     request: { params: PoolParams },
-    responses: { 200: jsonResponse(WorkPoolResponse) },
+    responses: { 200: jsonResponse(WorkPoolResponse), ...errorResponses(404) },
   }),
   async (c) => {
     const { name } = c.req.valid("param");
@@ -123,7 +123,7 @@ workPoolsRouter.openapi(
     tags,
     summary: "Update Work Pool",
     request: { params: PoolParams, ...jsonBody(WorkPoolUpdate.superRefine((v, ctx) => checkBaseJobTemplate(v.base_job_template, ctx))) },
-    responses: { 204: noContent },
+    responses: { 204: noContent, ...errorResponses(403, 404, 422) },
   }),
   async (c) => {
     const { name } = c.req.valid("param");
@@ -149,7 +149,7 @@ workPoolsRouter.openapi(
     tags,
     summary: "Delete Work Pool",
     request: { params: PoolParams },
-    responses: { 204: noContent },
+    responses: { 204: noContent, ...errorResponses(403, 404) },
   }),
   async (c) => {
     const { name } = c.req.valid("param");
@@ -170,7 +170,7 @@ workPoolsRouter.openapi(
     tags,
     summary: "Read Work Pool Concurrency Status",
     request: { params: PoolParams, ...jsonBody(Body_read_work_pool_concurrency_status_work_pools__name__concurrency_status_post) },
-    responses: { 200: jsonResponse(WorkPoolConcurrencyStatus) },
+    responses: { 200: jsonResponse(WorkPoolConcurrencyStatus), ...errorResponses(404, 422) },
   }),
   async (c) => {
     const { name } = c.req.valid("param");

@@ -1,5 +1,5 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { createRouter, jsonBody, jsonResponse, noContent } from "../lib/router";
+import { createRouter, jsonBody, jsonResponse, noContent, errorResponses } from "../lib/router";
 import { notFound } from "../lib/errors";
 import { resolveLimit } from "../db/pagination";
 import { readPoolRow } from "../db/queries/work-pools";
@@ -23,7 +23,7 @@ workPoolWorkersRouter.openapi(
     tags,
     summary: "Worker Heartbeat",
     request: { params: PoolParams, ...jsonBody(Body_worker_heartbeat_work_pools__work_pool_name__workers_heartbeat_post) },
-    responses: { 204: noContent },
+    responses: { 204: noContent, ...errorResponses(404, 422) },
   }),
   async (c) => {
     const { work_pool_name } = c.req.valid("param");
@@ -41,7 +41,7 @@ workPoolWorkersRouter.openapi(
     tags,
     summary: "Read Workers",
     request: { params: PoolParams, ...jsonBody(Body_read_workers_work_pools__work_pool_name__workers_filter_post) },
-    responses: { 200: jsonResponse(z.array(WorkerResponse)) },
+    responses: { 200: jsonResponse(z.array(WorkerResponse)), ...errorResponses(404, 422) },
   }),
   async (c) => {
     const { work_pool_name } = c.req.valid("param");
@@ -60,7 +60,7 @@ workPoolWorkersRouter.openapi(
     tags,
     summary: "Delete Worker",
     request: { params: z.object({ work_pool_name: z.string(), name: z.string() }) },
-    responses: { 204: noContent },
+    responses: { 204: noContent, ...errorResponses(404) },
   }),
   async (c) => {
     const { work_pool_name, name } = c.req.valid("param");

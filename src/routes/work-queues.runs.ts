@@ -1,5 +1,5 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { afterResponse, createRouter, IdParams, jsonBody, jsonResponse } from "../lib/router";
+import { afterResponse, createRouter, IdParams, jsonBody, jsonResponse, errorResponses } from "../lib/router";
 import { notFound } from "../lib/errors";
 import { resolveLimit, paginated } from "../db/pagination";
 import { readQueueRow } from "../db/queries/work-queues";
@@ -24,7 +24,7 @@ workQueueRunsRouter.openapi(
     tags,
     summary: "Read Work Queue Runs",
     request: { params: IdParams, ...jsonBody(Body_read_work_queue_runs_work_queues__id__get_runs_post) },
-    responses: { 200: jsonResponse(z.array(FlowRunResponse)) },
+    responses: { 200: jsonResponse(z.array(FlowRunResponse)), ...errorResponses(404, 422) },
   }),
   async (c) => {
     const { id } = c.req.valid("param");
@@ -51,7 +51,7 @@ workQueueRunsRouter.openapi(
     tags,
     summary: "Read Work Queue Concurrency Status",
     request: { params: IdParams, ...jsonBody(Body_read_work_queue_concurrency_status_work_queues__id__concurrency_status_post) },
-    responses: { 200: jsonResponse(WorkQueueConcurrencyStatus) },
+    responses: { 200: jsonResponse(WorkQueueConcurrencyStatus), ...errorResponses(404, 422) },
   }),
   async (c) => {
     const { id } = c.req.valid("param");

@@ -1,6 +1,6 @@
 import { changedFields, emitAfter, queueCreated, queueDeleted, queueUpdated } from "../services/work-pool-events";
 import { createRoute, z } from "@hono/zod-openapi";
-import { createRouter, IdParams, jsonBody, jsonResponse, noContent, sentFields } from "../lib/router";
+import { createRouter, IdParams, jsonBody, jsonResponse, noContent, sentFields, errorResponses } from "../lib/router";
 import { ApiError, conflict, notFound, orNotFound, integrityConflict } from "../lib/errors";
 import { normalizeUuid } from "../lib/ids";
 import { isoNow, secondsBetween } from "../lib/time";
@@ -49,7 +49,7 @@ workQueuesRouter.openapi(
     tags,
     summary: "Create Work Queue",
     request: jsonBody(WorkQueueCreate),
-    responses: { 201: jsonResponse(WorkQueueResponse) },
+    responses: { 201: jsonResponse(WorkQueueResponse), ...errorResponses(409, 422) },
   }),
   async (c) => {
     const input = c.req.valid("json");
@@ -73,7 +73,7 @@ workQueuesRouter.openapi(
     tags,
     summary: "Read Work Queues",
     request: jsonBody(Body_read_work_queues_work_queues_filter_post),
-    responses: { 200: jsonResponse(z.array(WorkQueueResponse)) },
+    responses: { 200: jsonResponse(z.array(WorkQueueResponse)), ...errorResponses(422) },
   }),
   async (c) => {
     const body = c.req.valid("json");
@@ -88,7 +88,7 @@ workQueuesRouter.openapi(
     tags,
     summary: "Read Work Queue By Name",
     request: { params: z.object({ name: z.string() }) },
-    responses: { 200: jsonResponse(WorkQueueResponse) },
+    responses: { 200: jsonResponse(WorkQueueResponse), ...errorResponses(404) },
   }),
   async (c) => c.json(orNotFound(await queues.readLegacyQueueByName(c.var.db, c.req.valid("param").name), NOT_FOUND), 200),
 );
@@ -100,7 +100,7 @@ workQueuesRouter.openapi(
     tags,
     summary: "Read Work Queue",
     request: { params: IdParams },
-    responses: { 200: jsonResponse(WorkQueueResponse) },
+    responses: { 200: jsonResponse(WorkQueueResponse), ...errorResponses(404) },
   }),
   async (c) => c.json(orNotFound(await queues.readQueue(c.var.db, normalizeUuid(c.req.valid("param").id)), NOT_FOUND), 200),
 );
@@ -112,7 +112,7 @@ workQueuesRouter.openapi(
     tags,
     summary: "Update Work Queue",
     request: { params: IdParams, ...jsonBody(WorkQueueUpdate) },
-    responses: { 204: noContent },
+    responses: { 204: noContent, ...errorResponses(404, 409, 422) },
   }),
   async (c) => {
     const id = normalizeUuid(c.req.valid("param").id);
@@ -138,7 +138,7 @@ workQueuesRouter.openapi(
     tags,
     summary: "Delete Work Queue",
     request: { params: IdParams },
-    responses: { 204: noContent },
+    responses: { 204: noContent, ...errorResponses(404, 409) },
   }),
   async (c) => {
     const id = normalizeUuid(c.req.valid("param").id);
@@ -159,7 +159,7 @@ workQueuesRouter.openapi(
     tags,
     summary: "Read Work Queue Status",
     request: { params: IdParams },
-    responses: { 200: jsonResponse(WorkQueueStatusDetail) },
+    responses: { 200: jsonResponse(WorkQueueStatusDetail), ...errorResponses({ 404: "exception_message" }) },
   }),
   async (c) => {
     const id = normalizeUuid(c.req.valid("param").id);
