@@ -1,4 +1,3 @@
-import { env as workerEnv } from "cloudflare:workers";
 import type { Bindings } from "../env";
 import type { DeploymentConcurrencyGate, TaskConcurrencyGate } from "../orchestration/context";
 import { activeSlotsAfterDecay, TAG_PREFIX, type LimitRow } from "../db/queries/concurrency-limits";
@@ -19,7 +18,7 @@ const tagOf = (row: LimitRow) => row.name.slice(TAG_PREFIX.length);
  * or by the limit's reconciliation when D1 shows the run elsewhere. Taking is idempotent: a run
  * that already holds its slot (a retried write) keeps it.
  */
-export function taskConcurrencyGate(taskRunId: string, rows: LimitRow[], env = workerEnv as unknown as Bindings): TaskConcurrencyGate | null {
+export function taskConcurrencyGate(env: Bindings, taskRunId: string, rows: LimitRow[]): TaskConcurrencyGate | null {
   if (!rows.length) return null;
   const holder = { type: "task_run" as const, id: taskRunId };
   return {

@@ -20,7 +20,8 @@ import {
 } from "./slots";
 import { TAG_SLOT_WAIT_SECONDS, V1_LEASE_SECONDS } from "./settings";
 import { pyFloatRepr, pyStrRepr } from "../lib/python";
-import { emitEvents, type ServerEvent } from "../events/ingest";
+import { emitEvents } from "../events/outbox";
+import { type ServerEvent } from "../db/queries/event-outbox";
 
 /**
  * The v1 and v2 concurrency-limit operations, as Prefect 3.8's API answers them, over the one
@@ -54,9 +55,9 @@ function lifecycleEvent(action: "created" | "updated" | "deleted", row: LimitRow
   };
 }
 
-export async function createLimit(db: Db, input: q.LimitInput): Promise<LimitRow> {
+export async function createLimit(env: Bindings, db: Db, input: q.LimitInput): Promise<LimitRow> {
   const row = await q.createLimit(db, input);
-  await emitEvents([lifecycleEvent("created", row)]);
+  await emitEvents([lifecycleEvent("created", row)], env);
   return row;
 }
 
@@ -68,7 +69,7 @@ export async function updateLimit(env: Bindings, db: Db, row: LimitRow, patch: q
     ...(typeof patch.active_slots === "number" ? { active_slots: patch.active_slots } : {}),
     ...(typeof patch.denied_slots === "number" ? { denied_slots: patch.denied_slots } : {}),
   });
-  await emitEvents([lifecycleEvent("updated", after)]);
+  await emitEvents([lifecycleEvent("updated", after)], env);
   return after;
 }
 
@@ -78,7 +79,7 @@ export async function deleteLimit(env: Bindings, db: Db, row: LimitRow): Promise
   if (!deleted) return false;
   const refs = await limitStub(env, row.id).drop();
   await finishRevoking(env, row.id, refs);
-  await emitEvents([lifecycleEvent("deleted", deleted)]);
+  await emitEvents([lifecycleEvent("deleted", deleted)], env);
   return true;
 }
 
@@ -165,7 +166,7 @@ export async function upsertTagLimit(env: Bindings, db: Db, tag: string, limit: 
       return { limit: await toV1(env, after), created: false };
     }
     try {
-      const row = await createLimit(db, { name, limit, active: true });
+      const row = await createLimit(env, db, { name, limit, active: true });
       return { limit: await toV1(env, row, []), created: true };
     } catch (err) {
       // A concurrent create won the name: answer as an update of it.

@@ -1,5 +1,5 @@
 import { millis } from "../lib/time";
-import type { ServerEvent } from "./ingest";
+import type { ServerEvent } from "../db/queries/event-outbox";
 
 /**
  * `prefect.flow-run.<state name>`, the event Prefect's server emits for every accepted flow-run

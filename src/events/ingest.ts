@@ -1,5 +1,6 @@
 import { z } from "@hono/zod-openapi";
 import type { Db } from "../db/client";
+import type { Bindings } from "../env";
 import { eventRowsJson, insertEventStatements, type StoredEvent } from "../db/queries/events";
 import type { Batch, Statement } from "../db/batch";
 import { Event } from "../schemas/prefect.gen";
@@ -75,73 +76,20 @@ const EVENTS_PER_BATCH = 100;
  * Throws only when events themselves cannot be stored. Stored events are then published to the
  * event stream (/events/out subscribers).
  */
-export async function ingestEvents(db: Db, events: StoredEvent[]): Promise<void> {
+export async function ingestEvents(env: Bindings, db: Db, events: StoredEvent[]): Promise<void> {
   for (let i = 0; i < events.length; i += EVENTS_PER_BATCH) {
     const chunk = events.slice(i, i + EVENTS_PER_BATCH);
     try {
       await runBatch(db, ingestStatements(db, chunk));
-      publishEvents(chunk);
+      publishEvents(chunk, env);
     } catch (err) {
       if (chunk.length === 1) {
         console.error("task-run recorder: dropping the effects of event", chunk[0].id, err);
         await runBatch(db, insertEventStatements(db, chunk));
-        publishEvents(chunk);
+        publishEvents(chunk, env);
         continue;
       }
-      for (const e of chunk) await ingestEvents(db, [e]);
+      for (const e of chunk) await ingestEvents(env, db, [e]);
     }
   }
-}
-
-/** A server-made event: an id (time-ordered) and timestamps are filled in when absent. */
-export interface ServerEvent {
-  event: string;
-  resource: Record<string, string>;
-  related?: Record<string, string>[];
-  payload?: Record<string, any>;
-  occurred?: string;
-  id?: string;
-  follows?: string | null;
-}
-
-function serverEvent(e: ServerEvent, now: string): StoredEvent {
-  return {
-    id: e.id ?? uuid7(),
-    occurred: e.occurred ? toIso(e.occurred) : now,
-    received: now,
-    event: e.event,
-    resource: e.resource,
-    related: e.related ?? [],
-    payload: e.payload ?? {},
-    follows: e.follows ?? null,
-  };
-}
-
-/** Server-made events as stored: ids and timestamps stamped (see recordEvents). */
-export function stampServerEvents(events: ServerEvent[]): StoredEvent[] {
-  const now = isoNow();
-  return events.map((e) => serverEvent(e, now));
-}
-
-/**
- * Stores and publishes server-made events (e.g. `prefect.flow-run.Running` on a state change),
- * once the write they describe has committed — as Prefect emits its events after the transaction.
- * They reach the event tables through the event outbox (see outbox.ts).
- */
-export async function emitEvents(events: ServerEvent[]): Promise<void> {
-  try {
-    await recordEvents(stampServerEvents(events));
-  } catch (err) {
-    // The change they describe has committed: its answer stands (Prefect, too, emits after commit).
-    console.error("events: could not store server-made events", err);
-  }
-}
-
-/**
- * Server-made events written in the same drizzle batch as the change they describe: the outbox
- * statement to add to the batch, and what to call once the batch has committed.
- */
-export function serverEventWrite(db: Db, events: ServerEvent[]) {
-  const stored = stampServerEvents(events);
-  return { statement: db.insert(eventOutbox).values(eventRowsJson(stored)), committed: () => eventsCommitted(stored) };
 }

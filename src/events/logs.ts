@@ -1,4 +1,5 @@
 import type { Db } from "../db/client";
+import type { Bindings } from "../env";
 import { log } from "../db/schema";
 import { createLogs, toLog } from "../db/queries/logs";
 import type { Log, LogCreate } from "../schemas/prefect.gen";
@@ -9,7 +10,7 @@ import { publishLogs } from "./publish";
  * their ids — to /logs/out subscribers once every batch has committed. The stored rows are read
  * off the inserts `createLogs` builds, through a handle that only watches `insert(log).values()`.
  */
-export async function createAndPublishLogs(db: Db, logs: LogCreate[]): Promise<void> {
+export async function createAndPublishLogs(env: Bindings, db: Db, logs: LogCreate[]): Promise<void> {
   const rows: (typeof log.$inferInsert)[] = [];
   const watched = new Proxy(db, {
     get(target, prop, receiver) {
@@ -33,5 +34,5 @@ export async function createAndPublishLogs(db: Db, logs: LogCreate[]): Promise<v
     },
   }) as Db;
   await createLogs(watched, logs);
-  publishLogs(rows.map((r) => toLog(r as Parameters<typeof toLog>[0]) as Log));
+  publishLogs(rows.map((r) => toLog(r as Parameters<typeof toLog>[0]) as Log), env);
 }

@@ -1,10 +1,9 @@
-import { env as globalEnv, waitUntil } from "cloudflare:workers";
+import { waitUntil } from "cloudflare:workers";
 import { sql } from "drizzle-orm";
 import { getDb, d1Of, type Db } from "../db/client";
 import { event, eventOutbox, eventResource } from "../db/schema";
-import { flowRunStateStored } from "../db/queries/run-states";
 import { eventRowsJson, insertJsonRowsSql, type StoredEvent } from "../db/queries/events";
-import { preparedStatement } from "../db/prepared";
+import { eventOutboxStatement, stampServerEvents, type EventSink, type ServerEvent } from "../db/queries/event-outbox";
 import type { Bindings } from "../env";
 import { publishEvents } from "./publish";
 
@@ -23,33 +22,6 @@ import { publishEvents } from "./publish";
 const OUTBOX_ROWS_PER_DRAIN = 200;
 export const DRAIN_AFTER_EVENTS = 100;
 export const DRAIN_AFTER_MS = 1000;
-
-/**
- * The outbox row for `events`, prepared (no query building: hot paths), to append to the raw D1
- * batch (runWrites) of the change they describe — with `ifStateStored`, only if that flow-run
- * state row is stored by then (a transition that may write nothing, see FlowRunGuard). Batches
- * built with drizzle use serverEventWrite.
- */
-export function eventOutboxStatement(db: Db, events: StoredEvent[], opts: { ifStateStored?: string } = {}): D1PreparedStatement {
-  const values = eventRowsJson(events);
-  if (!opts.ifStateStored) {
-    return preparedStatement(
-      db,
-      "event_outbox",
-      () => db.insert(eventOutbox).values({ events: sql.placeholder("events") as unknown as string, resources: sql.placeholder("resources") as unknown as string }),
-      values,
-    );
-  }
-  return preparedStatement(
-    db,
-    "event_outbox:if-state-stored",
-    () =>
-      sql`INSERT INTO ${eventOutbox} (${sql.identifier(eventOutbox.events.name)}, ${sql.identifier(eventOutbox.resources.name)})
-          SELECT ${sql.placeholder("events")}, ${sql.placeholder("resources")}
-          WHERE ${flowRunStateStored()}`,
-    { ...values, state_id: opts.ifStateStored },
-  );
-}
 
 /** The statements moving the `rows` oldest outbox rows into the event tables. */
 function drainSql(rows: number): string[] {
@@ -111,7 +83,7 @@ let lastDrain = 0;
  * subscribers and, every DRAIN_AFTER_EVENTS events or DRAIN_AFTER_MS, drains the outbox once
  * the response is sent.
  */
-export function eventsCommitted(events: StoredEvent[], env: Bindings = globalEnv as unknown as Bindings): void {
+export function eventsCommitted(events: StoredEvent[], env: Bindings): void {
   if (!events.length) return;
   publishEvents(events, env);
   recordedSinceDrain += events.length;
@@ -128,8 +100,27 @@ export function eventsCommitted(events: StoredEvent[], env: Bindings = globalEnv
 }
 
 /** Stores server-made events on their own (one D1 round trip) and publishes them. */
-export async function recordEvents(events: StoredEvent[], env: Bindings = globalEnv as unknown as Bindings): Promise<void> {
+export async function recordEvents(events: StoredEvent[], env: Bindings): Promise<void> {
   if (!events.length) return;
   await eventOutboxStatement(getDb(env.DB), events).run();
   eventsCommitted(events, env);
+}
+
+/**
+ * Stores and publishes server-made events (e.g. `prefect.flow-run.Running` on a state change),
+ * once the write they describe has committed — as Prefect emits its events after the transaction.
+ * They reach the event tables through the event outbox (below).
+ */
+export async function emitEvents(events: ServerEvent[], env: Bindings): Promise<void> {
+  try {
+    await recordEvents(stampServerEvents(events), env);
+  } catch (err) {
+    // The change they describe has committed: its answer stands (Prefect, too, emits after commit).
+    console.error("events: could not store server-made events", err);
+  }
+}
+
+/** The event sink of writes in db/queries (EventSink) for this Worker's bindings. */
+export function serverEvents(env: Bindings): EventSink {
+  return { committed: (events) => eventsCommitted(events, env), emit: (events) => emitEvents(events, env) };
 }

@@ -1,4 +1,4 @@
-import { env as globalEnv, waitUntil } from "cloudflare:workers";
+import { waitUntil } from "cloudflare:workers";
 import type { Bindings } from "../env";
 import type { StoredEvent } from "../db/queries/events";
 import type { Log } from "../schemas/prefect.gen";
@@ -12,7 +12,7 @@ import type { Log } from "../schemas/prefect.gen";
 /** One object serves every subscriber. */
 export const EVENT_STREAM_NAME = "global";
 
-export function eventStreamOf(env: Bindings = globalEnv as unknown as Bindings) {
+export function eventStreamOf(env: Bindings) {
   return env.EVENT_STREAM.get(env.EVENT_STREAM.idFromName(EVENT_STREAM_NAME));
 }
 
@@ -33,7 +33,7 @@ export const SUBSCRIBERS_TTL_MS = 1000;
 
 let eventSockets: { count: number; askedAt: number } | null = null;
 
-async function eventSubscribersExist(env?: Bindings): Promise<boolean> {
+async function eventSubscribersExist(env: Bindings): Promise<boolean> {
   const now = Date.now();
   if (!eventSockets || now - eventSockets.askedAt >= SUBSCRIBERS_TTL_MS) {
     eventSockets = { count: await eventStreamOf(env).eventSockets(), askedAt: now };
@@ -41,7 +41,7 @@ async function eventSubscribersExist(env?: Bindings): Promise<boolean> {
   return eventSockets.count > 0;
 }
 
-export function publishEvents(events: StoredEvent[], env?: Bindings): void {
+export function publishEvents(events: StoredEvent[], env: Bindings): void {
   if (!events.length) return;
   const publishing = (async () => {
     if (await eventSubscribersExist(env)) await eventStreamOf(env).publishEvents(events);
@@ -49,7 +49,7 @@ export function publishEvents(events: StoredEvent[], env?: Bindings): void {
   keepAlive(publishing.catch((err) => console.error("event stream: could not publish events", err)));
 }
 
-export function publishLogs(logs: Log[], env?: Bindings): void {
+export function publishLogs(logs: Log[], env: Bindings): void {
   if (!logs.length) return;
   let pending: Promise<unknown>;
   try {

@@ -1,4 +1,5 @@
 import type { Db } from "../db/client";
+import type { Bindings } from "../env";
 import type { StoredEvent } from "../db/queries/events";
 import { IncomingEvent, ingestEvents, receive } from "./ingest";
 
@@ -36,6 +37,7 @@ export class EventsInSession {
 
   constructor(
     private readonly socket: WebSocket,
+    private readonly env: Bindings,
     private readonly db: Db,
     private readonly authString: string | undefined,
     handshake: boolean,
@@ -89,7 +91,7 @@ export class EventsInSession {
       this.pending = [];
       for (let attempt = 1; ; attempt++) {
         try {
-          await ingestEvents(this.db, batch);
+          await ingestEvents(this.env, this.db, batch);
           break;
         } catch (err) {
           if (attempt >= WRITE_ATTEMPTS) {

@@ -1,5 +1,5 @@
 import type { FlowRunRow, TaskRunRow } from "../db/queries/runs-serialize";
-import type { ServerEvent } from "../events/ingest";
+import type { ServerEvent } from "../db/queries/event-outbox";
 import type { RunState, TransitionEnd } from "./states";
 
 export type SetStateStatus = "ACCEPT" | "REJECT" | "ABORT" | "WAIT";

@@ -5,7 +5,7 @@ import type { Db } from "../db/client";
 import type { Bindings } from "../env";
 import { taskRun } from "../db/schema";
 import type { FlowRunRow } from "../db/queries/runs-serialize";
-import { stampServerEvents } from "../events/ingest";
+import { stampServerEvents } from "../db/queries/event-outbox";
 import { eventsCommitted } from "../events/outbox";
 import { acquireRunSlot, releaseRunSlot, type SlotScope } from "../concurrency/work-queue-slots";
 import { isOccupying } from "../schemas/states";
@@ -143,8 +143,8 @@ export async function setFlowRunState(
     const guard = current.remembered ? { snapshot: current.snapshot.text } : { stateId: current.run.state_id };
     const statements: Write[] = flowRunTransitionStatements(db, ctx.run, state, guard, now, { before: current.run, events });
     const parent = current.surroundings.parentTaskRun;
-    if (ctx.effects.parentTaskState && parent) statements.push(...(await forcedTaskTransition(db, parent, ctx.effects.parentTaskState, now)));
-    if (ctx.effects.retryFailedTaskRunsAt) statements.push(...(await failedTaskRunRetries(db, runId, ctx.effects.retryFailedTaskRunsAt, now)));
+    if (ctx.effects.parentTaskState && parent) statements.push(...(await forcedTaskTransition(env, db, parent, ctx.effects.parentTaskState, now)));
+    if (ctx.effects.retryFailedTaskRunsAt) statements.push(...(await failedTaskRunRetries(env, db, runId, ctx.effects.retryFailedTaskRunsAt, now)));
     statements.push(flowRunSnapshotStatement(db, runId));
     let after: SnapshotRead | null;
     try {
@@ -183,13 +183,13 @@ export async function setFlowRunState(
 }
 
 /** The flow run's FAILED task runs forced to AwaitingRetry, run count reset (clients before API 0.8.3). */
-async function failedTaskRunRetries(db: Db, flowRunId: string, scheduledTime: string, now: string): Promise<Write[]> {
+async function failedTaskRunRetries(env: Bindings, db: Db, flowRunId: string, scheduledTime: string, now: string): Promise<Write[]> {
   const failed = await db
     .select()
     .from(taskRun)
     .where(and(eq(taskRun.flow_run_id, flowRunId), eq(taskRun.state_type, "FAILED")));
   const retry = () => newState({ type: "SCHEDULED", name: "AwaitingRetry", state_details: { scheduled_time: scheduledTime } }, now);
-  const writes = await Promise.all(failed.map((run) => forcedTaskTransition(db, { ...run, run_count: 0 }, retry(), now)));
+  const writes = await Promise.all(failed.map((run) => forcedTaskTransition(env, db, { ...run, run_count: 0 }, retry(), now)));
   return writes.flat();
 }
 

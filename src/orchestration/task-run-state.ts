@@ -1,5 +1,6 @@
 import { eq } from "drizzle-orm";
 import type { Db } from "../db/client";
+import type { Bindings } from "../env";
 import { flowRun, taskRun } from "../db/schema";
 import type { Statement } from "../db/batch";
 import type { TaskRunRow } from "../db/queries/runs-serialize";
@@ -32,6 +33,7 @@ async function loadTaskRun(db: Db, id: string) {
 }
 
 function taskContext(
+  env: Bindings,
   db: Db,
   run: TaskRunRow,
   flowRunRow: TaskRunSurroundings["flowRun"],
@@ -46,19 +48,19 @@ function taskContext(
     surroundings: {
       flowRun: flowRunRow,
       cachedState: (key) => cachedTaskState(db, key, now),
-      limits: taskConcurrencyGate(run.id, parseLimitRows(tagLimits)),
+      limits: taskConcurrencyGate(env, run.id, parseLimitRows(tagLimits)),
     },
     ...transition(runStateOf(run), proposed, now, opts),
   };
 }
 
 /** Prefect's core task policy (or the minimal one when forced) over a proposed task-run state. */
-export async function setTaskRunState(db: Db, runId: string, proposal: StateProposal, opts: SetStateOptions = {}): Promise<TaskSetStateOutcome | null> {
+export async function setTaskRunState(env: Bindings, db: Db, runId: string, proposal: StateProposal, opts: SetStateOptions = {}): Promise<TaskSetStateOutcome | null> {
   for (let attempt = 1; ; attempt++) {
     const loaded = await loadTaskRun(db, runId);
     if (!loaded) return null;
     const now = isoNow();
-    const ctx = taskContext(db, loaded.run, loaded.flowRun, newState(proposal, now), now, opts, loaded.tagLimits);
+    const ctx = taskContext(env, db, loaded.run, loaded.flowRun, newState(proposal, now), now, opts, loaded.tagLimits);
     const result = await orchestrate(ctx, opts.force ? MinimalTaskPolicy : CoreTaskPolicy, GlobalTaskPolicy);
     if (!ctx.proposedState) return { result, written: false, run: loaded.run };
     try {
@@ -72,7 +74,7 @@ export async function setTaskRunState(db: Db, runId: string, proposal: StateProp
     await Promise.allSettled(ctx.effects.afterCommit.map((f) => f()));
     const stored = { ...ctx.run, state_id: ctx.proposedState.id, state: toState(ctx.proposedState) };
     // A deferred (background) task run entering SCHEDULED goes to the task workers' queue.
-    await enqueueIfDeferred(stored);
+    await enqueueIfDeferred(env, stored);
     return { result, written: true, run: ctx.run };
   }
 }
@@ -81,8 +83,8 @@ export async function setTaskRunState(db: Db, runId: string, proposal: StateProp
  * A forced task-run transition computed in memory, for a caller to add to its own batch (the
  * wrapper task run of a subflow following the subflow's state).
  */
-export async function forcedTaskTransition(db: Db, run: TaskRunRow, state: RunState, now = isoNow()): Promise<Statement[]> {
-  const ctx = taskContext(db, run, null, state, now, { force: true });
+export async function forcedTaskTransition(env: Bindings, db: Db, run: TaskRunRow, state: RunState, now = isoNow()): Promise<Statement[]> {
+  const ctx = taskContext(env, db, run, null, state, now, { force: true });
   await orchestrate(ctx, MinimalTaskPolicy, GlobalTaskPolicy);
   return ctx.proposedState ? taskRunTransitionStatements(db, ctx.run, ctx.proposedState, null, now) : [];
 }

@@ -6,7 +6,7 @@ import type { StoredEvent } from "../db/queries/events";
 import type { Statement } from "../db/batch";
 import { unchangedSnapshotRunId } from "../db/queries/flow-run-snapshot";
 import { flowRunStateStored } from "../db/queries/run-states";
-import { eventOutboxStatement } from "../events/outbox";
+import { eventOutboxStatement } from "../db/queries/event-outbox";
 import type { FlowRunRow, TaskRunRow } from "../db/queries/runs-serialize";
 import { toState } from "../schemas/serialize";
 import type { RunState } from "./states";

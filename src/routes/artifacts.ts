@@ -14,6 +14,7 @@ import {
   Body_read_artifacts_artifacts_filter_post,
   Body_read_latest_artifacts_artifacts_latest_filter_post,
 } from "../schemas/prefect.gen";
+import { serverEvents } from "../events/outbox";
 
 const tags = ["Artifacts"];
 export const artifactsRouter = createRouter();
@@ -67,7 +68,7 @@ artifactsRouter.openapi(
       metadata_: body.metadata_ ?? null,
       flow_run_id: uuidOrNull(body.flow_run_id),
       task_run_id: uuidOrNull(body.task_run_id),
-    });
+    }, serverEvents(c.env));
     return c.json(created, 201);
   },
 );
@@ -178,7 +179,7 @@ artifactsRouter.openapi(
     responses: { 204: noContent, ...errorResponses(404) },
   }),
   async (c) => {
-    if (!(await artifacts.deleteArtifact(c.var.db, idOf(c)))) throw notFound(NOT_FOUND);
+    if (!(await artifacts.deleteArtifact(c.var.db, idOf(c), serverEvents(c.env)))) throw notFound(NOT_FOUND);
     return c.body(null, 204);
   },
 );

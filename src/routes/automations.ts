@@ -17,6 +17,7 @@ import {
   AutomationUpdate,
   Body_read_automations_automations_filter_post,
 } from "../schemas/prefect.gen";
+import { serverEvents } from "../events/outbox";
 
 const tags = ["Automations"];
 export const automationsRouter = createRouter();
@@ -57,7 +58,7 @@ automationsRouter.openapi(
     const body = c.req.valid("json");
     const core = await checked(c, body as unknown as AutomationCore, "create");
     if (core instanceof Response) return core as any;
-    return c.json(await automations.createAutomation(c.var.db, core, body.owner_resource), 201);
+    return c.json(await automations.createAutomation(c.var.db, core, body.owner_resource, serverEvents(c.env)), 201);
   },
   automationValidationHook as any,
 );
@@ -79,7 +80,7 @@ automationsRouter.openapi(
     // As Prefect (exclude_unset): optional fields not sent keep their stored values.
     const raw = (await c.req.json()) as Record<string, unknown>;
     const sent = Object.fromEntries(Object.entries(core).filter(([key]) => REQUIRED_FIELDS.has(key) || (raw[key] !== undefined && raw[key] !== null)));
-    if (!(await automations.replaceAutomation(c.var.db, normalizeUuid(c.req.valid("param").id), { ...sent, actions: core.actions }))) throw automationNotFound();
+    if (!(await automations.replaceAutomation(c.var.db, normalizeUuid(c.req.valid("param").id), { ...sent, actions: core.actions }, serverEvents(c.env)))) throw automationNotFound();
     return c.body(null, 204);
   },
   automationValidationHook as any,
@@ -102,7 +103,7 @@ automationsRouter.openapi(
     // The automation this would leave must still be valid (e.g. enabling one that would loop).
     const problems = automationProblems({ ...(existing as unknown as AutomationCore), enabled: parsed.enabled }, [], parsed);
     if (problems.length) return validationErrorResponse(c, problems, { enabled: parsed.enabled }) as any;
-    await automations.setAutomationEnabled(c.var.db, existing, sent.enabled ?? existing.enabled);
+    await automations.setAutomationEnabled(c.var.db, existing, sent.enabled ?? existing.enabled, serverEvents(c.env));
     return c.body(null, 204);
   },
 );
@@ -117,7 +118,7 @@ automationsRouter.openapi(
     responses: { 204: noContent, ...errorResponses({ 404: "exception_message" }) },
   }),
   async (c) => {
-    if (!(await automations.deleteAutomation(c.var.db, normalizeUuid(c.req.valid("param").id)))) throw automationNotFound();
+    if (!(await automations.deleteAutomation(c.var.db, normalizeUuid(c.req.valid("param").id), serverEvents(c.env)))) throw automationNotFound();
     return c.body(null, 204);
   },
 );

@@ -12,6 +12,7 @@ import {
   Body_count_block_documents_block_documents_count_post,
   Body_read_block_documents_block_documents_filter_post,
 } from "../schemas/prefect.gen";
+import { serverEvents } from "../events/outbox";
 
 const tags = ["Block documents"];
 export const blockDocumentsRouter = createRouter();
@@ -44,7 +45,7 @@ blockDocumentsRouter.openapi(
     request: jsonBody(BlockDocumentCreateInput),
     responses: { 201: jsonResponse(BlockDocument), ...errorResponses(400, 409, 422) },
   }),
-  async (c) => c.json(await documents.createBlockDocument(c.var.db, c.req.valid("json")), 201),
+  async (c) => c.json(await documents.createBlockDocument(c.var.db, c.req.valid("json"), serverEvents(c.env)), 201),
 );
 
 blockDocumentsRouter.openapi(
@@ -108,7 +109,7 @@ blockDocumentsRouter.openapi(
     const parsed = c.req.valid("json");
     // With merge_existing_data (the default) only the fields sent count, as Prefect's exclude_unset.
     const input = parsed.merge_existing_data ? await sentFields(c, parsed) : parsed;
-    const ok = await documents.updateBlockDocument(c.var.db, normalizeUuid(c.req.valid("param").id), input);
+    const ok = await documents.updateBlockDocument(c.var.db, normalizeUuid(c.req.valid("param").id), input, serverEvents(c.env));
     if (!ok) throw notFound("Block document not found");
     return c.body(null, 204);
   },
@@ -124,7 +125,7 @@ blockDocumentsRouter.openapi(
     responses: { 204: noContent, ...errorResponses(404) },
   }),
   async (c) => {
-    if (!(await documents.deleteBlockDocument(c.var.db, normalizeUuid(c.req.valid("param").id)))) throw notFound("Block document not found");
+    if (!(await documents.deleteBlockDocument(c.var.db, normalizeUuid(c.req.valid("param").id), serverEvents(c.env)))) throw notFound("Block document not found");
     return c.body(null, 204);
   },
 );

@@ -15,6 +15,7 @@ import {
   BlockTypeUpdate,
   Body_read_block_types_block_types_filter_post,
 } from "../schemas/prefect.gen";
+import { serverEvents } from "../events/outbox";
 
 const tags = ["Block types"];
 export const blockTypesRouter = createRouter();
@@ -24,7 +25,7 @@ export const blockTypesRouter = createRouter();
  * registers them at start (see ensureSystemBlocks). Mounted on each block router's own paths.
  */
 export const withSystemBlocks: MiddlewareHandler<AppEnv> = async (c, next) => {
-  await ensureSystemBlocks(c.var.db);
+  await ensureSystemBlocks(c.env, c.var.db);
   return next();
 };
 for (const path of ["/block_types", "/block_types/*"]) blockTypesRouter.use(path, withSystemBlocks);
@@ -66,7 +67,7 @@ blockTypesRouter.openapi(
     const input = c.req.valid("json");
     // Names starting with "Prefect" are reserved for Prefect's own blocks.
     if (input.name.toLowerCase().startsWith("prefect")) throw new ApiError(403, "Block type names beginning with 'Prefect' are reserved.");
-    return c.json(await types.createBlockType(c.var.db, input), 201);
+    return c.json(await types.createBlockType(c.var.db, input, serverEvents(c.env)), 201);
   },
 );
 
@@ -94,7 +95,7 @@ blockTypesRouter.openapi(
     responses: { 200: jsonResponse(z.null()) },
   }),
   async (c) => {
-    await installSystemBlocks(c.var.db);
+    await installSystemBlocks(c.env, c.var.db);
     return c.json(null, 200);
   },
 );
@@ -174,7 +175,7 @@ blockTypesRouter.openapi(
   }),
   async (c) => {
     const input = await sentFields(c, c.req.valid("json"));
-    if (!(await types.updateBlockType(c.var.db, normalizeUuid(c.req.valid("param").id), input))) throw notFound("Block type not found");
+    if (!(await types.updateBlockType(c.var.db, normalizeUuid(c.req.valid("param").id), input, serverEvents(c.env)))) throw notFound("Block type not found");
     return c.body(null, 204);
   },
 );
@@ -189,7 +190,7 @@ blockTypesRouter.openapi(
     responses: { 204: noContent, ...errorResponses(403, 404) },
   }),
   async (c) => {
-    if (!(await types.deleteBlockType(c.var.db, normalizeUuid(c.req.valid("param").id)))) throw notFound("Block type not found");
+    if (!(await types.deleteBlockType(c.var.db, normalizeUuid(c.req.valid("param").id), serverEvents(c.env)))) throw notFound("Block type not found");
     return c.body(null, 204);
   },
 );

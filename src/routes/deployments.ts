@@ -14,7 +14,8 @@ import * as deployments from "../db/queries/deployments";
 import { createDeployment, deleteDeployments, setPaused, updateDeployment } from "../db/queries/deployments.write";
 import { planScheduleUpdate, plannedWorkQueueId, type DeploymentRefusal, type SchedulePlan } from "../db/queries/deployments.plan";
 import { parseSchedulesJson } from "../db/queries/deployment-schedules";
-import { emitEvents, type ServerEvent } from "../events/ingest";
+import { emitEvents } from "../events/outbox";
+import { type ServerEvent } from "../db/queries/event-outbox";
 import { scheduleDeployment } from "../services/scheduler";
 import {
   DeploymentCreateBody,
@@ -78,7 +79,7 @@ function refused(refusal: DeploymentRefusal): ApiError {
 
 /** Deployment events are stored after the response, as Prefect emits them after its commit. */
 function emitLater(c: Context, events: ServerEvent[]) {
-  if (events.length) afterResponse(c, "deployment events", emitEvents(events));
+  if (events.length) afterResponse(c, "deployment events", emitEvents(events, c.env));
 }
 
 async function rawJson(c: Context): Promise<unknown> {

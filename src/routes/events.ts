@@ -43,7 +43,7 @@ eventsRouter.openapi(
   }),
   async (c) => {
     const received = isoNow();
-    await ingestEvents(c.var.db, c.req.valid("json").map((e) => receive(e, received)));
+    await ingestEvents(c.env, c.var.db, c.req.valid("json").map((e) => receive(e, received)));
     return c.body(null, 204);
   },
 );
@@ -158,7 +158,7 @@ export async function eventsInSocket(c: Context<AppEnv>, next: Next) {
 
   const [client, server] = Object.values(new WebSocketPair());
   server.accept();
-  new EventsInSession(server, getDb(c.env.DB), authString, handshake, waitUntilOf(c));
+  new EventsInSession(server, c.env, getDb(c.env.DB), authString, handshake, waitUntilOf(c));
   return new Response(null, {
     status: 101,
     webSocket: client,

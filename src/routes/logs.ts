@@ -25,7 +25,7 @@ logsRouter.openapi(
   }),
   async (c) => {
     // Stored, then published to /logs/out subscribers.
-    await createAndPublishLogs(c.var.db, c.req.valid("json"));
+    await createAndPublishLogs(c.env, c.var.db, c.req.valid("json"));
     return c.json(null, 201);
   },
 );

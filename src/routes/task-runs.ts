@@ -38,7 +38,7 @@ taskRunsRouter.openapi(
     responses: { 200: jsonResponse(TaskRun), 201: jsonResponse(TaskRun), ...errorResponses(409, 422) },
   }),
   async (c) => {
-    const { run, created } = await createTaskRun(c.var.db, c.req.valid("json"));
+    const { run, created } = await createTaskRun(c.env, c.var.db, c.req.valid("json"));
     return c.json(toTaskRun(run), created ? 201 : 200);
   },
 );
@@ -55,7 +55,7 @@ taskRunsRouter.openapi(
   async (c) => {
     const { state, force } = c.req.valid("json");
     const id = c.req.valid("param").id;
-    const outcome = await setTaskRunState(c.var.db, id, state, { force, apiVersion: apiVersionOf(c) });
+    const outcome = await setTaskRunState(c.env, c.var.db, id, state, { force, apiVersion: apiVersionOf(c) });
     if (!outcome) throw new ApiError(404, `Task run with id ${id} not found`, "exception_message");
     return orchestrationResponse(c, outcome);
   },

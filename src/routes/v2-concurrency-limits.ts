@@ -37,7 +37,7 @@ concurrencyLimitsV2Router.openapi(
     responses: { 201: jsonResponse(ConcurrencyLimitV2), ...errorResponses(409, 422) },
   }),
   async (c) => {
-    const row = await limits.createLimit(c.var.db, c.req.valid("json"));
+    const row = await limits.createLimit(c.env, c.var.db, c.req.valid("json"));
     return c.json(q.toConcurrencyLimitV2(row), 201);
   },
 );

@@ -11,6 +11,7 @@ import {
   VariableCreate,
   VariableUpdate,
 } from "../schemas/prefect.gen";
+import { serverEvents } from "../events/outbox";
 
 const tags = ["Variables"];
 export const variablesRouter = createRouter();
@@ -66,7 +67,7 @@ async function applyPatch(c: any, by: { id: string } | { name: string }): Promis
     if (!found) throw notFound(NOT_FOUND);
     throw integrityConflict();
   }
-  if (!(await variables.updateVariable(c.var.db, by, patch))) throw notFound(NOT_FOUND);
+  if (!(await variables.updateVariable(c.var.db, by, patch, serverEvents(c.env)))) throw notFound(NOT_FOUND);
 }
 
 variablesRouter.openapi(
@@ -80,7 +81,7 @@ variablesRouter.openapi(
   }),
   async (c) => {
     const body = c.req.valid("json");
-    return c.json(await variables.createVariable(c.var.db, { name: body.name, value: body.value, tags: body.tags ?? [] }), 201);
+    return c.json(await variables.createVariable(c.var.db, { name: body.name, value: body.value, tags: body.tags ?? [] }, serverEvents(c.env)), 201);
   },
 );
 
@@ -149,7 +150,7 @@ variablesRouter.openapi(
     responses: { 204: noContent, ...errorResponses(404) },
   }),
   async (c) => {
-    if (!(await variables.deleteVariable(c.var.db, { name: c.req.valid("param").name }))) throw notFound(NOT_FOUND);
+    if (!(await variables.deleteVariable(c.var.db, { name: c.req.valid("param").name }, serverEvents(c.env)))) throw notFound(NOT_FOUND);
     return c.body(null, 204);
   },
 );
@@ -192,7 +193,7 @@ variablesRouter.openapi(
     responses: { 204: noContent, ...errorResponses(404) },
   }),
   async (c) => {
-    if (!(await variables.deleteVariable(c.var.db, { id: normalizeUuid(c.req.valid("param").id) }))) throw notFound(NOT_FOUND);
+    if (!(await variables.deleteVariable(c.var.db, { id: normalizeUuid(c.req.valid("param").id) }, serverEvents(c.env)))) throw notFound(NOT_FOUND);
     return c.body(null, 204);
   },
 );

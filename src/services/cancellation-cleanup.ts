@@ -58,7 +58,7 @@ export async function cleanUpCancellations(env: Bindings, db: Db, now = isoNow()
   ]);
   const result: CleanupResult = { taskRuns: [], subflowRuns: [], timedOut: [] };
   for (const { id } of tasks) {
-    const out = await setTaskRunState(db, id, { type: "CANCELLED", message: PARENT_CANCELLED }, { force: true });
+    const out = await setTaskRunState(env, db, id, { type: "CANCELLED", message: PARENT_CANCELLED }, { force: true });
     if (out?.written) result.taskRuns.push(id);
   }
   for (const run of subflows) {

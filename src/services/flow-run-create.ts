@@ -17,8 +17,9 @@ import { newState } from "../orchestration/states";
 import { flowRunTransitionStatements, isStaleRunError, newFlowRunStatement } from "../orchestration/write";
 import { rememberSnapshot } from "../orchestration/flow-run-snapshots";
 import { flowRunSnapshotStatement, snapshotFromResult } from "../db/queries/flow-run-snapshot";
-import { stampServerEvents } from "../events/ingest";
-import { eventOutboxStatement, eventsCommitted } from "../events/outbox";
+import { stampServerEvents } from "../db/queries/event-outbox";
+import { eventsCommitted } from "../events/outbox";
+import { eventOutboxStatement } from "../db/queries/event-outbox";
 import { preparedQuery, runWrites, type Write } from "../db/prepared";
 import { acquireRunSlot, releaseRunSlot } from "../concurrency/work-queue-slots";
 

@@ -1,4 +1,5 @@
 import { and, eq, isNull } from "drizzle-orm";
+import type { Bindings } from "../env";
 import type { Db } from "../db/client";
 import { flowRun, taskRun } from "../db/schema";
 import type { TaskRunRow } from "../db/queries/runs-serialize";
@@ -28,7 +29,7 @@ const sameKey = (input: TaskRunCreate) =>
  * returned for a repeated key. Labels carry the flow run's labels and `prefect.flow-run.id`;
  * the first state (PENDING unless given) is set through the forced policy.
  */
-export async function createTaskRun(db: Db, input: TaskRunCreate): Promise<{ run: TaskRunRow; created: boolean }> {
+export async function createTaskRun(env: Bindings, db: Db, input: TaskRunCreate): Promise<{ run: TaskRunRow; created: boolean }> {
   const [flowRuns, existing] = await db.batch([
     db.select().from(flowRun).where(eq(flowRun.id, input.flow_run_id ?? "")),
     db.select().from(taskRun).where(sameKey(input)).limit(1),
@@ -79,6 +80,6 @@ export async function createTaskRun(db: Db, input: TaskRunCreate): Promise<{ run
   const state = ctx.proposedState;
   const stored = state ? { ...ctx.run, state_id: state.id, state: toState(state), updated: now } : ctx.run;
   // A background task run (SCHEDULED, deferred) goes to the task workers' queue, as Prefect's EnqueueScheduledTasks.
-  await enqueueIfDeferred(stored);
+  await enqueueIfDeferred(env, stored);
   return { run: stored, created: true };
 }

@@ -1,6 +1,7 @@
 import type { Context } from "hono";
 import type { AppEnv } from "../env";
-import { emitEvents, type ServerEvent } from "../events/ingest";
+import { emitEvents } from "../events/outbox";
+import { type ServerEvent } from "../db/queries/event-outbox";
 import { afterResponse } from "../lib/router";
 
 /**
@@ -71,5 +72,5 @@ export function changedFields(current: Record<string, unknown>, sent: Record<str
 
 /** Stores the events after the response (they never hold up or fail the request). */
 export function emitAfter(c: Context<AppEnv>, events: ServerEvent[]): void {
-  if (events.length) afterResponse(c, "work pool events", emitEvents(events));
+  if (events.length) afterResponse(c, "work pool events", emitEvents(events, c.env));
 }

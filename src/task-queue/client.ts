@@ -1,4 +1,3 @@
-import { env as globalEnv } from "cloudflare:workers";
 import type { Bindings } from "../env";
 import { toTaskRun, type TaskRunRow } from "../db/queries/runs-serialize";
 
@@ -12,7 +11,7 @@ import { toTaskRun, type TaskRunRow } from "../db/queries/runs-serialize";
 
 export const TASK_RUN_QUEUE_NAME = "global";
 
-export function taskRunQueueOf(env: Bindings = globalEnv as unknown as Bindings) {
+export function taskRunQueueOf(env: Bindings) {
   return env.TASK_RUN_QUEUE.get(env.TASK_RUN_QUEUE.idFromName(TASK_RUN_QUEUE_NAME));
 }
 
@@ -32,7 +31,7 @@ export function deferredQueueOf(state: StateLike | null | undefined): "scheduled
  * Queues a task run whose (just stored) state is a deferred SCHEDULED one; does nothing for any
  * other state. To be called after the state is committed, with the run as stored.
  */
-export async function enqueueIfDeferred(run: TaskRunRow, env?: Bindings): Promise<void> {
+export async function enqueueIfDeferred(env: Bindings, run: TaskRunRow): Promise<void> {
   const queue = deferredQueueOf(run.state as StateLike | null);
   if (!queue) return;
   try {

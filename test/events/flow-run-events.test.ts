@@ -1,6 +1,8 @@
+import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
+import type { Bindings } from "../../src/env";
 import { flowRunStateChangeEvent } from "../../src/events/flow-run-events";
-import { emitEvents } from "../../src/events/ingest";
+import { emitEvents } from "../../src/events/outbox";
 import { db, readEvent, readEventResources } from "./support";
 
 const pending = { id: crypto.randomUUID(), type: "PENDING", name: "Pending", timestamp: "2026-05-01T00:00:00.000000Z", message: "" };
@@ -93,7 +95,7 @@ describe("flow-run state-change events", () => {
       initialState: null,
       validatedState: { ...running, id },
     });
-    await emitEvents([e]);
+    await emitEvents([e], env as unknown as Bindings);
     expect(await readEvent(id)).toMatchObject({ event: "prefect.flow-run.Running", occurred: "2026-05-01T00:00:00.000000Z" });
     expect((await readEventResources(id)).map((r) => r.resource_role)).toEqual(["", "tag"]);
   });

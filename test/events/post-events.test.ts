@@ -1,6 +1,8 @@
+import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
+import type { Bindings } from "../../src/env";
 import { api } from "../helpers";
-import { emitEvents } from "../../src/events/ingest";
+import { emitEvents } from "../../src/events/outbox";
 import { db, readEvent, readEventResources, taskRunEvent } from "./support";
 
 const heartbeat = (overrides: Record<string, unknown> = {}) => ({
@@ -72,7 +74,7 @@ describe("emitEvents (server-made events)", () => {
         related: [{ "prefect.resource.id": "prefect.flow.abc", "prefect.resource.role": "flow" }],
         payload: { intended: { from: "PENDING", to: "RUNNING" } },
       },
-    ]);
+    ], env as unknown as Bindings);
     const stored = await readEvent(id);
     expect(stored).toMatchObject({ event: "prefect.flow-run.Running", resource_id: `prefect.flow-run.${flowRunId}` });
     expect(stored!.occurred).toBe(stored!.received);
@@ -87,7 +89,7 @@ describe("emitEvents (server-made events)", () => {
       occurred: "2026-01-01T00:00:00.000000Z",
       orchestration: "server",
     });
-    await emitEvents([e]);
+    await emitEvents([e], env as unknown as Bindings);
     expect(await readEvent(e.id)).toBeDefined();
     expect(await db.query.taskRun.findFirst({ where: (t, { eq }) => eq(t.id, e.resource["prefect.resource.id"].slice(17)) })).toBeUndefined();
   });

@@ -1,4 +1,6 @@
+import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
+import type { Bindings } from "../../src/env";
 import { ingestEvents, receive, IncomingEvent } from "../../src/events/ingest";
 import { taskRun } from "../../src/db/schema";
 import { api } from "../helpers";
@@ -15,7 +17,7 @@ import {
   type Transcript,
 } from "./support";
 
-const ingest = (events: any[]) => ingestEvents(db, events.map((e) => receive(IncomingEvent.parse(e))));
+const ingest = (events: any[]) => ingestEvents(env as unknown as Bindings, db, events.map((e) => receive(IncomingEvent.parse(e))));
 const withoutClock = ({ created, updated, ...rest }: any) => rest;
 
 describe("task-run recorder: transcripts replayed", () => {

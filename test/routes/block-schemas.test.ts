@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { api, unique } from "../helpers";
-import { schemaChecksum } from "../../src/services/blocks/checksum";
+import { schemaChecksum } from "../../src/lib/blocks/checksum";
 import { parsePythonJson, pyDumps, pyFloatRepr } from "../../src/lib/python";
 
 const pyParse = (text: string) => parsePythonJson(text, { keepNumberKinds: true });

@@ -5,7 +5,7 @@ import { artifactCollectionWhere, artifactWhere, type ArtifactFilters } from "..
 import { artifactOrder } from "../sorts";
 import { uuid4 } from "../../lib/ids";
 import { isoNow } from "../../lib/time";
-import { emitEvents, serverEventWrite, type ServerEvent } from "../../events/ingest";
+import { serverEventWrite, type ServerEvent, type EventSink } from "./event-outbox";
 import type { Batch, Statement } from "../batch";
 import type { Artifact, ArtifactCollection, ArtifactCollectionSort, ArtifactSort } from "../../schemas/prefect.gen";
 
@@ -76,7 +76,7 @@ const batch = (db: Db, statements: Statement[]) => db.batch(statements as unknow
  * Stores the artifact; a keyed one also becomes its key's latest (the collection row is created,
  * or repointed with all of this artifact's fields), then the collection's created/updated event.
  */
-export async function createArtifact(db: Db, input: ArtifactInput): Promise<Artifact> {
+export async function createArtifact(db: Db, input: ArtifactInput, sink: EventSink): Promise<Artifact> {
   const now = isoNow();
   const row: ArtifactRow = { id: uuid4(), created: now, updated: now, ...input, data: input.data ?? null };
   const insert = db.insert(artifact).values(row);
@@ -114,7 +114,7 @@ export async function createArtifact(db: Db, input: ArtifactInput): Promise<Arti
     insert,
   ])) as unknown as [ArtifactCollectionRow[]];
   const collection = collections[0];
-  if (collection) await emitEvents([collectionEvent(collection.id === collectionId ? "created" : "updated", collection)]);
+  if (collection) await sink.emit([collectionEvent(collection.id === collectionId ? "created" : "updated", collection)]);
   return toArtifact(row);
 }
 
@@ -194,7 +194,7 @@ export async function updateArtifact(db: Db, id: string, patch: ArtifactPatch): 
  * remaining artifact of the key (taking that artifact's fields and timestamps), or is deleted
  * with it when none is left, each with its collection event.
  */
-export async function deleteArtifact(db: Db, id: string): Promise<boolean> {
+export async function deleteArtifact(db: Db, id: string, sink: EventSink): Promise<boolean> {
   const next = db
     .select()
     .from(artifact)
@@ -232,7 +232,7 @@ export async function deleteArtifact(db: Db, id: string): Promise<boolean> {
       statements.push(db.delete(artifactCollection).where(eq(artifactCollection.id, collection.id)));
     }
   }
-  const eventWrite = events.length ? serverEventWrite(db, events) : null;
+  const eventWrite = events.length ? serverEventWrite(db, sink, events) : null;
   if (eventWrite) statements.push(eventWrite.statement);
   statements.push(db.delete(artifact).where(eq(artifact.id, id)).returning({ id: artifact.id }));
   const results = await batch(db, statements);

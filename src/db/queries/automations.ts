@@ -3,12 +3,29 @@ import type { Db } from "../client";
 import { automation, automationRelatedResource } from "../schema";
 import { automationWhere } from "../filters/automations";
 import { namedResourceOrder } from "../sorts";
-import { uuid4 } from "../../lib/ids";
+import { normalizeUuid, uuid4 } from "../../lib/ids";
 import { isoNow } from "../../lib/time";
-import { serverEventWrite } from "../../events/ingest";
+import { serverEventWrite, type EventSink } from "./event-outbox";
 import type { Batch, Statement } from "../batch";
-import { relatedDeploymentResources, type AutomationCore } from "../../services/automations/validate";
 import type { Automation, AutomationSort } from "../../schemas/prefect.gen";
+
+/** The fields every automation carries (AutomationCore), as stored. */
+export interface AutomationCore {
+  name: string;
+  description: string;
+  enabled: boolean;
+  tags: string[];
+  trigger: Record<string, any>;
+  actions: Record<string, any>[];
+  actions_on_trigger: Record<string, any>[];
+  actions_on_resolve: Record<string, any>[];
+}
+
+/** The deployments an automation runs (RunDeployment with a selected deployment), as related resources. */
+export function relatedDeploymentResources(core: Pick<AutomationCore, "actions">): string[] {
+  const ids = core.actions.filter((a) => a.type === "run-deployment" && a.source === "selected" && a.deployment_id).map((a) => normalizeUuid(a.deployment_id));
+  return [...new Set(ids)].map((id) => `prefect.deployment.${id}`);
+}
 
 type AutomationRow = typeof automation.$inferSelect;
 
@@ -72,11 +89,11 @@ async function run(db: Db, statements: Statement[]): Promise<unknown[]> {
   return db.batch(statements as Batch);
 }
 
-export async function createAutomation(db: Db, core: AutomationCore, ownerResource: string | null | undefined): Promise<Automation> {
+export async function createAutomation(db: Db, core: AutomationCore, ownerResource: string | null | undefined, sink: EventSink): Promise<Automation> {
   const now = isoNow();
   const row: AutomationRow = { id: uuid4(), created: now, updated: now, ...core };
   const created = toAutomation(row);
-  const event = serverEventWrite(db, [lifecycleEvent("created", created)]);
+  const event = serverEventWrite(db, sink, [lifecycleEvent("created", created)]);
   await run(db, [
     db.insert(automation).values(row),
     ...syncRelatedResources(db, row.id, core, now),
@@ -93,12 +110,12 @@ export async function readAutomation(db: Db, id: string): Promise<Automation | u
 }
 
 /** PUT: the fields sent replaced (trigger ids already fresh), related deployments re-derived from the actions. */
-export async function replaceAutomation(db: Db, id: string, core: Partial<AutomationCore> & Pick<AutomationCore, "actions">): Promise<Automation | undefined> {
+export async function replaceAutomation(db: Db, id: string, core: Partial<AutomationCore> & Pick<AutomationCore, "actions">, sink: EventSink): Promise<Automation | undefined> {
   const existing = await readAutomation(db, id);
   if (!existing) return undefined;
   const now = isoNow();
   const updated = { ...existing, ...core, updated: now } as Automation;
-  const event = serverEventWrite(db, [lifecycleEvent("updated", updated)]);
+  const event = serverEventWrite(db, sink, [lifecycleEvent("updated", updated)]);
   await run(db, [
     db
       .update(automation)
@@ -112,19 +129,19 @@ export async function replaceAutomation(db: Db, id: string, core: Partial<Automa
 }
 
 /** PATCH: only `enabled`. The caller has checked the result is a valid automation. */
-export async function setAutomationEnabled(db: Db, existing: Automation, enabled: boolean): Promise<Automation> {
+export async function setAutomationEnabled(db: Db, existing: Automation, enabled: boolean, sink: EventSink): Promise<Automation> {
   const now = isoNow();
   const updated: Automation = { ...existing, enabled, updated: now };
-  const event = serverEventWrite(db, [lifecycleEvent("updated", updated)]);
+  const event = serverEventWrite(db, sink, [lifecycleEvent("updated", updated)]);
   await run(db, [db.update(automation).set({ enabled, updated: now }).where(eq(automation.id, existing.id)), event.statement]);
   event.committed();
   return updated;
 }
 
-export async function deleteAutomation(db: Db, id: string): Promise<boolean> {
+export async function deleteAutomation(db: Db, id: string, sink: EventSink): Promise<boolean> {
   const existing = await readAutomation(db, id);
   if (!existing) return false;
-  const event = serverEventWrite(db, [lifecycleEvent("deleted", existing)]);
+  const event = serverEventWrite(db, sink, [lifecycleEvent("deleted", existing)]);
   await run(db, [
     db.delete(automationRelatedResource).where(eq(automationRelatedResource.automation_id, id)),
     db.delete(automation).where(eq(automation.id, id)),

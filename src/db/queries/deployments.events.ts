@@ -1,4 +1,4 @@
-import type { ServerEvent } from "../../events/ingest";
+import type { ServerEvent } from "./event-outbox";
 import type { DeploymentRow, SelectedDeployment } from "./deployments";
 
 /* The events a deployment's lifecycle leads to, as Prefect emits them. */

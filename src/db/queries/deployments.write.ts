@@ -24,7 +24,7 @@ import {
   type SchedulePlan,
 } from "./deployments.plan";
 import type { DeploymentCreateInput, DeploymentUpdateInput } from "../../schemas/deployment-compat";
-import type { ServerEvent } from "../../events/ingest";
+import type { ServerEvent } from "./event-outbox";
 
 /* A deployment's writes: create (upsert), update, pause, delete, and the polls that mark it ready. */
 

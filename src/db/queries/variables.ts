@@ -8,7 +8,7 @@ import { uuid4 } from "../../lib/ids";
 import { isoNow } from "../../lib/time";
 import { conflict, integrityConflict } from "../../lib/errors";
 import { isUniqueViolation } from "./work-pools";
-import { emitEvents, serverEventWrite, type ServerEvent } from "../../events/ingest";
+import { serverEventWrite, type ServerEvent, type EventSink } from "./event-outbox";
 import type { Statement } from "../batch";
 import type { Variable, VariableFilter, VariableSort } from "../../schemas/prefect.gen";
 
@@ -44,11 +44,11 @@ function variableEvent(action: "created" | "updated" | "deleted", v: Variable): 
 }
 
 /** Inserts the variable and its created event in one batch; a taken name is Prefect's 409. */
-export async function createVariable(db: Db, input: VariableInput): Promise<Variable> {
+export async function createVariable(db: Db, input: VariableInput, sink: EventSink): Promise<Variable> {
   const now = isoNow();
   const row: VariableRow = { id: uuid4(), created: now, updated: now, name: input.name, value: input.value ?? null, tags: input.tags };
   const created = toVariable(row);
-  const event = serverEventWrite(db, [variableEvent("created", created)]);
+  const event = serverEventWrite(db, sink, [variableEvent("created", created)]);
   try {
     await db.batch([db.insert(variable).values(row), event.statement]);
   } catch (err) {
@@ -73,7 +73,7 @@ export async function readVariableByName(db: Db, name: string): Promise<Variable
  * Applies the fields sent; false when there is no such variable. Renaming onto a taken name is
  * the database's integrity error, which Prefect answers with its generic 409.
  */
-export async function updateVariable(db: Db, by: { id: string } | { name: string }, patch: VariablePatch): Promise<boolean> {
+export async function updateVariable(db: Db, by: { id: string } | { name: string }, patch: VariablePatch, sink: EventSink): Promise<boolean> {
   const set: Partial<VariableRow> = { updated: isoNow() };
   if (patch.name !== undefined) set.name = patch.name;
   if (patch.value !== undefined) set.value = patch.value ?? null;
@@ -90,17 +90,17 @@ export async function updateVariable(db: Db, by: { id: string } | { name: string
     throw err;
   }
   if (!rows.length) return false;
-  await emitEvents([variableEvent("updated", toVariable(rows[0]))]);
+  await sink.emit([variableEvent("updated", toVariable(rows[0]))]);
   return true;
 }
 
-export async function deleteVariable(db: Db, by: { id: string } | { name: string }): Promise<boolean> {
+export async function deleteVariable(db: Db, by: { id: string } | { name: string }, sink: EventSink): Promise<boolean> {
   const rows = await db
     .delete(variable)
     .where("id" in by ? eq(variable.id, by.id) : eq(variable.name, by.name))
     .returning();
   if (!rows.length) return false;
-  await emitEvents([variableEvent("deleted", toVariable(rows[0]))]);
+  await sink.emit([variableEvent("deleted", toVariable(rows[0]))]);
   return true;
 }
 

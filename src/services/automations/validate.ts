@@ -27,23 +27,14 @@ import {
 } from "../../schemas/prefect.gen";
 import { maybeTemplate, templateError } from "../../lib/jinja";
 import { collectHydrationErrors, hydrate } from "../../lib/schema-tools";
+import type { AutomationCore } from "../../db/queries/automations";
+
+export type { AutomationCore };
 
 type Json = Record<string, any>;
 type Loc = (string | number)[];
 
 export const ACTION_LISTS = ["actions", "actions_on_trigger", "actions_on_resolve"] as const;
-
-/** The fields every automation carries (AutomationCore), as stored. */
-export interface AutomationCore {
-  name: string;
-  description: string;
-  enabled: boolean;
-  tags: string[];
-  trigger: Json;
-  actions: Json[];
-  actions_on_trigger: Json[];
-  actions_on_resolve: Json[];
-}
 
 // ---- before parsing ----
 
@@ -302,10 +293,4 @@ export function completeAutomation(core: AutomationCore, resetIds: boolean): Aut
     actions_on_trigger: (core.actions_on_trigger ?? []).map(completeAction),
     actions_on_resolve: (core.actions_on_resolve ?? []).map(completeAction),
   };
-}
-
-/** The deployments an automation runs (RunDeployment with a selected deployment), as related resources. */
-export function relatedDeploymentResources(core: Pick<AutomationCore, "actions">): string[] {
-  const ids = core.actions.filter((a) => a.type === "run-deployment" && a.source === "selected" && a.deployment_id).map((a) => normalizeUuid(a.deployment_id));
-  return [...new Set(ids)].map((id) => `prefect.deployment.${id}`);
 }

@@ -1,5 +1,6 @@
 import { and, count, eq, inArray, sql } from "drizzle-orm";
 import type { Statement, Batch } from "../../db/batch";
+import type { Bindings } from "../../env";
 import { d1Of, type Db } from "../../db/client";
 import { blockSchema, blockType } from "../../db/schema";
 import { htmlEscape, toBlockType } from "../../db/queries/blocks/rows";
@@ -7,8 +8,8 @@ import { blockTypeEvent } from "../../db/queries/blocks/types";
 import { uuid4 } from "../../lib/ids";
 import { isoNow } from "../../lib/time";
 import { PREFECT_VERSION } from "../../lib/version";
-import { emitEvents } from "../../events/ingest";
-import { schemaChecksum } from "./checksum";
+import { emitEvents } from "../../events/outbox";
+import { schemaChecksum } from "../../lib/blocks/checksum";
 import { SYSTEM_BLOCKS } from "./system-blocks";
 
 let checksums: Promise<string[]> | undefined;
@@ -25,7 +26,7 @@ export function systemChecksums(): Promise<string[]> {
  * ones marked protected), a schema added unless its checksum and version exist. One batch;
  * `prefect.block-type.created` for the types that are new.
  */
-export async function installSystemBlocks(db: Db): Promise<void> {
+export async function installSystemBlocks(env: Bindings, db: Db): Promise<void> {
   const sums = await systemChecksums();
   const now = isoNow();
   const statements: Statement[] = [];
@@ -79,7 +80,7 @@ export async function installSystemBlocks(db: Db): Promise<void> {
     .filter((_, i) => i % 2 === 0)
     .flatMap((rows) => rows as (typeof blockType.$inferSelect)[])
     .filter((row) => row.created === now);
-  if (created.length) await emitEvents(created.map((row) => blockTypeEvent("created", toBlockType(row))));
+  if (created.length) await emitEvents(created.map((row) => blockTypeEvent("created", toBlockType(row))), env);
 }
 
 const ensured = new WeakMap<object, Promise<void>>();
@@ -88,7 +89,7 @@ const ensured = new WeakMap<object, Promise<void>>();
  * Prefect's server registers its blocks when it starts; a Worker has no start, so the first block
  * request an isolate serves checks that they are there (one read) and installs them if not.
  */
-export function ensureSystemBlocks(db: Db): Promise<void> {
+export function ensureSystemBlocks(env: Bindings, db: Db): Promise<void> {
   const key = d1Of(db) as object;
   const known = ensured.get(key);
   if (known) return known;
@@ -99,7 +100,7 @@ export function ensureSystemBlocks(db: Db): Promise<void> {
       .from(blockSchema)
       .where(and(inArray(blockSchema.checksum, sums), eq(blockSchema.version, PREFECT_VERSION)))
       .get();
-    if ((row?.n ?? 0) < sums.length) await installSystemBlocks(db);
+    if ((row?.n ?? 0) < sums.length) await installSystemBlocks(env, db);
   })().catch((err) => {
     ensured.delete(key);
     console.error("installing system blocks failed", err);

@@ -9,8 +9,8 @@ import { badRequest, conflict, notFound } from "../../../lib/errors";
 import { normalizeUuid, uuid4 } from "../../../lib/ids";
 import { isoNow } from "../../../lib/time";
 import { UUID_RE } from "../../../schemas/primitives";
-import { emitEvents, type ServerEvent } from "../../../events/ingest";
-import { obfuscateSecrets, restoreObfuscated } from "../../../services/blocks/secrets";
+import { type ServerEvent, type EventSink } from "../event-outbox";
+import { obfuscateSecrets, restoreObfuscated } from "../../../lib/blocks/secrets";
 import { allRows, idsSubquery, joinedType, parseJson, typeColumns } from "./rows";
 import { buildSchemas, schemaStatements } from "./schemas";
 import { documentCascade } from "./cascade";
@@ -231,8 +231,8 @@ export function blockDocumentEvent(action: "created" | "updated" | "deleted", do
   };
 }
 
-async function emitFor(db: Db, action: "created" | "updated" | "deleted", doc: BlockDocument | undefined): Promise<void> {
-  if (doc && !doc.is_anonymous) await emitEvents([blockDocumentEvent(action, doc)]);
+async function emitFor(sink: EventSink, action: "created" | "updated" | "deleted", doc: BlockDocument | undefined): Promise<void> {
+  if (doc && !doc.is_anonymous) await sink.emit([blockDocumentEvent(action, doc)]);
 }
 
 // ---- writes --------------------------------------------------------------------------------
@@ -250,7 +250,7 @@ export interface DocumentInput {
  * already exists"; an anonymous document without a name gets `anonymous-<uuid>`. Answers the
  * document as read back (secrets obfuscated).
  */
-export async function createBlockDocument(db: Db, input: DocumentInput): Promise<BlockDocument> {
+export async function createBlockDocument(db: Db, input: DocumentInput, sink: EventSink): Promise<BlockDocument> {
   const typeId = normalizeUuid(input.block_type_id);
   const schemaId = normalizeUuid(input.block_schema_id);
   const [type, schema, taken] = await db.batch([
@@ -289,7 +289,7 @@ export async function createBlockDocument(db: Db, input: DocumentInput): Promise
   if (!(inserted as unknown[]).length) throw conflict("Block already exists");
   if (statements.length > 1) await db.batch(statements.slice(1) as [Statement]);
   const doc = (await readBlockDocument(db, id))!;
-  await emitFor(db, "created", doc);
+  await emitFor(sink, "created", doc);
   return doc;
 }
 
@@ -304,6 +304,7 @@ export async function updateBlockDocument(
   db: Db,
   id: string,
   input: { data?: Record<string, unknown>; block_schema_id?: string | null; merge_existing_data?: boolean },
+  sink: EventSink,
 ): Promise<boolean> {
   const merge = input.merge_existing_data !== false;
   const current = await db
@@ -359,17 +360,17 @@ export async function updateBlockDocument(
     if (dropped.length) statements.push(db.delete(blockDocumentReference).where(inArray(blockDocumentReference.id, dropped)));
     await db.batch(statements as Batch);
   }
-  await emitFor(db, "updated", await readBlockDocument(db, id));
+  await emitFor(sink, "updated", await readBlockDocument(db, id));
   return true;
 }
 
-export async function deleteBlockDocument(db: Db, id: string): Promise<boolean> {
+export async function deleteBlockDocument(db: Db, id: string, sink: EventSink): Promise<boolean> {
   const doc = await readBlockDocument(db, id);
   if (!doc) return false;
   await db.batch([
     ...documentCascade(db, sql`(SELECT ${id})`),
     db.delete(blockDocument).where(eq(blockDocument.id, id)),
   ] as unknown as Batch);
-  await emitFor(db, "deleted", doc);
+  await emitFor(sink, "deleted", doc);
   return true;
 }

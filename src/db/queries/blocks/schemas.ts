@@ -9,7 +9,7 @@ import { ApiError, badRequest, conflict } from "../../../lib/errors";
 import { uuid4 } from "../../../lib/ids";
 import { isoNow } from "../../../lib/time";
 import { isDict, toPlain, type PyValue } from "../../../lib/python";
-import { nonBlockDefinitions, referenceStrings, schemaChecksum } from "../../../services/blocks/checksum";
+import { nonBlockDefinitions, referenceStrings, schemaChecksum } from "../../../lib/blocks/checksum";
 import { allRows, idsSubquery, schemaColumns, toBlockSchema, toSchemaRow, typeColumns, type SchemaRow } from "./rows";
 import { readBlockTypeBySlug } from "./types";
 import { schemaCascade } from "./cascade";

@@ -7,7 +7,7 @@ import type { BlockType, BlockTypeCreate, BlockTypeUpdate } from "../../../schem
 import { ApiError, conflict } from "../../../lib/errors";
 import { uuid4 } from "../../../lib/ids";
 import { isoNow } from "../../../lib/time";
-import { emitEvents, serverEventWrite, type ServerEvent } from "../../../events/ingest";
+import { serverEventWrite, type ServerEvent, type EventSink } from "../event-outbox";
 import { htmlEscape, htmlUnescape, toBlockType } from "./rows";
 import { documentCascade, schemaCascade } from "./cascade";
 
@@ -36,7 +36,7 @@ const fromRow = (row: Row): BlockType => toBlockType(row);
  * A new block type (description and code example HTML-escaped, as Prefect stores them); a slug
  * already taken is Prefect's 409.
  */
-export async function createBlockType(db: Db, input: BlockTypeCreate): Promise<BlockType> {
+export async function createBlockType(db: Db, input: BlockTypeCreate, sink: EventSink): Promise<BlockType> {
   const now = isoNow();
   const values = {
     id: uuid4(),
@@ -53,7 +53,7 @@ export async function createBlockType(db: Db, input: BlockTypeCreate): Promise<B
   const t = fromRow(values);
   const inserted = await db.insert(blockType).values(values).onConflictDoNothing().returning({ id: blockType.id });
   if (!inserted.length) throw conflict(`Block type with name "${input.name}" already exists`);
-  await emitEvents([blockTypeEvent("created", t)]);
+  await sink.emit([blockTypeEvent("created", t)]);
   return t;
 }
 
@@ -84,7 +84,7 @@ const UPDATABLE = ["logo_url", "documentation_url", "description", "code_example
  * Updates the fields sent, unless nothing would change: Prefect compares the sent fields with all
  * four stored ones (HTML-unescaped on both sides), so only a full, identical update is skipped.
  */
-export async function updateBlockType(db: Db, id: string, input: Partial<BlockTypeUpdate>): Promise<boolean> {
+export async function updateBlockType(db: Db, id: string, input: Partial<BlockTypeUpdate>, sink: EventSink): Promise<boolean> {
   const current = await readBlockType(db, id);
   if (!current) return false;
   const sent = UPDATABLE.filter((k) => Object.hasOwn(input, k));
@@ -93,20 +93,20 @@ export async function updateBlockType(db: Db, id: string, input: Partial<BlockTy
   const changes: Partial<Row> = {};
   for (const k of sent) changes[k] = input[k] ?? null;
   const updated = { ...current, ...changes, updated: isoNow() } as BlockType;
-  const event = serverEventWrite(db, [blockTypeEvent("updated", updated)]);
+  const event = serverEventWrite(db, sink, [blockTypeEvent("updated", updated)]);
   await db.batch([db.update(blockType).set({ ...changes, updated: updated.updated as string }).where(eq(blockType.id, id)), event.statement]);
   event.committed();
   return true;
 }
 
 /** Deletes a block type with its schemas and documents; protected types are Prefect's 403. */
-export async function deleteBlockType(db: Db, id: string): Promise<boolean> {
+export async function deleteBlockType(db: Db, id: string, sink: EventSink): Promise<boolean> {
   const current = await readBlockType(db, id);
   if (!current) return false;
   if (current.is_protected) throw new ApiError(403, "protected block types cannot be deleted.");
   const schemaIds = sql`(SELECT ${blockSchema.id} FROM ${blockSchema} WHERE ${blockSchema.block_type_id} = ${id})`;
   const docIds = sql`(SELECT ${blockDocument.id} FROM ${blockDocument} WHERE ${blockDocument.block_type_id} = ${id})`;
-  const event = serverEventWrite(db, [blockTypeEvent("deleted", current)]);
+  const event = serverEventWrite(db, sink, [blockTypeEvent("deleted", current)]);
   await db.batch([
     event.statement,
     ...documentCascade(db, docIds),

@@ -1,4 +1,4 @@
-import { isDict, pyDumps, type PyValue } from "../../lib/python";
+import { isDict, pyDumps, type PyValue } from "../python";
 
 /**
  * A block schema's checksum, as the SDK (`Block._calculate_schema_checksum`) and Prefect's server
