@@ -16,6 +16,11 @@ export function eventStreamOf(env: Bindings) {
   return env.EVENT_STREAM.get(env.EVENT_STREAM.idFromName(EVENT_STREAM_NAME));
 }
 
+/** Hands a WebSocket upgrade for /events/out or /logs/out (as forwardUpgrade prepared it) to the stream. */
+export function openEventStreamSocket(env: Bindings, upgrade: Request): Promise<Response> {
+  return eventStreamOf(env).fetch(upgrade);
+}
+
 function keepAlive(p: Promise<unknown>): void {
   try {
     waitUntil(p);

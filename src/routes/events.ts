@@ -26,7 +26,7 @@ import {
 import { IncomingEvent, ingestEvents, receive } from "../events/ingest";
 import { EventsInSession } from "../events/socket";
 import { drainBeforeReading } from "../events/outbox";
-import { eventStreamOf } from "../events/publish";
+import { openEventStreamSocket } from "../events/publish";
 import { socketServedBy } from "./support/sockets";
 
 const tags = ["Events"];
@@ -178,4 +178,4 @@ function waitUntilOf(c: Context<AppEnv>): (p: Promise<unknown>) => void {
 /** The WebSocket routes (`/events/in`, `/events/out`), mounted before the API's auth (see eventsInSocket). */
 export const eventsSocketRouter = createRouter();
 eventsSocketRouter.get("/events/in", eventsInSocket);
-eventsSocketRouter.get("/events/out", socketServedBy(eventStreamOf));
+eventsSocketRouter.get("/events/out", socketServedBy(openEventStreamSocket));

@@ -5,7 +5,7 @@ import * as logs from "../db/queries/logs";
 import { Body_read_logs_logs_filter_post, Log, LogCreate } from "../schemas/prefect.gen";
 import { Int } from "../schemas/primitives";
 import { createAndPublishLogs } from "../events/logs";
-import { eventStreamOf } from "../events/publish";
+import { openEventStreamSocket } from "../events/publish";
 import { socketServedBy } from "./support/sockets";
 
 const tags = ["Logs"];
@@ -47,4 +47,4 @@ logsRouter.openapi(
 
 /** `/logs/out`, the log stream (mounted before the API's auth, see app.ts). */
 export const logsSocketRouter = createRouter();
-logsSocketRouter.get("/logs/out", socketServedBy(eventStreamOf));
+logsSocketRouter.get("/logs/out", socketServedBy(openEventStreamSocket));

@@ -1,7 +1,7 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { createRouter, jsonBody, jsonResponse, errorResponses } from "../lib/router";
 import { Body_read_task_workers_task_workers_filter_post, TaskWorkerResponse } from "../schemas/prefect.gen";
-import { taskRunQueueOf } from "../task-queue/client";
+import { taskWorkers } from "../task-queue/client";
 
 const tags = ["Task Workers"];
 export const taskWorkersRouter = createRouter();
@@ -18,6 +18,6 @@ taskWorkersRouter.openapi(
   }),
   async (c) => {
     const keys = c.req.valid("json").task_worker_filter?.task_keys ?? null;
-    return c.json(await taskRunQueueOf(c.env).workers(keys), 200);
+    return c.json(await taskWorkers(c.env, keys), 200);
   },
 );

@@ -15,6 +15,16 @@ export function taskRunQueueOf(env: Bindings) {
   return env.TASK_RUN_QUEUE.get(env.TASK_RUN_QUEUE.idFromName(TASK_RUN_QUEUE_NAME));
 }
 
+/** Hands a task worker's WebSocket upgrade (/task_runs/subscriptions/scheduled, as forwardUpgrade prepared it) to the queue. */
+export function openTaskRunSubscription(env: Bindings, upgrade: Request): Promise<Response> {
+  return taskRunQueueOf(env).fetch(upgrade);
+}
+
+/** The connected task workers, optionally only those subscribed to one of `keys`. */
+export function taskWorkers(env: Bindings, keys: string[] | null) {
+  return taskRunQueueOf(env).workers(keys);
+}
+
 interface StateLike {
   type?: string | null;
   name?: string | null;

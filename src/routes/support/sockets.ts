@@ -11,11 +11,11 @@ const isUpgrade = (c: Context<AppEnv>) => c.req.header("upgrade")?.toLowerCase()
  * `prefect` subprotocol's auth message. A plain GET (no upgrade) falls through to the ordinary
  * pipeline.
  */
-export function socketServedBy(target: (env: AppEnv["Bindings"]) => { fetch(request: Request): Promise<Response> }) {
+export function socketServedBy(open: (env: AppEnv["Bindings"], upgrade: Request) => Promise<Response>) {
   return async (c: Context<AppEnv>, next: Next) => {
     if (!isUpgrade(c)) return next();
     const forwarded = forwardUpgrade(c.req.raw, c.env.PREFECT_API_AUTH_STRING);
     if (forwarded instanceof Response) return forwarded;
-    return target(c.env).fetch(forwarded);
+    return open(c.env, forwarded);
   };
 }
