@@ -46,6 +46,14 @@ module.exports = {
       to: { path: "^src/(services|routes|app\\.ts|index\\.ts)" },
     },
     {
+      name: "packages-below-orchestration",
+      severity: "error",
+      comment:
+        "events, concurrency and task-queue implement the ports orchestration declares (context.ts, with the state vocabulary of states.ts); they never call into its engine or run-state entry points.",
+      from: { path: "^src/(events|concurrency|task-queue)/" },
+      to: { path: "^src/orchestration/", pathNot: "^src/orchestration/(context|states)\\.ts$" },
+    },
+    {
       name: "lib-schemas-at-the-bottom",
       severity: "error",
       comment: "src/lib and src/schemas import only each other (and the binding types of src/env.ts).",
