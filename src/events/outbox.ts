@@ -109,7 +109,7 @@ export async function recordEvents(events: StoredEvent[], env: Bindings): Promis
 /**
  * Stores and publishes server-made events (e.g. `prefect.flow-run.Running` on a state change),
  * once the write they describe has committed — as Prefect emits its events after the transaction.
- * They reach the event tables through the event outbox (below).
+ * They reach the event tables through the event outbox (recordEvents).
  */
 export async function emitEvents(events: ServerEvent[], env: Bindings): Promise<void> {
   try {
