@@ -2,6 +2,7 @@ import { DurableObject } from "cloudflare:workers";
 import type { Bindings } from "../env";
 import { limitRowUpdated, writeBackLimitCounts } from "../db/queries/concurrency-limits";
 import { runIdsInStates } from "../db/queries/slot-holders";
+import { HOLDING_RULE_LEASE } from "../schemas/states";
 import {
   drained,
   fits,
@@ -72,9 +73,6 @@ type LeaseRow = {
   kind: string;
   indexed: number;
 };
-
-/** The states in which a rule lease's run still holds its slot (older leases of runs elsewhere are given back). */
-const HOLDING_STATES = { task_run: ["RUNNING", "CANCELLING"], flow_run: ["PENDING", "RUNNING", "CANCELLING"] } as const;
 
 export class ConcurrencyLimit extends DurableObject<Bindings> {
   private readonly sql: SqlStorage;
@@ -340,7 +338,7 @@ export class ConcurrencyLimit extends DurableObject<Bindings> {
     const occupying = new Set<string>();
     for (const table of ["task_run", "flow_run"] as const) {
       const ids = rows.filter((r) => r.holder_type === table && r.holder_id).map((r) => r.holder_id!);
-      for (const id of await runIdsInStates(this.env.DB, table, ids, HOLDING_STATES[table])) occupying.add(id);
+      for (const id of await runIdsInStates(this.env.DB, table, ids, HOLDING_RULE_LEASE[table])) occupying.add(id);
     }
     const stale = rows.filter((r) => !r.holder_id || !occupying.has(r.holder_id)).map((r) => r.id);
     if (!stale.length) return [];

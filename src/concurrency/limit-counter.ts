@@ -1,5 +1,6 @@
 // The wait settings that clamp how fast denied slots drain, as Prefect's.
 import { MAX_SLOT_WAIT_SECONDS, TAG_SLOT_WAIT_SECONDS } from "./settings";
+import type { LimitRow } from "../db/queries/concurrency-limits";
 
 /**
  * The slot accounting of one global concurrency limit, as plain values and functions (no
@@ -16,17 +17,10 @@ export interface LeaseHolder {
 }
 
 /** A limit as its D1 row holds it; callers pass the row they read with each call. */
-export interface LimitDefinition {
-  id: string;
-  name: string;
-  limit: number;
-  active: boolean;
-  slot_decay_per_second: number;
-  active_slots: number;
-  denied_slots: number;
-  avg_slot_occupancy_seconds: number;
-  updated: string;
-}
+export type LimitDefinition = Pick<
+  LimitRow,
+  "id" | "name" | "limit" | "active" | "slot_decay_per_second" | "active_slots" | "denied_slots" | "avg_slot_occupancy_seconds" | "updated"
+>;
 
 /**
  * Who took a lease: the v2 API, the v1 API, the task-run rule, the deployment rule, or a
@@ -52,16 +46,8 @@ export interface LeaseRef {
   indexed: boolean;
 }
 
-export interface LimitSnapshot {
-  id: string;
-  name: string;
-  limit: number;
-  active: boolean;
-  slot_decay_per_second: number;
-  active_slots: number;
-  denied_slots: number;
-  avg_slot_occupancy_seconds: number;
-}
+/** A limit and its counts at one moment (the definition without its row clock). */
+export type LimitSnapshot = Omit<LimitDefinition, "updated">;
 
 export interface AcquireRequest {
   slots: number;
