@@ -1,4 +1,4 @@
-"""Golden cases for our cron port (src/services/schedules/cron*.ts), answered by Python.
+"""Golden cases for our cron port (src/lib/schedules/cron*.ts), answered by Python.
 
 Refresh (from the repository root):
 

@@ -1,4 +1,4 @@
-"""Golden cases for our RRULE port (src/services/schedules/rrule*.ts), answered by Python.
+"""Golden cases for our RRULE port (src/lib/schedules/rrule*.ts), answered by Python.
 
 Refresh (from the repository root):
 

@@ -8,7 +8,7 @@ import {
   IntervalSchedule,
   RRuleSchedule,
 } from "./prefect.gen";
-import { isValidTimezone, normalizeRRuleString, parseInstant, validateCron, validateMaxScheduledRuns, validateRRule } from "../services/schedules";
+import { isValidTimezone, normalizeRRuleString, parseInstant, validateCron, validateMaxScheduledRuns, validateRRule } from "../lib/schedules";
 import { isoNow } from "../lib/time";
 
 /**

@@ -14,7 +14,7 @@ import {
   DEFAULT_SCHEDULE_LIMITS,
   SCHEDULER_DEPLOYMENT_BATCH_SIZE,
   type ScheduleLimits,
-} from "./schedules";
+} from "../lib/schedules";
 
 /**
  * Prefect's scheduler service: future SCHEDULED runs for the active schedules of unpaused

@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from "vitest";
 import golden from "../../goldens/cron.json";
-import { nextRunTimes, validateCron } from "../../../src/services/schedules";
+import { nextRunTimes, validateCron } from "../../../src/lib/schedules";
 
 type Case =
   | { kind: "validate"; cron: string; expected: { error: string | null } }

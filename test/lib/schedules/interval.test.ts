@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { nextRunTimes } from "../../../src/services/schedules";
-import type { IntervalSchedule } from "../../../src/services/schedules/types";
+import { nextRunTimes } from "../../../src/lib/schedules";
+import type { IntervalSchedule } from "../../../src/lib/schedules/types";
 
 const DAY = 86_400;
 const NY = "America/New_York";

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { nextRunTimes } from "../../../src/services/schedules";
-import type { CronSchedule } from "../../../src/services/schedules/types";
+import { nextRunTimes } from "../../../src/lib/schedules";
+import type { CronSchedule } from "../../../src/lib/schedules/types";
 
 const NY = "America/New_York";
 const cron = (expr: string, timezone: string | null = null, day_or = true): CronSchedule => ({ cron: expr, timezone, day_or });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { parseCron, validateCron } from "../../../src/services/schedules";
+import { parseCron, validateCron } from "../../../src/lib/schedules";
 
 describe("validateCron", () => {
   it("accepts what croniter accepts", () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { nextRunTimes, normalizeRRuleString, parseInstant, validateRRule } from "../../../src/services/schedules";
-import type { RRuleSchedule } from "../../../src/services/schedules/types";
+import { nextRunTimes, normalizeRRuleString, parseInstant, validateRRule } from "../../../src/lib/schedules";
+import type { RRuleSchedule } from "../../../src/lib/schedules/types";
 
 const NY = "America/New_York";
 const rrule = (text: string, timezone: string | null = "UTC"): RRuleSchedule => ({ rrule: text, timezone });

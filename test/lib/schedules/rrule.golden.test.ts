@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from "vitest";
 import golden from "../../goldens/rrule.json";
-import { nextRunTimes, normalizeRRuleString, parseInstant, validateRRule } from "../../../src/services/schedules";
+import { nextRunTimes, normalizeRRuleString, parseInstant, validateRRule } from "../../../src/lib/schedules";
 
 type Case =
   | { kind: "validate"; rrule: string; expected: { error: string | null } | { raises: string } }

@@ -5,8 +5,8 @@ import {
   DEFAULT_SCHEDULE_LIMITS,
   DEPLOYMENT_SCHEDULE_MAX_SCHEDULED_RUNS,
   validateMaxScheduledRuns,
-} from "../../../src/services/schedules";
-import type { CronSchedule, IntervalSchedule } from "../../../src/services/schedules/types";
+} from "../../../src/lib/schedules";
+import type { CronSchedule, IntervalSchedule } from "../../../src/lib/schedules/types";
 
 const every = (interval: number): IntervalSchedule => ({ interval, anchor_date: "2024-01-01T00:00:00Z", timezone: "UTC" });
 const cron = (expr: string, timezone: string | null = null): CronSchedule => ({ cron: expr, timezone, day_or: true });

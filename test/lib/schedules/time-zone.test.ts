@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { isValidTimezone, offsetAt, toWall, wallToInstant } from "../../../src/services/schedules/time-zone";
-import { formatInstant, formatPythonDatetime, parseInstant } from "../../../src/services/schedules/instant";
+import { isValidTimezone, offsetAt, toWall, wallToInstant } from "../../../src/lib/schedules/time-zone";
+import { formatInstant, formatPythonDatetime, parseInstant } from "../../../src/lib/schedules/instant";
 
 const NY = "America/New_York";
 const wall = (iso: string) => Date.parse(`${iso}Z`);
