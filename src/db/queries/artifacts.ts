@@ -1,5 +1,6 @@
-import { and, count, desc, eq, ne, sql } from "drizzle-orm";
+import { and, desc, eq, ne, sql } from "drizzle-orm";
 import type { Db } from "../client";
+import { countWhere, readOne, selectPage } from "../page";
 import { artifact, artifactCollection } from "../schema";
 import { artifactCollectionWhere, artifactWhere, type ArtifactFilters } from "../filters/artifacts";
 import { artifactOrder } from "../sorts";
@@ -118,59 +119,32 @@ export async function createArtifact(db: Db, input: ArtifactInput, sink: EventSi
   return toArtifact(row);
 }
 
-export async function readArtifact(db: Db, id: string): Promise<Artifact | undefined> {
-  const row = await db.select().from(artifact).where(eq(artifact.id, id)).get();
-  return row && toArtifact(row);
-}
+export const readArtifact = (db: Db, id: string): Promise<Artifact | undefined> => readOne(db, artifact, eq(artifact.id, id), toArtifact);
 
 /**
  * The latest artifact of a key, read from its collection row and answered as an Artifact, as
  * Prefect does (so its `id` is the collection's).
  */
 export async function readLatestArtifact(db: Db, key: string): Promise<Artifact | undefined> {
-  const row = await db.select().from(artifactCollection).where(eq(artifactCollection.key, key)).get();
-  if (!row) return undefined;
-  const { latest_id: _latest, ...rest } = toArtifactCollection(row);
-  return rest;
+  return readOne(db, artifactCollection, eq(artifactCollection.key, key), (row) => {
+    const { latest_id: _latest, ...rest } = toArtifactCollection(row);
+    return rest;
+  });
 }
 
 export async function filterArtifacts(db: Db, f: ArtifactFilters, sort: ArtifactSort, limit: number, offset: number): Promise<Artifact[]> {
-  const rows = await db
-    .select()
-    .from(artifact)
-    .where(artifactWhere(f))
-    .orderBy(...artifactOrder(sort, artifact))
-    .limit(limit)
-    .offset(offset);
+  const rows = await selectPage(db, artifact, { where: artifactWhere(f), orderBy: artifactOrder(sort, artifact), limit, offset });
   return rows.map(toArtifact);
 }
 
-export async function countArtifacts(db: Db, f: ArtifactFilters): Promise<number> {
-  const row = await db.select({ n: count() }).from(artifact).where(artifactWhere(f)).get();
-  return row?.n ?? 0;
+export const countArtifacts = (db: Db, f: ArtifactFilters): Promise<number> => countWhere(db, artifact, artifactWhere(f));
+
+export async function filterLatestArtifacts(db: Db, f: ArtifactFilters, sort: ArtifactCollectionSort, limit: number, offset: number): Promise<ArtifactCollection[]> {
+  const page = { where: artifactCollectionWhere(f), orderBy: artifactOrder(sort, artifactCollection), limit, offset };
+  return (await selectPage(db, artifactCollection, page)).map(toArtifactCollection);
 }
 
-export async function filterLatestArtifacts(
-  db: Db,
-  f: ArtifactFilters,
-  sort: ArtifactCollectionSort,
-  limit: number,
-  offset: number,
-): Promise<ArtifactCollection[]> {
-  const rows = await db
-    .select()
-    .from(artifactCollection)
-    .where(artifactCollectionWhere(f))
-    .orderBy(...artifactOrder(sort, artifactCollection))
-    .limit(limit)
-    .offset(offset);
-  return rows.map(toArtifactCollection);
-}
-
-export async function countLatestArtifacts(db: Db, f: ArtifactFilters): Promise<number> {
-  const row = await db.select({ n: count() }).from(artifactCollection).where(artifactCollectionWhere(f)).get();
-  return row?.n ?? 0;
-}
+export const countLatestArtifacts = (db: Db, f: ArtifactFilters): Promise<number> => countWhere(db, artifactCollection, artifactCollectionWhere(f));
 
 /**
  * Updates the artifact and, when it is its key's latest, the collection row too (Prefect's two

@@ -1,5 +1,6 @@
-import { and, count, eq, inArray, like, sql } from "drizzle-orm";
+import { and, eq, inArray, like, sql } from "drizzle-orm";
 import type { Db } from "../client";
+import { countWhere, readOne, selectPage } from "../page";
 import { automation, automationRelatedResource } from "../schema";
 import { automationWhere } from "../filters/automations";
 import { namedResourceOrder } from "../sorts";
@@ -104,10 +105,7 @@ export async function createAutomation(db: Db, core: AutomationCore, ownerResour
   return created;
 }
 
-export async function readAutomation(db: Db, id: string): Promise<Automation | undefined> {
-  const row = await db.select().from(automation).where(eq(automation.id, id)).get();
-  return row && toAutomation(row);
-}
+export const readAutomation = (db: Db, id: string): Promise<Automation | undefined> => readOne(db, automation, eq(automation.id, id), toAutomation);
 
 /** PUT: the fields sent replaced (trigger ids already fresh), related deployments re-derived from the actions. */
 export async function replaceAutomation(db: Db, id: string, core: Partial<AutomationCore> & Pick<AutomationCore, "actions">, sink: EventSink): Promise<Automation | undefined> {
@@ -151,27 +149,15 @@ export async function deleteAutomation(db: Db, id: string, sink: EventSink): Pro
   return true;
 }
 
-export async function filterAutomations(
-  db: Db,
-  filter: Record<string, any> | null | undefined,
-  sort: AutomationSort,
-  limit: number,
-  offset: number,
-): Promise<Automation[]> {
-  const rows = await db
-    .select()
-    .from(automation)
-    .where(automationWhere(filter))
-    .orderBy(...namedResourceOrder(sort, automation))
-    .limit(limit)
-    .offset(offset);
-  return rows.map(toAutomation);
+type Filter = Record<string, any> | null | undefined;
+
+export async function filterAutomations(db: Db, filter: Filter, sort: AutomationSort, limit: number, offset: number): Promise<Automation[]> {
+  const page = { where: automationWhere(filter), orderBy: namedResourceOrder(sort, automation), limit, offset };
+  return (await selectPage(db, automation, page)).map(toAutomation);
 }
 
 /** Prefect counts every automation (the endpoint takes no filter). */
-export async function countAutomations(db: Db): Promise<number> {
-  return (await db.select({ n: count() }).from(automation).get())?.n ?? 0;
-}
+export const countAutomations = (db: Db): Promise<number> => countWhere(db, automation, undefined);
 
 function relatedQuery(db: Db, resourceId: string, ownedOnly: boolean) {
   return db

@@ -1,5 +1,6 @@
-import { and, asc, count, eq, getTableColumns, sql } from "drizzle-orm";
+import { and, asc, eq, getTableColumns, sql } from "drizzle-orm";
 import type { Db } from "../client";
+import { countOf, countQuery, countWhere, paged } from "../page";
 import { concurrencyLimitV2, deployment, flow, flowRun, taskRun, workPool, workQueue } from "../schema";
 import { allOf, whereOf, type Cond, type ResourceFilters } from "../filters";
 import { deploymentFilterSpec, flowFilterSpec, flowRunFilterSpec, taskRunFilterSpec, workPoolFilterSpec, workQueueFilterSpec } from "../filters";
@@ -186,38 +187,19 @@ export function deploymentWhere(f: ResourceFilters): Cond {
   );
 }
 
-export async function filterDeployments(
-  db: Db,
-  filters: ResourceFilters,
-  sort: DeploymentSort,
-  limit: number,
-  offset: number,
-): Promise<SelectedDeployment[]> {
-  return (await selectDeployments(db)
-    .where(deploymentWhere(filters))
-    .orderBy(...deploymentOrder(sort))
-    .limit(limit)
-    .offset(offset)) as SelectedDeployment[];
+const deploymentPage = (db: Db, filters: ResourceFilters, sort: DeploymentSort, limit: number, offset: number) =>
+  paged(selectDeployments(db).$dynamic(), { where: deploymentWhere(filters), orderBy: deploymentOrder(sort), limit, offset });
+
+export async function filterDeployments(db: Db, filters: ResourceFilters, sort: DeploymentSort, limit: number, offset: number): Promise<SelectedDeployment[]> {
+  return (await deploymentPage(db, filters, sort, limit, offset)) as SelectedDeployment[];
 }
 
-export async function countDeployments(db: Db, filters: ResourceFilters): Promise<number> {
-  const row = await db.select({ n: count() }).from(deployment).where(deploymentWhere(filters)).get();
-  return row?.n ?? 0;
-}
+export const countDeployments = (db: Db, filters: ResourceFilters): Promise<number> => countWhere(db, deployment, deploymentWhere(filters));
 
 /** A page and the total count in one round trip. */
-export async function paginateDeployments(
-  db: Db,
-  filters: ResourceFilters,
-  sort: DeploymentSort,
-  limit: number,
-  offset: number,
-): Promise<{ rows: SelectedDeployment[]; count: number }> {
-  const [rows, counted] = await db.batch([
-    selectDeployments(db).where(deploymentWhere(filters)).orderBy(...deploymentOrder(sort)).limit(limit).offset(offset),
-    db.select({ n: count() }).from(deployment).where(deploymentWhere(filters)),
-  ]);
-  return { rows: rows as SelectedDeployment[], count: counted[0]?.n ?? 0 };
+export async function paginateDeployments(db: Db, filters: ResourceFilters, sort: DeploymentSort, limit: number, offset: number): Promise<{ rows: SelectedDeployment[]; count: number }> {
+  const [rows, counted] = await db.batch([deploymentPage(db, filters, sort, limit, offset), countQuery(db, deployment, deploymentWhere(filters))]);
+  return { rows: rows as SelectedDeployment[], count: countOf(counted) };
 }
 
 /** The ids of up to `limit` deployments matching the filter (by name), for bulk delete. */

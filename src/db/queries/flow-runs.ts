@@ -1,14 +1,15 @@
 import { inList } from "../filters/core";
-import { and, asc, count, desc, eq, inArray, lte, sql, type Column, type SQL } from "drizzle-orm";
+import { and, asc, desc, eq, inArray, lte, sql, type Column, type SQL } from "drizzle-orm";
 import type { Statement, Batch } from "../batch";
 import type { Db } from "../client";
+import { listing } from "../page";
 import { deployment, deploymentSchedule, flowRun, flowRunInput, flowRunState, log, taskRun, taskRunState } from "../schema";
 import { flowRunWhere, type ResourceFilters } from "../filters";
 import { flowRunOrder, logOrder } from "../sorts";
 import { isoNow } from "../../lib/time";
 import { integrityConflict } from "../../lib/errors";
 
-import { toFlowRunResponse, type FlowRunRow } from "./runs-serialize";
+import { allAtNow, toFlowRunResponse, type FlowRunRow } from "./runs-serialize";
 import type { FlowRunResponse, FlowRunSort, FlowRunUpdate } from "../../schemas/prefect.gen";
 
 export { flowRunOrder };
@@ -19,19 +20,6 @@ export async function readFlowRun(db: Db, id: string): Promise<FlowRunRow | unde
   return db.select().from(flowRun).where(eq(flowRun.id, id)).get();
 }
 
-function filteredRuns(db: Db, filters: ResourceFilters, sort: FlowRunSort, limit: number, offset: number) {
-  return db
-    .select()
-    .from(flowRun)
-    .where(flowRunWhere(filters))
-    .orderBy(...flowRunOrder(sort))
-    .limit(limit)
-    .offset(offset);
-}
-
-function countQuery(db: Db, filters: ResourceFilters) {
-  return db.select({ n: count() }).from(flowRun).where(flowRunWhere(filters));
-}
 
 /** The SCHEDULED runs of some deployments, soonest first (what their workers poll for). */
 export function scheduledRunsOfDeployments(db: Db, deploymentIds: string[], scheduledBefore: string | undefined, limit: number): Promise<FlowRunRow[]> {
@@ -51,33 +39,8 @@ export async function matchingFlowRunIds(db: Db, filters: ResourceFilters, limit
   return rows.map((r) => r.id);
 }
 
-export async function filterFlowRuns(
-  db: Db,
-  filters: ResourceFilters,
-  sort: FlowRunSort,
-  limit: number,
-  offset: number,
-): Promise<FlowRunResponse[]> {
-  const now = isoNow();
-  return (await filteredRuns(db, filters, sort, limit, offset)).map((r) => toFlowRunResponse(r, now));
-}
-
-export async function countFlowRuns(db: Db, filters: ResourceFilters): Promise<number> {
-  return (await countQuery(db, filters).get())?.n ?? 0;
-}
-
-/** One page and the total, in one round trip. */
-export async function paginateFlowRuns(
-  db: Db,
-  filters: ResourceFilters,
-  sort: FlowRunSort,
-  limit: number,
-  offset: number,
-): Promise<{ results: FlowRunResponse[]; count: number }> {
-  const [rows, counted] = await db.batch([filteredRuns(db, filters, sort, limit, offset), countQuery(db, filters)]);
-  const now = isoNow();
-  return { results: rows.map((r) => toFlowRunResponse(r, now)), count: counted[0]?.n ?? 0 };
-}
+const flowRuns = listing(flowRun, (f: ResourceFilters) => flowRunWhere(f), (sort: FlowRunSort) => flowRunOrder(sort), allAtNow(toFlowRunResponse));
+export const { filter: filterFlowRuns, count: countFlowRuns, paginate: paginateFlowRuns } = flowRuns;
 
 /** The columns a PATCH may set, as Prefect's FlowRunUpdate maps onto the ORM (only those sent). */
 export async function updateFlowRun(db: Db, id: string, input: Partial<FlowRunUpdate>): Promise<boolean> {

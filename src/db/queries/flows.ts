@@ -1,7 +1,8 @@
 import { inList } from "../filters/core";
-import { count, eq, sql } from "drizzle-orm";
+import { eq, sql } from "drizzle-orm";
 import type { Statement, Batch } from "../batch";
 import type { Db } from "../client";
+import { countWhere, readOne, selectPage } from "../page";
 import { flow, flowRun } from "../schema";
 import { deploymentsOfFlows, flowRunCascade } from "./flow-runs";
 import { flowWhere, type ResourceFilters } from "../filters";
@@ -29,15 +30,9 @@ export async function createFlow(db: Db, input: FlowCreate): Promise<{ flow: Flo
   return { flow: toFlow(existing!), created: false };
 }
 
-export async function readFlow(db: Db, id: string): Promise<Flow | undefined> {
-  const row = await db.select().from(flow).where(eq(flow.id, id)).get();
-  return row && toFlow(row);
-}
+export const readFlow = (db: Db, id: string): Promise<Flow | undefined> => readOne(db, flow, eq(flow.id, id), toFlow);
 
-export async function readFlowByName(db: Db, name: string): Promise<Flow | undefined> {
-  const row = await db.select().from(flow).where(eq(flow.name, name)).get();
-  return row && toFlow(row);
-}
+export const readFlowByName = (db: Db, name: string): Promise<Flow | undefined> => readOne(db, flow, eq(flow.name, name), toFlow);
 
 export async function updateFlow(db: Db, id: string, input: Partial<FlowUpdate>): Promise<boolean> {
   const res = await db
@@ -69,27 +64,11 @@ export async function deleteFlow(db: Db, id: string): Promise<boolean> {
   return (results[results.length - 1] as unknown[]).length > 0;
 }
 
-export async function filterFlows(
-  db: Db,
-  filters: ResourceFilters,
-  sort: FlowSort,
-  limit: number,
-  offset: number,
-): Promise<Flow[]> {
-  const rows = await db
-    .select()
-    .from(flow)
-    .where(flowWhere(filters))
-    .orderBy(...flowOrder(sort))
-    .limit(limit)
-    .offset(offset);
-  return rows.map(toFlow);
+export async function filterFlows(db: Db, filters: ResourceFilters, sort: FlowSort, limit: number, offset: number): Promise<Flow[]> {
+  return (await selectPage(db, flow, { where: flowWhere(filters), orderBy: flowOrder(sort), limit, offset })).map(toFlow);
 }
 
-export async function countFlows(db: Db, filters: ResourceFilters): Promise<number> {
-  const row = await db.select({ n: count() }).from(flow).where(flowWhere(filters)).get();
-  return row?.n ?? 0;
-}
+export const countFlows = (db: Db, filters: ResourceFilters): Promise<number> => countWhere(db, flow, flowWhere(filters));
 
 export async function bulkDeleteFlows(db: Db, filters: ResourceFilters, limit: number): Promise<string[]> {
   const ids = await db.select({ id: flow.id }).from(flow).where(flowWhere(filters)).limit(limit);

@@ -1,5 +1,6 @@
 import { asc, desc, sql } from "drizzle-orm";
 import type { Db } from "../client";
+import { selectPage } from "../page";
 import { log } from "../schema";
 import { whereOf } from "../filters/core";
 import { logFilterSpec } from "../filters/logs";
@@ -67,19 +68,6 @@ const LOG_SORTS: Record<LogSort, ReturnType<typeof asc>[]> = {
   TIMESTAMP_DESC: [desc(log.timestamp), sql`${log}.rowid DESC` as any],
 };
 
-export async function readLogs(
-  db: Db,
-  filter: LogFilter | null | undefined,
-  sort: LogSort,
-  limit: number,
-  offset: number,
-): Promise<Log[]> {
-  const rows = await db
-    .select()
-    .from(log)
-    .where(whereOf(logFilterSpec, normalizedFilter(filter)))
-    .orderBy(...LOG_SORTS[sort])
-    .limit(limit)
-    .offset(offset);
-  return rows.map(toLog);
+export async function readLogs(db: Db, filter: LogFilter | null | undefined, sort: LogSort, limit: number, offset: number): Promise<Log[]> {
+  return (await selectPage(db, log, { where: whereOf(logFilterSpec, normalizedFilter(filter)), orderBy: LOG_SORTS[sort], limit, offset })).map(toLog);
 }

@@ -1,5 +1,6 @@
 import { asc, eq, sql } from "drizzle-orm";
 import type { Db } from "../client";
+import { readOne, selectPage } from "../page";
 import { blockDocument, flowRunNotificationPolicy } from "../schema";
 import { whereOf } from "../filters/core";
 import { notificationPolicyFilterSpec } from "../filters/notification-policies";
@@ -8,6 +9,7 @@ import { isoNow } from "../../lib/time";
 import type { FlowRunNotificationPolicy, FlowRunNotificationPolicyFilter } from "../../schemas/notification-policies";
 
 export type NotificationPolicyRow = typeof flowRunNotificationPolicy.$inferSelect;
+type Filter = FlowRunNotificationPolicyFilter | null | undefined;
 
 export interface NotificationPolicyInput {
   is_active: boolean;
@@ -51,26 +53,13 @@ export async function createNotificationPolicy(
   return rows[0] && toNotificationPolicy(rows[0]);
 }
 
-export async function readNotificationPolicy(db: Db, id: string): Promise<FlowRunNotificationPolicy | undefined> {
-  const row = await db.select().from(flowRunNotificationPolicy).where(eq(flowRunNotificationPolicy.id, id)).get();
-  return row && toNotificationPolicy(row);
-}
+export const readNotificationPolicy = (db: Db, id: string): Promise<FlowRunNotificationPolicy | undefined> =>
+  readOne(db, flowRunNotificationPolicy, eq(flowRunNotificationPolicy.id, id), toNotificationPolicy);
 
 /** Ordered by id, as Prefect 2.x lists them. */
-export async function filterNotificationPolicies(
-  db: Db,
-  filter: FlowRunNotificationPolicyFilter | null | undefined,
-  limit: number,
-  offset: number,
-): Promise<FlowRunNotificationPolicy[]> {
-  const rows = await db
-    .select()
-    .from(flowRunNotificationPolicy)
-    .where(whereOf(notificationPolicyFilterSpec, filter))
-    .orderBy(asc(flowRunNotificationPolicy.id))
-    .limit(limit)
-    .offset(offset);
-  return rows.map(toNotificationPolicy);
+export async function filterNotificationPolicies(db: Db, filter: Filter, limit: number, offset: number): Promise<FlowRunNotificationPolicy[]> {
+  const page = { where: whereOf(notificationPolicyFilterSpec, filter), orderBy: [asc(flowRunNotificationPolicy.id)], limit, offset };
+  return (await selectPage(db, flowRunNotificationPolicy, page)).map(toNotificationPolicy);
 }
 
 export type UpdateOutcome = "updated" | "not_found" | "missing_block_document";

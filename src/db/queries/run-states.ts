@@ -1,5 +1,6 @@
 import { asc, eq, sql, type SQL } from "drizzle-orm";
 import type { Db } from "../client";
+import { readOne } from "../page";
 import { flowRunState, taskRunState } from "../schema";
 import { toState } from "../../schemas/serialize";
 import type { State } from "../../schemas/prefect.gen";
@@ -22,31 +23,16 @@ function stateOf(r: StateRow): State {
   });
 }
 
-/** A flow run's state history, oldest first (ties in state-id order, which is time-ordered). */
-export async function readFlowRunStates(db: Db, flowRunId: string): Promise<State[]> {
-  const rows = await db
-    .select()
-    .from(flowRunState)
-    .where(eq(flowRunState.flow_run_id, flowRunId))
-    .orderBy(asc(flowRunState.timestamp), asc(flowRunState.id));
+/** A run's state history, oldest first (ties in state-id order, which is time-ordered). */
+async function history(db: Db, table: typeof flowRunState | typeof taskRunState, ofRun: SQL): Promise<State[]> {
+  const rows = await db.select().from(table).where(ofRun).orderBy(asc(table.timestamp), asc(table.id));
   return rows.map(stateOf);
 }
 
-export async function readFlowRunState(db: Db, id: string): Promise<State | undefined> {
-  const row = await db.select().from(flowRunState).where(eq(flowRunState.id, id)).get();
-  return row && stateOf(row);
-}
+export const readFlowRunStates = (db: Db, flowRunId: string): Promise<State[]> => history(db, flowRunState, eq(flowRunState.flow_run_id, flowRunId));
 
-export async function readTaskRunStates(db: Db, taskRunId: string): Promise<State[]> {
-  const rows = await db
-    .select()
-    .from(taskRunState)
-    .where(eq(taskRunState.task_run_id, taskRunId))
-    .orderBy(asc(taskRunState.timestamp), asc(taskRunState.id));
-  return rows.map(stateOf);
-}
+export const readTaskRunStates = (db: Db, taskRunId: string): Promise<State[]> => history(db, taskRunState, eq(taskRunState.task_run_id, taskRunId));
 
-export async function readTaskRunState(db: Db, id: string): Promise<State | undefined> {
-  const row = await db.select().from(taskRunState).where(eq(taskRunState.id, id)).get();
-  return row && stateOf(row);
-}
+export const readFlowRunState = (db: Db, id: string): Promise<State | undefined> => readOne(db, flowRunState, eq(flowRunState.id, id), stateOf);
+
+export const readTaskRunState = (db: Db, id: string): Promise<State | undefined> => readOne(db, taskRunState, eq(taskRunState.id, id), stateOf);

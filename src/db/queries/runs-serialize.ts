@@ -56,6 +56,14 @@ const TASK_RUN_POLICY_DEFAULTS = {
   retry_jitter_factor: null,
 };
 
+/** Maps a list of rows with one `now` for all (their estimated times agree). */
+export const allAtNow =
+  <Row, Out>(map: (row: Row, now: string) => Out) =>
+  (rows: Row[]): Out[] => {
+    const now = isoNow();
+    return rows.map((r) => map(r, now));
+  };
+
 /** A flow-run row as Prefect answers it (FlowRunResponse), every field present. */
 export function toFlowRunResponse(r: FlowRunRow, now = isoNow()): FlowRunResponse {
   return {

@@ -1,5 +1,6 @@
 import { asc, eq, sql } from "drizzle-orm";
 import type { Db } from "../client";
+import { readOne, selectPage } from "../page";
 import { savedSearch } from "../schema";
 import { uuid4 } from "../../lib/ids";
 import { isoNow } from "../../lib/time";
@@ -29,20 +30,12 @@ export async function upsertSavedSearch(
   return { savedSearch: toSavedSearch(row), created: row.id === id };
 }
 
-export async function readSavedSearch(db: Db, id: string): Promise<SavedSearch | undefined> {
-  const row = await db.select().from(savedSearch).where(eq(savedSearch.id, id)).get();
-  return row && toSavedSearch(row);
-}
+export const readSavedSearch = (db: Db, id: string): Promise<SavedSearch | undefined> => readOne(db, savedSearch, eq(savedSearch.id, id), toSavedSearch);
 
 /** Ordered by name, as Prefect lists them. */
 export async function filterSavedSearches(db: Db, limit: number, offset: number): Promise<SavedSearch[]> {
-  const rows = await db
-    .select()
-    .from(savedSearch)
-    .orderBy(asc(savedSearch.name), asc(sql`${savedSearch}.rowid`))
-    .limit(limit)
-    .offset(offset);
-  return rows.map(toSavedSearch);
+  const orderBy = [asc(savedSearch.name), asc(sql`${savedSearch}.rowid`)];
+  return (await selectPage(db, savedSearch, { where: undefined, orderBy, limit, offset })).map(toSavedSearch);
 }
 
 export async function deleteSavedSearch(db: Db, id: string): Promise<boolean> {

@@ -1,5 +1,6 @@
 import { and, count, eq, inArray, isNotNull, sql } from "drizzle-orm";
 import type { Db } from "../client";
+import { paged } from "../page";
 import { deployment, flowRun, taskRun } from "../schema";
 import { flowRunWhere, taskRunWhere, type ResourceFilters } from "../filters";
 import { flowRunOrder } from "../sorts";
@@ -53,7 +54,7 @@ export async function nextRunsByFlow(db: Db, flowIds: string[]): Promise<Record<
 
 /** The UI's flow-run history: each matching run's state, start (or expected start), duration and lateness. */
 export async function flowRunHistory(db: Db, filters: ResourceFilters, sort: FlowRunSort, limit: number, offset: number): Promise<SimpleFlowRun[]> {
-  const rows = await db
+  const query = db
     .select({
       id: flowRun.id,
       state_type: flowRun.state_type,
@@ -63,10 +64,8 @@ export async function flowRunHistory(db: Db, filters: ResourceFilters, sort: Flo
       total_run_time: flowRun.total_run_time,
     })
     .from(flowRun)
-    .where(flowRunWhere(filters))
-    .orderBy(...flowRunOrder(sort))
-    .limit(limit)
-    .offset(offset);
+    .$dynamic();
+  const rows = await paged(query, { where: flowRunWhere(filters), orderBy: flowRunOrder(sort), limit, offset });
   const now = isoNow();
   return rows.map((r) => ({
     id: r.id,

@@ -1,5 +1,6 @@
-import { count, eq } from "drizzle-orm";
+import { eq } from "drizzle-orm";
 import type { Db } from "../client";
+import { countWhere, readOne, selectPage } from "../page";
 import { variable } from "../schema";
 import { whereOf } from "../filters/core";
 import { variableFilterSpec } from "../filters/variables";
@@ -59,15 +60,10 @@ export async function createVariable(db: Db, input: VariableInput, sink: EventSi
   return created;
 }
 
-export async function readVariable(db: Db, id: string): Promise<Variable | undefined> {
-  const row = await db.select().from(variable).where(eq(variable.id, id)).get();
-  return row && toVariable(row);
-}
+export const readVariable = (db: Db, id: string): Promise<Variable | undefined> => readOne(db, variable, eq(variable.id, id), toVariable);
 
-export async function readVariableByName(db: Db, name: string): Promise<Variable | undefined> {
-  const row = await db.select().from(variable).where(eq(variable.name, name)).get();
-  return row && toVariable(row);
-}
+export const readVariableByName = (db: Db, name: string): Promise<Variable | undefined> =>
+  readOne(db, variable, eq(variable.name, name), toVariable);
 
 /**
  * Applies the fields sent; false when there is no such variable. Renaming onto a taken name is
@@ -104,24 +100,11 @@ export async function deleteVariable(db: Db, by: { id: string } | { name: string
   return true;
 }
 
-export async function filterVariables(
-  db: Db,
-  filter: VariableFilter | null | undefined,
-  sort: VariableSort,
-  limit: number,
-  offset: number,
-): Promise<Variable[]> {
-  const rows = await db
-    .select()
-    .from(variable)
-    .where(whereOf(variableFilterSpec, filter))
-    .orderBy(...namedResourceOrder(sort, variable))
-    .limit(limit)
-    .offset(offset);
-  return rows.map(toVariable);
+type Filter = VariableFilter | null | undefined;
+
+export async function filterVariables(db: Db, filter: Filter, sort: VariableSort, limit: number, offset: number): Promise<Variable[]> {
+  const page = { where: whereOf(variableFilterSpec, filter), orderBy: namedResourceOrder(sort, variable), limit, offset };
+  return (await selectPage(db, variable, page)).map(toVariable);
 }
 
-export async function countVariables(db: Db, filter: VariableFilter | null | undefined): Promise<number> {
-  const row = await db.select({ n: count() }).from(variable).where(whereOf(variableFilterSpec, filter)).get();
-  return row?.n ?? 0;
-}
+export const countVariables = (db: Db, filter: Filter): Promise<number> => countWhere(db, variable, whereOf(variableFilterSpec, filter));

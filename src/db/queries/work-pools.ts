@@ -1,5 +1,6 @@
-import { asc, count, eq, getTableColumns, inArray, sql, type SQL } from "drizzle-orm";
+import { asc, eq, getTableColumns, inArray, sql, type SQL } from "drizzle-orm";
 import type { Db } from "../client";
+import { countWhere, paged } from "../page";
 import { deployment, flowRun, workPool, workQueue, worker } from "../schema";
 import { whereOf, workPoolFilterSpec } from "../filters";
 import { OCCUPYING } from "../../schemas/states";
@@ -122,26 +123,14 @@ export async function readPoolRow(db: Db, name: string): Promise<PoolRow | undef
   return db.select().from(workPool).where(eq(workPool.name, name)).get();
 }
 
-export async function filterPools(
-  db: Db,
-  filter: WorkPoolFilter | null | undefined,
-  limit: number,
-  offset: number,
-): Promise<WorkPoolResponse[]> {
-  const rows = await db
-    .select(poolSelection(isoNow()))
-    .from(workPool)
-    .where(whereOf(workPoolFilterSpec, filter))
-    .orderBy(asc(workPool.name))
-    .limit(limit)
-    .offset(offset);
-  return rows.map(toPoolResponse);
+type Filter = WorkPoolFilter | null | undefined;
+
+export async function filterPools(db: Db, filter: Filter, limit: number, offset: number): Promise<WorkPoolResponse[]> {
+  const page = { where: whereOf(workPoolFilterSpec, filter), orderBy: [asc(workPool.name)], limit, offset };
+  return (await paged(db.select(poolSelection(isoNow())).from(workPool).$dynamic(), page)).map(toPoolResponse);
 }
 
-export async function countPools(db: Db, filter: WorkPoolFilter | null | undefined): Promise<number> {
-  const row = await db.select({ n: count() }).from(workPool).where(whereOf(workPoolFilterSpec, filter)).get();
-  return row?.n ?? 0;
-}
+export const countPools = (db: Db, filter: Filter): Promise<number> => countWhere(db, workPool, whereOf(workPoolFilterSpec, filter));
 
 /**
  * Applies the sent fields in one statement. Pausing makes the pool PAUSED; unpausing makes it

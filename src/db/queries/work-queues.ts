@@ -1,5 +1,7 @@
 import { and, asc, eq, getTableColumns, sql, type SQL } from "drizzle-orm";
 import type { Db } from "../client";
+import { paged } from "../page";
+import { pageInPool } from "./in-pool";
 import { deployment, flowRun, workPool, workQueue } from "../schema";
 import { whereOf, workQueueFilterSpec } from "../filters";
 import { uuid4 } from "../../lib/ids";
@@ -8,6 +10,7 @@ import { DEFAULT_AGENT_POOL_NAME, isUniqueViolation, occupyingList, qualified, t
 import type { WorkQueueCreate, WorkQueueFilter, WorkQueueResponse, WorkQueueUpdate } from "../../schemas/prefect.gen";
 
 export type QueueRow = typeof workQueue.$inferSelect;
+type Filter = WorkQueueFilter | null | undefined;
 
 /** Prefect's foreman (and its unpause rule) treats a queue polled within the last minute as READY. */
 const LAST_POLLED_TIMEOUT_SECONDS = 60;
@@ -63,7 +66,7 @@ export function toQueueResponse(row: SelectedQueue): WorkQueueResponse {
 }
 
 function selectQueues(db: Db, kind: SlotKind) {
-  return db.select(queueSelection(kind)).from(workQueue).innerJoin(workPool, eq(workPool.id, workQueue.work_pool_id));
+  return db.select(queueSelection(kind)).from(workQueue).innerJoin(workPool, eq(workPool.id, workQueue.work_pool_id)).$dynamic();
 }
 
 // ---- priorities ----
@@ -187,22 +190,9 @@ export function readPoolQueueRows(db: Db, poolId: string): Promise<QueueRow[]> {
 }
 
 /** A pool's queues by priority; null when the pool does not exist (one round trip). */
-export async function filterPoolQueues(
-  db: Db,
-  poolName: string,
-  filter: WorkQueueFilter | null | undefined,
-  limit: number,
-  offset: number,
-): Promise<WorkQueueResponse[] | null> {
-  const [pool, rows] = await db.batch([
-    db.select({ id: workPool.id }).from(workPool).where(eq(workPool.name, poolName)).limit(1),
-    selectQueues(db, "pool")
-      .where(and(eq(workPool.name, poolName), whereOf(workQueueFilterSpec, filter)))
-      .orderBy(asc(workQueue.priority), asc(workQueue.name))
-      .limit(limit)
-      .offset(offset),
-  ]);
-  return pool.length ? rows.map(toQueueResponse) : null;
+export async function filterPoolQueues(db: Db, poolName: string, filter: Filter, limit: number, offset: number): Promise<WorkQueueResponse[] | null> {
+  const page = { where: whereOf(workQueueFilterSpec, filter), orderBy: [asc(workQueue.priority), asc(workQueue.name)], limit, offset };
+  return (await pageInPool(db, poolName, selectQueues(db, "pool"), page))?.map(toQueueResponse) ?? null;
 }
 
 export async function readQueue(db: Db, id: string): Promise<WorkQueueResponse | undefined> {
@@ -224,18 +214,9 @@ export async function readLegacyQueueByName(db: Db, name: string): Promise<WorkQ
   return row && toQueueResponse(row);
 }
 
-export async function filterQueues(
-  db: Db,
-  filter: WorkQueueFilter | null | undefined,
-  limit: number,
-  offset: number,
-): Promise<WorkQueueResponse[]> {
-  const rows = await selectQueues(db, "queue")
-    .where(whereOf(workQueueFilterSpec, filter))
-    .orderBy(asc(workQueue.name), asc(workQueue.id))
-    .limit(limit)
-    .offset(offset);
-  return rows.map(toQueueResponse);
+export async function filterQueues(db: Db, filter: Filter, limit: number, offset: number): Promise<WorkQueueResponse[]> {
+  const page = { where: whereOf(workQueueFilterSpec, filter), orderBy: [asc(workQueue.name), asc(workQueue.id)], limit, offset };
+  return (await paged(selectQueues(db, "queue"), page)).map(toQueueResponse);
 }
 
 // ---- update / delete ----

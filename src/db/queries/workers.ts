@@ -1,5 +1,6 @@
 import { and, desc, eq, sql, type SQL } from "drizzle-orm";
 import type { Db } from "../client";
+import { pageInPool } from "./in-pool";
 import { workPool, worker } from "../schema";
 import { scalar, whereOf, type FilterSpec } from "../filters/core";
 import { uuid4 } from "../../lib/ids";
@@ -60,35 +61,24 @@ export async function recordHeartbeat(
 }
 
 /** A pool's workers, latest heartbeat first; null when the pool does not exist (one round trip). */
-export async function filterWorkers(
-  db: Db,
-  poolName: string,
-  filter: WorkerFilter | null | undefined,
-  limit: number,
-  offset: number,
-): Promise<WorkerResponse[] | null> {
+export async function filterWorkers(db: Db, poolName: string, filter: WorkerFilter | null | undefined, limit: number, offset: number): Promise<WorkerResponse[] | null> {
   const now = isoNow();
-  const [pool, rows] = await db.batch([
-    db.select({ id: workPool.id }).from(workPool).where(eq(workPool.name, poolName)).limit(1),
-    db
-      .select({
-        id: worker.id,
-        created: worker.created,
-        updated: worker.updated,
-        name: worker.name,
-        work_pool_id: worker.work_pool_id,
-        last_heartbeat_time: worker.last_heartbeat_time,
-        heartbeat_interval_seconds: worker.heartbeat_interval_seconds,
-        status: workerStatusSql(now),
-      })
-      .from(worker)
-      .innerJoin(workPool, eq(workPool.id, worker.work_pool_id))
-      .where(and(eq(workPool.name, poolName), whereOf(workerFilterSpec(now), filter)))
-      .orderBy(desc(worker.last_heartbeat_time), worker.id)
-      .limit(limit)
-      .offset(offset),
-  ]);
-  return pool.length ? (rows as WorkerResponse[]) : null;
+  const query = db
+    .select({
+      id: worker.id,
+      created: worker.created,
+      updated: worker.updated,
+      name: worker.name,
+      work_pool_id: worker.work_pool_id,
+      last_heartbeat_time: worker.last_heartbeat_time,
+      heartbeat_interval_seconds: worker.heartbeat_interval_seconds,
+      status: workerStatusSql(now),
+    })
+    .from(worker)
+    .innerJoin(workPool, eq(workPool.id, worker.work_pool_id))
+    .$dynamic();
+  const page = { where: whereOf(workerFilterSpec(now), filter), orderBy: [desc(worker.last_heartbeat_time), worker.id], limit, offset };
+  return (await pageInPool(db, poolName, query, page)) as WorkerResponse[] | null;
 }
 
 export async function deleteWorker(db: Db, poolId: string, name: string): Promise<boolean> {

@@ -2,6 +2,7 @@ import { pyRepr } from "../../../lib/python";
 import { and, desc, eq, sql, type SQL } from "drizzle-orm";
 import type { Batch } from "../../batch";
 import type { Db } from "../../client";
+import { paged } from "../../page";
 import { blockSchema, blockSchemaReference, blockType } from "../../schema";
 import { blockSchemaWhere, type BlockFilters } from "../../filters/blocks";
 import type { BlockSchema } from "../../../schemas/prefect.gen";
@@ -101,6 +102,9 @@ function fullFields(
 
 const sameRef = (a: any, b: any) => a?.block_schema_checksum === b.block_schema_checksum && a?.block_type_slug === b.block_type_slug;
 
+/** Latest created first; ties newest inserted first. */
+const newestFirst = () => [desc(blockSchema.created), desc(sql`${blockSchema}.rowid`)];
+
 const idsWhere = (db: Db, cond: SQL | undefined) => db.select({ id: blockSchema.id }).from(blockSchema).where(cond);
 
 export async function readBlockSchema(db: Db, id: string): Promise<BlockSchema | undefined> {
@@ -110,15 +114,12 @@ export async function readBlockSchema(db: Db, id: string): Promise<BlockSchema |
 /** The latest-created schema with this checksum (and version, when given). */
 export async function readBlockSchemaByChecksum(db: Db, checksum: string, version?: string | null): Promise<BlockSchema | undefined> {
   const cond = version === undefined || version === null ? eq(blockSchema.checksum, checksum) : and(eq(blockSchema.checksum, checksum), eq(blockSchema.version, version));
-  const ids = idsWhere(db, cond).orderBy(desc(blockSchema.created), desc(sql`${blockSchema}.rowid`)).limit(1);
+  const ids = idsWhere(db, cond).orderBy(...newestFirst()).limit(1);
   return (await readSchemasOf(db, await idsSubquery(db, ids)))[0];
 }
 
 export async function filterBlockSchemas(db: Db, filters: BlockFilters, limit: number, offset: number): Promise<BlockSchema[]> {
-  const ids = idsWhere(db, blockSchemaWhere(filters))
-    .orderBy(desc(blockSchema.created), desc(sql`${blockSchema}.rowid`))
-    .limit(limit)
-    .offset(offset);
+  const ids = paged(db.select({ id: blockSchema.id }).from(blockSchema).$dynamic(), { where: blockSchemaWhere(filters), orderBy: newestFirst(), limit, offset });
   return readSchemasOf(db, await idsSubquery(db, ids));
 }
 

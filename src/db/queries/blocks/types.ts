@@ -1,6 +1,7 @@
 import { asc, eq, sql } from "drizzle-orm";
 import type { Batch } from "../../batch";
 import type { Db } from "../../client";
+import { readOne, selectPage } from "../../page";
 import { blockDocument, blockSchema, blockType } from "../../schema";
 import { blockTypeWhere, type BlockFilters } from "../../filters/blocks";
 import type { BlockType, BlockTypeCreate, BlockTypeUpdate } from "../../../schemas/prefect.gen";
@@ -57,25 +58,13 @@ export async function createBlockType(db: Db, input: BlockTypeCreate, sink: Even
   return t;
 }
 
-export async function readBlockType(db: Db, id: string): Promise<BlockType | undefined> {
-  const row = await db.select().from(blockType).where(eq(blockType.id, id)).get();
-  return row && fromRow(row);
-}
+export const readBlockType = (db: Db, id: string): Promise<BlockType | undefined> => readOne(db, blockType, eq(blockType.id, id), fromRow);
 
-export async function readBlockTypeBySlug(db: Db, slug: string): Promise<BlockType | undefined> {
-  const row = await db.select().from(blockType).where(eq(blockType.slug, slug)).get();
-  return row && fromRow(row);
-}
+export const readBlockTypeBySlug = (db: Db, slug: string): Promise<BlockType | undefined> => readOne(db, blockType, eq(blockType.slug, slug), fromRow);
 
 export async function filterBlockTypes(db: Db, filters: BlockFilters, limit: number, offset: number): Promise<BlockType[]> {
-  const rows = await db
-    .select()
-    .from(blockType)
-    .where(blockTypeWhere(filters))
-    .orderBy(asc(blockType.name), asc(sql`${blockType}.rowid`))
-    .limit(limit)
-    .offset(offset);
-  return rows.map(fromRow);
+  const orderBy = [asc(blockType.name), asc(sql`${blockType}.rowid`)];
+  return (await selectPage(db, blockType, { where: blockTypeWhere(filters), orderBy, limit, offset })).map(fromRow);
 }
 
 const UPDATABLE = ["logo_url", "documentation_url", "description", "code_example"] as const;
