@@ -45,12 +45,6 @@ export async function countWhere(db: Db, table: SQLiteTable, where: SQL | undefi
   return (await countQuery(db, table, where).get())?.n ?? 0;
 }
 
-/** The first row of a table matching `where`, mapped; undefined when none does. */
-export async function readOne<T extends SQLiteTable, R>(db: Db, table: T, where: SQL | undefined, map: (row: T["$inferSelect"]) => R): Promise<R | undefined> {
-  const row = await db.select().from(table).where(where).get();
-  return row && map(row);
-}
-
 /**
  * The filter, count and paginate reads of a table whose listing takes filters and a sort: built
  * from its WHERE and ORDER BY and the mapping of its rows (called once a page's rows are read).

@@ -1,7 +1,7 @@
 import { isNotNull, isNull, sql, type Column } from "drizzle-orm";
 import { artifact, artifactCollection, flowRun, taskRun } from "../schema";
-import { allOf, scalarConds, scalar, uuid, whereOf, type Cond, type FieldRule, type FilterSpec } from "./core";
-import { flowRunWhere, taskRunFilterSpec } from "./index";
+import { allOf, present, scalarConds, scalar, uuid, whereOf, type Cond, type FieldRule, type FilterSpec } from "./core";
+import { flowRunWhere, taskRunFilterSpec, type ResourceFilters } from "./index";
 
 /** ArtifactFilterKey / ArtifactCollectionFilterKey: any_, like_, and exists_ (key set or not). */
 const key =
@@ -31,15 +31,7 @@ export const artifactCollectionFilterSpec: FilterSpec = {
 };
 
 /** The filters the artifact read/count endpoints take together. */
-export interface ArtifactFilters {
-  artifacts?: Record<string, any> | null;
-  flow_runs?: Record<string, any> | null;
-  task_runs?: Record<string, any> | null;
-  flows?: Record<string, any> | null;
-  deployments?: Record<string, any> | null;
-}
-
-const present = (f: unknown): f is Record<string, any> => f !== null && f !== undefined;
+export type ArtifactFilters = Pick<ResourceFilters, "flows" | "flow_runs" | "task_runs" | "deployments"> & { artifacts?: Record<string, any> | null };
 
 /**
  * Prefect's artifact filtering: the artifact's own filter, then an EXISTS on its flow run

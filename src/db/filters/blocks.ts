@@ -1,6 +1,6 @@
 import { sql } from "drizzle-orm";
 import { blockDocument, blockSchema, blockType } from "../schema";
-import { allOf, array, FALSE, scalarConds, uuidValues, whereOf, type Cond, type FieldRule, type FilterSpec } from "./core";
+import { allOf, array, FALSE, present, scalarConds, uuidValues, whereOf, type Cond, type FieldRule, type FilterSpec } from "./core";
 import type { Column } from "drizzle-orm";
 
 /**
@@ -42,8 +42,6 @@ export const blockDocumentFilterSpec: FilterSpec = {
   block_type_id: uuid(blockDocument.block_type_id),
   name: scalar(blockDocument.name),
 };
-
-const present = (f: unknown): f is Record<string, any> => f !== null && f !== undefined;
 
 export interface BlockFilters {
   block_types?: Record<string, any> | null;

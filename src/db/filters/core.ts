@@ -31,7 +31,8 @@ export const TRUE = sql`1`;
 /** `IN ()` must still mean "nothing" as in SQL. */
 export const FALSE = sql`0`;
 
-const given = (v: unknown): boolean => v !== undefined && v !== null;
+/** A filter (or one of its fields) that was sent: neither absent nor null. */
+export const present = <T>(f: T | null | undefined): f is T => f !== undefined && f !== null;
 
 /** SQLite has no boolean type: booleans bind as 1/0, as the boolean columns store them. */
 const bindable = (v: unknown): unknown => (typeof v === "boolean" ? (v ? 1 : 0) : v);
@@ -61,18 +62,18 @@ export function istartsWith(col: Column | SQL, value: string): SQL {
 /** Conditions for a scalar column, from whichever of Prefect's operators the sub-filter carries. */
 export function scalarConds(col: Column | SQL, f: Record<string, any>): Cond[] {
   const out: Cond[] = [];
-  if (given(f.any_)) out.push(anyOf(col, f.any_));
-  if (given(f.not_any_) && f.not_any_.length) out.push(sql`NOT (${inList(col, f.not_any_.map(bindable))})`);
-  if (given(f.eq_)) out.push(sql`${col} = ${bindable(f.eq_)}`);
+  if (present(f.any_)) out.push(anyOf(col, f.any_));
+  if (present(f.not_any_) && f.not_any_.length) out.push(sql`NOT (${inList(col, f.not_any_.map(bindable))})`);
+  if (present(f.eq_)) out.push(sql`${col} = ${bindable(f.eq_)}`);
   if (f.like_) out.push(ilike(col, f.like_));
   if (f.startswith_) out.push(istartsWith(col, f.startswith_));
-  if (given(f.before_)) out.push(sql`${col} <= ${toIso(f.before_)}`);
-  if (given(f.after_)) out.push(sql`${col} >= ${toIso(f.after_)}`);
-  if (given(f.ge_)) out.push(sql`${col} >= ${f.ge_}`);
-  if (given(f.le_)) out.push(sql`${col} <= ${f.le_}`);
-  if (given(f.gt_)) out.push(sql`${col} > ${f.gt_}`);
-  if (given(f.lt_)) out.push(sql`${col} < ${f.lt_}`);
-  if (given(f.is_null_)) out.push(f.is_null_ ? isNull(col as Column) : isNotNull(col as Column));
+  if (present(f.before_)) out.push(sql`${col} <= ${toIso(f.before_)}`);
+  if (present(f.after_)) out.push(sql`${col} >= ${toIso(f.after_)}`);
+  if (present(f.ge_)) out.push(sql`${col} >= ${f.ge_}`);
+  if (present(f.le_)) out.push(sql`${col} <= ${f.le_}`);
+  if (present(f.gt_)) out.push(sql`${col} > ${f.gt_}`);
+  if (present(f.lt_)) out.push(sql`${col} < ${f.lt_}`);
+  if (present(f.is_null_)) out.push(f.is_null_ ? isNull(col as Column) : isNotNull(col as Column));
   return out;
 }
 
@@ -99,7 +100,7 @@ export function arrayConds(col: Column | SQL, f: Record<string, any>): Cond[] {
     for (const tag of new Set<string>(f.all_))
       out.push(sql`EXISTS (SELECT 1 FROM json_each(${col}) WHERE json_each.value = ${tag})`);
   }
-  if (given(f.any_)) {
+  if (present(f.any_)) {
     out.push(
       f.any_.length === 0
         ? FALSE
@@ -109,7 +110,7 @@ export function arrayConds(col: Column | SQL, f: Record<string, any>): Cond[] {
   if (f.not_any_ && f.not_any_.length) {
     out.push(sql`NOT EXISTS (SELECT 1 FROM json_each(${col}) WHERE json_each.value IN (${jsonValues(f.not_any_)}))`);
   }
-  if (given(f.is_null_))
+  if (present(f.is_null_))
     out.push(f.is_null_ ? sql`json_array_length(${col}) = 0` : sql`json_array_length(${col}) > 0`);
   return out;
 }

@@ -1,12 +1,12 @@
-import { sql } from "drizzle-orm";
+import { sql, type Column } from "drizzle-orm";
 import { deployment, flow, flowRun, taskRun, workPool, workQueue } from "../schema";
-import { allOf, uuidConds, whereOf, type Cond } from "./core";
+import { allOf, present, TRUE, uuidConds, whereOf, type Cond } from "./core";
 import { flowFilterSpec } from "./flows";
 import { flowRunFilterSpec, taskRunFilterSpec } from "./runs";
 import { deploymentFilterSpec, workPoolFilterSpec, workQueueFilterSpec } from "./pools";
 
 export { flowFilterSpec, flowRunFilterSpec, taskRunFilterSpec, deploymentFilterSpec, workPoolFilterSpec, workQueueFilterSpec };
-export { whereOf, allOf, combine, type Cond } from "./core";
+export { whereOf, allOf, combine, present, type Cond } from "./core";
 
 /** The filters a Prefect read endpoint accepts together; each is absent (null) unless sent. */
 export interface ResourceFilters {
@@ -18,57 +18,55 @@ export interface ResourceFilters {
   work_pool_queues?: Record<string, any> | null;
 }
 
-const present = (f: unknown): f is Record<string, any> => f !== null && f !== undefined;
-
 /** Flows matching their own filter and having a deployment / flow run / task run matching the others. */
 export function flowWhere(f: ResourceFilters): Cond {
   const conds: Cond[] = [whereOf(flowFilterSpec, f.flows)];
   if (present(f.deployments) || present(f.work_pools)) {
-    conds.push(
-      sql`EXISTS (SELECT 1 FROM ${deployment} WHERE ${deployment.flow_id} = ${flow.id} AND ${deploymentPoolCond(f) ?? sql`1`})`,
-    );
+    conds.push(sql`EXISTS (SELECT 1 FROM ${deployment} WHERE ${deployment.flow_id} = ${flow.id} AND ${deploymentPoolCond(f) ?? TRUE})`);
   }
   if (present(f.flow_runs) || present(f.task_runs)) {
-    const runCond = allOf(
-      whereOf(flowRunFilterSpec, f.flow_runs),
-      present(f.task_runs)
-        ? sql`EXISTS (SELECT 1 FROM ${taskRun} WHERE ${taskRun.flow_run_id} = ${flowRun.id} AND ${whereOf(taskRunFilterSpec, f.task_runs) ?? sql`1`})`
-        : undefined,
-    );
-    conds.push(sql`EXISTS (SELECT 1 FROM ${flowRun} WHERE ${flowRun.flow_id} = ${flow.id} AND ${runCond ?? sql`1`})`);
+    const runCond = allOf(whereOf(flowRunFilterSpec, f.flow_runs), runHasTaskRun(f.task_runs));
+    conds.push(sql`EXISTS (SELECT 1 FROM ${flowRun} WHERE ${flowRun.flow_id} = ${flow.id} AND ${runCond ?? TRUE})`);
   }
   return allOf(...conds);
 }
 
+type Filter = Record<string, any> | null | undefined;
+
+/** The row's flow (its `flowId` column) matches the flow filter; no condition when none is sent. */
+export const flowMatches = (flowId: Column, flows: Filter): Cond =>
+  present(flows) ? sql`${flowId} IN (SELECT ${flow.id} FROM ${flow} WHERE ${whereOf(flowFilterSpec, flows) ?? TRUE})` : undefined;
+
+/** The flow run (of the enclosing query) has a task run matching the filter; none when none is sent. */
+export const runHasTaskRun = (taskRuns: Filter): Cond =>
+  present(taskRuns)
+    ? sql`EXISTS (SELECT 1 FROM ${taskRun} WHERE ${taskRun.flow_run_id} = ${flowRun.id} AND ${whereOf(taskRunFilterSpec, taskRuns) ?? TRUE})`
+    : undefined;
+
+/** The row's queue (its `queueId` column) is in a pool matching the work-pool filter; none when none is sent. */
+const queuePoolMatches = (queueId: Column, workPools: Filter): Cond =>
+  present(workPools)
+    ? sql`${queueId} IN (SELECT ${workQueue.id} FROM ${workQueue} JOIN ${workPool} ON ${workPool.id} = ${workQueue.work_pool_id} WHERE ${whereOf(workPoolFilterSpec, workPools) ?? TRUE})`
+    : undefined;
+
 /** A deployment matching the deployment filter whose queue's pool matches the work-pool filter. */
 function deploymentPoolCond(f: ResourceFilters): Cond {
-  return allOf(
-    whereOf(deploymentFilterSpec, f.deployments),
-    present(f.work_pools)
-      ? sql`${deployment.work_queue_id} IN (SELECT ${workQueue.id} FROM ${workQueue} JOIN ${workPool} ON ${workPool.id} = ${workQueue.work_pool_id} WHERE ${whereOf(workPoolFilterSpec, f.work_pools) ?? sql`1`})`
-      : undefined,
-  );
+  return allOf(whereOf(deploymentFilterSpec, f.deployments), queuePoolMatches(deployment.work_queue_id, f.work_pools));
 }
 
 /** Flow runs matching their own filter and whose flow / deployment / work pool / task runs match. */
 export function flowRunWhere(f: ResourceFilters): Cond {
   return allOf(
     whereOf(flowRunFilterSpec, f.flow_runs),
-    present(f.flows)
-      ? sql`${flowRun.flow_id} IN (SELECT ${flow.id} FROM ${flow} WHERE ${whereOf(flowFilterSpec, f.flows) ?? sql`1`})`
-      : undefined,
+    flowMatches(flowRun.flow_id, f.flows),
     present(f.deployments)
-      ? sql`${flowRun.deployment_id} IN (SELECT ${deployment.id} FROM ${deployment} WHERE ${whereOf(deploymentFilterSpec, f.deployments) ?? sql`1`})`
+      ? sql`${flowRun.deployment_id} IN (SELECT ${deployment.id} FROM ${deployment} WHERE ${whereOf(deploymentFilterSpec, f.deployments) ?? TRUE})`
       : undefined,
-    present(f.work_pools)
-      ? sql`${flowRun.work_queue_id} IN (SELECT ${workQueue.id} FROM ${workQueue} JOIN ${workPool} ON ${workPool.id} = ${workQueue.work_pool_id} WHERE ${whereOf(workPoolFilterSpec, f.work_pools) ?? sql`1`})`
-      : undefined,
+    queuePoolMatches(flowRun.work_queue_id, f.work_pools),
     present(f.work_pool_queues)
-      ? sql`${flowRun.work_queue_id} IN (SELECT ${workQueue.id} FROM ${workQueue} WHERE ${whereOf(workQueueFilterSpec, f.work_pool_queues) ?? sql`1`})`
+      ? sql`${flowRun.work_queue_id} IN (SELECT ${workQueue.id} FROM ${workQueue} WHERE ${whereOf(workQueueFilterSpec, f.work_pool_queues) ?? TRUE})`
       : undefined,
-    present(f.task_runs)
-      ? sql`EXISTS (SELECT 1 FROM ${taskRun} WHERE ${taskRun.flow_run_id} = ${flowRun.id} AND ${whereOf(taskRunFilterSpec, f.task_runs) ?? sql`1`})`
-      : undefined,
+    runHasTaskRun(f.task_runs),
   );
 }
 
@@ -94,7 +92,7 @@ export function taskRunWhere(f: ResourceFilters): Cond {
   return allOf(
     whereOf(taskRunFilterSpec, f.task_runs),
     others || present(f.flow_runs)
-      ? sql`${taskRun.flow_run_id} IN (SELECT ${flowRun.id} FROM ${flowRun} WHERE ${flowRunWhere({ ...f, task_runs: null }) ?? sql`1`})`
+      ? sql`${taskRun.flow_run_id} IN (SELECT ${flowRun.id} FROM ${flowRun} WHERE ${flowRunWhere({ ...f, task_runs: null }) ?? TRUE})`
       : undefined,
   );
 }

@@ -1,6 +1,8 @@
 import { and, desc, eq, ne, sql } from "drizzle-orm";
 import type { Db } from "../client";
-import { countWhere, readOne, selectPage } from "../page";
+import { countWhere, selectPage } from "../page";
+import { readOne } from "../rows";
+import { fromExcluded } from "../upsert";
 import { artifact, artifactCollection } from "../schema";
 import { artifactCollectionWhere, artifactWhere, type ArtifactFilters } from "../filters/artifacts";
 import { artifactOrder } from "../sorts";
@@ -25,12 +27,9 @@ export interface ArtifactInput {
 
 export type ArtifactPatch = Partial<Pick<ArtifactInput, "data" | "description" | "metadata_">>;
 
-export function toArtifact(row: ArtifactRow): Artifact {
+/** The fields an artifact and its key's collection row share (the collection copies its latest). */
+function contentOf(row: ArtifactRow | ArtifactCollectionRow) {
   return {
-    id: row.id,
-    created: row.created,
-    updated: row.updated,
-    key: row.key ?? null,
     type: row.type ?? null,
     description: row.description ?? null,
     data: row.data ?? null,
@@ -40,20 +39,12 @@ export function toArtifact(row: ArtifactRow): Artifact {
   };
 }
 
+export function toArtifact(row: ArtifactRow): Artifact {
+  return { id: row.id, created: row.created, updated: row.updated, key: row.key ?? null, ...contentOf(row) };
+}
+
 export function toArtifactCollection(row: ArtifactCollectionRow): ArtifactCollection {
-  return {
-    id: row.id,
-    created: row.created,
-    updated: row.updated,
-    key: row.key,
-    latest_id: row.latest_id,
-    type: row.type ?? null,
-    description: row.description ?? null,
-    data: row.data ?? null,
-    metadata_: row.metadata_ ?? null,
-    flow_run_id: row.flow_run_id ?? null,
-    task_run_id: row.task_run_id ?? null,
-  };
+  return { id: row.id, created: row.created, updated: row.updated, key: row.key, latest_id: row.latest_id, ...contentOf(row) };
 }
 
 /** `prefect.artifact-collection.{created,updated,deleted}`, as Prefect's lifecycle events. */
@@ -103,12 +94,7 @@ export async function createArtifact(db: Db, input: ArtifactInput, sink: EventSi
         set: {
           latest_id: row.id,
           updated: now,
-          type: sql`excluded.type`,
-          description: sql`excluded.description`,
-          data: sql`excluded.data`,
-          metadata_: sql`excluded.metadata_`,
-          flow_run_id: sql`excluded.flow_run_id`,
-          task_run_id: sql`excluded.task_run_id`,
+          ...fromExcluded("type", "description", "data", "metadata_", "flow_run_id", "task_run_id"),
         },
       })
       .returning(),

@@ -1,6 +1,7 @@
 import { and, eq, inArray, like, sql } from "drizzle-orm";
 import type { Db } from "../client";
-import { countWhere, readOne, selectPage } from "../page";
+import { countWhere, selectPage } from "../page";
+import { readOne } from "../rows";
 import { automation, automationRelatedResource } from "../schema";
 import { automationWhere } from "../filters/automations";
 import { namedResourceOrder } from "../sorts";

@@ -1,9 +1,9 @@
 import { and, asc, eq, getTableColumns, sql } from "drizzle-orm";
 import type { Db } from "../client";
 import { countOf, countQuery, countWhere, paged } from "../page";
-import { concurrencyLimitV2, deployment, flow, flowRun, taskRun, workPool, workQueue } from "../schema";
-import { allOf, whereOf, type Cond, type ResourceFilters } from "../filters";
-import { deploymentFilterSpec, flowFilterSpec, flowRunFilterSpec, taskRunFilterSpec, workPoolFilterSpec, workQueueFilterSpec } from "../filters";
+import { concurrencyLimitV2, deployment, flow, flowRun, workPool, workQueue } from "../schema";
+import { allOf, flowMatches, present, runHasTaskRun, whereOf, type Cond, type ResourceFilters } from "../filters";
+import { deploymentFilterSpec, flowRunFilterSpec, workPoolFilterSpec, workQueueFilterSpec } from "../filters";
 import { deploymentOrder } from "../sorts";
 import { addSeconds, isoNow } from "../../lib/time";
 import { activeSlotsAfterDecay } from "./concurrency-limits";
@@ -157,8 +157,6 @@ export async function readDeploymentByName(db: Db, flowName: string, name: strin
 
 // ---- filters ----
 
-const present = (f: unknown): f is Record<string, any> => f !== null && f !== undefined;
-
 /**
  * Deployments matching their own filter and whose flow, flow runs (and their task runs), work
  * queue and work pool match the others, as Prefect combines them (EXISTS subqueries).
@@ -166,17 +164,10 @@ const present = (f: unknown): f is Record<string, any> => f !== null && f !== un
 export function deploymentWhere(f: ResourceFilters): Cond {
   return allOf(
     whereOf(deploymentFilterSpec, f.deployments),
-    present(f.flows)
-      ? sql`${deployment.flow_id} IN (SELECT ${flow.id} FROM ${flow} WHERE ${whereOf(flowFilterSpec, f.flows) ?? sql`1`})`
-      : undefined,
+    flowMatches(deployment.flow_id, f.flows),
     present(f.flow_runs) || present(f.task_runs)
       ? sql`EXISTS (SELECT 1 FROM ${flowRun} WHERE ${flowRun.deployment_id} = ${deployment.id} AND ${
-          allOf(
-            whereOf(flowRunFilterSpec, f.flow_runs),
-            present(f.task_runs)
-              ? sql`EXISTS (SELECT 1 FROM ${taskRun} WHERE ${taskRun.flow_run_id} = ${flowRun.id} AND ${whereOf(taskRunFilterSpec, f.task_runs) ?? sql`1`})`
-              : undefined,
-          ) ?? sql`1`
+          allOf(whereOf(flowRunFilterSpec, f.flow_runs), runHasTaskRun(f.task_runs)) ?? sql`1`
         })`
       : undefined,
     present(f.work_pools) || present(f.work_pool_queues)

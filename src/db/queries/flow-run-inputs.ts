@@ -1,5 +1,6 @@
 import { and, asc, eq, notInArray, sql } from "drizzle-orm";
 import type { Db } from "../client";
+import { deleteWhere, readOne } from "../rows";
 import { flowRun, flowRunInput } from "../schema";
 import { uuid4 } from "../../lib/ids";
 import { isoNow } from "../../lib/time";
@@ -77,19 +78,9 @@ export async function filterFlowRunInputs(
   return rows.map(toFlowRunInput);
 }
 
-export async function readFlowRunInput(db: Db, flowRunId: string, key: string): Promise<FlowRunInput | undefined> {
-  const row = await db
-    .select()
-    .from(flowRunInput)
-    .where(and(eq(flowRunInput.flow_run_id, flowRunId), eq(flowRunInput.key, key)))
-    .get();
-  return row && toFlowRunInput(row);
-}
+const byKey = (flowRunId: string, key: string) => and(eq(flowRunInput.flow_run_id, flowRunId), eq(flowRunInput.key, key));
 
-export async function deleteFlowRunInput(db: Db, flowRunId: string, key: string): Promise<boolean> {
-  const res = await db
-    .delete(flowRunInput)
-    .where(and(eq(flowRunInput.flow_run_id, flowRunId), eq(flowRunInput.key, key)))
-    .returning({ id: flowRunInput.id });
-  return res.length > 0;
-}
+export const readFlowRunInput = (db: Db, flowRunId: string, key: string): Promise<FlowRunInput | undefined> =>
+  readOne(db, flowRunInput, byKey(flowRunId, key), toFlowRunInput);
+
+export const deleteFlowRunInput = (db: Db, flowRunId: string, key: string): Promise<boolean> => deleteWhere(db, flowRunInput, byKey(flowRunId, key));

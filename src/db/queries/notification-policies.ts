@@ -1,6 +1,7 @@
 import { asc, eq, sql } from "drizzle-orm";
 import type { Db } from "../client";
-import { readOne, selectPage } from "../page";
+import { selectPage } from "../page";
+import { deleteWhere, readOne } from "../rows";
 import { blockDocument, flowRunNotificationPolicy } from "../schema";
 import { whereOf } from "../filters/core";
 import { notificationPolicyFilterSpec } from "../filters/notification-policies";
@@ -89,10 +90,5 @@ export async function updateNotificationPolicy(
   return exists.length ? "missing_block_document" : "not_found";
 }
 
-export async function deleteNotificationPolicy(db: Db, id: string): Promise<boolean> {
-  const rows = await db
-    .delete(flowRunNotificationPolicy)
-    .where(eq(flowRunNotificationPolicy.id, id))
-    .returning({ id: flowRunNotificationPolicy.id });
-  return rows.length > 0;
-}
+export const deleteNotificationPolicy = (db: Db, id: string): Promise<boolean> =>
+  deleteWhere(db, flowRunNotificationPolicy, eq(flowRunNotificationPolicy.id, id));

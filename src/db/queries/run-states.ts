@@ -1,6 +1,6 @@
 import { asc, eq, sql, type SQL } from "drizzle-orm";
 import type { Db } from "../client";
-import { readOne } from "../page";
+import { readOne } from "../rows";
 import { flowRunState, taskRunState } from "../schema";
 import { toState } from "../../schemas/serialize";
 import type { State } from "../../schemas/prefect.gen";

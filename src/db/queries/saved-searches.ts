@@ -1,6 +1,7 @@
 import { asc, eq, sql } from "drizzle-orm";
 import type { Db } from "../client";
-import { readOne, selectPage } from "../page";
+import { selectPage } from "../page";
+import { deleteWhere, readOne } from "../rows";
 import { savedSearch } from "../schema";
 import { uuid4 } from "../../lib/ids";
 import { isoNow } from "../../lib/time";
@@ -38,7 +39,4 @@ export async function filterSavedSearches(db: Db, limit: number, offset: number)
   return (await selectPage(db, savedSearch, { where: undefined, orderBy, limit, offset })).map(toSavedSearch);
 }
 
-export async function deleteSavedSearch(db: Db, id: string): Promise<boolean> {
-  const rows = await db.delete(savedSearch).where(eq(savedSearch.id, id)).returning({ id: savedSearch.id });
-  return rows.length > 0;
-}
+export const deleteSavedSearch = (db: Db, id: string): Promise<boolean> => deleteWhere(db, savedSearch, eq(savedSearch.id, id));

@@ -1,6 +1,7 @@
 import { eq } from "drizzle-orm";
 import type { Db } from "../client";
-import { listing, readOne } from "../page";
+import { listing } from "../page";
+import { readOne } from "../rows";
 import { flowRun, log, taskRun, taskRunState } from "../schema";
 import { taskRunWhere, type ResourceFilters } from "../filters";
 import { taskRunOrder } from "../sorts";

@@ -1,4 +1,5 @@
-import { and, count, eq, inArray, isNotNull, sql } from "drizzle-orm";
+import { and, count, eq, inArray, isNotNull, sql, type SQL } from "drizzle-orm";
+import type { SQLiteColumn, SQLiteTable } from "drizzle-orm/sqlite-core";
 import type { Db } from "../client";
 import { paged } from "../page";
 import { deployment, flowRun, taskRun } from "../schema";
@@ -13,19 +14,26 @@ import type { CountByState, FlowRunSort, SimpleFlowRun, SimpleNextFlowRun, UITas
 
 // ---- flows ----
 
-/** Deployments per flow, every asked flow present (0 when it has none), in the order asked. */
-export async function countDeploymentsByFlow(db: Db, flowIds: string[]): Promise<Record<string, number>> {
-  const ids = flowIds.map(normalizeUuid);
+/**
+ * The rows of `table` per id in `column`, every asked id present (0 when it has none), in the
+ * order asked; `also` narrows the rows counted.
+ */
+async function countPerId(db: Db, table: SQLiteTable, column: SQLiteColumn, askedIds: string[], also?: SQL): Promise<Record<string, number>> {
+  const ids = askedIds.map(normalizeUuid);
   const rows = ids.length
     ? await db
-        .select({ flow_id: deployment.flow_id, n: count() })
-        .from(deployment)
-        .where(inArray(deployment.flow_id, [...new Set(ids)]))
-        .groupBy(deployment.flow_id)
+        .select({ id: column, n: count() })
+        .from(table)
+        .where(and(inArray(column, [...new Set(ids)]), also))
+        .groupBy(column)
     : [];
-  const counts = new Map(rows.map((r) => [r.flow_id, r.n]));
+  const counts = new Map(rows.map((r) => [r.id as string, r.n]));
   return Object.fromEntries(ids.map((id) => [id, counts.get(id) ?? 0]));
 }
+
+/** Deployments per flow, every asked flow present (0 when it has none), in the order asked. */
+export const countDeploymentsByFlow = (db: Db, flowIds: string[]): Promise<Record<string, number>> =>
+  countPerId(db, deployment, deployment.flow_id, flowIds);
 
 /** Each flow's SCHEDULED run due first (null when it has none). */
 export async function nextRunsByFlow(db: Db, flowIds: string[]): Promise<Record<string, SimpleNextFlowRun | null>> {
@@ -77,23 +85,8 @@ export async function flowRunHistory(db: Db, filters: ResourceFilters, sort: Flo
 }
 
 /** Task runs per flow run, not counting the task runs that stand for subflow runs. */
-export async function countTaskRunsByFlowRun(db: Db, flowRunIds: string[]): Promise<Record<string, number>> {
-  const ids = flowRunIds.map(normalizeUuid);
-  const rows = ids.length
-    ? await db
-        .select({ flow_run_id: taskRun.flow_run_id, n: count() })
-        .from(taskRun)
-        .where(
-          and(
-            inArray(taskRun.flow_run_id, [...new Set(ids)]),
-            sql`NOT EXISTS (SELECT 1 FROM ${flowRun} WHERE ${flowRun.parent_task_run_id} = ${taskRun.id})`,
-          ),
-        )
-        .groupBy(taskRun.flow_run_id)
-    : [];
-  const counts = new Map(rows.map((r) => [r.flow_run_id, r.n]));
-  return Object.fromEntries(ids.map((id) => [id, counts.get(id) ?? 0]));
-}
+export const countTaskRunsByFlowRun = (db: Db, flowRunIds: string[]): Promise<Record<string, number>> =>
+  countPerId(db, taskRun, taskRun.flow_run_id, flowRunIds, sql`NOT EXISTS (SELECT 1 FROM ${flowRun} WHERE ${flowRun.parent_task_run_id} = ${taskRun.id})`);
 
 // ---- task runs ----
 

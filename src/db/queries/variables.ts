@@ -1,6 +1,7 @@
 import { eq } from "drizzle-orm";
 import type { Db } from "../client";
-import { countWhere, readOne, selectPage } from "../page";
+import { countWhere, selectPage } from "../page";
+import { readOne } from "../rows";
 import { variable } from "../schema";
 import { whereOf } from "../filters/core";
 import { variableFilterSpec } from "../filters/variables";

@@ -1,5 +1,6 @@
 import { and, desc, eq, sql, type SQL } from "drizzle-orm";
 import type { Db } from "../client";
+import { deleteWhere } from "../rows";
 import { pageInPool } from "./in-pool";
 import { workPool, worker } from "../schema";
 import { scalar, whereOf, type FilterSpec } from "../filters/core";
@@ -81,10 +82,5 @@ export async function filterWorkers(db: Db, poolName: string, filter: WorkerFilt
   return (await pageInPool(db, poolName, query, page)) as WorkerResponse[] | null;
 }
 
-export async function deleteWorker(db: Db, poolId: string, name: string): Promise<boolean> {
-  const res = await db
-    .delete(worker)
-    .where(and(eq(worker.work_pool_id, poolId), eq(worker.name, name)))
-    .returning({ id: worker.id });
-  return res.length > 0;
-}
+export const deleteWorker = (db: Db, poolId: string, name: string): Promise<boolean> =>
+  deleteWhere(db, worker, and(eq(worker.work_pool_id, poolId), eq(worker.name, name)));

@@ -1,8 +1,9 @@
 import { civil, DAY_MS, dayNumber, daysInMonth, type CivilDate } from "./calendar";
 import { parseCron, type CronSpec } from "./cron-parser";
 import type { Micros } from "./instant";
-import { toWall, wallToInstant } from "./time-zone";
-import { MAX_ITERATIONS, type CronSchedule, type Window } from "./types";
+import { toWall } from "./time-zone";
+import type { CronSchedule, Window } from "./types";
+import { collectInWindow } from "./collect";
 
 /**
  * croniter gives up (CroniterBadDateError) when nothing matches within this many years of where it
@@ -22,20 +23,7 @@ export function cronOccurrences(schedule: CronSchedule, window: Window): Micros[
   const spec = parseCron(schedule.cron);
   const tz = schedule.timezone || "UTC";
   const dayOr = schedule.day_or ?? true;
-  const out: Micros[] = [];
-  const seen = new Set<Micros>();
-  let counter = 0;
-  for (const wall of wallMatches(spec, dayOr, firstWallAfter(window.start, tz))) {
-    const at = wallToInstant(wall, tz, "backward") * 1000;
-    if (window.end !== undefined && at > window.end) break;
-    if (!seen.has(at)) {
-      seen.add(at);
-      out.push(at);
-    }
-    if (out.length >= window.n || counter > MAX_ITERATIONS) break;
-    counter++;
-  }
-  return out.sort((a, b) => a - b);
+  return collectInWindow(wallMatches(spec, dayOr, firstWallAfter(window.start, tz)), tz, window, false);
 }
 
 /**

@@ -2,8 +2,9 @@ import { DAY_MS } from "./calendar";
 import type { Micros } from "./instant";
 import { setWalls } from "./rrule-expand";
 import { DEFAULT_DTSTART_WALL, MINUTELY, parseRRule, SECONDLY } from "./rrule-parser";
-import { toWall, wallToInstant } from "./time-zone";
-import { MAX_ITERATIONS, type RRuleSchedule, type Window } from "./types";
+import { toWall } from "./time-zone";
+import type { RRuleSchedule, Window } from "./types";
+import { collectInWindow } from "./collect";
 
 /**
  * RRULE occurrences. The rule's wall-clock digits are read in the schedule's timezone (default
@@ -17,21 +18,7 @@ export function rruleOccurrences(schedule: RRuleSchedule, window: Window): Micro
   const startMs = Math.floor(window.start / 1000);
   // Two days of slack: no DST shift moves an occurrence's instant that far from its wall value.
   const skipTo = toWall(startMs, tz) - 2 * DAY_MS;
-  const out: Micros[] = [];
-  const seen = new Set<Micros>();
-  let counter = 0;
-  for (const wall of setWalls(parsed, skipTo)) {
-    const at = wallToInstant(wall, tz, "backward") * 1000;
-    if (at < window.start) continue;
-    if (window.end !== undefined && at > window.end) break;
-    if (!seen.has(at)) {
-      seen.add(at);
-      out.push(at);
-    }
-    if (out.length >= window.n || counter > MAX_ITERATIONS) break;
-    counter++;
-  }
-  return out.sort((a, b) => a - b);
+  return collectInWindow(setWalls(parsed, skipTo), tz, window, true);
 }
 
 /**

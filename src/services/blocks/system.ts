@@ -3,6 +3,7 @@ import type { Statement, Batch } from "../../db/batch";
 import type { Bindings } from "../../env";
 import { d1Of, type Db } from "../../db/client";
 import { blockSchema, blockType } from "../../db/schema";
+import { fromExcluded } from "../../db/upsert";
 import { htmlEscape, toBlockType } from "../../db/queries/blocks/rows";
 import { blockTypeEvent } from "../../db/queries/blocks/types";
 import { uuid4 } from "../../lib/ids";
@@ -46,15 +47,7 @@ export async function installSystemBlocks(env: Bindings, db: Db): Promise<void> 
         .values({ id: uuid4(), created: now, updated: now, ...values })
         .onConflictDoUpdate({
           target: blockType.slug,
-          set: {
-            name: sql`excluded.name`,
-            logo_url: sql`excluded.logo_url`,
-            documentation_url: sql`excluded.documentation_url`,
-            description: sql`excluded.description`,
-            code_example: sql`excluded.code_example`,
-            is_protected: sql`excluded.is_protected`,
-            updated: sql`excluded.updated`,
-          },
+          set: fromExcluded("name", "logo_url", "documentation_url", "description", "code_example", "is_protected", "updated"),
           setWhere: sql`${blockType.name} IS NOT excluded.name OR ${blockType.logo_url} IS NOT excluded.logo_url
             OR ${blockType.documentation_url} IS NOT excluded.documentation_url OR ${blockType.description} IS NOT excluded.description
             OR ${blockType.code_example} IS NOT excluded.code_example OR ${blockType.is_protected} IS NOT excluded.is_protected`,

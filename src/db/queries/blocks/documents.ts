@@ -11,7 +11,7 @@ import { isoNow } from "../../../lib/time";
 import { UUID_RE } from "../../../schemas/primitives";
 import { type ServerEvent, type EventSink } from "../event-outbox";
 import { obfuscateSecrets, restoreObfuscated } from "../../../lib/blocks/secrets";
-import { allRows, idsSubquery, joinedType, parseJson, typeColumns } from "./rows";
+import { allRows, idsSubquery, referencesFrom, joinedType, parseJson, typeColumns } from "./rows";
 import { buildSchemas, schemaStatements } from "./schemas";
 import { documentCascade } from "./cascade";
 
@@ -68,12 +68,7 @@ export async function readBlockDocuments(db: Db, filters: BlockFilters, opts: Re
           FROM block_document JOIN block_type t ON t.id = block_document.block_type_id
           LEFT JOIN block_schema s ON s.id = block_document.block_schema_id
           WHERE block_document.id IN ${ids} ORDER BY ${sql.join(blockDocumentOrder(sort, blockDocument), sql`, `)}`,
-    sql`WITH RECURSIVE refs(parent_id, child_id, name) AS (
-            SELECT parent_block_document_id, reference_block_document_id, name FROM block_document_reference
-            WHERE parent_block_document_id IN ${ids}
-            UNION
-            SELECT r.parent_block_document_id, r.reference_block_document_id, r.name FROM block_document_reference r
-            JOIN refs ON r.parent_block_document_id = refs.child_id)
+    sql`${referencesFrom("document", ids)}
           SELECT refs.parent_id AS ref_parent_id, refs.name AS ref_name, ${docColumns("c")}, ${typeColumns("t")}, s.fields AS s_fields
           FROM refs JOIN block_document c ON c.id = refs.child_id JOIN block_type t ON t.id = c.block_type_id
           LEFT JOIN block_schema s ON s.id = c.block_schema_id

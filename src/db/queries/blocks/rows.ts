@@ -141,3 +141,17 @@ export async function idsSubquery(db: Db, query: SQLWrapper & PromiseLike<{ id: 
   const rows = await query;
   return sql`(SELECT value FROM json_each(${JSON.stringify(rows.map((r) => r.id))}))`;
 }
+
+/**
+ * `WITH RECURSIVE refs(parent_id, child_id, name)`: every reference reachable from `rootIds`
+ * through the block documents' or the block schemas' reference table (a statement's CTE head).
+ */
+export function referencesFrom(kind: "document" | "schema", rootIds: SQL | { getSQL(): SQL }): SQL {
+  const [table, parent, child] = [`block_${kind}_reference`, `parent_block_${kind}_id`, `reference_block_${kind}_id`].map((n) => sql.raw(n));
+  return sql`WITH RECURSIVE refs(parent_id, child_id, name) AS (
+            SELECT ${parent}, ${child}, name FROM ${table}
+            WHERE ${parent} IN ${rootIds}
+            UNION
+            SELECT r.${parent}, r.${child}, r.name FROM ${table} r
+            JOIN refs ON r.${parent} = refs.child_id)`;
+}

@@ -11,7 +11,7 @@ import { uuid4 } from "../../../lib/ids";
 import { isoNow } from "../../../lib/time";
 import { isDict, toPlain, type PyValue } from "../../../lib/python";
 import { nonBlockDefinitions, referenceStrings, schemaChecksum } from "../../../lib/blocks/checksum";
-import { allRows, idsSubquery, schemaColumns, toBlockSchema, toSchemaRow, typeColumns, type SchemaRow } from "./rows";
+import { allRows, idsSubquery, referencesFrom, schemaColumns, toBlockSchema, toSchemaRow, typeColumns, type SchemaRow } from "./rows";
 import { readBlockTypeBySlug } from "./types";
 import { schemaCascade } from "./cascade";
 
@@ -40,12 +40,7 @@ export function schemaStatements(rootIds: SQL | { getSQL(): SQL }): SQL[] {
   return [
     sql`SELECT ${schemaColumns("s")}, ${typeColumns("t")} FROM block_schema s LEFT JOIN block_type t ON t.id = s.block_type_id
           WHERE s.id IN ${rootIds} ORDER BY s.created DESC, s.rowid DESC`,
-    sql`WITH RECURSIVE refs(parent_id, child_id, name) AS (
-            SELECT parent_block_schema_id, reference_block_schema_id, name FROM block_schema_reference
-            WHERE parent_block_schema_id IN ${rootIds}
-            UNION
-            SELECT r.parent_block_schema_id, r.reference_block_schema_id, r.name FROM block_schema_reference r
-            JOIN refs ON r.parent_block_schema_id = refs.child_id)
+    sql`${referencesFrom("schema", rootIds)}
           SELECT refs.parent_id AS ref_parent_id, refs.name AS ref_name, ${schemaColumns("s")}, ${typeColumns("t")}
           FROM refs JOIN block_schema s ON s.id = refs.child_id LEFT JOIN block_type t ON t.id = s.block_type_id
           ORDER BY s.created ASC, s.rowid ASC`,

@@ -1,7 +1,8 @@
 import { asc, eq, sql } from "drizzle-orm";
 import type { Batch } from "../../batch";
 import type { Db } from "../../client";
-import { readOne, selectPage } from "../../page";
+import { selectPage } from "../../page";
+import { readOne } from "../../rows";
 import { blockDocument, blockSchema, blockType } from "../../schema";
 import { blockTypeWhere, type BlockFilters } from "../../filters/blocks";
 import type { BlockType, BlockTypeCreate, BlockTypeUpdate } from "../../../schemas/prefect.gen";
