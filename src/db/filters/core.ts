@@ -141,7 +141,7 @@ export function whereOf(spec: FilterSpec, filter: Record<string, any> | null | u
   const parts: Cond[] = [];
   for (const [field, rule] of Object.entries(spec)) {
     const sub = filter[field];
-    if (sub === undefined || sub === null) continue;
+    if (!present(sub)) continue;
     if (rule.spliced) parts.push(...rule(sub));
     else parts.push(combine(sub.operator, rule(sub)) ?? TRUE);
   }

@@ -1,6 +1,6 @@
 import { sql } from "drizzle-orm";
 import { deployment, flow } from "../schema";
-import { array, scalar, uuid, type FilterSpec } from "./core";
+import { array, present, scalar, uuid, type FilterSpec } from "./core";
 
 /** FlowFilter: id, deployment, name, tags. */
 export const flowFilterSpec: FilterSpec = {
@@ -8,12 +8,9 @@ export const flowFilterSpec: FilterSpec = {
   name: scalar(flow.name),
   tags: array(flow.tags),
   // is_null_: true → flows without any deployment; false → flows with one.
-  deployment: ({ is_null_ }) =>
-    is_null_ === undefined || is_null_ === null
-      ? []
-      : [
-          is_null_
-            ? sql`${flow.id} NOT IN (SELECT DISTINCT ${deployment.flow_id} FROM ${deployment})`
-            : sql`${flow.id} IN (SELECT DISTINCT ${deployment.flow_id} FROM ${deployment})`,
-        ],
+  deployment: ({ is_null_ }) => {
+    if (!present(is_null_)) return [];
+    const flowsWithDeployment = sql`(SELECT DISTINCT ${deployment.flow_id} FROM ${deployment})`;
+    return [is_null_ ? sql`${flow.id} NOT IN ${flowsWithDeployment}` : sql`${flow.id} IN ${flowsWithDeployment}`];
+  },
 };

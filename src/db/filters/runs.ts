@@ -1,6 +1,6 @@
 import { isNotNull, isNull, sql, type Column } from "drizzle-orm";
 import { flowRun, taskRun } from "../schema";
-import { anyOf, array, scalar, scalarConds, uuid, uuidConds, uuidValues, type Cond, type FieldRule, type FilterSpec } from "./core";
+import { anyOf, array, present, scalar, scalarConds, uuid, uuidConds, uuidValues, type Cond, type FieldRule, type FilterSpec } from "./core";
 
 /**
  * `state: {type, name, operator}` over the run's denormalized current state columns.
@@ -37,11 +37,7 @@ export const flowRunFilterSpec: FilterSpec = {
   next_scheduled_start_time: scalar(flowRun.next_scheduled_start_time),
   // Subflow runs of the given flow runs: runs whose parent task run belongs to one of them.
   parent_flow_run_id: ({ any_ }) =>
-    any_ === undefined || any_ === null
-      ? []
-      : [
-          sql`${flowRun.parent_task_run_id} IN (SELECT ${taskRun.id} FROM ${taskRun} WHERE ${anyOf(taskRun.flow_run_id, uuidValues(any_)!)})`,
-        ],
+    present(any_) ? [sql`${flowRun.parent_task_run_id} IN (SELECT ${taskRun.id} FROM ${taskRun} WHERE ${anyOf(taskRun.flow_run_id, uuidValues(any_)!)})`] : [],
   parent_task_run_id: uuid(flowRun.parent_task_run_id),
   idempotency_key: scalar(flowRun.idempotency_key),
   // created_by is a JSON object {id, type, display_value} or NULL.
@@ -71,7 +67,7 @@ export const taskRunFilterSpec: FilterSpec = {
   expected_start_time: scalar(taskRun.expected_start_time),
   // Task runs that stand for a subflow run (some flow run names them as its parent task run).
   subflow_runs: ({ exists_ }) => {
-    if (exists_ === undefined || exists_ === null) return [];
+    if (!present(exists_)) return [];
     const has = sql`EXISTS (SELECT 1 FROM ${flowRun} WHERE ${flowRun.parent_task_run_id} = ${taskRun.id})`;
     return [exists_ ? has : sql`NOT ${has}`];
   },
@@ -79,7 +75,7 @@ export const taskRunFilterSpec: FilterSpec = {
   // otherwise any_ picks the flow runs (is_null_: null with no any_ constrains nothing).
   flow_run_id: ({ any_, is_null_ = false }) => {
     if (is_null_ === true) return [isNull(taskRun.flow_run_id)];
-    if (is_null_ === false && (any_ === undefined || any_ === null)) return [isNotNull(taskRun.flow_run_id)];
+    if (is_null_ === false && !present(any_)) return [isNotNull(taskRun.flow_run_id)];
     return uuidConds(taskRun.flow_run_id, { any_ });
   },
 };

@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, ne, sql } from "drizzle-orm";
+import { and, asc, desc, eq, ne, sql, type Column, type SQL } from "drizzle-orm";
 import { alias } from "drizzle-orm/sqlite-core";
 import type { Db } from "../client";
 import { artifact, artifactCollection, flow, flowRun, flowRunState, taskRun } from "../schema";
@@ -13,6 +13,15 @@ export const MAX_GRAPH_NODES = 10000;
 export const MAX_GRAPH_ARTIFACTS = 10000;
 
 export class GraphTooLarge extends Error {}
+
+/**
+ * Nullable columns of a joined table under result names of their own, `<prefix><column>` (D1
+ * batches answer rows keyed by name), as stored (JSON as text).
+ */
+function resultNames<P extends string, K extends string>(prefix: P, columns: Record<K, Column>): { [N in K as `${P}${N}`]: SQL.Aliased<string | null> } {
+  const named = Object.entries<Column>(columns).map(([key, column]) => [`${prefix}${key}`, sql<string | null>`${column}`.as(`${prefix}${key}`)]);
+  return Object.fromEntries(named);
+}
 
 interface InputRef {
   input_type?: string;
@@ -93,13 +102,8 @@ export async function readFlowRunGraph(db: Db, flowRunId: string, since: string)
         end_time: taskRun.end_time,
         task_inputs: taskRun.task_inputs,
         // Distinct result names: D1 batches answer rows keyed by column name.
-        sub_id: sql<string | null>`${sub.id}`.as("sub_id"),
-        sub_name: sql<string | null>`${sub.name}`.as("sub_name"),
-        sub_state_type: sql<string | null>`${sub.state_type}`.as("sub_state_type"),
-        sub_start_time: sql<string | null>`${sub.start_time}`.as("sub_start_time"),
-        sub_expected_start_time: sql<string | null>`${sub.expected_start_time}`.as("sub_expected_start_time"),
-        sub_end_time: sql<string | null>`${sub.end_time}`.as("sub_end_time"),
-        flow_name: sql<string | null>`${flow.name}`.as("flow_name"),
+        ...resultNames("sub_", { id: sub.id, name: sub.name, state_type: sub.state_type, start_time: sub.start_time, expected_start_time: sub.expected_start_time, end_time: sub.end_time }),
+        ...resultNames("flow_", { name: flow.name }),
       })
       .from(taskRun)
       .leftJoin(sub, eq(sub.parent_task_run_id, taskRun.id))
@@ -116,10 +120,7 @@ export async function readFlowRunGraph(db: Db, flowRunId: string, since: string)
       .select({
         artifact_id: sql<string>`${artifact.id}`.as("artifact_id"),
         artifact_created: sql<string>`${artifact.created}`.as("artifact_created"),
-        artifact_key: sql<string | null>`${artifact.key}`.as("artifact_key"),
-        artifact_type: sql<string | null>`${artifact.type}`.as("artifact_type"),
-        artifact_data: sql<string | null>`${artifact.data}`.as("artifact_data"),
-        artifact_task_run_id: sql<string | null>`${artifact.task_run_id}`.as("artifact_task_run_id"),
+        ...resultNames("artifact_", { key: artifact.key, type: artifact.type, data: artifact.data, task_run_id: artifact.task_run_id }),
         latest_in_collection_id: sql<string | null>`${artifactCollection.id}`.as("latest_in_collection_id"),
       })
       .from(artifact)
