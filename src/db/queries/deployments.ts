@@ -188,7 +188,9 @@ export async function filterDeployments(db: Db, filters: ResourceFilters, sort: 
 export const countDeployments = (db: Db, filters: ResourceFilters): Promise<number> => countWhere(db, deployment, deploymentWhere(filters));
 
 /** A page and the total count in one round trip. */
-export async function paginateDeployments(db: Db, filters: ResourceFilters, sort: DeploymentSort, limit: number, offset: number): Promise<{ rows: SelectedDeployment[]; count: number }> {
+type DeploymentPage = { rows: SelectedDeployment[]; count: number };
+
+export async function paginateDeployments(db: Db, filters: ResourceFilters, sort: DeploymentSort, limit: number, offset: number): Promise<DeploymentPage> {
   const [rows, counted] = await db.batch([deploymentPage(db, filters, sort, limit, offset), countQuery(db, deployment, deploymentWhere(filters))]);
   return { rows: rows as SelectedDeployment[], count: countOf(counted) };
 }

@@ -102,7 +102,14 @@ export async function readFlowRunGraph(db: Db, flowRunId: string, since: string)
         end_time: taskRun.end_time,
         task_inputs: taskRun.task_inputs,
         // Distinct result names: D1 batches answer rows keyed by column name.
-        ...resultNames("sub_", { id: sub.id, name: sub.name, state_type: sub.state_type, start_time: sub.start_time, expected_start_time: sub.expected_start_time, end_time: sub.end_time }),
+        ...resultNames("sub_", {
+          id: sub.id,
+          name: sub.name,
+          state_type: sub.state_type,
+          start_time: sub.start_time,
+          expected_start_time: sub.expected_start_time,
+          end_time: sub.end_time,
+        }),
         ...resultNames("flow_", { name: flow.name }),
       })
       .from(taskRun)
