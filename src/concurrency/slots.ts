@@ -25,18 +25,10 @@ export function leaseIndexStub(env: Bindings, leaseId: string): DurableObjectStu
   return env.CONCURRENCY_LIMIT.get(env.CONCURRENCY_LIMIT.idFromName(`lease:${leaseId}`));
 }
 
+/** The limit as its object is told it: the row's definition and the counts D1 last reported. */
 export function definitionOf(row: LimitRow): LimitDefinition {
-  return {
-    id: row.id,
-    name: row.name,
-    limit: row.limit,
-    active: !!row.active,
-    slot_decay_per_second: row.slot_decay_per_second,
-    active_slots: row.active_slots,
-    denied_slots: row.denied_slots,
-    avg_slot_occupancy_seconds: row.avg_slot_occupancy_seconds,
-    updated: row.updated,
-  };
+  const { id, name, limit, active, slot_decay_per_second, active_slots, denied_slots, avg_slot_occupancy_seconds, updated } = row;
+  return { id, name, limit, active: !!active, slot_decay_per_second, active_slots, denied_slots, avg_slot_occupancy_seconds, updated };
 }
 
 export interface LeaseRequest {
@@ -161,16 +153,8 @@ async function giveBackTaken(env: Bindings, taken: { row: LimitRow; leaseId: str
 }
 
 function snapshotOfRow(row: LimitRow): LimitSnapshot {
-  return {
-    id: row.id,
-    name: row.name,
-    limit: row.limit,
-    active: !!row.active,
-    slot_decay_per_second: row.slot_decay_per_second,
-    active_slots: row.active_slots,
-    denied_slots: row.denied_slots,
-    avg_slot_occupancy_seconds: row.avg_slot_occupancy_seconds,
-  };
+  const { updated: _updated, ...snapshot } = definitionOf(row);
+  return snapshot;
 }
 
 /**

@@ -2,21 +2,12 @@ import type { Db } from "../db/client";
 import type { Bindings } from "../env";
 import type { StoredEvent } from "../db/queries/events";
 import { IncomingEvent, ingestEvents, receive } from "./ingest";
+import { timingSafeEqual } from "../lib/constant-time";
+import { INTERNAL_ERROR, POLICY_VIOLATION } from "./stream-protocol";
 
-/** WebSocket close codes Prefect's server uses. */
-const POLICY_VIOLATION = 1008;
-const INTERNAL_ERROR = 1011;
 
 /** Retries of a failed write before the socket is closed so that the client resends. */
 const WRITE_ATTEMPTS = 3;
-
-function timingSafeEqual(a: string, b: string): boolean {
-  const x = new TextEncoder().encode(a);
-  const y = new TextEncoder().encode(b);
-  let diff = x.length ^ y.length;
-  for (let i = 0; i < Math.max(x.length, y.length); i++) diff |= (x[i] ?? 0) ^ (y[i] ?? 0);
-  return diff === 0;
-}
 
 /**
  * One `/events/in` connection, server side. With the `prefect` subprotocol the first message must

@@ -1,3 +1,5 @@
+import { timingSafeEqual } from "../lib/constant-time";
+
 /**
  * The server side of Prefect's WebSocket protocol (`prefect.server.utilities.subscriptions`),
  * shared by the streaming sockets served from Durable Objects with hibernatable WebSockets.
@@ -43,14 +45,6 @@ export function forwardUpgrade(request: Request, authString: string | undefined)
 export async function sha256Hex(text: string): Promise<string> {
   const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(text));
   return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, "0")).join("");
-}
-
-function timingSafeEqual(a: string, b: string): boolean {
-  const x = new TextEncoder().encode(a);
-  const y = new TextEncoder().encode(b);
-  let diff = x.length ^ y.length;
-  for (let i = 0; i < Math.max(x.length, y.length); i++) diff |= (x[i] ?? 0) ^ (y[i] ?? 0);
-  return diff === 0;
 }
 
 /** What the Durable Object keeps of the handshake: whether auth is pending, and the digest to check. */

@@ -1,6 +1,7 @@
 import type { MiddlewareHandler } from "hono";
 import type { AppEnv } from "../env";
 import { validationErrorResponse } from "./validation";
+import { timingSafeEqual } from "./constant-time";
 
 /**
  * Parses JSON bodies once, before routing, so that malformed JSON gets Prefect's 422
@@ -27,15 +28,6 @@ export const jsonBodyGuard: MiddlewareHandler<AppEnv> = async (c, next) => {
   }
   return next();
 };
-
-function timingSafeEqual(a: string, b: string): boolean {
-  const enc = new TextEncoder();
-  const x = enc.encode(a);
-  const y = enc.encode(b);
-  let diff = x.length ^ y.length;
-  for (let i = 0; i < Math.max(x.length, y.length); i++) diff |= (x[i % (x.length || 1)] ?? 0) ^ (y[i % (y.length || 1)] ?? 0);
-  return diff === 0;
-}
 
 const OPEN_PATHS = new Set(["/api/health", "/api/ready"]);
 
