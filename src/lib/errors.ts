@@ -28,8 +28,11 @@ export const integrityConflict = () => conflict(INTEGRITY_CONFLICT);
 export const badRequest = (detail: unknown) => new ApiError(400, detail);
 export const unprocessable = (detail: unknown) => new ApiError(422, detail);
 
-/** Throws the 404 when a lookup found nothing; otherwise returns the value, narrowed. */
-export function orNotFound<T>(value: T | null | undefined, detail: string): T {
-  if (value === null || value === undefined) throw notFound(detail);
+/**
+ * Throws the 404 when a lookup found nothing (`missing`: its detail, or the error to throw where
+ * Prefect words it otherwise); otherwise returns the value, narrowed.
+ */
+export function orNotFound<T>(value: T | null | undefined, missing: string | ApiError): T {
+  if (value === null || value === undefined) throw typeof missing === "string" ? notFound(missing) : missing;
   return value;
 }

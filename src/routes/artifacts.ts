@@ -1,7 +1,6 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { createRouter, IdParams, jsonBody, jsonResponse, noContent, sentFields, errorResponses } from "../lib/router";
-import { notFound, orNotFound } from "../lib/errors";
-import { resolveLimit } from "../db/pagination";
+import { orNotFound } from "../lib/errors";
 import { normalizeUuid } from "../lib/ids";
 import * as artifacts from "../db/queries/artifacts";
 import {
@@ -15,6 +14,7 @@ import {
   Body_read_latest_artifacts_artifacts_latest_filter_post,
 } from "../schemas/prefect.gen";
 import { serverEvents } from "../events/outbox";
+import { noContentOr404, pathId, readPage } from "./support/handlers";
 
 const tags = ["Artifacts"];
 export const artifactsRouter = createRouter();
@@ -46,7 +46,6 @@ const ArtifactUpdateInput = ArtifactUpdate.extend({ metadata_: Metadata });
 
 const KeyParams = z.object({ key: z.string() });
 
-const idOf = (c: { req: { valid: (t: "param") => { id: string } } }) => normalizeUuid(c.req.valid("param").id);
 const uuidOrNull = (v: string | null | undefined) => (v ? normalizeUuid(v) : null);
 
 artifactsRouter.openapi(
@@ -82,11 +81,7 @@ artifactsRouter.openapi(
     request: jsonBody(Body_read_artifacts_artifacts_filter_post),
     responses: { 200: jsonResponse(z.array(Artifact)), ...errorResponses(422) },
   }),
-  async (c) => {
-    const body = c.req.valid("json");
-    const limit = resolveLimit(body.limit);
-    return c.json(await artifacts.filterArtifacts(c.var.db, body, body.sort, limit, body.offset), 200);
-  },
+  async (c) => c.json(await readPage(c.req.valid("json"), (body, limit, offset) => artifacts.filterArtifacts(c.var.db, body, body.sort, limit, offset)), 200),
 );
 
 artifactsRouter.openapi(
@@ -98,11 +93,7 @@ artifactsRouter.openapi(
     request: jsonBody(Body_read_latest_artifacts_artifacts_latest_filter_post),
     responses: { 200: jsonResponse(z.array(ArtifactCollection)), ...errorResponses(422) },
   }),
-  async (c) => {
-    const body = c.req.valid("json");
-    const limit = resolveLimit(body.limit);
-    return c.json(await artifacts.filterLatestArtifacts(c.var.db, body, body.sort, limit, body.offset), 200);
-  },
+  async (c) => c.json(await readPage(c.req.valid("json"), (body, limit, offset) => artifacts.filterLatestArtifacts(c.var.db, body, body.sort, limit, offset)), 200),
 );
 
 artifactsRouter.openapi(
@@ -150,7 +141,7 @@ artifactsRouter.openapi(
     request: { params: IdParams },
     responses: { 200: jsonResponse(Artifact), ...errorResponses(404) },
   }),
-  async (c) => c.json(orNotFound(await artifacts.readArtifact(c.var.db, idOf(c)), NOT_FOUND), 200),
+  async (c) => c.json(orNotFound(await artifacts.readArtifact(c.var.db, pathId(c)), NOT_FOUND), 200),
 );
 
 artifactsRouter.openapi(
@@ -162,11 +153,7 @@ artifactsRouter.openapi(
     request: { params: IdParams, ...jsonBody(ArtifactUpdateInput) },
     responses: { 204: noContent, ...errorResponses(404, 422) },
   }),
-  async (c) => {
-    const sent = await sentFields(c, c.req.valid("json"));
-    if (!(await artifacts.updateArtifact(c.var.db, idOf(c), sent))) throw notFound(NOT_FOUND);
-    return c.body(null, 204);
-  },
+  async (c) => noContentOr404(c, await artifacts.updateArtifact(c.var.db, pathId(c), await sentFields(c, c.req.valid("json"))), NOT_FOUND),
 );
 
 artifactsRouter.openapi(
@@ -178,8 +165,5 @@ artifactsRouter.openapi(
     request: { params: IdParams },
     responses: { 204: noContent, ...errorResponses(404) },
   }),
-  async (c) => {
-    if (!(await artifacts.deleteArtifact(c.var.db, idOf(c), serverEvents(c.env)))) throw notFound(NOT_FOUND);
-    return c.body(null, 204);
-  },
+  async (c) => noContentOr404(c, await artifacts.deleteArtifact(c.var.db, pathId(c), serverEvents(c.env)), NOT_FOUND),
 );

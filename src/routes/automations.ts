@@ -1,10 +1,8 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import { createRouter, IdParams, jsonResponse, noContent, nullsAsUnset, sentFields, errorResponses } from "../lib/router";
-import { ApiError } from "../lib/errors";
-import { normalizeUuid } from "../lib/ids";
+import { ApiError, orNotFound } from "../lib/errors";
 import { validationErrorResponse } from "../lib/validation";
-import { resolveLimit } from "../db/pagination";
 import * as automations from "../db/queries/automations";
 import { automationProblems, completeAutomation, webhookPayloadsAsText, type AutomationCore } from "../services/automations/validate";
 import { runDeploymentJobVariableErrors } from "../services/job-variables";
@@ -18,6 +16,7 @@ import {
   Body_read_automations_automations_filter_post,
 } from "../schemas/prefect.gen";
 import { serverEvents } from "../events/outbox";
+import { noContentOr404, pathId, readPage } from "./support/handlers";
 
 const tags = ["Automations"];
 export const automationsRouter = createRouter();
@@ -80,7 +79,7 @@ automationsRouter.openapi(
     // As Prefect (exclude_unset): optional fields not sent keep their stored values.
     const raw = (await c.req.json()) as Record<string, unknown>;
     const sent = Object.fromEntries(Object.entries(core).filter(([key]) => REQUIRED_FIELDS.has(key) || (raw[key] !== undefined && raw[key] !== null)));
-    if (!(await automations.replaceAutomation(c.var.db, normalizeUuid(c.req.valid("param").id), { ...sent, actions: core.actions }, serverEvents(c.env)))) throw automationNotFound();
+    if (!(await automations.replaceAutomation(c.var.db, pathId(c), { ...sent, actions: core.actions }, serverEvents(c.env)))) throw automationNotFound();
     return c.body(null, 204);
   },
   automationValidationHook as any,
@@ -98,7 +97,7 @@ automationsRouter.openapi(
   async (c) => {
     const parsed = c.req.valid("json");
     const sent = await sentFields(c, parsed);
-    const existing = await automations.readAutomation(c.var.db, normalizeUuid(c.req.valid("param").id));
+    const existing = await automations.readAutomation(c.var.db, pathId(c));
     if (!existing) throw automationNotFound();
     // The automation this would leave must still be valid (e.g. enabling one that would loop).
     const problems = automationProblems({ ...(existing as unknown as AutomationCore), enabled: parsed.enabled }, [], parsed);
@@ -117,10 +116,7 @@ automationsRouter.openapi(
     request: { params: IdParams },
     responses: { 204: noContent, ...errorResponses({ 404: "exception_message" }) },
   }),
-  async (c) => {
-    if (!(await automations.deleteAutomation(c.var.db, normalizeUuid(c.req.valid("param").id), serverEvents(c.env)))) throw automationNotFound();
-    return c.body(null, 204);
-  },
+  async (c) => noContentOr404(c, await automations.deleteAutomation(c.var.db, pathId(c), serverEvents(c.env)), automationNotFound()),
 );
 
 automationsRouter.openapi(
@@ -132,11 +128,7 @@ automationsRouter.openapi(
     request: { body: { content: { "application/json": { schema: nullsAsUnset(Body_read_automations_automations_filter_post) } }, required: true } },
     responses: { 200: jsonResponse(z.array(Automation)), ...errorResponses(422) },
   }),
-  async (c) => {
-    const body = c.req.valid("json");
-    const limit = resolveLimit(body.limit);
-    return c.json(await automations.filterAutomations(c.var.db, body.automations, body.sort, limit, body.offset), 200);
-  },
+  async (c) => c.json(await readPage(c.req.valid("json"), (body, limit, offset) => automations.filterAutomations(c.var.db, body.automations, body.sort, limit, offset)), 200),
 );
 
 automationsRouter.openapi(
@@ -159,11 +151,7 @@ automationsRouter.openapi(
     request: { params: IdParams },
     responses: { 200: jsonResponse(Automation), ...errorResponses({ 404: "exception_message" }) },
   }),
-  async (c) => {
-    const found = await automations.readAutomation(c.var.db, normalizeUuid(c.req.valid("param").id));
-    if (!found) throw automationNotFound();
-    return c.json(found, 200);
-  },
+  async (c) => c.json(orNotFound(await automations.readAutomation(c.var.db, pathId(c)), automationNotFound()), 200),
 );
 
 const ResourceIdParams = z.object({ resource_id: z.string() });

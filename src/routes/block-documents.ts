@@ -1,7 +1,6 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { createRouter, IdParams, jsonBody, jsonResponse, noContent, sentFields, errorResponses } from "../lib/router";
-import { notFound, orNotFound } from "../lib/errors";
-import { normalizeUuid } from "../lib/ids";
+import { orNotFound } from "../lib/errors";
 import { resolveLimit } from "../db/pagination";
 import * as documents from "../db/queries/blocks/documents";
 import { IncludeSecretsQuery, withSystemBlocks } from "./block-types";
@@ -13,6 +12,7 @@ import {
   Body_read_block_documents_block_documents_filter_post,
 } from "../schemas/prefect.gen";
 import { serverEvents } from "../events/outbox";
+import { noContentOr404, pathId } from "./support/handlers";
 
 const tags = ["Block documents"];
 export const blockDocumentsRouter = createRouter();
@@ -91,7 +91,7 @@ blockDocumentsRouter.openapi(
     responses: { 200: jsonResponse(BlockDocument), ...errorResponses(404, 422) },
   }),
   async (c) => {
-    const doc = await documents.readBlockDocument(c.var.db, normalizeUuid(c.req.valid("param").id), c.req.valid("query").include_secrets);
+    const doc = await documents.readBlockDocument(c.var.db, pathId(c), c.req.valid("query").include_secrets);
     return c.json(orNotFound(doc, "Block document not found"), 200);
   },
 );
@@ -109,9 +109,7 @@ blockDocumentsRouter.openapi(
     const parsed = c.req.valid("json");
     // With merge_existing_data (the default) only the fields sent count, as Prefect's exclude_unset.
     const input = parsed.merge_existing_data ? await sentFields(c, parsed) : parsed;
-    const ok = await documents.updateBlockDocument(c.var.db, normalizeUuid(c.req.valid("param").id), input, serverEvents(c.env));
-    if (!ok) throw notFound("Block document not found");
-    return c.body(null, 204);
+    return noContentOr404(c, await documents.updateBlockDocument(c.var.db, pathId(c), input, serverEvents(c.env)), "Block document not found");
   },
 );
 
@@ -124,8 +122,5 @@ blockDocumentsRouter.openapi(
     request: { params: IdParams },
     responses: { 204: noContent, ...errorResponses(404) },
   }),
-  async (c) => {
-    if (!(await documents.deleteBlockDocument(c.var.db, normalizeUuid(c.req.valid("param").id), serverEvents(c.env)))) throw notFound("Block document not found");
-    return c.body(null, 204);
-  },
+  async (c) => noContentOr404(c, await documents.deleteBlockDocument(c.var.db, pathId(c), serverEvents(c.env)), "Block document not found"),
 );

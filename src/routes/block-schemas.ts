@@ -2,12 +2,12 @@ import { createRoute, z } from "@hono/zod-openapi";
 import { createRouter, IdParams, jsonBody, jsonResponse, noContent, errorResponses } from "../lib/router";
 import { notFound, orNotFound } from "../lib/errors";
 import { normalizeUuid } from "../lib/ids";
-import { resolveLimit } from "../db/pagination";
 import * as schemas from "../db/queries/blocks/schemas";
 import { readBlockType } from "../db/queries/blocks/types";
 import { isDict, parsePythonJson, type PyValue } from "../lib/python";
 import { withSystemBlocks } from "./block-types";
 import { BlockSchema, BlockSchemaCreate, Body_read_block_schemas_block_schemas_filter_post } from "../schemas/prefect.gen";
+import { noContentOr404, pathId, readPage } from "./support/handlers";
 
 const tags = ["Block schemas"];
 export const blockSchemasRouter = createRouter();
@@ -55,10 +55,7 @@ blockSchemasRouter.openapi(
     request: jsonBody(Body_read_block_schemas_block_schemas_filter_post),
     responses: { 200: jsonResponse(z.array(BlockSchema)), ...errorResponses(422) },
   }),
-  async (c) => {
-    const body = c.req.valid("json");
-    return c.json(await schemas.filterBlockSchemas(c.var.db, body, resolveLimit(body.limit), body.offset), 200);
-  },
+  async (c) => c.json(await readPage(c.req.valid("json"), (body, limit, offset) => schemas.filterBlockSchemas(c.var.db, body, limit, offset)), 200),
 );
 
 blockSchemasRouter.openapi(
@@ -93,7 +90,7 @@ blockSchemasRouter.openapi(
     request: { params: IdParams },
     responses: { 200: jsonResponse(BlockSchema), ...errorResponses(404) },
   }),
-  async (c) => c.json(orNotFound(await schemas.readBlockSchema(c.var.db, normalizeUuid(c.req.valid("param").id)), "Block schema not found"), 200),
+  async (c) => c.json(orNotFound(await schemas.readBlockSchema(c.var.db, pathId(c)), "Block schema not found"), 200),
 );
 
 blockSchemasRouter.openapi(
@@ -105,10 +102,7 @@ blockSchemasRouter.openapi(
     request: { params: IdParams },
     responses: { 204: noContent, ...errorResponses(403, 404) },
   }),
-  async (c) => {
-    if (!(await schemas.deleteBlockSchema(c.var.db, normalizeUuid(c.req.valid("param").id)))) throw notFound("Block schema not found");
-    return c.body(null, 204);
-  },
+  async (c) => noContentOr404(c, await schemas.deleteBlockSchema(c.var.db, pathId(c)), "Block schema not found"),
 );
 
 blockSchemasRouter.openapi(

@@ -2,9 +2,7 @@ import { createRoute, z } from "@hono/zod-openapi";
 import type { MiddlewareHandler } from "hono";
 import type { AppEnv } from "../env";
 import { createRouter, IdParams, jsonBody, jsonResponse, noContent, sentFields, errorResponses } from "../lib/router";
-import { ApiError, notFound, orNotFound } from "../lib/errors";
-import { resolveLimit } from "../db/pagination";
-import { normalizeUuid } from "../lib/ids";
+import { ApiError, orNotFound } from "../lib/errors";
 import * as types from "../db/queries/blocks/types";
 import * as documents from "../db/queries/blocks/documents";
 import { ensureSystemBlocks, installSystemBlocks } from "../services/blocks/system";
@@ -16,6 +14,7 @@ import {
   Body_read_block_types_block_types_filter_post,
 } from "../schemas/prefect.gen";
 import { serverEvents } from "../events/outbox";
+import { noContentOr404, pathId, readPage } from "./support/handlers";
 
 const tags = ["Block types"];
 export const blockTypesRouter = createRouter();
@@ -80,10 +79,7 @@ blockTypesRouter.openapi(
     request: jsonBody(Body_read_block_types_block_types_filter_post),
     responses: { 200: jsonResponse(z.array(BlockType)), ...errorResponses(422) },
   }),
-  async (c) => {
-    const body = c.req.valid("json");
-    return c.json(await types.filterBlockTypes(c.var.db, body, resolveLimit(body.limit), body.offset), 200);
-  },
+  async (c) => c.json(await readPage(c.req.valid("json"), (body, limit, offset) => types.filterBlockTypes(c.var.db, body, limit, offset)), 200),
 );
 
 blockTypesRouter.openapi(
@@ -161,7 +157,7 @@ blockTypesRouter.openapi(
     request: { params: IdParams },
     responses: { 200: jsonResponse(BlockType), ...errorResponses(404) },
   }),
-  async (c) => c.json(orNotFound(await types.readBlockType(c.var.db, normalizeUuid(c.req.valid("param").id)), "Block type not found"), 200),
+  async (c) => c.json(orNotFound(await types.readBlockType(c.var.db, pathId(c)), "Block type not found"), 200),
 );
 
 blockTypesRouter.openapi(
@@ -173,11 +169,8 @@ blockTypesRouter.openapi(
     request: { params: IdParams, ...jsonBody(BlockTypeUpdate) },
     responses: { 204: noContent, ...errorResponses(404, 422) },
   }),
-  async (c) => {
-    const input = await sentFields(c, c.req.valid("json"));
-    if (!(await types.updateBlockType(c.var.db, normalizeUuid(c.req.valid("param").id), input, serverEvents(c.env)))) throw notFound("Block type not found");
-    return c.body(null, 204);
-  },
+  async (c) =>
+    noContentOr404(c, await types.updateBlockType(c.var.db, pathId(c), await sentFields(c, c.req.valid("json")), serverEvents(c.env)), "Block type not found"),
 );
 
 blockTypesRouter.openapi(
@@ -189,8 +182,5 @@ blockTypesRouter.openapi(
     request: { params: IdParams },
     responses: { 204: noContent, ...errorResponses(403, 404) },
   }),
-  async (c) => {
-    if (!(await types.deleteBlockType(c.var.db, normalizeUuid(c.req.valid("param").id), serverEvents(c.env)))) throw notFound("Block type not found");
-    return c.body(null, 204);
-  },
+  async (c) => noContentOr404(c, await types.deleteBlockType(c.var.db, pathId(c), serverEvents(c.env)), "Block type not found"),
 );

@@ -1,7 +1,6 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { createRouter, IdParams, jsonBody, jsonResponse, errorResponses } from "../lib/router";
-import { notFound, orNotFound } from "../lib/errors";
-import { resolveLimit } from "../db/pagination";
+import { orNotFound } from "../lib/errors";
 import * as limits from "../concurrency/limits";
 import {
   Body_decrement_concurrency_limits_v1_concurrency_limits_decrement_post,
@@ -12,6 +11,7 @@ import {
   ConcurrencyLimitCreate,
   MinimalConcurrencyLimitResponse,
 } from "../schemas/prefect.gen";
+import { nullOr404, readPage } from "./support/handlers";
 
 /**
  * Tag-based (v1) concurrency limits. As in Prefect 3, they are v2 limits named `tag:<tag>`
@@ -56,10 +56,7 @@ concurrencyLimitsRouter.openapi(
     request: jsonBody(Body_read_concurrency_limits_concurrency_limits_filter_post),
     responses: { 200: jsonResponse(z.array(ConcurrencyLimit)), ...errorResponses(422) },
   }),
-  async (c) => {
-    const body = c.req.valid("json");
-    return c.json(await limits.filterTagLimits(c.env, c.var.db, resolveLimit(body.limit), body.offset), 200);
-  },
+  async (c) => c.json(await readPage(c.req.valid("json"), (body, limit, offset) => limits.filterTagLimits(c.env, c.var.db, limit, offset)), 200),
 );
 
 concurrencyLimitsRouter.openapi(
@@ -113,10 +110,7 @@ concurrencyLimitsRouter.openapi(
     request: { params: TagParams },
     responses: { 200: nullResponse, ...errorResponses(404) },
   }),
-  async (c) => {
-    if (!(await limits.deleteTagLimit(c.env, c.var.db, c.req.valid("param").tag))) throw notFound(NOT_FOUND);
-    return c.json(null, 200);
-  },
+  async (c) => nullOr404(c, await limits.deleteTagLimit(c.env, c.var.db, c.req.valid("param").tag), NOT_FOUND),
 );
 
 concurrencyLimitsRouter.openapi(
@@ -128,11 +122,7 @@ concurrencyLimitsRouter.openapi(
     request: { params: TagParams, ...jsonBody(Body_reset_concurrency_limit_by_tag_concurrency_limits_tag__tag__reset_post) },
     responses: { 200: nullResponse, ...errorResponses(404, 422) },
   }),
-  async (c) => {
-    const ok = await limits.resetTagLimit(c.env, c.var.db, c.req.valid("param").tag, c.req.valid("json").slot_override);
-    if (!ok) throw notFound(NOT_FOUND);
-    return c.json(null, 200);
-  },
+  async (c) => nullOr404(c, await limits.resetTagLimit(c.env, c.var.db, c.req.valid("param").tag, c.req.valid("json").slot_override), NOT_FOUND),
 );
 
 concurrencyLimitsRouter.openapi(
@@ -156,8 +146,5 @@ concurrencyLimitsRouter.openapi(
     request: { params: IdParams },
     responses: { 200: nullResponse, ...errorResponses(404) },
   }),
-  async (c) => {
-    if (!(await limits.deleteLimitById(c.env, c.var.db, c.req.valid("param").id))) throw notFound(NOT_FOUND);
-    return c.json(null, 200);
-  },
+  async (c) => nullOr404(c, await limits.deleteLimitById(c.env, c.var.db, c.req.valid("param").id), NOT_FOUND),
 );

@@ -1,6 +1,6 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { afterResponse, createRouter, IdParams, jsonBody, jsonResponse, errorResponses } from "../lib/router";
-import { badRequest, notFound } from "../lib/errors";
+import { badRequest, notFound, orNotFound } from "../lib/errors";
 import { resolveLimit } from "../db/pagination";
 import { scheduledRunsOfDeployments } from "../db/queries/flow-runs";
 import { readDeploymentRow } from "../db/queries/deployments";
@@ -16,6 +16,7 @@ import {
 } from "../schemas/prefect.gen";
 import { createDeploymentFlowRun } from "../services/deployment-flow-runs";
 import { scheduleDeployment } from "../services/scheduler";
+import { nullOr404 } from "./support/handlers";
 
 /** A deployment's runs: created from it, scheduled by hand, polled for by its workers. */
 const tags = ["Deployments"];
@@ -34,8 +35,7 @@ deploymentRunsRouter.openapi(
     responses: { 200: jsonResponse(FlowRunResponse), 201: jsonResponse(FlowRunResponse), ...errorResponses(400, 404, 409, 422) },
   }),
   async (c) => {
-    const dep = await readDeploymentRow(c.var.db, c.req.valid("param").id);
-    if (!dep) throw notFound(DEPLOYMENT_NOT_FOUND);
+    const dep = orNotFound(await readDeploymentRow(c.var.db, c.req.valid("param").id), DEPLOYMENT_NOT_FOUND);
     const { run, created } = await createDeploymentFlowRun(c.env, c.var.db, dep, c.req.valid("json"));
     return c.json(toFlowRunResponse(run), created ? 201 : 200);
   },
@@ -79,15 +79,14 @@ deploymentRunsRouter.openapi(
   }),
   async (c) => {
     const body = c.req.valid("json");
-    const found = await scheduleDeployment(c.var.db, c.req.valid("param").id, {
+    const window = {
       now: body.start_time ? toIso(body.start_time) : undefined,
       end: body.end_time ? toIso(body.end_time) : undefined,
       minTime: body.min_time,
       minRuns: body.min_runs,
       maxRuns: body.max_runs,
-    });
-    if (!found) throw notFound(DEPLOYMENT_NOT_FOUND);
-    return c.json(null, 200);
+    };
+    return nullOr404(c, await scheduleDeployment(c.var.db, c.req.valid("param").id, window), DEPLOYMENT_NOT_FOUND);
   },
 );
 

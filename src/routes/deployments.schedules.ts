@@ -1,7 +1,7 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { scheduleDeploymentSoon } from "./deployments";
 import { createRouter, IdParams, jsonBody, jsonResponse, noContent, errorResponses } from "../lib/router";
-import { conflict, notFound } from "../lib/errors";
+import { conflict, notFound, orNotFound } from "../lib/errors";
 import { normalizeUuid } from "../lib/ids";
 import { Uuid } from "../schemas/primitives";
 import { isUniqueViolation } from "../db/queries/work-pools";
@@ -9,6 +9,7 @@ import * as schedules from "../db/queries/deployment-schedules";
 import { readDeploymentRow } from "../db/queries/deployments";
 import { ScheduleCreateListBody, ScheduleUpdateBody } from "../schemas/deployment-compat";
 import { DeploymentSchedule } from "../schemas/prefect.gen";
+import { pathId } from "./support/handlers";
 
 /** A deployment's schedules, under /deployments/{id}/schedules. */
 export const deploymentSchedulesRouter = createRouter();
@@ -27,11 +28,7 @@ deploymentSchedulesRouter.openapi(
     request: { params: IdParams },
     responses: { 200: jsonResponse(z.array(DeploymentSchedule)), ...errorResponses(404) },
   }),
-  async (c) => {
-    const row = await readDeploymentRow(c.var.db, normalizeUuid(c.req.valid("param").id));
-    if (!row) throw notFound(NO_DEPLOYMENT);
-    return c.json(schedules.parseSchedulesJson(row.schedules_json), 200);
-  },
+  async (c) => c.json(schedules.parseSchedulesJson(orNotFound(await readDeploymentRow(c.var.db, pathId(c)), NO_DEPLOYMENT).schedules_json), 200),
 );
 
 deploymentSchedulesRouter.openapi(
@@ -44,7 +41,7 @@ deploymentSchedulesRouter.openapi(
     responses: { 201: jsonResponse(z.array(DeploymentSchedule)), ...errorResponses(404, 409, 422) },
   }),
   async (c) => {
-    const id = normalizeUuid(c.req.valid("param").id);
+    const id = pathId(c);
     let created;
     try {
       created = await schedules.createSchedules(c.var.db, id, c.req.valid("json"));
@@ -69,7 +66,7 @@ deploymentSchedulesRouter.openapi(
   }),
   async (c) => {
     const { schedule_id } = c.req.valid("param");
-    const id = normalizeUuid(c.req.valid("param").id);
+    const id = pathId(c);
     let result;
     try {
       result = await schedules.updateSchedule(c.var.db, id, normalizeUuid(schedule_id), c.req.valid("json"));

@@ -6,10 +6,8 @@ import { readPoolRow } from "../db/queries/work-pools";
 import { validationFailure } from "../lib/schema-tools";
 import { workPoolJobVariablesFailure } from "../services/job-variables";
 import { afterResponse, createRouter, IdParams, jsonBody, jsonResponse, noContent, errorResponses } from "../lib/router";
-import { ApiError, conflict, notFound, unprocessable, integrityConflict } from "../lib/errors";
-import { normalizeUuid } from "../lib/ids";
+import { ApiError, conflict, notFound, unprocessable, integrityConflict, orNotFound } from "../lib/errors";
 import { prefectValidationHook } from "../lib/validation";
-import { paginated, resolveLimit } from "../db/pagination";
 import * as deployments from "../db/queries/deployments";
 import { createDeployment, deleteDeployments, setPaused, updateDeployment } from "../db/queries/deployments.write";
 import { planScheduleUpdate, plannedWorkQueueId, type DeploymentRefusal, type SchedulePlan } from "../db/queries/deployments.plan";
@@ -38,6 +36,7 @@ import {
   DeploymentResponse,
   WorkQueue,
 } from "../schemas/prefect.gen";
+import { pathId, paginate, readPage } from "./support/handlers";
 
 const tags = ["Deployments"];
 export const deploymentsRouter = createRouter();
@@ -130,8 +129,7 @@ deploymentsRouter.openapi(
     responses: { 200: jsonResponse(z.array(DeploymentResponse)), ...errorResponses(422) },
   }),
   async (c) => {
-    const body = c.req.valid("json");
-    const rows = await deployments.filterDeployments(c.var.db, body, body.sort, resolveLimit(body.limit), body.offset);
+    const rows = await readPage(c.req.valid("json"), (body, limit, offset) => deployments.filterDeployments(c.var.db, body, body.sort, limit, offset));
     return c.json(
       rows.map((r) => respond(c, r)),
       200,
@@ -149,18 +147,11 @@ deploymentsRouter.openapi(
     responses: { 200: jsonResponse(DeploymentPaginationResponse), ...errorResponses(422) },
   }),
   async (c) => {
-    const body = c.req.valid("json");
-    const limit = resolveLimit(body.limit);
-    const { rows, count } = await deployments.paginateDeployments(c.var.db, body, body.sort, limit, (body.page - 1) * limit);
-    return c.json(
-      paginated(
-        rows.map((r) => respond(c, r)),
-        count,
-        limit,
-        body.page,
-      ),
-      200,
-    );
+    const page = await paginate(c.req.valid("json"), async (body, limit, offset) => {
+      const { rows, count } = await deployments.paginateDeployments(c.var.db, body, body.sort, limit, offset);
+      return { results: rows.map((r) => respond(c, r)), count };
+    });
+    return c.json(page, 200);
   },
 );
 
@@ -205,9 +196,7 @@ deploymentsRouter.openapi(
   }),
   async (c) => {
     const { flow_name, deployment_name } = c.req.valid("param");
-    const row = await deployments.readDeploymentByName(c.var.db, flow_name, deployment_name);
-    if (!row) throw notFound(NOT_FOUND);
-    return c.json(respond(c, row), 200);
+    return c.json(respond(c, orNotFound(await deployments.readDeploymentByName(c.var.db, flow_name, deployment_name), NOT_FOUND)), 200);
   },
 );
 
@@ -220,11 +209,7 @@ deploymentsRouter.openapi(
     request: { params: IdParams },
     responses: { 200: jsonResponse(DeploymentResponse), ...errorResponses(404) },
   }),
-  async (c) => {
-    const row = await deployments.readDeploymentRow(c.var.db, normalizeUuid(c.req.valid("param").id));
-    if (!row) throw notFound(NOT_FOUND);
-    return c.json(respond(c, row), 200);
-  },
+  async (c) => c.json(respond(c, orNotFound(await deployments.readDeploymentRow(c.var.db, pathId(c)), NOT_FOUND)), 200),
 );
 
 deploymentsRouter.openapi(
@@ -237,7 +222,7 @@ deploymentsRouter.openapi(
     responses: { 204: noContent, ...errorResponses(404, 409, 422) },
   }),
   async (c) => {
-    const id = normalizeUuid(c.req.valid("param").id);
+    const id = pathId(c);
     const db = c.var.db;
     const raw = await rawJson(c);
     const input: Partial<DeploymentUpdateInput> = { ...c.req.valid("json") };
@@ -301,7 +286,7 @@ deploymentsRouter.openapi(
     responses: { 204: noContent, ...errorResponses(404) },
   }),
   async (c) => {
-    const id = normalizeUuid(c.req.valid("param").id);
+    const id = pathId(c);
     const { deleted, events } = await deleteDeployments(c.var.db, [id]);
     if (!deleted.length) throw notFound(NOT_FOUND);
     emitLater(c, events);
@@ -321,7 +306,7 @@ function pauseRoute(path: string, summary: string, paused: boolean, legacy: bool
       responses: { 200: jsonResponse(z.null()), ...errorResponses(404) },
     }),
     async (c) => {
-      const id = normalizeUuid(c.req.valid("param").id);
+      const id = pathId(c);
       const db = c.var.db;
       let schedule: { active: boolean } | undefined;
       if (legacy) {
@@ -354,9 +339,5 @@ deploymentsRouter.openapi(
     request: { params: IdParams },
     responses: { 200: jsonResponse(z.array(WorkQueue)), ...errorResponses(404) },
   }),
-  async (c) => {
-    const queues = await deployments.workQueuesForDeployment(c.var.db, normalizeUuid(c.req.valid("param").id));
-    if (!queues) throw notFound(NOT_FOUND);
-    return c.json(queues, 200);
-  },
+  async (c) => c.json(orNotFound(await deployments.workQueuesForDeployment(c.var.db, pathId(c)), NOT_FOUND), 200),
 );

@@ -3,10 +3,8 @@ import { deploymentJobTemplate, workPoolJobVariablesFailure } from "../services/
 import { createRoute, z } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import { afterResponse, createRouter, IdParams, jsonBody, jsonResponse, noContent, sentFields, errorResponses } from "../lib/router";
-import { ApiError, badRequest, conflict, notFound, unprocessable } from "../lib/errors";
-import { normalizeUuid } from "../lib/ids";
+import { ApiError, badRequest, conflict, notFound, unprocessable, orNotFound } from "../lib/errors";
 import { toIso } from "../lib/time";
-import { paginated, resolveLimit } from "../db/pagination";
 import * as flowRuns from "../db/queries/flow-runs";
 import * as inputs from "../db/queries/flow-run-inputs";
 import { GraphTooLarge, readFlowRunGraph, readTaskRunDependencies } from "../db/queries/flow-run-graph";
@@ -36,6 +34,7 @@ import {
   HistoryResponse,
 } from "../schemas/prefect.gen";
 import { DateTime } from "../schemas/primitives";
+import { pathId, paginate, readPage } from "./support/handlers";
 
 const tags = ["Flow Runs"];
 export const flowRunsRouter = createRouter();
@@ -64,7 +63,6 @@ const BulkDeleteBody = Body_bulk_delete_flow_runs_flow_runs_bulk_delete_post;
 const InputCreateBody = Body_create_flow_run_input_flow_runs__id__input_post;
 const InputFilterBody = Body_filter_flow_run_input_flow_runs__id__input_filter_post;
 
-const runId = (c: { req: { valid: (t: "param") => { id: string } } }) => normalizeUuid(c.req.valid("param").id);
 const FLOW_RUN_NOT_FOUND = "Flow run not found";
 /** Prefect's ObjectNotFoundError answer: 404 `{"exception_message": ...}`. */
 const objectNotFound = (message: string) => new ApiError(404, message, "exception_message");
@@ -99,11 +97,7 @@ flowRunsRouter.openapi(
     request: { params: IdParams },
     responses: { 200: jsonResponse(FlowRunResponse), ...errorResponses(404) },
   }),
-  async (c) => {
-    const row = await flowRuns.readFlowRun(c.var.db, runId(c));
-    if (!row) throw notFound(FLOW_RUN_NOT_FOUND);
-    return c.json(toFlowRunResponse(row), 200);
-  },
+  async (c) => c.json(toFlowRunResponse(orNotFound(await flowRuns.readFlowRun(c.var.db, pathId(c)), FLOW_RUN_NOT_FOUND)), 200),
 );
 
 flowRunsRouter.openapi(
@@ -116,7 +110,7 @@ flowRunsRouter.openapi(
     responses: { 204: noContent, ...errorResponses(400, 404, 409, 422) },
   }),
   async (c) => {
-    const id = runId(c);
+    const id = pathId(c);
     const input = await sentFields(c, c.req.valid("json"));
     if (input.job_variables !== undefined && input.job_variables !== null) {
       const run = await flowRuns.readFlowRun(c.var.db, id);
@@ -187,7 +181,7 @@ flowRunsRouter.openapi(
     responses: { 200: jsonResponse(z.array(DependencyResult)), ...errorResponses({ 404: "exception_message" }) },
   }),
   async (c) => {
-    const id = runId(c);
+    const id = pathId(c);
     const graph = await readTaskRunDependencies(c.var.db, id);
     if (!graph) throw objectNotFound(`Flow run with id ${id} not found`);
     return c.json(graph, 200);
@@ -207,7 +201,7 @@ flowRunsRouter.openapi(
     responses: { 200: jsonResponse(Graph), ...errorResponses(400, { 404: "exception_message" }, 422) },
   }),
   async (c) => {
-    const id = runId(c);
+    const id = pathId(c);
     const { since } = c.req.valid("query");
     let graph;
     try {
@@ -230,11 +224,7 @@ flowRunsRouter.openapi(
     request: jsonBody(FilterBody),
     responses: { 200: jsonResponse(z.array(FlowRunResponse)), ...errorResponses(422) },
   }),
-  async (c) => {
-    const body = c.req.valid("json");
-    const limit = resolveLimit(body.limit);
-    return c.json(await flowRuns.filterFlowRuns(c.var.db, body, body.sort, limit, body.offset), 200);
-  },
+  async (c) => c.json(await readPage(c.req.valid("json"), (body, limit, offset) => flowRuns.filterFlowRuns(c.var.db, body, body.sort, limit, offset)), 200),
 );
 
 flowRunsRouter.openapi(
@@ -246,12 +236,7 @@ flowRunsRouter.openapi(
     request: jsonBody(PaginateBody),
     responses: { 200: jsonResponse(FlowRunPaginationResponse), ...errorResponses(422) },
   }),
-  async (c) => {
-    const body = c.req.valid("json");
-    const limit = resolveLimit(body.limit);
-    const { results, count } = await flowRuns.paginateFlowRuns(c.var.db, body, body.sort, limit, (body.page - 1) * limit);
-    return c.json(paginated(results, count, limit, body.page), 200);
-  },
+  async (c) => c.json(await paginate(c.req.valid("json"), (body, limit, offset) => flowRuns.paginateFlowRuns(c.var.db, body, body.sort, limit, offset)), 200),
 );
 
 flowRunsRouter.openapi(
@@ -264,7 +249,7 @@ flowRunsRouter.openapi(
     responses: { 204: noContent, ...errorResponses(404) },
   }),
   async (c) => {
-    const deleted = await flowRuns.deleteFlowRuns(c.var.db, [runId(c)]);
+    const deleted = await flowRuns.deleteFlowRuns(c.var.db, [pathId(c)]);
     if (!deleted.length) throw notFound(FLOW_RUN_NOT_FOUND);
     releaseSlots(c as unknown as Context<AppEnv>, deleted);
     return c.body(null, 204);
@@ -319,7 +304,7 @@ flowRunsRouter.openapi(
     responses: { 200: { content: { "text/csv": { schema: z.string() } }, description: "Successful Response" }, ...errorResponses(404) },
   }),
   async (c) => {
-    const id = runId(c);
+    const id = pathId(c);
     const db = c.var.db;
     const run = await flowRuns.runWithFirstLogs(db, id, LOG_PAGE);
     if (!run) throw notFound(FLOW_RUN_NOT_FOUND);
@@ -363,7 +348,7 @@ flowRunsRouter.openapi(
     responses: { 204: noContent, ...errorResponses({ 404: "exception_message" }, 422) },
   }),
   async (c) => {
-    const id = runId(c);
+    const id = pathId(c);
     if (!(await flowRuns.mergeFlowRunLabels(c.var.db, id, c.req.valid("json"))))
       throw objectNotFound(`Flow run with id ${id} not found`);
     return c.body(null, 204);
@@ -392,7 +377,7 @@ flowRunsRouter.openapi(
         [{ type: "value_error", loc: ["body", "key"], msg: "Value error, key must only contain lowercase letters, numbers, and dashes.", input: body.key, ctx: { error: "key must only contain lowercase letters, numbers, and dashes." } }],
         await c.req.json(),
       ) as any;
-    const outcome = await inputs.createFlowRunInput(c.var.db, runId(c), body);
+    const outcome = await inputs.createFlowRunInput(c.var.db, pathId(c), body);
     if (outcome === "no_run") throw notFound(FLOW_RUN_NOT_FOUND);
     if (outcome === "duplicate") throw conflict("A flow run input with this key already exists.");
     return c.json(null, 201);
@@ -410,7 +395,7 @@ flowRunsRouter.openapi(
   }),
   async (c) => {
     const body = c.req.valid("json");
-    return c.json(await inputs.filterFlowRunInputs(c.var.db, runId(c), body.prefix, body.limit, body.exclude_keys), 200);
+    return c.json(await inputs.filterFlowRunInputs(c.var.db, pathId(c), body.prefix, body.limit, body.exclude_keys), 200);
   },
 );
 
@@ -428,7 +413,7 @@ flowRunsRouter.openapi(
   }),
   async (c) => {
     const { key } = c.req.valid("param");
-    const input = await inputs.readFlowRunInput(c.var.db, runId(c), key);
+    const input = await inputs.readFlowRunInput(c.var.db, pathId(c), key);
     if (!input) throw notFound(INPUT_NOT_FOUND);
     return c.text(input.value, 200, { "content-type": "text/plain; charset=utf-8" });
   },
@@ -445,7 +430,7 @@ flowRunsRouter.openapi(
   }),
   async (c) => {
     const { key } = c.req.valid("param");
-    if (!(await inputs.deleteFlowRunInput(c.var.db, runId(c), key))) throw notFound(INPUT_NOT_FOUND);
+    if (!(await inputs.deleteFlowRunInput(c.var.db, pathId(c), key))) throw notFound(INPUT_NOT_FOUND);
     return c.body(null, 204);
   },
 );

@@ -1,7 +1,6 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { createRouter, IdParams, jsonBody, jsonResponse, noContent, sentFields, errorResponses } from "../lib/router";
-import { orNotFound, notFound } from "../lib/errors";
-import { paginated, resolveLimit } from "../db/pagination";
+import { orNotFound } from "../lib/errors";
 import * as flows from "../db/queries/flows";
 import {
   Body_bulk_delete_flows_flows_bulk_delete_post,
@@ -14,6 +13,7 @@ import {
   FlowPaginationResponse,
   FlowUpdate,
 } from "../schemas/prefect.gen";
+import { noContentOr404, paginate, readPage, withCount } from "./support/handlers";
 
 const tags = ["Flows"];
 export const flowsRouter = createRouter();
@@ -42,12 +42,7 @@ flowsRouter.openapi(
     request: { params: IdParams, ...jsonBody(FlowUpdate.partial()) },
     responses: { 204: noContent, ...errorResponses(404, 422) },
   }),
-  async (c) => {
-    const input = await sentFields(c, c.req.valid("json"));
-    const ok = await flows.updateFlow(c.var.db, c.req.valid("param").id, input);
-    if (!ok) throw notFound("Flow not found");
-    return c.body(null, 204);
-  },
+  async (c) => noContentOr404(c, await flows.updateFlow(c.var.db, c.req.valid("param").id, await sentFields(c, c.req.valid("json"))), "Flow not found"),
 );
 
 flowsRouter.openapi(
@@ -95,11 +90,7 @@ flowsRouter.openapi(
     request: jsonBody(Body_read_flows_flows_filter_post),
     responses: { 200: jsonResponse(z.array(Flow)), ...errorResponses(422) },
   }),
-  async (c) => {
-    const body = c.req.valid("json");
-    const limit = resolveLimit(body.limit);
-    return c.json(await flows.filterFlows(c.var.db, body, body.sort, limit, body.offset), 200);
-  },
+  async (c) => c.json(await readPage(c.req.valid("json"), (body, limit, offset) => flows.filterFlows(c.var.db, body, body.sort, limit, offset)), 200),
 );
 
 flowsRouter.openapi(
@@ -111,10 +102,7 @@ flowsRouter.openapi(
     request: { params: IdParams },
     responses: { 204: noContent, ...errorResponses(404) },
   }),
-  async (c) => {
-    if (!(await flows.deleteFlow(c.var.db, c.req.valid("param").id))) throw notFound("Flow not found");
-    return c.body(null, 204);
-  },
+  async (c) => noContentOr404(c, await flows.deleteFlow(c.var.db, c.req.valid("param").id), "Flow not found"),
 );
 
 flowsRouter.openapi(
@@ -141,13 +129,11 @@ flowsRouter.openapi(
     request: jsonBody(Body_paginate_flows_flows_paginate_post),
     responses: { 200: jsonResponse(FlowPaginationResponse), ...errorResponses(422) },
   }),
-  async (c) => {
-    const body = c.req.valid("json");
-    const limit = resolveLimit(body.limit);
-    const [results, count] = await Promise.all([
-      flows.filterFlows(c.var.db, body, body.sort, limit, (body.page - 1) * limit),
-      flows.countFlows(c.var.db, body),
-    ]);
-    return c.json(paginated(results, count, limit, body.page), 200);
-  },
+  async (c) =>
+    c.json(
+      await paginate(c.req.valid("json"), (body, limit, offset) =>
+        withCount(flows.filterFlows(c.var.db, body, body.sort, limit, offset), flows.countFlows(c.var.db, body)),
+      ),
+      200,
+    ),
 );

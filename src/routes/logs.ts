@@ -1,12 +1,12 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { createRouter, jsonBody, jsonResponse, errorResponses } from "../lib/router";
-import { resolveLimit } from "../db/pagination";
 import * as logs from "../db/queries/logs";
 import { Body_read_logs_logs_filter_post, Log, LogCreate } from "../schemas/prefect.gen";
 import { Int } from "../schemas/primitives";
 import { createAndPublishLogs } from "../events/logs";
 import { openEventStreamSocket } from "../events/publish";
 import { socketServedBy } from "./support/sockets";
+import { readPage } from "./support/handlers";
 
 const tags = ["Logs"];
 export const logsRouter = createRouter();
@@ -39,10 +39,7 @@ logsRouter.openapi(
     request: jsonBody(ReadLogsBody),
     responses: { 200: jsonResponse(z.array(Log)), ...errorResponses(422) },
   }),
-  async (c) => {
-    const body = c.req.valid("json");
-    return c.json(await logs.readLogs(c.var.db, body.logs, body.sort, resolveLimit(body.limit), body.offset), 200);
-  },
+  async (c) => c.json(await readPage(c.req.valid("json"), (body, limit, offset) => logs.readLogs(c.var.db, body.logs, body.sort, limit, offset)), 200),
 );
 
 /** `/logs/out`, the log stream (mounted before the API's auth, see app.ts). */

@@ -1,9 +1,8 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import { createRouter, jsonBody, jsonResponse, noContent, sentFields, errorResponses } from "../lib/router";
-import { notFound, integrityConflict } from "../lib/errors";
+import { notFound, integrityConflict, orNotFound } from "../lib/errors";
 import { prefectValidationHook } from "../lib/validation";
-import { resolveLimit } from "../db/pagination";
 import { normalizeUuid } from "../lib/ids";
 import { Uuid } from "../schemas/primitives";
 import * as policies from "../db/queries/notification-policies";
@@ -13,6 +12,7 @@ import {
   FlowRunNotificationPolicyCreate,
   FlowRunNotificationPolicyUpdate,
 } from "../schemas/notification-policies";
+import { noContentOr404, pathId, readPage } from "./support/handlers";
 
 /**
  * Prefect 2.x's flow run notification policies, kept for 2.x clients (Prefect 3 replaced them with
@@ -40,8 +40,6 @@ async function pathHookImpl(result: any, c: Context): Promise<Response | undefin
 }
 
 const pathHook = pathHookImpl as any;
-
-const idOf = (c: { req: { valid: (t: "param") => { id: string } } }) => normalizeUuid(c.req.valid("param").id);
 
 notificationPoliciesRouter.openapi(
   createRoute({
@@ -75,11 +73,7 @@ notificationPoliciesRouter.openapi(
     request: jsonBody(FilterBody),
     responses: { 200: jsonResponse(z.array(FlowRunNotificationPolicy)), ...errorResponses(422) },
   }),
-  async (c) => {
-    const body = c.req.valid("json");
-    const limit = resolveLimit(body.limit);
-    return c.json(await policies.filterNotificationPolicies(c.var.db, body.flow_run_notification_policy_filter, limit, body.offset), 200);
-  },
+  async (c) => c.json(await readPage(c.req.valid("json"), (body, limit, offset) => policies.filterNotificationPolicies(c.var.db, body.flow_run_notification_policy_filter, limit, offset)), 200),
 );
 
 notificationPoliciesRouter.openapi(
@@ -91,11 +85,7 @@ notificationPoliciesRouter.openapi(
     request: { params: Params },
     responses: { 200: jsonResponse(FlowRunNotificationPolicy), ...errorResponses(404) },
   }),
-  async (c) => {
-    const policy = await policies.readNotificationPolicy(c.var.db, idOf(c));
-    if (!policy) throw notFound(NOT_FOUND);
-    return c.json(policy, 200);
-  },
+  async (c) => c.json(orNotFound(await policies.readNotificationPolicy(c.var.db, pathId(c)), NOT_FOUND), 200),
   pathHook,
 );
 
@@ -109,7 +99,7 @@ notificationPoliciesRouter.openapi(
     responses: { 204: noContent, ...errorResponses(404, 409, 422) },
   }),
   async (c) => {
-    const id = idOf(c);
+    const id = pathId(c);
     const sent = await sentFields(c, c.req.valid("json"));
     // An explicit null on a NOT NULL column is the database's integrity error (Prefect's 409),
     // raised only when there is a row to update.
@@ -141,9 +131,6 @@ notificationPoliciesRouter.openapi(
     request: { params: Params },
     responses: { 204: noContent, ...errorResponses(404) },
   }),
-  async (c) => {
-    if (!(await policies.deleteNotificationPolicy(c.var.db, idOf(c)))) throw notFound(NOT_FOUND);
-    return c.body(null, 204);
-  },
+  async (c) => noContentOr404(c, await policies.deleteNotificationPolicy(c.var.db, pathId(c)), NOT_FOUND),
   pathHook,
 );

@@ -1,8 +1,6 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { createRouter, IdParams, jsonBody, jsonResponse, noContent, errorResponses } from "../lib/router";
-import { notFound, orNotFound } from "../lib/errors";
-import { resolveLimit } from "../db/pagination";
-import { normalizeUuid } from "../lib/ids";
+import { orNotFound } from "../lib/errors";
 import * as savedSearches from "../db/queries/saved-searches";
 import {
   Body_read_saved_searches_saved_searches_filter_post,
@@ -10,6 +8,7 @@ import {
   SavedSearchCreate,
   SavedSearchFilter,
 } from "../schemas/prefect.gen";
+import { noContentOr404, pathId, readPage } from "./support/handlers";
 
 const tags = ["SavedSearches"];
 export const savedSearchesRouter = createRouter();
@@ -48,10 +47,7 @@ savedSearchesRouter.openapi(
     request: jsonBody(Body_read_saved_searches_saved_searches_filter_post),
     responses: { 200: jsonResponse(z.array(SavedSearch)), ...errorResponses(422) },
   }),
-  async (c) => {
-    const body = c.req.valid("json");
-    return c.json(await savedSearches.filterSavedSearches(c.var.db, resolveLimit(body.limit), body.offset), 200);
-  },
+  async (c) => c.json(await readPage(c.req.valid("json"), (body, limit, offset) => savedSearches.filterSavedSearches(c.var.db, limit, offset)), 200),
 );
 
 savedSearchesRouter.openapi(
@@ -64,7 +60,7 @@ savedSearchesRouter.openapi(
     responses: { 200: jsonResponse(SavedSearch), ...errorResponses(404) },
   }),
   async (c) =>
-    c.json(orNotFound(await savedSearches.readSavedSearch(c.var.db, normalizeUuid(c.req.valid("param").id)), NOT_FOUND), 200),
+    c.json(orNotFound(await savedSearches.readSavedSearch(c.var.db, pathId(c)), NOT_FOUND), 200),
 );
 
 savedSearchesRouter.openapi(
@@ -76,8 +72,5 @@ savedSearchesRouter.openapi(
     request: { params: IdParams },
     responses: { 204: noContent, ...errorResponses(404) },
   }),
-  async (c) => {
-    if (!(await savedSearches.deleteSavedSearch(c.var.db, normalizeUuid(c.req.valid("param").id)))) throw notFound(NOT_FOUND);
-    return c.body(null, 204);
-  },
+  async (c) => noContentOr404(c, await savedSearches.deleteSavedSearch(c.var.db, pathId(c)), NOT_FOUND),
 );

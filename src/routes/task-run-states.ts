@@ -1,10 +1,11 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { createRouter, IdParams, jsonResponse, errorResponses } from "../lib/router";
-import { notFound } from "../lib/errors";
+import { orNotFound } from "../lib/errors";
 import { normalizeUuid } from "../lib/ids";
 import { Uuid } from "../schemas/primitives";
 import * as states from "../db/queries/run-states";
 import { State } from "../schemas/prefect.gen";
+import { pathId } from "./support/handlers";
 
 export const taskRunStatesRouter = createRouter();
 const tags = ["Task Run States"];
@@ -18,12 +19,8 @@ taskRunStatesRouter.openapi(
     request: { params: IdParams },
     responses: { 200: jsonResponse(State), ...errorResponses(404) },
   }),
-  async (c) => {
-    const state = await states.readTaskRunState(c.var.db, normalizeUuid(c.req.valid("param").id));
-    // Prefect's task-run-state route answers with the flow-run wording.
-    if (!state) throw notFound("Flow run state not found");
-    return c.json(state, 200);
-  },
+  // Prefect's task-run-state route answers with the flow-run wording.
+  async (c) => c.json(orNotFound(await states.readTaskRunState(c.var.db, pathId(c)), "Flow run state not found"), 200),
 );
 
 taskRunStatesRouter.openapi(

@@ -1,8 +1,6 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { createRouter, IdParams, jsonBody, jsonResponse, noContent, sentFields, errorResponses } from "../lib/router";
-import { ApiError, notFound } from "../lib/errors";
-import { normalizeUuid } from "../lib/ids";
-import { paginated, resolveLimit } from "../db/pagination";
+import { ApiError, orNotFound } from "../lib/errors";
 import type { ResourceFilters } from "../db/filters";
 import * as taskRuns from "../db/queries/task-runs";
 import { runHistory } from "../db/queries/run-history";
@@ -24,6 +22,7 @@ import {
   TaskRunPaginationResponse,
   TaskRunUpdate,
 } from "../schemas/prefect.gen";
+import { noContentOr404, pathId, paginate, readPage } from "./support/handlers";
 
 const tags = ["Task Runs"];
 export const taskRunsRouter = createRouter();
@@ -66,8 +65,6 @@ const PaginateBody = Body_paginate_task_runs_task_runs_paginate_post;
 const CountBody = Body_count_task_runs_task_runs_count_post;
 const HistoryBody = Body_task_run_history_task_runs_history_post;
 
-const runId = (c: { req: { valid: (t: "param") => { id: string } } }) => normalizeUuid(c.req.valid("param").id);
-
 /** Task-run endpoints filter by flows, flow runs, task runs and deployments only. */
 const filtersOf = (b: { flows?: unknown; flow_runs?: unknown; task_runs?: unknown; deployments?: unknown }) =>
   ({ flows: b.flows, flow_runs: b.flow_runs, task_runs: b.task_runs, deployments: b.deployments }) as ResourceFilters;
@@ -81,11 +78,7 @@ taskRunsRouter.openapi(
     request: { params: IdParams },
     responses: { 200: jsonResponse(TaskRun), ...errorResponses(404) },
   }),
-  async (c) => {
-    const run = await taskRuns.readTaskRun(c.var.db, runId(c));
-    if (!run) throw notFound("Task not found");
-    return c.json(run, 200);
-  },
+  async (c) => c.json(orNotFound(await taskRuns.readTaskRun(c.var.db, pathId(c)), "Task not found"), 200),
 );
 
 taskRunsRouter.openapi(
@@ -97,11 +90,7 @@ taskRunsRouter.openapi(
     request: { params: IdParams, ...jsonBody(TaskRunUpdate) },
     responses: { 204: noContent, ...errorResponses(404, 422) },
   }),
-  async (c) => {
-    const input = await sentFields(c, c.req.valid("json"));
-    if (!(await taskRuns.updateTaskRun(c.var.db, runId(c), input))) throw notFound("Task run not found");
-    return c.body(null, 204);
-  },
+  async (c) => noContentOr404(c, await taskRuns.updateTaskRun(c.var.db, pathId(c), await sentFields(c, c.req.valid("json"))), "Task run not found"),
 );
 
 taskRunsRouter.openapi(
@@ -113,10 +102,7 @@ taskRunsRouter.openapi(
     request: { params: IdParams },
     responses: { 204: noContent, ...errorResponses(404) },
   }),
-  async (c) => {
-    if (!(await taskRuns.deleteTaskRun(c.var.db, runId(c)))) throw notFound("Task not found");
-    return c.body(null, 204);
-  },
+  async (c) => noContentOr404(c, await taskRuns.deleteTaskRun(c.var.db, pathId(c)), "Task not found"),
 );
 
 taskRunsRouter.openapi(
@@ -156,11 +142,7 @@ taskRunsRouter.openapi(
     request: jsonBody(FilterBody),
     responses: { 200: jsonResponse(z.array(TaskRun)), ...errorResponses(422) },
   }),
-  async (c) => {
-    const body = c.req.valid("json");
-    const limit = resolveLimit(body.limit);
-    return c.json(await taskRuns.filterTaskRuns(c.var.db, filtersOf(body), body.sort, limit, body.offset), 200);
-  },
+  async (c) => c.json(await readPage(c.req.valid("json"), (body, limit, offset) => taskRuns.filterTaskRuns(c.var.db, filtersOf(body), body.sort, limit, offset)), 200),
 );
 
 taskRunsRouter.openapi(
@@ -173,9 +155,7 @@ taskRunsRouter.openapi(
     responses: { 200: jsonResponse(TaskRunPaginationResponse), ...errorResponses(422) },
   }),
   async (c) => {
-    const body = c.req.valid("json");
-    const limit = resolveLimit(body.limit);
-    const { results, count } = await taskRuns.paginateTaskRuns(c.var.db, filtersOf(body), body.sort, limit, (body.page - 1) * limit);
-    return c.json(paginated(results, count, limit, body.page) as TaskRunPaginationResponse, 200);
+    const page = await paginate(c.req.valid("json"), (body, limit, offset) => taskRuns.paginateTaskRuns(c.var.db, filtersOf(body), body.sort, limit, offset));
+    return c.json(page as TaskRunPaginationResponse, 200);
   },
 );

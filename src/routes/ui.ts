@@ -1,7 +1,6 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { createRouter, IdParams, jsonBody, jsonResponse, errorResponses } from "../lib/router";
-import { ApiError, notFound } from "../lib/errors";
-import { normalizeUuid } from "../lib/ids";
+import { ApiError, orNotFound } from "../lib/errors";
 import * as ui from "../db/queries/ui-runs";
 import { referencedVariableNames, workspaceVariables } from "../db/queries/ui-schemas";
 import {
@@ -28,6 +27,7 @@ import {
   SimpleNextFlowRun,
   UITaskRun,
 } from "../schemas/prefect.gen";
+import { pathId } from "./support/handlers";
 
 export const uiRouter = createRouter();
 
@@ -134,11 +134,7 @@ uiRouter.openapi(
     request: { params: IdParams },
     responses: { 200: jsonResponse(UITaskRun), ...errorResponses(404) },
   }),
-  async (c) => {
-    const found = await ui.readTaskRunWithFlowRunName(c.var.db, normalizeUuid(c.req.valid("param").id));
-    if (!found) throw notFound("Task not found");
-    return c.json(found, 200);
-  },
+  async (c) => c.json(orNotFound(await ui.readTaskRunWithFlowRunName(c.var.db, pathId(c)), "Task not found"), 200),
 );
 
 // ---- /ui/schemas ----

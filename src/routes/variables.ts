@@ -1,8 +1,6 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { createRouter, IdParams, jsonBody, jsonResponse, noContent, sentFields, errorResponses } from "../lib/router";
 import { notFound, orNotFound, integrityConflict } from "../lib/errors";
-import { resolveLimit } from "../db/pagination";
-import { normalizeUuid } from "../lib/ids";
 import * as variables from "../db/queries/variables";
 import {
   Body_count_variables_variables_count_post,
@@ -12,6 +10,7 @@ import {
   VariableUpdate,
 } from "../schemas/prefect.gen";
 import { serverEvents } from "../events/outbox";
+import { noContentOr404, pathId, readPage } from "./support/handlers";
 
 const tags = ["Variables"];
 export const variablesRouter = createRouter();
@@ -94,11 +93,7 @@ variablesRouter.openapi(
     request: jsonBody(Body_read_variables_variables_filter_post),
     responses: { 200: jsonResponse(z.array(Variable)), ...errorResponses(422) },
   }),
-  async (c) => {
-    const body = c.req.valid("json");
-    const limit = resolveLimit(body.limit);
-    return c.json(await variables.filterVariables(c.var.db, body.variables, body.sort, limit, body.offset), 200);
-  },
+  async (c) => c.json(await readPage(c.req.valid("json"), (body, limit, offset) => variables.filterVariables(c.var.db, body.variables, body.sort, limit, offset)), 200),
 );
 
 variablesRouter.openapi(
@@ -149,10 +144,7 @@ variablesRouter.openapi(
     request: { params: NameParams },
     responses: { 204: noContent, ...errorResponses(404) },
   }),
-  async (c) => {
-    if (!(await variables.deleteVariable(c.var.db, { name: c.req.valid("param").name }, serverEvents(c.env)))) throw notFound(NOT_FOUND);
-    return c.body(null, 204);
-  },
+  async (c) => noContentOr404(c, await variables.deleteVariable(c.var.db, { name: c.req.valid("param").name }, serverEvents(c.env)), NOT_FOUND),
 );
 
 variablesRouter.openapi(
@@ -165,7 +157,7 @@ variablesRouter.openapi(
     responses: { 200: jsonResponse(Variable), ...errorResponses(404) },
   }),
   async (c) =>
-    c.json(orNotFound(await variables.readVariable(c.var.db, normalizeUuid(c.req.valid("param").id)), NOT_FOUND), 200),
+    c.json(orNotFound(await variables.readVariable(c.var.db, pathId(c)), NOT_FOUND), 200),
 );
 
 variablesRouter.openapi(
@@ -178,7 +170,7 @@ variablesRouter.openapi(
     responses: { 204: noContent, ...errorResponses(404, 422) },
   }),
   async (c) => {
-    await applyPatch(c, { id: normalizeUuid(c.req.valid("param").id) });
+    await applyPatch(c, { id: pathId(c) });
     return c.body(null, 204);
   },
 );
@@ -192,8 +184,5 @@ variablesRouter.openapi(
     request: { params: IdParams },
     responses: { 204: noContent, ...errorResponses(404) },
   }),
-  async (c) => {
-    if (!(await variables.deleteVariable(c.var.db, { id: normalizeUuid(c.req.valid("param").id) }, serverEvents(c.env)))) throw notFound(NOT_FOUND);
-    return c.body(null, 204);
-  },
+  async (c) => noContentOr404(c, await variables.deleteVariable(c.var.db, { id: pathId(c) }, serverEvents(c.env)), NOT_FOUND),
 );

@@ -1,8 +1,7 @@
 import { changedFields, emitAfter, queueCreated, queueDeleted, queueUpdated } from "../services/work-pool-events";
 import { createRoute, z } from "@hono/zod-openapi";
 import { createRouter, jsonBody, jsonResponse, noContent, sentFields, errorResponses } from "../lib/router";
-import { conflict, notFound, integrityConflict } from "../lib/errors";
-import { resolveLimit } from "../db/pagination";
+import { conflict, notFound, integrityConflict, orNotFound } from "../lib/errors";
 import type { Db } from "../db/client";
 import { isUniqueViolation, readPoolRow } from "../db/queries/work-pools";
 import * as queues from "../db/queries/work-queues";
@@ -13,6 +12,7 @@ import {
   WorkQueueResponse,
   WorkQueueUpdate,
 } from "../schemas/prefect.gen";
+import { readPage } from "./support/handlers";
 
 /** The queues of a work pool, addressed by pool name and queue name (Prefect's Work Pools tag). */
 export const workPoolQueuesRouter = createRouter();
@@ -63,11 +63,8 @@ workPoolQueuesRouter.openapi(
   }),
   async (c) => {
     const { work_pool_name } = c.req.valid("param");
-    const body = c.req.valid("json");
-    const limit = resolveLimit(body.limit);
-    const found = await queues.filterPoolQueues(c.var.db, work_pool_name, body.work_queues, limit, body.offset);
-    if (!found) throw poolNotFound(work_pool_name);
-    return c.json(found, 200);
+    const found = await readPage(c.req.valid("json"), (body, limit, offset) => queues.filterPoolQueues(c.var.db, work_pool_name, body.work_queues, limit, offset));
+    return c.json(orNotFound(found, poolNotFound(work_pool_name)), 200);
   },
 );
 
@@ -82,9 +79,7 @@ workPoolQueuesRouter.openapi(
   }),
   async (c) => {
     const { work_pool_name, name } = c.req.valid("param");
-    const queue = await queues.readPoolQueue(c.var.db, work_pool_name, name);
-    if (!queue) throw queueNotFound(work_pool_name, name);
-    return c.json(queue, 200);
+    return c.json(orNotFound(await queues.readPoolQueue(c.var.db, work_pool_name, name), queueNotFound(work_pool_name, name)), 200);
   },
 );
 

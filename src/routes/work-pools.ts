@@ -1,8 +1,8 @@
 import { changedFields, emitAfter, poolCreated, poolDeleted, poolUpdated } from "../services/work-pool-events";
 import { createRoute, z } from "@hono/zod-openapi";
+import { workPoolConcurrencyStatus } from "../services/concurrency-status";
 import { createRouter, jsonBody, jsonResponse, noContent, sentFields, errorResponses } from "../lib/router";
 import { ApiError, conflict, notFound, orNotFound } from "../lib/errors";
-import { paginated, resolveLimit } from "../db/pagination";
 import * as pools from "../db/queries/work-pools";
 import { readPoolQueueRows } from "../db/queries/work-queues";
 import { toFlowRunSlotSummary } from "../db/queries/runs-serialize";
@@ -17,6 +17,7 @@ import {
   WorkPoolResponse,
   WorkPoolUpdate,
 } from "../schemas/prefect.gen";
+import { readPage } from "./support/handlers";
 
 const tags = ["Work Pools"];
 export const workPoolsRouter = createRouter();
@@ -83,10 +84,7 @@ workPoolsRouter.openapi(
     request: jsonBody(Body_read_work_pools_work_pools_filter_post),
     responses: { 200: jsonResponse(z.array(WorkPoolResponse)), ...errorResponses(422) },
   }),
-  async (c) => {
-    const body = c.req.valid("json");
-    return c.json(await pools.filterPools(c.var.db, body.work_pools, resolveLimit(body.limit), body.offset), 200);
-  },
+  async (c) => c.json(await readPage(c.req.valid("json"), (body, limit, offset) => pools.filterPools(c.var.db, body.work_pools, limit, offset)), 200),
 );
 
 workPoolsRouter.openapi(
@@ -172,41 +170,5 @@ workPoolsRouter.openapi(
     request: { params: PoolParams, ...jsonBody(Body_read_work_pool_concurrency_status_work_pools__name__concurrency_status_post) },
     responses: { 200: jsonResponse(WorkPoolConcurrencyStatus), ...errorResponses(404, 422) },
   }),
-  async (c) => {
-    const { name } = c.req.valid("param");
-    const body = c.req.valid("json");
-    const limit = resolveLimit(body.limit);
-    const db = c.var.db;
-    const pool = await pools.readPoolRow(db, name);
-    if (!pool) throw notFound(`Work pool '${name}' not found.`);
-    const [queues, poolHolders] = await Promise.all([readPoolQueueRows(db, pool.id), slotHolders(c.env, db, "pool", pool.id, 0, 0)]);
-    const pageQueues = queues.slice((body.page - 1) * limit, body.page * limit);
-    const now = isoNow();
-    const details = await Promise.all(
-      pageQueues.map(async (q) => {
-        const h = await slotHolders(c.env, db, "queue", q.id, 0, body.flow_run_limit);
-        return {
-          queue_id: q.id,
-          queue_name: q.name,
-          active_slots: h.active_slots,
-          concurrency_limit: q.concurrency_limit,
-          flow_runs: h.runs.map((r) => toFlowRunSlotSummary(r, now)),
-          flow_run_count: h.count,
-        };
-      }),
-    );
-    const page = paginated(details, queues.length, limit, body.page);
-    return c.json(
-      {
-        active_slots: poolHolders.active_slots,
-        concurrency_limit: pool.concurrency_limit,
-        queues: page.results,
-        count: page.count,
-        limit: page.limit,
-        pages: page.pages,
-        page: page.page,
-      },
-      200,
-    );
-  },
+  async (c) => c.json(await workPoolConcurrencyStatus(c.env, c.var.db, c.req.valid("param").name, c.req.valid("json")), 200),
 );

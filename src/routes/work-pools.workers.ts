@@ -1,7 +1,6 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { createRouter, jsonBody, jsonResponse, noContent, errorResponses } from "../lib/router";
-import { notFound } from "../lib/errors";
-import { resolveLimit } from "../db/pagination";
+import { notFound, orNotFound } from "../lib/errors";
 import { readPoolRow } from "../db/queries/work-pools";
 import * as workers from "../db/queries/workers";
 import { poolNotFound } from "./work-pools";
@@ -10,6 +9,7 @@ import {
   Body_worker_heartbeat_work_pools__work_pool_name__workers_heartbeat_post,
   WorkerResponse,
 } from "../schemas/prefect.gen";
+import { noContentOr404, readPage } from "./support/handlers";
 
 /** A work pool's workers: heartbeats, listing with their online status, removal. */
 export const workPoolWorkersRouter = createRouter();
@@ -28,9 +28,7 @@ workPoolWorkersRouter.openapi(
   async (c) => {
     const { work_pool_name } = c.req.valid("param");
     const body = c.req.valid("json");
-    const found = await workers.recordHeartbeat(c.var.db, work_pool_name, body.name, body.heartbeat_interval_seconds);
-    if (!found) throw poolNotFound(work_pool_name);
-    return c.body(null, 204);
+    return noContentOr404(c, await workers.recordHeartbeat(c.var.db, work_pool_name, body.name, body.heartbeat_interval_seconds), poolNotFound(work_pool_name));
   },
 );
 
@@ -45,11 +43,8 @@ workPoolWorkersRouter.openapi(
   }),
   async (c) => {
     const { work_pool_name } = c.req.valid("param");
-    const body = c.req.valid("json");
-    const limit = resolveLimit(body.limit);
-    const found = await workers.filterWorkers(c.var.db, work_pool_name, body.workers, limit, body.offset);
-    if (!found) throw poolNotFound(work_pool_name);
-    return c.json(found, 200);
+    const found = await readPage(c.req.valid("json"), (body, limit, offset) => workers.filterWorkers(c.var.db, work_pool_name, body.workers, limit, offset));
+    return c.json(orNotFound(found, poolNotFound(work_pool_name)), 200);
   },
 );
 

@@ -1,7 +1,8 @@
 import { createRoute, z } from "@hono/zod-openapi";
+import { workQueueConcurrencyStatus } from "../services/concurrency-status";
 import { afterResponse, createRouter, IdParams, jsonBody, jsonResponse, errorResponses } from "../lib/router";
 import { notFound } from "../lib/errors";
-import { resolveLimit, paginated } from "../db/pagination";
+import { resolveLimit } from "../db/pagination";
 import { readQueueRow } from "../db/queries/work-queues";
 import { toFlowRunResponse, toFlowRunSlotSummary } from "../db/queries/runs-serialize";
 import { isoNow } from "../lib/time";
@@ -53,27 +54,5 @@ workQueueRunsRouter.openapi(
     request: { params: IdParams, ...jsonBody(Body_read_work_queue_concurrency_status_work_queues__id__concurrency_status_post) },
     responses: { 200: jsonResponse(WorkQueueConcurrencyStatus), ...errorResponses(404, 422) },
   }),
-  async (c) => {
-    const { id } = c.req.valid("param");
-    const body = c.req.valid("json");
-    const limit = resolveLimit(body.limit);
-    const found = await readQueueRow(c.var.db, id.toLowerCase());
-    if (!found) throw notFound("Work queue not found.");
-    const { queue } = found;
-    const holders = await slotHolders(c.env, c.var.db, "queue", queue.id, (body.page - 1) * limit, limit);
-    const now = isoNow();
-    const page = paginated(holders.runs.map((r) => toFlowRunSlotSummary(r, now)), holders.count, limit, body.page);
-    return c.json(
-      {
-        active_slots: holders.active_slots,
-        concurrency_limit: queue.concurrency_limit,
-        flow_runs: page.results,
-        count: page.count,
-        limit: page.limit,
-        pages: page.pages,
-        page: page.page,
-      },
-      200,
-    );
-  },
+  async (c) => c.json(await workQueueConcurrencyStatus(c.env, c.var.db, c.req.valid("param").id, c.req.valid("json")), 200),
 );

@@ -2,9 +2,7 @@ import { changedFields, emitAfter, queueCreated, queueDeleted, queueUpdated } fr
 import { createRoute, z } from "@hono/zod-openapi";
 import { createRouter, IdParams, jsonBody, jsonResponse, noContent, sentFields, errorResponses } from "../lib/router";
 import { ApiError, conflict, notFound, orNotFound, integrityConflict } from "../lib/errors";
-import { normalizeUuid } from "../lib/ids";
 import { isoNow, secondsBetween } from "../lib/time";
-import { resolveLimit } from "../db/pagination";
 import type { Db } from "../db/client";
 import * as pools from "../db/queries/work-pools";
 import * as queues from "../db/queries/work-queues";
@@ -16,6 +14,7 @@ import {
   WorkQueueStatusDetail,
   WorkQueueUpdate,
 } from "../schemas/prefect.gen";
+import { pathId, readPage } from "./support/handlers";
 
 /** Prefect's legacy work-queue routes, addressed by id; new queues go to the default agent pool. */
 export const workQueuesRouter = createRouter();
@@ -75,10 +74,7 @@ workQueuesRouter.openapi(
     request: jsonBody(Body_read_work_queues_work_queues_filter_post),
     responses: { 200: jsonResponse(z.array(WorkQueueResponse)), ...errorResponses(422) },
   }),
-  async (c) => {
-    const body = c.req.valid("json");
-    return c.json(await queues.filterQueues(c.var.db, body.work_queues, resolveLimit(body.limit), body.offset), 200);
-  },
+  async (c) => c.json(await readPage(c.req.valid("json"), (body, limit, offset) => queues.filterQueues(c.var.db, body.work_queues, limit, offset)), 200),
 );
 
 workQueuesRouter.openapi(
@@ -102,7 +98,7 @@ workQueuesRouter.openapi(
     request: { params: IdParams },
     responses: { 200: jsonResponse(WorkQueueResponse), ...errorResponses(404) },
   }),
-  async (c) => c.json(orNotFound(await queues.readQueue(c.var.db, normalizeUuid(c.req.valid("param").id)), NOT_FOUND), 200),
+  async (c) => c.json(orNotFound(await queues.readQueue(c.var.db, pathId(c)), NOT_FOUND), 200),
 );
 
 workQueuesRouter.openapi(
@@ -115,7 +111,7 @@ workQueuesRouter.openapi(
     responses: { 204: noContent, ...errorResponses(404, 409, 422) },
   }),
   async (c) => {
-    const id = normalizeUuid(c.req.valid("param").id);
+    const id = pathId(c);
     const input = await sentFields(c, c.req.valid("json"));
     const found = await queues.readQueueRow(c.var.db, id);
     if (!found) throw notFound(`Work Queue ${id} not found`);
@@ -141,7 +137,7 @@ workQueuesRouter.openapi(
     responses: { 204: noContent, ...errorResponses(404, 409) },
   }),
   async (c) => {
-    const id = normalizeUuid(c.req.valid("param").id);
+    const id = pathId(c);
     const found = await queues.readQueueRow(c.var.db, id);
     if (!found) throw notFound(NOT_FOUND);
     // Prefect's foreign key from the pool refuses this; its integrity-error answer.
@@ -162,7 +158,7 @@ workQueuesRouter.openapi(
     responses: { 200: jsonResponse(WorkQueueStatusDetail), ...errorResponses({ 404: "exception_message" }) },
   }),
   async (c) => {
-    const id = normalizeUuid(c.req.valid("param").id);
+    const id = pathId(c);
     const inputs = await queues.readQueueHealthInputs(c.var.db, id);
     if (!inputs) throw new ApiError(404, `Work queue with id ${id} not found`, "exception_message");
     const { last_polled, late } = inputs;
