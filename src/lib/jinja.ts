@@ -476,50 +476,42 @@ class Parser {
     return blank;
   }
 
+  /** The parser of each statement tag, as Jinja's parse_statement dispatches on the tag name. */
+  private readonly statementParsers: Record<string, () => void> = {
+    for: () => this.parseFor(),
+    if: () => this.parseIf(),
+    block: () => this.parseBlock(),
+    extends: () => {
+      this.stream.next();
+      this.parseExpression();
+    },
+    print: () => this.parsePrint(),
+    macro: () => this.parseMacro(),
+    include: () => this.parseInclude(),
+    from: () => this.parseFrom(),
+    import: () => this.parseImport(),
+    set: () => this.parseSet(),
+    with: () => this.parseWith(),
+    autoescape: () => this.parseWrapped(["name:endautoescape"], () => this.parseExpression()),
+    call: () => this.parseCallBlock(),
+    filter: () => this.parseWrapped(["name:endfilter"], () => this.parseFilter(true)),
+  };
+
+  /** `{% tag <head> %}…{% endtag %}`: the tag, its head, then the body up to and including its end. */
+  private parseWrapped(end: string[], head: () => unknown): void {
+    this.stream.next();
+    head();
+    this.parseStatements(end, true);
+  }
+
   private parseStatement(): void {
     const token = this.stream.current;
     if (token.type !== "name") this.fail("tag name expected", token.lineno);
     this.tagStack.push(token.value);
     let popTag = true;
     try {
-      switch (token.value) {
-        case "for":
-          return this.parseFor();
-        case "if":
-          return this.parseIf();
-        case "block":
-          return this.parseBlock();
-        case "extends":
-          this.stream.next();
-          this.parseExpression();
-          return;
-        case "print":
-          return this.parsePrint();
-        case "macro":
-          return this.parseMacro();
-        case "include":
-          return this.parseInclude();
-        case "from":
-          return this.parseFrom();
-        case "import":
-          return this.parseImport();
-        case "set":
-          return this.parseSet();
-        case "with":
-          return this.parseWith();
-        case "autoescape":
-          this.stream.next();
-          this.parseExpression();
-          this.parseStatements(["name:endautoescape"], true);
-          return;
-        case "call":
-          return this.parseCallBlock();
-        case "filter":
-          this.stream.next();
-          this.parseFilter(true);
-          this.parseStatements(["name:endfilter"], true);
-          return;
-      }
+      const parse = Object.hasOwn(this.statementParsers, token.value) ? this.statementParsers[token.value] : undefined;
+      if (parse) return parse();
       this.tagStack.pop();
       popTag = false;
       this.failUtEof(token.value, this.endTokenStack, token.lineno);
@@ -560,14 +552,11 @@ class Parser {
 
   private parseWith(): void {
     this.stream.next();
-    let first = true;
-    while (this.cur() !== "block_end") {
-      if (!first) this.stream.expect("comma");
-      first = false;
+    this.parseCommaList("block_end", () => {
       this.parseAssignTarget({});
       this.stream.expect("assign");
       this.parseExpression();
-    }
+    });
     this.parseStatements(["name:endwith"], true);
   }
 
@@ -636,18 +625,15 @@ class Parser {
   }
 
   private parseSignature(): void {
-    let args = 0;
     let defaults = 0;
     this.stream.expect("lparen");
-    while (this.cur() !== "rparen") {
-      if (args) this.stream.expect("comma");
+    this.parseCommaList("rparen", () => {
       this.parseAssignTarget({ nameOnly: true });
       if (this.stream.skipIf("assign")) {
         this.parseExpression();
         defaults += 1;
       } else if (defaults) this.fail("non-default argument follows default argument");
-      args += 1;
-    }
+    });
     this.stream.expect("rparen");
   }
 
@@ -668,12 +654,7 @@ class Parser {
 
   private parsePrint(): void {
     this.stream.next();
-    let first = true;
-    while (this.cur() !== "block_end") {
-      if (!first) this.stream.expect("comma");
-      first = false;
-      this.parseExpression();
-    }
+    this.parseCommaList("block_end", () => this.parseExpression());
   }
 
   private parseSet(): void {
@@ -717,19 +698,19 @@ class Parser {
   }
 
   private parseOr(): Node {
-    let left = this.parseAnd();
-    while (this.stream.skipIf("name:or")) {
-      this.parseAnd();
-      left = { kind: "or" };
-    }
-    return left;
+    return this.parseKeywordChain("or", () => this.parseAnd());
   }
 
   private parseAnd(): Node {
-    let left = this.parseNot();
-    while (this.stream.skipIf("name:and")) {
-      this.parseNot();
-      left = { kind: "and" };
+    return this.parseKeywordChain("and", () => this.parseNot());
+  }
+
+  /** `operand (keyword operand)*`, left-associative: Jinja's parse_or and parse_and. */
+  private parseKeywordChain(keyword: "or" | "and", operand: () => Node): Node {
+    let left = operand();
+    while (this.stream.skipIf(`name:${keyword}`)) {
+      operand();
+      left = { kind: keyword };
     }
     return left;
   }
@@ -859,30 +840,35 @@ class Parser {
     return { kind: "tuple", assignable: args.every((a) => a.assignable) };
   }
 
+  /** Items separated by commas up to `close` (left for the caller); `trailingComma`: one may end the list. */
+  private parseCommaList(close: string, item: () => void, trailingComma = false): void {
+    for (let first = true; this.cur() !== close; first = false) {
+      if (!first) {
+        this.stream.expect("comma");
+        if (trailingComma && this.cur() === close) break;
+      }
+      item();
+    }
+  }
+
   private parseList(): Node {
     this.stream.expect("lbracket");
-    let items = 0;
-    while (this.cur() !== "rbracket") {
-      if (items) this.stream.expect("comma");
-      if (this.cur() === "rbracket") break;
-      this.parseExpression();
-      items += 1;
-    }
+    this.parseCommaList("rbracket", () => this.parseExpression(), true);
     this.stream.expect("rbracket");
     return { kind: "list" };
   }
 
   private parseDict(): Node {
     this.stream.expect("lbrace");
-    let items = 0;
-    while (this.cur() !== "rbrace") {
-      if (items) this.stream.expect("comma");
-      if (this.cur() === "rbrace") break;
-      this.parseExpression();
-      this.stream.expect("colon");
-      this.parseExpression();
-      items += 1;
-    }
+    this.parseCommaList(
+      "rbrace",
+      () => {
+        this.parseExpression();
+        this.stream.expect("colon");
+        this.parseExpression();
+      },
+      true,
+    );
     this.stream.expect("rbrace");
     return { kind: "dict" };
   }
@@ -917,12 +903,7 @@ class Parser {
       if (attr.type !== "integer") this.fail("expected name or number", attr.lineno);
       return { kind: "getitem" };
     }
-    let args = 0;
-    while (this.cur() !== "rbracket") {
-      if (args) this.stream.expect("comma");
-      this.parseSubscribed();
-      args += 1;
-    }
+    this.parseCommaList("rbracket", () => this.parseSubscribed());
     this.stream.expect("rbracket");
     return { kind: "getitem" };
   }
@@ -947,15 +928,10 @@ class Parser {
     let dynArgs = false;
     let dynKwargs = false;
     let kwargs = false;
-    let requireComma = false;
     const ensure = (ok: boolean) => {
       if (!ok) this.fail("invalid syntax for function call expression", token.lineno);
     };
-    while (this.cur() !== "rparen") {
-      if (requireComma) {
-        this.stream.expect("comma");
-        if (this.cur() === "rparen") break;
-      }
+    const argument = () => {
       if (this.cur() === "mul") {
         ensure(!dynArgs && !dynKwargs);
         this.stream.next();
@@ -975,8 +951,8 @@ class Parser {
         ensure(!dynArgs && !dynKwargs && !kwargs);
         this.parseExpression();
       }
-      requireComma = true;
-    }
+    };
+    this.parseCommaList("rparen", argument, true);
     this.stream.expect("rparen");
   }
 

@@ -91,16 +91,29 @@ export function parsePythonJson(doc: string, opts: { keepNumberKinds?: boolean }
       pos++;
     }
   };
-  const object = (): Record<string, unknown> => {
+  /** `{…}` or `[…]` from its opening bracket: `item`s separated by commas up to `close`, as Python's scanner reads them. */
+  const items = (close: "}" | "]", item: () => void): void => {
     pos++;
-    const out: Record<string, unknown> = {};
     ws();
-    if (doc[pos] === "}") {
+    if (doc[pos] === close) {
       pos++;
-      return out;
+      return;
     }
     for (;;) {
       ws();
+      item();
+      ws();
+      if (doc[pos] === close) {
+        pos++;
+        return;
+      }
+      if (doc[pos] !== ",") fail("Expecting ',' delimiter", pos);
+      pos++;
+    }
+  };
+  const object = (): Record<string, unknown> => {
+    const out: Record<string, unknown> = {};
+    items("}", () => {
       if (doc[pos] !== '"') fail("Expecting property name enclosed in double quotes", pos);
       const key = string();
       ws();
@@ -108,34 +121,13 @@ export function parsePythonJson(doc: string, opts: { keepNumberKinds?: boolean }
       pos++;
       ws();
       out[key] = value();
-      ws();
-      if (doc[pos] === "}") {
-        pos++;
-        return out;
-      }
-      if (doc[pos] !== ",") fail("Expecting ',' delimiter", pos);
-      pos++;
-    }
+    });
+    return out;
   };
   const array = (): unknown[] => {
-    pos++;
     const out: unknown[] = [];
-    ws();
-    if (doc[pos] === "]") {
-      pos++;
-      return out;
-    }
-    for (;;) {
-      ws();
-      out.push(value());
-      ws();
-      if (doc[pos] === "]") {
-        pos++;
-        return out;
-      }
-      if (doc[pos] !== ",") fail("Expecting ',' delimiter", pos);
-      pos++;
-    }
+    items("]", () => out.push(value()));
+    return out;
   };
   ws();
   const result = value();
