@@ -15,5 +15,8 @@ export default defineConfig({
   test: {
     setupFiles: ["./test/setup.ts"],
     include: ["test/**/*.test.ts"],
+    // A watchdog, not a speed target: on a busy 2-core machine a test of 100 concurrent requests
+    // or a replayed transcript can take longer than vitest's 5 s default without anything wrong.
+    testTimeout: 20_000,
   },
 });
