@@ -405,16 +405,20 @@ export class ConcurrencyLimit extends DurableObject<Bindings> {
     return out;
   }
 
+  /** One change of the counts, serialized with every other by the storage transaction, then settled. */
+  private async change<T>(apply: (now: number) => T): Promise<T> {
+    const result = this.ctx.storage.transactionSync(() => apply(Date.now()));
+    await this.settle();
+    return result;
+  }
+
   /** Counts a refusal made elsewhere (another limit of the same bulk increment was full). */
   async deny(def: LimitDefinition, slots: number): Promise<LimitSnapshot> {
-    const now = Date.now();
-    const before = this.ctx.storage.transactionSync(() => {
+    return this.change((now) => {
       const c = this.open(def, now);
       if (def.active) this.store({ ...c, denied: c.denied + slots });
       return snapshotOf(def, c);
     });
-    await this.settle();
-    return before;
   }
 
   /**
@@ -457,8 +461,7 @@ export class ConcurrencyLimit extends DurableObject<Bindings> {
 
   /** Moves a live lease's expiry; false when it is not held (never was, released, expired). */
   async renew(leaseId: string, expiresAt: number): Promise<boolean> {
-    const now = Date.now();
-    const renewed = this.ctx.storage.transactionSync(() => {
+    return this.change((now) => {
       const open = this.openExisting(now);
       if (!open) return false;
       // Leases past their expiry are given back first: a late renewal finds nothing.
@@ -468,8 +471,6 @@ export class ConcurrencyLimit extends DurableObject<Bindings> {
       if (row.expires_at !== null) this.sql.exec(`UPDATE lease SET expires_at = ? WHERE id = ?`, expiresAt, leaseId);
       return true;
     });
-    await this.settle();
-    return renewed;
   }
 
   /**
@@ -495,8 +496,7 @@ export class ConcurrencyLimit extends DurableObject<Bindings> {
    * lease records are taken (a deployment run's release without a lease id).
    */
   async decrement(def: LimitDefinition, slots: number, occupancySeconds: number | null, unleasedOnly = false): Promise<LimitSnapshot> {
-    const now = Date.now();
-    const after = this.ctx.storage.transactionSync(() => {
+    return this.change((now) => {
       let c = this.open(def, now);
       if (def.active) {
         let take = slots;
@@ -509,8 +509,6 @@ export class ConcurrencyLimit extends DurableObject<Bindings> {
       this.store(c);
       return snapshotOf(def, c);
     });
-    await this.settle();
-    return after;
   }
 
   /**
@@ -518,8 +516,7 @@ export class ConcurrencyLimit extends DurableObject<Bindings> {
    * after it.
    */
   async configure(def: LimitDefinition, set: { active_slots?: number; denied_slots?: number } = {}): Promise<LimitSnapshot> {
-    const now = Date.now();
-    const after = this.ctx.storage.transactionSync(() => {
+    return this.change((now) => {
       const c = this.open(def, now);
       if (set.active_slots !== undefined) {
         c.active = set.active_slots;
@@ -532,8 +529,6 @@ export class ConcurrencyLimit extends DurableObject<Bindings> {
       this.store(c);
       return snapshotOf(def, c);
     });
-    await this.settle();
-    return after;
   }
 
   /**
@@ -541,8 +536,7 @@ export class ConcurrencyLimit extends DurableObject<Bindings> {
    * (task runs) gets a one-slot lease until `expiresAt`. Answers the revoked leases.
    */
   async reset(def: LimitDefinition, holders: string[], expiresAt: number): Promise<LeaseRef[]> {
-    const now = Date.now();
-    const revoked = this.ctx.storage.transactionSync(() => {
+    return this.change((now) => {
       const c = this.open(def, now);
       const rows = this.sql.exec<LeaseRow>(`SELECT * FROM lease`).toArray();
       this.sql.exec(`DELETE FROM lease`);
@@ -559,8 +553,6 @@ export class ConcurrencyLimit extends DurableObject<Bindings> {
       this.store({ ...c, active: holders.length, active_clock: now });
       return rows.map((r) => this.refOf(r));
     });
-    await this.settle();
-    return revoked;
   }
 
   /** The limit is deleted: everything here goes; answers the leases it held. */

@@ -1,15 +1,13 @@
 import { z } from "@hono/zod-openapi";
 import type { Db } from "../db/client";
 import type { Bindings } from "../env";
-import { eventRowsJson, insertEventStatements, type StoredEvent } from "../db/queries/events";
+import { insertEventStatements, type StoredEvent } from "../db/queries/events";
 import type { Batch, Statement } from "../db/batch";
 import { Event } from "../schemas/prefect.gen";
-import { normalizeUuid, uuid7 } from "../lib/ids";
+import { normalizeUuid } from "../lib/ids";
 import { isoNow, toIso } from "../lib/time";
 import { recorderStatements } from "./task-run-recorder";
 import { publishEvents } from "./publish";
-import { eventsCommitted, recordEvents } from "./outbox";
-import { eventOutbox } from "../db/schema";
 
 export type { StoredEvent } from "../db/queries/events";
 

@@ -1,8 +1,7 @@
 import { waitUntil } from "cloudflare:workers";
-import { sql } from "drizzle-orm";
 import { getDb, d1Of, type Db } from "../db/client";
-import { event, eventOutbox, eventResource } from "../db/schema";
-import { eventRowsJson, insertJsonRowsSql, type StoredEvent } from "../db/queries/events";
+import { event, eventResource } from "../db/schema";
+import { insertJsonRowsSql, type StoredEvent } from "../db/queries/events";
 import { eventOutboxStatement, stampServerEvents, type EventSink, type ServerEvent } from "../db/queries/event-outbox";
 import type { Bindings } from "../env";
 import { publishEvents } from "./publish";

@@ -14,7 +14,7 @@ import { isoNow } from "../lib/time";
 import { transition, type FlowContext, type FlowRunSurroundings, type OrchestrationResult, type SlotGate } from "./context";
 import { orchestrate, type SetStateOptions, type StateProposal } from "./engine";
 import { CoreFlowPolicy, GlobalFlowPolicy, MinimalFlowPolicy } from "./policies";
-import { newState, type RunState } from "./states";
+import { newState } from "./states";
 import { forcedTaskTransition } from "./task-run-state";
 import { contendedRun, flowRunTransitionStatements, isStaleRunError, runStateOf } from "./write";
 import { forgetSnapshot, recallSnapshot, rememberSnapshot } from "./flow-run-snapshots";

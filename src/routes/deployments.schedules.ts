@@ -4,7 +4,7 @@ import { createRouter, IdParams, jsonBody, jsonResponse, noContent, errorRespons
 import { conflict, notFound, orNotFound } from "../lib/errors";
 import { normalizeUuid } from "../lib/ids";
 import { Uuid } from "../schemas/primitives";
-import { isUniqueViolation } from "../db/queries/work-pools";
+import { refusingViolations } from "../db/integrity";
 import * as schedules from "../db/queries/deployment-schedules";
 import { readDeploymentRow } from "../db/queries/deployments";
 import { ScheduleCreateListBody, ScheduleUpdateBody } from "../schemas/deployment-compat";
@@ -18,6 +18,7 @@ const ScheduleParams = z.object({ id: Uuid, schedule_id: Uuid });
 
 const NO_DEPLOYMENT = "Deployment not found.";
 const NO_SCHEDULE = "Schedule not found.";
+const slugTaken = () => conflict("Schedule slugs must be unique within a deployment.");
 
 deploymentSchedulesRouter.openapi(
   createRoute({
@@ -42,13 +43,7 @@ deploymentSchedulesRouter.openapi(
   }),
   async (c) => {
     const id = pathId(c);
-    let created;
-    try {
-      created = await schedules.createSchedules(c.var.db, id, c.req.valid("json"));
-    } catch (err) {
-      if (isUniqueViolation(err)) throw conflict("Schedule slugs must be unique within a deployment.");
-      throw err;
-    }
+    const created = await refusingViolations(schedules.createSchedules(c.var.db, id, c.req.valid("json")), slugTaken);
     if (!created) throw notFound(NO_DEPLOYMENT);
     scheduleDeploymentSoon(c, id);
     return c.json(created, 201);
@@ -67,13 +62,7 @@ deploymentSchedulesRouter.openapi(
   async (c) => {
     const { schedule_id } = c.req.valid("param");
     const id = pathId(c);
-    let result;
-    try {
-      result = await schedules.updateSchedule(c.var.db, id, normalizeUuid(schedule_id), c.req.valid("json"));
-    } catch (err) {
-      if (isUniqueViolation(err)) throw conflict("Schedule slugs must be unique within a deployment.");
-      throw err;
-    }
+    const result = await refusingViolations(schedules.updateSchedule(c.var.db, id, normalizeUuid(schedule_id), c.req.valid("json")), slugTaken);
     if (result === "no_deployment") throw notFound(NO_DEPLOYMENT);
     if (result === "no_schedule") throw notFound(NO_SCHEDULE);
     scheduleDeploymentSoon(c, id);

@@ -1,9 +1,9 @@
 import { changedFields, emitAfter, queueCreated, queueDeleted, queueUpdated } from "../services/work-pool-events";
 import { createRoute, z } from "@hono/zod-openapi";
 import { createRouter, jsonBody, jsonResponse, noContent, sentFields, errorResponses } from "../lib/router";
-import { conflict, notFound, integrityConflict, orNotFound } from "../lib/errors";
+import { conflict, notFound, orNotFound } from "../lib/errors";
 import type { Db } from "../db/client";
-import { isUniqueViolation, readPoolRow } from "../db/queries/work-pools";
+import { readPoolRow } from "../db/queries/work-pools";
 import * as queues from "../db/queries/work-queues";
 import { poolNotFound } from "./work-pools";
 import {
@@ -96,12 +96,7 @@ workPoolQueuesRouter.openapi(
     const { work_pool_name, name } = c.req.valid("param");
     const input = await sentFields(c, c.req.valid("json"));
     const { queue, pool } = await poolQueueOr404(c.var.db, work_pool_name, name);
-    try {
-      await queues.updateQueue(c.var.db, queue, input);
-    } catch (err) {
-      if (isUniqueViolation(err)) throw integrityConflict();
-      throw err;
-    }
+    await queues.updateQueue(c.var.db, queue, input);
     const changes = changedFields(queue as Record<string, unknown>, input as Record<string, unknown>);
     if (Object.keys(changes).length) emitAfter(c, [queueUpdated(queue, pool as any, changes)]);
     return c.body(null, 204);

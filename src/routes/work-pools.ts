@@ -4,10 +4,6 @@ import { workPoolConcurrencyStatus } from "../services/concurrency-status";
 import { createRouter, jsonBody, jsonResponse, noContent, sentFields, errorResponses } from "../lib/router";
 import { ApiError, conflict, notFound, orNotFound } from "../lib/errors";
 import * as pools from "../db/queries/work-pools";
-import { readPoolQueueRows } from "../db/queries/work-queues";
-import { toFlowRunSlotSummary } from "../db/queries/runs-serialize";
-import { isoNow } from "../lib/time";
-import { slotHolders } from "../concurrency/work-queue-slots";
 import {
   Body_count_work_pools_work_pools_count_post,
   Body_read_work_pool_concurrency_status_work_pools__name__concurrency_status_post,

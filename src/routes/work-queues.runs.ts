@@ -4,9 +4,9 @@ import { afterResponse, createRouter, IdParams, jsonBody, jsonResponse, errorRes
 import { notFound } from "../lib/errors";
 import { resolveLimit } from "../db/pagination";
 import { readQueueRow } from "../db/queries/work-queues";
-import { toFlowRunResponse, toFlowRunSlotSummary } from "../db/queries/runs-serialize";
+import { toFlowRunResponse } from "../db/queries/runs-serialize";
 import { isoNow } from "../lib/time";
-import { markQueuesPolled, pollScheduledRuns, slotHolders } from "../concurrency/work-queue-slots";
+import { markQueuesPolled, pollScheduledRuns } from "../concurrency/work-queue-slots";
 import {
   Body_read_work_queue_concurrency_status_work_queues__id__concurrency_status_post,
   Body_read_work_queue_runs_work_queues__id__get_runs_post,

@@ -115,12 +115,7 @@ workQueuesRouter.openapi(
     const input = await sentFields(c, c.req.valid("json"));
     const found = await queues.readQueueRow(c.var.db, id);
     if (!found) throw notFound(`Work Queue ${id} not found`);
-    try {
-      await queues.updateQueue(c.var.db, found.queue, input);
-    } catch (err) {
-      if (pools.isUniqueViolation(err)) throw integrityConflict();
-      throw err;
-    }
+    await queues.updateQueue(c.var.db, found.queue, input);
     const changes = changedFields(found.queue as Record<string, unknown>, input as Record<string, unknown>);
     if (Object.keys(changes).length) emitAfter(c, [queueUpdated(found.queue, found.pool as any, changes)]);
     return c.body(null, 204);

@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import type { Bindings } from "../../src/env";
 import { flowRunStateChangeEvent } from "../../src/events/flow-run-events";
 import { emitEvents } from "../../src/events/outbox";
-import { db, readEvent, readEventResources } from "./support";
+import { readEvent, readEventResources } from "./support";
 
 const pending = { id: crypto.randomUUID(), type: "PENDING", name: "Pending", timestamp: "2026-05-01T00:00:00.000000Z", message: "" };
 const running = { id: crypto.randomUUID(), type: "RUNNING", name: "Running", timestamp: "2026-05-01T00:00:01.500000Z", message: null };

@@ -5,6 +5,7 @@ import { integrityConflict } from "../../lib/errors";
 import { normalizeUuid, uuid4 } from "../../lib/ids";
 import { isoNow } from "../../lib/time";
 import type { ConcurrencyLimitV2, GlobalConcurrencyLimitResponse } from "../../schemas/prefect.gen";
+import { refusingViolations } from "../integrity";
 
 /**
  * Global concurrency limits (v2) in D1: the definitions, and the counts their Durable Objects
@@ -54,7 +55,8 @@ export function toGlobalResponse(row: LimitRow, now = Date.now()): GlobalConcurr
 
 export const minimal = (row: Pick<LimitRow, "id" | "name" | "limit">, name = row.name) => ({ id: row.id, name, limit: row.limit });
 
-const isUniqueViolation = (err: unknown) => /UNIQUE constraint failed|NOT NULL constraint failed/i.test(String((err as any)?.cause ?? err));
+/** A taken name, or a required field set to null: the database's integrity error (Prefect's 409). */
+const isIntegrityViolation = (err: unknown) => /UNIQUE constraint failed|NOT NULL constraint failed/i.test(String((err as any)?.cause ?? err));
 
 /** Pydantic's UUID forms (hyphens optional, braces, `urn:uuid:`); null when `value` is no UUID. */
 export function parseUuid(value: string): string | null {
@@ -82,8 +84,8 @@ export interface LimitInput {
 /** Inserts a limit; a taken name is Prefect's 409. */
 export async function createLimit(db: Db, input: LimitInput): Promise<LimitRow> {
   const now = isoNow();
-  try {
-    const rows = await db
+  const rows = await refusingViolations(
+    db
       .insert(concurrencyLimitV2)
       .values({
         id: uuid4(),
@@ -96,12 +98,11 @@ export async function createLimit(db: Db, input: LimitInput): Promise<LimitRow> 
         denied_slots: input.denied_slots ?? 0,
         slot_decay_per_second: input.slot_decay_per_second ?? 0,
       })
-      .returning();
-    return rows[0];
-  } catch (err) {
-    if (isUniqueViolation(err)) throw integrityConflict();
-    throw err;
-  }
+      .returning(),
+    integrityConflict,
+    isIntegrityViolation,
+  );
+  return rows[0];
 }
 
 export async function readLimit(db: Db, idOrName: string): Promise<LimitRow | undefined> {
@@ -160,17 +161,16 @@ export type LimitPatch = Partial<Record<"active" | "name" | "limit" | "active_sl
  */
 export async function updateLimit(db: Db, id: string, patch: LimitPatch): Promise<LimitRow | undefined> {
   if (Object.values(patch).some((v) => v === null)) throw integrityConflict();
-  try {
-    const rows = await db
+  const rows = await refusingViolations(
+    db
       .update(concurrencyLimitV2)
       .set({ ...(patch as Partial<LimitRow>), updated: isoNow() })
       .where(eq(concurrencyLimitV2.id, id))
-      .returning();
-    return rows[0];
-  } catch (err) {
-    if (isUniqueViolation(err)) throw integrityConflict();
-    throw err;
-  }
+      .returning(),
+    integrityConflict,
+    isIntegrityViolation,
+  );
+  return rows[0];
 }
 
 export async function deleteLimit(db: Db, id: string): Promise<LimitRow | undefined> {

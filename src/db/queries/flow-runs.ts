@@ -10,7 +10,7 @@ import { isoNow } from "../../lib/time";
 import { integrityConflict } from "../../lib/errors";
 
 import { allAtNow, toFlowRunResponse, type FlowRunRow } from "./runs-serialize";
-import type { FlowRunResponse, FlowRunSort, FlowRunUpdate } from "../../schemas/prefect.gen";
+import type { FlowRunSort, FlowRunUpdate } from "../../schemas/prefect.gen";
 
 export { flowRunOrder };
 

@@ -1,4 +1,4 @@
-import { and, sql, type SQL } from "drizzle-orm";
+import { and, sql } from "drizzle-orm";
 import type { Db } from "../client";
 import { flowRun, taskRun } from "../schema";
 import { flowRunWhere, taskRunWhere, type ResourceFilters } from "../filters";

@@ -9,9 +9,8 @@ import { namedResourceOrder } from "../sorts";
 import { uuid4 } from "../../lib/ids";
 import { isoNow } from "../../lib/time";
 import { conflict, integrityConflict } from "../../lib/errors";
-import { isUniqueViolation } from "./work-pools";
+import { refusingViolations } from "../integrity";
 import { serverEventWrite, type ServerEvent, type EventSink } from "./event-outbox";
-import type { Statement } from "../batch";
 import type { Variable, VariableFilter, VariableSort } from "../../schemas/prefect.gen";
 
 export type VariableRow = typeof variable.$inferSelect;
@@ -51,12 +50,9 @@ export async function createVariable(db: Db, input: VariableInput, sink: EventSi
   const row: VariableRow = { id: uuid4(), created: now, updated: now, name: input.name, value: input.value ?? null, tags: input.tags };
   const created = toVariable(row);
   const event = serverEventWrite(db, sink, [variableEvent("created", created)]);
-  try {
-    await db.batch([db.insert(variable).values(row), event.statement]);
-  } catch (err) {
-    if (isUniqueViolation(err)) throw conflict(`A variable with the name '${input.name}' already exists.`);
-    throw err;
-  }
+  await refusingViolations(db.batch([db.insert(variable).values(row), event.statement]), () =>
+    conflict(`A variable with the name '${input.name}' already exists.`),
+  );
   event.committed();
   return created;
 }
@@ -75,17 +71,10 @@ export async function updateVariable(db: Db, by: { id: string } | { name: string
   if (patch.name !== undefined) set.name = patch.name;
   if (patch.value !== undefined) set.value = patch.value ?? null;
   if (patch.tags !== undefined) set.tags = patch.tags;
-  let rows: VariableRow[];
-  try {
-    rows = await db
-      .update(variable)
-      .set(set)
-      .where("id" in by ? eq(variable.id, by.id) : eq(variable.name, by.name))
-      .returning();
-  } catch (err) {
-    if (isUniqueViolation(err)) throw integrityConflict();
-    throw err;
-  }
+  const rows = await refusingViolations(
+    db.update(variable).set(set).where("id" in by ? eq(variable.id, by.id) : eq(variable.name, by.name)).returning(),
+    integrityConflict,
+  );
   if (!rows.length) return false;
   await sink.emit([variableEvent("updated", toVariable(rows[0]))]);
   return true;

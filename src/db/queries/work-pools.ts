@@ -8,6 +8,7 @@ import { uuid4 } from "../../lib/ids";
 import { isoNow } from "../../lib/time";
 import { poolHasOnlineWorkerSql } from "./workers";
 import type { WorkPoolCreate, WorkPoolFilter, WorkPoolResponse, WorkPoolUpdate } from "../../schemas/prefect.gen";
+import { isUniqueViolation } from "../integrity";
 
 export type PoolRow = typeof workPool.$inferSelect;
 
@@ -18,12 +19,6 @@ export const DEFAULT_AGENT_POOL_NAME = "default-agent-pool";
 const AGENT_POOL_TYPE = "prefect-agent";
 
 const STORAGE_DEFAULTS = { bundle_upload_step: null, bundle_execution_step: null, default_result_storage_block_id: null };
-
-/** SQLite's unique-constraint failure, however D1/drizzle wrap it. */
-export function isUniqueViolation(err: unknown): boolean {
-  for (let e: any = err; e; e = e.cause) if (/UNIQUE constraint failed/i.test(String(e.message ?? ""))) return true;
-  return false;
-}
 
 /** The slot-occupying states `active_slots` counts for a pool or a queue (the slot ledgers' lists). */
 export const occupyingList = (kind: "queue" | "pool") => sql.join(OCCUPYING[kind].map((s) => sql`${s}`), sql`, `);

@@ -5,8 +5,10 @@ import { pageInPool } from "./in-pool";
 import { deployment, flowRun, workPool, workQueue } from "../schema";
 import { whereOf, workQueueFilterSpec } from "../filters";
 import { uuid4 } from "../../lib/ids";
+import { isUniqueViolation, refusingViolations } from "../integrity";
+import { integrityConflict } from "../../lib/errors";
 import { addSeconds, isoNow, toIso } from "../../lib/time";
-import { DEFAULT_AGENT_POOL_NAME, isUniqueViolation, occupyingList, qualified, type PoolRow } from "./work-pools";
+import { DEFAULT_AGENT_POOL_NAME, occupyingList, qualified, type PoolRow } from "./work-pools";
 import type { WorkQueueCreate, WorkQueueFilter, WorkQueueResponse, WorkQueueUpdate } from "../../schemas/prefect.gen";
 
 export type QueueRow = typeof workQueue.$inferSelect;
@@ -224,7 +226,7 @@ export async function filterQueues(db: Db, filter: Filter, limit: number, offset
 /**
  * Applies the sent fields. Pausing marks the queue PAUSED; unpausing a PAUSED queue makes it
  * NOT_READY, or READY when polled within the last minute. A new priority shifts the other queues
- * of the pool as Prefect does. Throws the unique violation of a taken name.
+ * of the pool as Prefect does. Renaming onto a taken name is Prefect's generic integrity 409.
  */
 export async function updateQueue(db: Db, current: QueueRow, input: Partial<WorkQueueUpdate>): Promise<void> {
   const now = isoNow();
@@ -244,7 +246,7 @@ export async function updateQueue(db: Db, current: QueueRow, input: Partial<Work
     }
   }
   if (input.priority == null) {
-    await db.update(workQueue).set(set).where(eq(workQueue.id, current.id));
+    await refusingViolations(db.update(workQueue).set(set).where(eq(workQueue.id, current.id)), integrityConflict);
     return;
   }
   set.priority = input.priority;
@@ -253,7 +255,8 @@ export async function updateQueue(db: Db, current: QueueRow, input: Partial<Work
     .from(workQueue)
     .where(eq(workQueue.work_pool_id, current.work_pool_id));
   const next = reprioritize(queues, new Map([[current.id, input.priority]]));
-  await db.batch([db.update(workQueue).set(set).where(eq(workQueue.id, current.id)), ...priorityUpdates(db, queues, next, current.id, now)]);
+  const writes = db.batch([db.update(workQueue).set(set).where(eq(workQueue.id, current.id)), ...priorityUpdates(db, queues, next, current.id, now)]);
+  await refusingViolations(writes, integrityConflict);
 }
 
 /**
