@@ -41,16 +41,8 @@ export function toConcurrencyLimitV2(row: LimitRow): ConcurrencyLimitV2 {
 }
 
 export function toGlobalResponse(row: LimitRow, now = Date.now()): GlobalConcurrencyLimitResponse {
-  return {
-    id: row.id,
-    created: row.created,
-    updated: row.updated,
-    active: row.active,
-    name: row.name,
-    limit: row.limit,
-    active_slots: activeSlotsAfterDecay(row, now),
-    slot_decay_per_second: row.slot_decay_per_second,
-  };
+  const { denied_slots: _denied, avg_slot_occupancy_seconds: _occupancy, ...shared } = toConcurrencyLimitV2(row);
+  return { ...shared, active_slots: activeSlotsAfterDecay(row, now) };
 }
 
 export const minimal = (row: Pick<LimitRow, "id" | "name" | "limit">, name = row.name) => ({ id: row.id, name, limit: row.limit });
