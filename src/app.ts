@@ -28,13 +28,14 @@ import { deploymentRunsRouter } from "./routes/deployments.runs";
 import { concurrencyLimitsV2Router } from "./routes/v2-concurrency-limits";
 import { variablesRouter } from "./routes/variables";
 import { savedSearchesRouter } from "./routes/saved-searches";
-import { notificationPoliciesRouter } from "./routes/notification-policies";
+import { notificationPoliciesRouter } from "./routes/flow-run-notification-policies";
 import { artifactsRouter } from "./routes/artifacts";
 import { automationsRouter } from "./routes/automations";
 import { uiRouter } from "./routes/ui";
 import { taskWorkersRouter } from "./routes/task-workers";
 import { blockTypesRouter } from "./routes/block-types";
 import { blockSchemasRouter } from "./routes/block-schemas";
+import { blockCapabilitiesRouter } from "./routes/block-capabilities";
 import { blockDocumentsRouter } from "./routes/block-documents";
 import { concurrencyLimitsRouter } from "./routes/concurrency-limits";
 import { taskRunSubscriptionsSocketRouter } from "./routes/task-runs.subscriptions";
@@ -77,6 +78,7 @@ const routers = [
   taskWorkersRouter,
   blockTypesRouter,
   blockSchemasRouter,
+  blockCapabilitiesRouter,
   blockDocumentsRouter,
   concurrencyLimitsRouter,
 ];

@@ -11,7 +11,7 @@ import { noContentOr404, pathId, readPage } from "./support/handlers";
 
 const tags = ["Block schemas"];
 export const blockSchemasRouter = createRouter();
-for (const path of ["/block_schemas", "/block_schemas/*", "/block_capabilities", "/block_capabilities/*"]) {
+for (const path of ["/block_schemas", "/block_schemas/*"]) {
   blockSchemasRouter.use(path, withSystemBlocks);
 }
 
@@ -103,15 +103,4 @@ blockSchemasRouter.openapi(
     responses: { 204: noContent, ...errorResponses(403, 404) },
   }),
   async (c) => noContentOr404(c, await schemas.deleteBlockSchema(c.var.db, pathId(c)), "Block schema not found"),
-);
-
-blockSchemasRouter.openapi(
-  createRoute({
-    method: "get",
-    path: "/block_capabilities/",
-    tags: ["Block capabilities"],
-    summary: "Read Available Block Capabilities",
-    responses: { 200: jsonResponse(z.array(z.string())) },
-  }),
-  async (c) => c.json(await schemas.readCapabilities(c.var.db), 200),
 );
