@@ -3,16 +3,7 @@ import { createRouter, IdParams, jsonBody, jsonResponse, errorResponses } from "
 import { ApiError, orNotFound } from "../lib/errors";
 import * as ui from "../db/queries/ui-runs";
 import { referencedVariableNames, workspaceVariables } from "../db/queries/ui-schemas";
-import {
-  buildErrorObj,
-  checkSchema,
-  CircularSchemaRefError,
-  hydrate,
-  preprocessSchema,
-  SchemaError,
-  UnresolvableRefError,
-  validate,
-} from "../lib/schema-tools";
+import { buildErrorObj, validateValues } from "../lib/schema-tools";
 import {
   Body_count_deployments_by_flow_ui_flows_count_deployments_post,
   Body_count_task_runs_by_flow_run_ui_flow_runs_count_task_runs_post,
@@ -149,25 +140,10 @@ uiRouter.openapi(
     responses: { 200: jsonResponse(SchemaValuesValidationResponse), ...errorResponses(422) },
   }),
   async (c) => {
-    const { schema: jsonSchema, values } = c.req.valid("json");
-    const schema = preprocessSchema(jsonSchema);
-    try {
-      checkSchema(schema);
-    } catch (err) {
-      if (err instanceof SchemaError) throw new ApiError(422, err.message);
-      throw err;
-    }
+    const { schema, values } = c.req.valid("json");
     const variables = await workspaceVariables(c.var.db, referencedVariableNames(values));
-    const hydrated = hydrate(values, { renderWorkspaceVariables: true, workspaceVariables: variables });
-    let errors;
-    try {
-      errors = validate(hydrated, schema, { preprocess: false });
-    } catch (err) {
-      if (err instanceof CircularSchemaRefError) throw new ApiError(422, "Invalid schema: Unable to validate schema with circular references.");
-      if (err instanceof UnresolvableRefError) throw new ApiError(422, `Invalid schema: Validation failed. Failure reason: ${err.message}`);
-      if (err instanceof SchemaError) throw new ApiError(422, err.message);
-      throw err;
-    }
-    return c.json(buildErrorObj(errors), 200);
+    const outcome = validateValues(schema, values, variables);
+    if (outcome.kind !== "validated") throw new ApiError(422, outcome.message);
+    return c.json(buildErrorObj(outcome.errors), 200);
   },
 );

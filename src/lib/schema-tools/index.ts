@@ -7,3 +7,4 @@ export { collectHydrationErrors, hydrate, HydrationError, Placeholder, ValidJinj
 export { checkSchema, SchemaError } from "./metaschema";
 export { preprocessSchema, withoutRequired } from "./preprocess";
 export { CircularSchemaRefError, UnresolvableRefError, validate, type ValidateOptions, type ValueError } from "./validator";
+export { validateValues, type ValuesValidation } from "./validate-values";

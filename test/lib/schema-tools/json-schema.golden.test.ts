@@ -6,17 +6,7 @@
  */
 import { describe, expect, it } from "vitest";
 import golden from "../../goldens/json_schema.json";
-import {
-  buildErrorObj,
-  checkSchema,
-  CircularSchemaRefError,
-  hydrate,
-  preprocessSchema,
-  SchemaError,
-  UnresolvableRefError,
-  validate,
-  validationFailure,
-} from "../../../src/lib/schema-tools";
+import { buildErrorObj, hydrate, validateValues, validationFailure } from "../../../src/lib/schema-tools";
 
 interface Outcome {
   schema_error?: string;
@@ -58,22 +48,10 @@ for (const c of golden.cases as unknown as Case[]) {
 }
 
 function uiProcedure(c: Case): Outcome {
-  const schema = preprocessSchema(c.schema);
-  try {
-    checkSchema(schema);
-  } catch (err) {
-    if (err instanceof SchemaError) return { schema_error: err.message };
-    throw err;
-  }
-  const hydrated = hydrate(c.values, { renderWorkspaceVariables: true, workspaceVariables: c.variables ?? {} });
-  let errors;
-  try {
-    errors = validate(hydrated, schema, { preprocess: false });
-  } catch (err) {
-    if (err instanceof CircularSchemaRefError) return { raised: "Invalid schema: Unable to validate schema with circular references." };
-    if (err instanceof UnresolvableRefError) return { raised: `Invalid schema: Validation failed. Failure reason: ${err.message}` };
-    throw err;
-  }
+  const outcome = validateValues(c.schema, c.values, c.variables ?? {});
+  if (outcome.kind === "schema_error") return { schema_error: outcome.message };
+  if (outcome.kind === "raised") return { raised: outcome.message };
+  const { errors } = outcome;
   return {
     valid: errors.length === 0,
     errors: errors.map((e) => ({ path: e.path, validator: e.validator, message: e.message })),
