@@ -13,6 +13,9 @@ const FLOW_RUN_KEYS = [
   "infrastructure_document_id", "infrastructure_pid", "created_by", "work_pool_id", "work_pool_name", "state", "job_variables",
 ];
 
+
+/** What `remaining` counts once a run and everything under it are gone. */
+const NOTHING_LEFT = { flowRuns: 0, flowRunStates: 0, inputs: 0, flowRunLogs: 0, taskRuns: 0, taskRunStates: 0, taskRunLogs: 0 };
 describe("GET /flow_runs/{id}", () => {
   it("answers the run with every field and its current state", async () => {
     const run = await seedFlowRun({ states: [{ type: "PENDING" }, { type: "RUNNING" }], parameters: { x: 1 }, tags: ["t"] });
@@ -279,15 +282,7 @@ describe("DELETE /flow_runs/{id}", () => {
     const res = await api("DELETE", `/flow_runs/${run.id}`);
     expect(res.status).toBe(204);
     expect(res.text).toBe("");
-    expect(await remaining({ flowRuns: [run.id], taskRuns: [t1.id, t2.id] })).toEqual({
-      flowRuns: 0,
-      flowRunStates: 0,
-      inputs: 0,
-      flowRunLogs: 0,
-      taskRuns: 0,
-      taskRunStates: 0,
-      taskRunLogs: 0,
-    });
+    expect(await remaining({ flowRuns: [run.id], taskRuns: [t1.id, t2.id] })).toEqual(NOTHING_LEFT);
     // The subflow survives, unparented; other runs are untouched.
     const sub = await api("GET", `/flow_runs/${subflow.id}`);
     expect(sub.body).toMatchObject({ id: subflow.id, parent_task_run_id: null });
@@ -334,15 +329,7 @@ describe("flow delete cascades", () => {
     const keep = await seedFlowRun();
 
     expect((await api("DELETE", `/flows/${flow.id}`)).status).toBe(204);
-    expect(await remaining({ flowRuns: [run.id], taskRuns: [task.id] })).toEqual({
-      flowRuns: 0,
-      flowRunStates: 0,
-      inputs: 0,
-      flowRunLogs: 0,
-      taskRuns: 0,
-      taskRunStates: 0,
-      taskRunLogs: 0,
-    });
+    expect(await remaining({ flowRuns: [run.id], taskRuns: [task.id] })).toEqual(NOTHING_LEFT);
     const { env } = await import("cloudflare:workers");
     const deps = await env.DB.prepare("SELECT count(*) AS n FROM deployment WHERE id = ?").bind(dep.id).first<{ n: number }>();
     expect(deps?.n).toBe(0);
