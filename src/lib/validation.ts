@@ -154,6 +154,26 @@ function boundError(
   };
 }
 
+/** pydantic's names of the scalar types a union member failed as. */
+const SCALAR_TAGS: Record<string, string> = { boolean: "bool", int: "int", number: "float", string: "str" };
+
+/**
+ * When each member of a failed union is a scalar type that refused the input's type (e.g.
+ * KeyValueLabels' StrictBool | StrictInt | StrictFloat | str), the members' pydantic tags and types.
+ */
+function scalarBranchTags(branches: z.core.$ZodIssue[][]): { tag: string; expected: string }[] | null {
+  const tags: { tag: string; expected: string }[] = [];
+  for (const branch of branches) {
+    const [only] = branch;
+    if (branch.length !== 1 || only!.code !== "invalid_type" || only!.path.length) return null;
+    const expected = only!.message === "int_type" ? "int" : only!.expected;
+    const tag = SCALAR_TAGS[expected];
+    if (!tag) return null;
+    tags.push({ tag, expected });
+  }
+  return tags;
+}
+
 function toPydantic(issue: z.core.$ZodIssue, root: string, data: unknown): PydanticError[] {
   const path = issue.path as (string | number)[];
   const loc = [root, ...path];
@@ -184,6 +204,14 @@ function toPydantic(issue: z.core.$ZodIssue, root: string, data: unknown): Pydan
     case "too_big":
       return [boundError("max", issue.origin, issue.maximum, issue.inclusive, loc, input)];
     case "invalid_union": {
+      const scalars = scalarBranchTags(issue.errors);
+      if (scalars) {
+        // pydantic reports every member of a union of scalars, each under its type's name.
+        return scalars.map(({ tag, expected }) => {
+          const [type, msg] = typeName(expected, input);
+          return { type, loc: [...loc, tag], msg, input };
+        });
+      }
       // Report the branch that got furthest, as pydantic's smart-mode union does in practice.
       const branches = issue.errors.filter((e) => e.length > 0);
       const best = branches.sort((a, b) => a.length - b.length)[0];

@@ -33,7 +33,7 @@ import {
   Graph,
   HistoryResponse,
 } from "../schemas/prefect.gen";
-import { DateTime } from "../schemas/primitives";
+import { DateTime, KeyValueLabels } from "../schemas/primitives";
 import { pathId, paginate, readPage } from "./support/handlers";
 
 const tags = ["Flow Runs"];
@@ -344,7 +344,7 @@ flowRunsRouter.openapi(
     path: "/flow_runs/{id}/labels",
     tags,
     summary: "Update Flow Run Labels",
-    request: { params: IdParams, ...jsonBody(z.record(z.string(), z.any())) },
+    request: { params: IdParams, ...jsonBody(KeyValueLabels) },
     responses: { 204: noContent, ...errorResponses({ 404: "exception_message" }, 422) },
   }),
   async (c) => {

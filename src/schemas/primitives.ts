@@ -17,3 +17,6 @@ export const DateTime = z
 
 /** An integer whose type errors read as pydantic's int errors (zod reports them as "number"). */
 export const Int = z.int({ error: "int_type" });
+
+/** Prefect's KeyValueLabels: label values are booleans, integers, floats or strings (pydantic's strict ones). */
+export const KeyValueLabels = z.record(z.string(), z.union([z.boolean(), Int, z.number(), z.string()]));

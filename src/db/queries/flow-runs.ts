@@ -62,25 +62,15 @@ export async function updateFlowRun(db: Db, id: string, input: Partial<FlowRunUp
   return res.length > 0;
 }
 
-/** Shallow-merges labels into the run's labels (existing keys overwritten). False when no such run. */
-export async function mergeFlowRunLabels(db: Db, id: string, labels: Record<string, unknown>): Promise<boolean> {
-  // json_patch is a shallow merge unless a value is null (it deletes) or an object (it merges
-  // into): without those, one statement does it.
-  if (Object.values(labels).every((v) => v !== null && (typeof v !== "object" || Array.isArray(v)))) {
-    const res = await db
-      .update(flowRun)
-      .set({ labels: sql`json_patch(coalesce(${flowRun.labels}, '{}'), ${JSON.stringify(labels)})`, updated: isoNow() })
-      .where(eq(flowRun.id, id))
-      .returning({ id: flowRun.id });
-    return res.length > 0;
-  }
-  const row = await db.select({ labels: flowRun.labels }).from(flowRun).where(eq(flowRun.id, id)).get();
-  if (!row) return false;
-  await db
+/** Merges labels into the run's labels (existing keys overwritten). False when no such run. */
+export async function mergeFlowRunLabels(db: Db, id: string, labels: Record<string, string | number | boolean>): Promise<boolean> {
+  // Label values are scalars, so json_patch is the shallow merge (no null deletes, no object merges).
+  const res = await db
     .update(flowRun)
-    .set({ labels: { ...(row.labels ?? {}), ...labels }, updated: isoNow() })
-    .where(eq(flowRun.id, id));
-  return true;
+    .set({ labels: sql`json_patch(coalesce(${flowRun.labels}, '{}'), ${JSON.stringify(labels)})`, updated: isoNow() })
+    .where(eq(flowRun.id, id))
+    .returning({ id: flowRun.id });
+  return res.length > 0;
 }
 
 /**
