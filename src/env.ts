@@ -13,6 +13,8 @@ export interface Bindings {
   TASK_RUN_QUEUE: DurableObjectNamespace<import("./task-queue/task-run-queue").TaskRunQueue>;
   /** `user:pass`; when set, every route but /health and /ready requires HTTP Basic auth. */
   PREFECT_API_AUTH_STRING?: string;
+  /** The largest request body accepted, in bytes (default 16 MiB: src/lib/request-body.ts); larger ones get 413. */
+  MAX_REQUEST_BODY_BYTES?: string;
   /** Benchmarks only: "1" answers each request's D1 round-trip count in `x-d1-round-trips`. */
   COUNT_D1_ROUND_TRIPS?: string;
 }

@@ -4,7 +4,7 @@ import type { StoredEvent } from "../db/queries/events";
 import { IncomingEvent, ingestEvents, receive } from "./ingest";
 import { timingSafeEqual } from "../lib/constant-time";
 import { INTERNAL_ERROR, POLICY_VIOLATION } from "./stream-protocol";
-
+import { parseJsonWithin } from "../lib/request-body";
 
 /** Retries of a failed write before the socket is closed so that the client resends. */
 const WRITE_ATTEMPTS = 3;
@@ -45,7 +45,7 @@ export class EventsInSession {
     const text = typeof data === "string" ? data : new TextDecoder().decode(data);
     let message: any;
     try {
-      message = JSON.parse(text);
+      message = parseJsonWithin(text);
     } catch {
       return this.close(INTERNAL_ERROR, "Invalid JSON");
     }

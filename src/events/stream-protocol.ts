@@ -1,4 +1,5 @@
 import { timingSafeEqual } from "../lib/constant-time";
+import { parseJsonWithin } from "../lib/request-body";
 
 /**
  * The server side of Prefect's WebSocket protocol (`prefect.server.utilities.subscriptions`),
@@ -111,7 +112,7 @@ export function safeSend(ws: WebSocket, message: unknown): boolean {
 
 export function parseMessage(data: string | ArrayBuffer): { ok: true; value: any } | { ok: false } {
   try {
-    return { ok: true, value: JSON.parse(typeof data === "string" ? data : new TextDecoder().decode(data)) };
+    return { ok: true, value: parseJsonWithin(typeof data === "string" ? data : new TextDecoder().decode(data)) };
   } catch {
     return { ok: false };
   }

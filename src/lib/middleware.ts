@@ -2,30 +2,43 @@ import type { MiddlewareHandler } from "hono";
 import type { AppEnv } from "../env";
 import { validationErrorResponse } from "./validation";
 import { timingSafeEqual } from "./constant-time";
+import { depthExceededAt, MAX_JSON_DEPTH, maxRequestBodyBytes, readBodyWithin } from "./request-body";
 
 /**
- * Parses JSON bodies once, before routing, so that malformed JSON gets Prefect's 422
- * (`json_invalid`) and an empty body counts as `{}` (FastAPI applies the body's defaults).
+ * Reads request bodies once, before routing: a body above MAX_REQUEST_BODY_BYTES gets 413 before
+ * it is read whole; JSON is parsed here, so that malformed (or too deeply nested) JSON gets
+ * Prefect's 422 (`json_invalid`) and an empty body counts as `{}` (FastAPI applies the body's
+ * defaults). The routes' validators read the parsed body from hono's body cache.
  */
 export const jsonBodyGuard: MiddlewareHandler<AppEnv> = async (c, next) => {
   const method = c.req.method;
   if (method === "GET" || method === "HEAD" || method === "OPTIONS" || method === "DELETE") return next();
+  const max = maxRequestBodyBytes(c.env.MAX_REQUEST_BODY_BYTES);
+  const bytes = await readBodyWithin(c.req.raw, max);
+  if (!bytes) return c.json({ detail: `Request body too large: the limit is ${max} bytes (MAX_REQUEST_BODY_BYTES).` }, 413);
+  const cache = c.req.bodyCache as Record<string, Promise<unknown>>;
   const contentType = c.req.header("content-type") ?? "";
-  if (contentType && !/json/i.test(contentType)) return next();
-  const text = await c.req.text();
-  if (text.trim() === "") {
-    (c.req.bodyCache as Record<string, unknown>).text = Promise.resolve("{}");
+  if (contentType && !/json/i.test(contentType)) {
+    cache.arrayBuffer = Promise.resolve(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength));
     return next();
   }
-  try {
-    JSON.parse(text);
-  } catch {
-    return validationErrorResponse(
-      c,
-      [{ type: "json_invalid", loc: ["body", 0], msg: "JSON decode error", input: {}, ctx: { error: "Expecting value" } }],
-      text,
-    );
+  const text = new TextDecoder().decode(bytes);
+  if (text.trim() === "") {
+    cache.text = Promise.resolve("{}");
+    cache.json = Promise.resolve({});
+    return next();
   }
+  const tooDeep = depthExceededAt(text);
+  let parsed: unknown;
+  try {
+    if (tooDeep >= 0) throw new SyntaxError();
+    parsed = JSON.parse(text);
+  } catch {
+    const error = tooDeep >= 0 ? `Nested deeper than ${MAX_JSON_DEPTH} levels` : "Expecting value";
+    return validationErrorResponse(c, [{ type: "json_invalid", loc: ["body", Math.max(tooDeep, 0)], msg: "JSON decode error", input: {}, ctx: { error } }], text);
+  }
+  cache.text = Promise.resolve(text);
+  cache.json = Promise.resolve(parsed);
   return next();
 };
 

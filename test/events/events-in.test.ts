@@ -117,6 +117,17 @@ describe("/events/in WebSocket", () => {
     expect(await waitFor(() => readEvent(good.id))).toBeDefined();
   });
 
+  it("closes with 1011 'Invalid JSON' on an event nested deeper than the request-body limit, storing nothing", async () => {
+    const o = await open();
+    await authenticate(o);
+    const [event] = freshIds(transcript("01_flows_tasks").events);
+    let deep: unknown = 1;
+    for (let i = 0; i < 2_000; i++) deep = [deep];
+    o.ws.send(JSON.stringify({ ...event, payload: { deep } }));
+    expect(await o.closed).toEqual({ code: 1011, reason: "Invalid JSON" });
+    expect(await readEvent(event.id)).toBeFalsy();
+  });
+
   it("accepts legacy clients without the subprotocol (and without handshake) when no auth is set", async () => {
     const o = await open({ subprotocol: null });
     expect(o.status).toBe(101);
