@@ -21,6 +21,8 @@ export interface Bindings {
 
 export interface Variables {
   db: DrizzleD1Database<typeof schema>;
+  /** Set on routes that take a JSON body (src/lib/body-reading.ts), for the validation hook. */
+  bodyReading?: import("./lib/validation").BodyReading;
 }
 
 export interface AppEnv {

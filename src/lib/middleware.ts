@@ -2,13 +2,15 @@ import type { MiddlewareHandler } from "hono";
 import type { AppEnv } from "../env";
 import { validationErrorResponse } from "./validation";
 import { timingSafeEqual } from "./constant-time";
+import { isJsonContentType } from "./body-reading";
 import { depthExceededAt, MAX_JSON_DEPTH, maxRequestBodyBytes, readBodyWithin } from "./request-body";
 
 /**
  * Reads request bodies once, before routing: a body above MAX_REQUEST_BODY_BYTES gets 413 before
- * it is read whole; JSON is parsed here, so that malformed (or too deeply nested) JSON gets
- * Prefect's 422 (`json_invalid`) and an empty body counts as `{}` (FastAPI applies the body's
- * defaults). The routes' validators read the parsed body from hono's body cache.
+ * it is read whole; JSON (also a body without Content-Type) is parsed here, so that malformed (or
+ * too deeply nested) JSON gets Prefect's 422 (`json_invalid`). What an empty or non-JSON body
+ * means is the route's to say (src/lib/body-reading.ts). The routes' validators read the parsed
+ * body from hono's body cache.
  */
 export const jsonBodyGuard: MiddlewareHandler<AppEnv> = async (c, next) => {
   const method = c.req.method;
@@ -18,14 +20,13 @@ export const jsonBodyGuard: MiddlewareHandler<AppEnv> = async (c, next) => {
   if (!bytes) return c.json({ detail: `Request body too large: the limit is ${max} bytes (MAX_REQUEST_BODY_BYTES).` }, 413);
   const cache = c.req.bodyCache as Record<string, Promise<unknown>>;
   const contentType = c.req.header("content-type") ?? "";
-  if (contentType && !/json/i.test(contentType)) {
+  if (contentType && !isJsonContentType(contentType)) {
     cache.arrayBuffer = Promise.resolve(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength));
     return next();
   }
   const text = new TextDecoder().decode(bytes);
-  if (text.trim() === "") {
-    cache.text = Promise.resolve("{}");
-    cache.json = Promise.resolve({});
+  if (text === "") {
+    cache.text = Promise.resolve(text);
     return next();
   }
   const tooDeep = depthExceededAt(text);

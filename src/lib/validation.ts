@@ -1,5 +1,6 @@
 import type { Context } from "hono";
 import { z } from "@hono/zod-openapi";
+import type { RequestBodyKind } from "../schemas/request-bodies.gen";
 
 /** One entry of Prefect's (pydantic's) 422 `exception_detail`; Prefect's document calls it ValidationError. */
 export const ValidationErrorEntry = z
@@ -24,6 +25,13 @@ export const HTTPValidationError = z
     request_body: z.unknown(),
   })
   .openapi("HTTPValidationError");
+
+/** How a route's JSON body was read (src/lib/body-reading.ts): its kind and, if it was not read as JSON, what was sent. */
+export interface BodyReading {
+  kind: RequestBodyKind;
+  /** Present when the body was not read as JSON: null (nothing sent) or the text sent. */
+  unread?: { sent: string | null };
+}
 
 type Target = "json" | "query" | "param" | "header" | "cookie" | "form";
 const LOC_ROOT: Record<Target, string> = {
@@ -55,9 +63,12 @@ export function prefectValidationHook(
   // A malformed id in the path means no route matched, as with Prefect's `{id:uuid}` routes.
   if (result.target === "param") return c.json({ detail: "Not Found" }, 404);
   const root = LOC_ROOT[result.target] ?? "body";
-  const detail = result.error.issues.flatMap((issue) => toPydantic(issue, root, result.data));
-  const body = result.target === "json" ? result.data : null;
-  return validationErrorResponse(c, detail, body ?? null);
+  let detail = result.error.issues.flatMap((issue) => toPydantic(issue, root, result.data));
+  if (result.target !== "json") return validationErrorResponse(c, detail, null);
+  const reading = (c.var as { bodyReading?: BodyReading } | undefined)?.bodyReading;
+  // FastAPI looks up each of a body's named fields on its own: one that is missing has no input.
+  if (reading?.kind === "fields") detail = detail.map((e) => (e.type === "missing" && e.loc.length === 2 ? { ...e, input: null } : e));
+  return validationErrorResponse(c, detail, reading?.unread ? reading.unread.sent : (result.data ?? null));
 }
 
 function valueAt(data: unknown, path: readonly PropertyKey[]): unknown {

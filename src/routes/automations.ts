@@ -186,20 +186,12 @@ automationsRouter.openapi(
 // ---- templates ----
 
 /**
- * The template arrives as the raw body: text as sent (text/plain), or a JSON string. Valid:
- * 204; invalid: 422 `{"error": {line, message, source}}` with Jinja's message.
+ * The template is the body: a JSON string, or text as sent with another Content-Type (read as
+ * Prefect does, src/lib/body-reading.ts). Valid: 204; invalid: 422 `{"error": {line, message,
+ * source}}` with Jinja's message.
  */
 async function validateTemplate(c: Context<any>): Promise<Response> {
-  const contentType = c.req.header("content-type") ?? "";
-  const text = await c.req.text();
-  let template: unknown = "";
-  if (text) {
-    if (!contentType || /^application\/([\w.+-]+\+)?json/i.test(contentType)) {
-      template = JSON.parse(text);
-      // An empty JSON body reaches us as `{}` (see jsonBodyGuard): the default, "".
-      if (template && typeof template === "object" && !Array.isArray(template) && !Object.keys(template).length) template = "";
-    } else template = text;
-  }
+  const template: unknown = JSON.parse(await c.req.text());
   if (typeof template !== "string")
     return validationErrorResponse(c, [{ type: "string_type", loc: ["body"], msg: "Input should be a valid string", input: template }], template);
   const error = templateError(template);

@@ -99,7 +99,7 @@ describe("POST /flow_runs/history", () => {
     const missing = await api("POST", "/flow_runs/history", { history_start: window.history_start, history_interval_seconds: 60 });
     expect(missing.status).toBe(422);
     expect(missing.body.exception_detail).toEqual([
-      { type: "missing", loc: ["body", "history_end"], msg: "Field required", input: { history_start: window.history_start, history_interval_seconds: 60 } },
+      { type: "missing", loc: ["body", "history_end"], msg: "Field required", input: null },
     ]);
     const bad = await api("POST", "/flow_runs/history", { ...window, history_interval_seconds: "soon" });
     expect(bad.body.exception_detail[0]).toMatchObject({ type: "float_parsing", loc: ["body", "history_interval_seconds"] });
