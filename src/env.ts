@@ -11,6 +11,8 @@ export interface Bindings {
   EVENT_STREAM: DurableObjectNamespace<import("./events/event-stream").EventStream>;
   /** Background task runs for task workers (src/task-queue/task-run-queue.ts). */
   TASK_RUN_QUEUE: DurableObjectNamespace<import("./task-queue/task-run-queue").TaskRunQueue>;
+  /** Turns at one run's state for proposals that raced (src/concurrency/run-turns.ts). */
+  RUN_TURNS: DurableObjectNamespace<import("./concurrency/run-turns").RunTurns>;
   /** `user:pass`; when set, every route but /health and /ready requires HTTP Basic auth. */
   PREFECT_API_AUTH_STRING?: string;
   /** The largest request body accepted, in bytes (default 16 MiB: src/lib/request-body.ts); larger ones get 413. */

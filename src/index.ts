@@ -6,6 +6,7 @@ export { SlotLedger } from "./concurrency/slot-ledger";
 export { ConcurrencyLimit } from "./concurrency/concurrency-limit";
 export { EventStream } from "./events/event-stream";
 export { TaskRunQueue } from "./task-queue/task-run-queue";
+export { RunTurns } from "./concurrency/run-turns";
 
 const app = createApp();
 

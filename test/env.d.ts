@@ -5,6 +5,7 @@ declare namespace Cloudflare {
     CONCURRENCY_LIMIT: DurableObjectNamespace<import("../src/concurrency/concurrency-limit").ConcurrencyLimit>;
     EVENT_STREAM: DurableObjectNamespace<import("../src/events/event-stream").EventStream>;
     TASK_RUN_QUEUE: DurableObjectNamespace<import("../src/task-queue/task-run-queue").TaskRunQueue>;
+    RUN_TURNS: DurableObjectNamespace<import("../src/concurrency/run-turns").RunTurns>;
     TEST_MIGRATIONS: import("cloudflare:test").D1Migration[];
     PREFECT_API_AUTH_STRING?: string;
   }

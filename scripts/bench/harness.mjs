@@ -21,6 +21,7 @@ export const DURABLE_OBJECTS = Object.fromEntries(
     ["CONCURRENCY_LIMIT", "ConcurrencyLimit"],
     ["EVENT_STREAM", "EventStream"],
     ["TASK_RUN_QUEUE", "TaskRunQueue"],
+    ["RUN_TURNS", "RunTurns"],
   ].map(([binding, className]) => [binding, { className, useSQLite: true }]),
 );
 

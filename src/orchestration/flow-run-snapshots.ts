@@ -22,6 +22,11 @@ export function recallSnapshot(runId: string): FlowRunSnapshot | null {
   return text === undefined ? null : decodeSnapshot(text);
 }
 
+/** The remembered snapshot's text, as read or written last. */
+export function rememberedSnapshotText(runId: string): string | null {
+  return remembered.get(runId) ?? null;
+}
+
 /** Remembers run `runId`'s snapshot (its text, as read) as the newest; the oldest go past the budget. */
 export function rememberSnapshot(runId: string, text: string): void {
   forgetSnapshot(runId);

@@ -17,7 +17,8 @@ import { CoreFlowPolicy, GlobalFlowPolicy, MinimalFlowPolicy } from "./policies"
 import { newState } from "./states";
 import { forcedTaskTransition } from "./task-run-state";
 import { contendedRun, flowRunTransitionStatements, isStaleRunError, runStateOf } from "./write";
-import { forgetSnapshot, recallSnapshot, rememberSnapshot } from "./flow-run-snapshots";
+import { forgetSnapshot, recallSnapshot, rememberedSnapshotText, rememberSnapshot } from "./flow-run-snapshots";
+import { runTurn, type RunTurn } from "../concurrency/turns";
 
 export interface SetStateOutcome {
   result: OrchestrationResult;
@@ -26,7 +27,11 @@ export interface SetStateOutcome {
   run: FlowRunRow;
 }
 
-const MAX_ATTEMPTS = 8;
+/**
+ * Races a proposal may lose before it is answered 503. With turns (below) it loses only to
+ * proposals arriving while it holds its turn, or when it got no turn.
+ */
+const MAX_LOSSES = 16;
 
 interface LoadedRun {
   run: FlowRunRow;
@@ -101,6 +106,11 @@ function slotGate(env: Bindings, scope: SlotScope, runId: string): SlotGate {
  * snapshot (flow-run-snapshots.ts) and it is still current. A decision on a remembered snapshot
  * that turns out stale, or that is not a plain transition, is taken again on a fresh one.
  * Returns null when the run does not exist.
+ *
+ * Concurrent proposals: the batch stores the transition only over the state it was decided on.
+ * A proposal that loses that race (other than on a stale memory, retried at once on the snapshot
+ * the batch read) waits for its turn at the run (src/concurrency/run-turns.ts) and is decided
+ * again on the state the run is in then — Prefect's row lock, taken only when needed.
  */
 export async function setFlowRunState(
   env: Bindings,
@@ -109,11 +119,27 @@ export async function setFlowRunState(
   proposal: StateProposal,
   opts: SetStateOptions = {},
 ): Promise<SetStateOutcome | null> {
+  const turn = runTurn(env, "flow_run", runId);
+  try {
+    return await proposeFlowRunState(env, db, runId, proposal, opts, turn);
+  } finally {
+    if (turn.held) await turn.give(rememberedSnapshotText(runId));
+  }
+}
+
+async function proposeFlowRunState(
+  env: Bindings,
+  db: Db,
+  runId: string,
+  proposal: StateProposal,
+  opts: SetStateOptions,
+  turn: RunTurn,
+): Promise<SetStateOutcome | null> {
   // Slots taken by attempts that lost a race; given back if the run did not end up holding them.
   const raced: (() => Promise<void>)[] = [];
   const remembered = recallSnapshot(runId);
   let current: LoadedRun | null = remembered ? loaded(env, remembered, true) : null;
-  for (let attempt = 1; ; attempt++) {
+  for (let losses = 0; ; ) {
     current ??= await readRun(env, db, runId);
     if (!current) {
       await settleRaced(raced, null);
@@ -140,45 +166,53 @@ export async function setFlowRunState(
     }
     const state = ctx.proposedState;
     const events = stampServerEvents(ctx.effects.events);
-    const guard = current.remembered ? { snapshot: current.snapshot.text } : { stateId: current.run.state_id };
+    const guessed = current.remembered;
+    const guard = guessed ? { snapshot: current.snapshot.text } : { stateId: current.run.state_id };
     const statements: Write[] = flowRunTransitionStatements(db, ctx.run, state, guard, now, { before: current.run, events });
     const parent = current.surroundings.parentTaskRun;
     if (ctx.effects.parentTaskState && parent) statements.push(...(await forcedTaskTransition(env, db, parent, ctx.effects.parentTaskState, now)));
     if (ctx.effects.retryFailedTaskRunsAt) statements.push(...(await failedTaskRunRetries(env, db, runId, ctx.effects.retryFailedTaskRunsAt, now)));
     statements.push(flowRunSnapshotStatement(db, runId));
-    let after: SnapshotRead | null;
+    let after: SnapshotRead | null | "raced";
     try {
       after = snapshotFromResult((await runWrites(db, statements)).at(-1));
     } catch (err) {
-      if (isStaleRunError(err) && attempt < MAX_ATTEMPTS) {
-        raced.push(...ctx.effects.onWriteFailure);
-        current = null;
-        continue;
+      if (!isStaleRunError(err)) {
+        // Write order (see src/concurrency/slot-ledger.ts): a slot taken for a write that failed goes back.
+        await Promise.allSettled(ctx.effects.onWriteFailure.map((f) => f()));
+        throw err;
       }
-      if (isStaleRunError(err)) {
-        await settleRaced([...raced, ...ctx.effects.onWriteFailure], null);
-        throw contendedRun();
-      }
-      // Write order (see src/concurrency/slot-ledger.ts): a slot taken for a write that failed goes back.
-      await Promise.allSettled(ctx.effects.onWriteFailure.map((f) => f()));
-      throw err;
+      after = "raced"; // the batch failed as a whole
     }
-    if (after?.stateId !== state.id) {
-      // The remembered snapshot was stale: nothing was written, and `after` is the current one.
-      raced.push(...ctx.effects.onWriteFailure);
-      if (!after) forgetSnapshot(runId);
-      else rememberSnapshot(runId, after.text);
-      current = after && loaded(env, decodeSnapshot(after.text), false);
-      if (attempt < MAX_ATTEMPTS) continue;
+    if (after !== "raced" && after?.stateId === state.id) {
+      rememberSnapshot(runId, after.text);
+      await settleRaced(raced, state.type);
+      eventsCommitted(events, env);
+      // Releases after the D1 write; one that fails is repaired by the ledger's reconciliation.
+      await Promise.allSettled(ctx.effects.afterCommit.map((f) => f()));
+      return { result, written: true, run: ctx.run };
+    }
+    // Nothing was written; a snapshot read by the batch is the run as it is now.
+    raced.push(...ctx.effects.onWriteFailure);
+    current = null;
+    if (after === null) {
+      forgetSnapshot(runId); // the run is gone: the next read answers so
+      continue;
+    }
+    if (after !== "raced") {
+      rememberSnapshot(runId, after.text);
+      current = loaded(env, decodeSnapshot(after.text), false);
+    }
+    losses++;
+    if (losses >= MAX_LOSSES) {
       await settleRaced(raced, null);
       throw contendedRun();
     }
-    rememberSnapshot(runId, after.text);
-    await settleRaced(raced, state.type);
-    eventsCommitted(events, env);
-    // Releases after the D1 write; one that fails is repaired by the ledger's reconciliation.
-    await Promise.allSettled(ctx.effects.afterCommit.map((f) => f()));
-    return { result, written: true, run: ctx.run };
+    // A stale memory is retried at once; a race lost on the run as it was is waited out in turn.
+    if (turn.held || (guessed && losses === 1)) continue;
+    // The run may have changed while waiting: decide on the newest snapshot known, stored only if still current.
+    const newest = (await turn.take()) ?? rememberedSnapshotText(runId);
+    current = newest === null ? null : loaded(env, decodeSnapshot(newest), true);
   }
 }
 

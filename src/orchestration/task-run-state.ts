@@ -14,6 +14,7 @@ import { newState, type RunState } from "./states";
 import { cachedTaskState, contendedRun, isStaleRunError, runStateOf, taskRunTransitionStatements } from "./write";
 import { parseLimitRows, tagLimitsJson } from "../db/queries/concurrency-limits";
 import { taskConcurrencyGate } from "../concurrency/gates";
+import { runTurn, type RunTurn } from "../concurrency/turns";
 
 export interface TaskSetStateOutcome {
   result: OrchestrationResult;
@@ -21,7 +22,8 @@ export interface TaskSetStateOutcome {
   run: TaskRunRow;
 }
 
-const MAX_ATTEMPTS = 8;
+/** Races a proposal may lose before it is answered 503 (in its turn it loses only to newcomers). */
+const MAX_LOSSES = 16;
 
 async function loadTaskRun(db: Db, id: string) {
   return db
@@ -54,9 +56,23 @@ function taskContext(
   };
 }
 
-/** Prefect's core task policy (or the minimal one when forced) over a proposed task-run state. */
+/**
+ * Prefect's core task policy (or the minimal one when forced) over a proposed task-run state.
+ * The transition is stored only over the state it was decided on; a proposal that loses that
+ * race waits for its turn at the run (src/concurrency/run-turns.ts) and is decided again on the
+ * state the run is in then.
+ */
 export async function setTaskRunState(env: Bindings, db: Db, runId: string, proposal: StateProposal, opts: SetStateOptions = {}): Promise<TaskSetStateOutcome | null> {
-  for (let attempt = 1; ; attempt++) {
+  const turn = runTurn(env, "task_run", runId);
+  try {
+    return await proposeTaskRunState(env, db, runId, proposal, opts, turn);
+  } finally {
+    await turn.give(null);
+  }
+}
+
+async function proposeTaskRunState(env: Bindings, db: Db, runId: string, proposal: StateProposal, opts: SetStateOptions, turn: RunTurn): Promise<TaskSetStateOutcome | null> {
+  for (let losses = 0; ; ) {
     const loaded = await loadTaskRun(db, runId);
     if (!loaded) return null;
     const now = isoNow();
@@ -68,8 +84,10 @@ export async function setTaskRunState(env: Bindings, db: Db, runId: string, prop
     } catch (err) {
       // Slots taken for this attempt go back before it is retried or abandoned.
       await Promise.allSettled(ctx.effects.onWriteFailure.map((f) => f()));
-      if (isStaleRunError(err) && attempt < MAX_ATTEMPTS) continue;
-      throw isStaleRunError(err) ? contendedRun() : err;
+      if (!isStaleRunError(err)) throw err;
+      if (++losses >= MAX_LOSSES) throw contendedRun();
+      if (!turn.held) await turn.take();
+      continue;
     }
     await Promise.allSettled(ctx.effects.afterCommit.map((f) => f()));
     const stored = { ...ctx.run, state_id: ctx.proposedState.id, state: toState(ctx.proposedState) };
