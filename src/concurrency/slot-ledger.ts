@@ -30,12 +30,6 @@ export interface AcquireResult {
   active: number;
 }
 
-export interface LedgerPage {
-  active_slots: number;
-  count: number;
-  flow_run_ids: string[];
-}
-
 /** How long a poller's reservation holds a slot before it must propose PENDING. */
 export const RESERVATION_SECONDS = 30;
 /** Entries younger than this are never dropped by reconciliation (their D1 write may be in flight). */
@@ -159,16 +153,6 @@ export class SlotLedger extends DurableObject<Bindings> {
   async release(runId: string): Promise<number> {
     this.sql.exec(`DELETE FROM slot WHERE flow_run_id = ?`, runId);
     return this.active();
-  }
-
-  /** Slot holders in admission order, one page at a time; `active_slots` is always the total. */
-  async page(offset: number, limit: number): Promise<LedgerPage> {
-    this.expireReservations(Date.now());
-    const count = this.active();
-    const rows = this.sql
-      .exec<{ flow_run_id: string }>(`SELECT flow_run_id FROM slot ORDER BY seq, flow_run_id LIMIT ? OFFSET ?`, limit, offset)
-      .toArray();
-    return { active_slots: count, count, flow_run_ids: rows.map((r) => r.flow_run_id) };
   }
 
   async activeSlots(): Promise<number> {

@@ -132,26 +132,3 @@ export async function markQueuesPolled(db: Db, queueIds: string[], now: string):
   if (!queueIds.length) return;
   await db.update(workQueue).set({ last_polled: now, status: sql`CASE WHEN ${workQueue.is_paused} THEN 'PAUSED' ELSE 'READY' END` as any }).where(inArray(workQueue.id, queueIds));
 }
-
-export interface SlotHolderPage {
-  active_slots: number;
-  count: number;
-  runs: FlowRunRow[];
-}
-
-/** One page of a ledger's holders with their D1 rows, in admission order. */
-export async function slotHolders(env: Bindings, db: Db, kind: "queue" | "pool", id: string, offset: number, limit: number): Promise<SlotHolderPage> {
-  const page = await ledgerFor(env, { kind, id }).page(offset, limit);
-  if (!page.flow_run_ids.length) return { active_slots: page.active_slots, count: page.count, runs: [] };
-  // One bound parameter for the whole page: D1 allows at most 100 per statement.
-  const rows = await db
-    .select()
-    .from(flowRun)
-    .where(sql`${flowRun.id} IN (SELECT value FROM json_each(${JSON.stringify(page.flow_run_ids)}))`);
-  const byId = new Map(rows.map((r) => [r.id, r]));
-  return {
-    active_slots: page.active_slots,
-    count: page.count,
-    runs: page.flow_run_ids.map((runId) => byId.get(runId)).filter((r): r is FlowRunRow => !!r),
-  };
-}

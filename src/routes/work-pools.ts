@@ -166,5 +166,5 @@ workPoolsRouter.openapi(
     request: { params: PoolParams, ...jsonBody(Body_read_work_pool_concurrency_status_work_pools__name__concurrency_status_post) },
     responses: { 200: jsonResponse(WorkPoolConcurrencyStatus), ...errorResponses(404, 422) },
   }),
-  async (c) => c.json(await workPoolConcurrencyStatus(c.env, c.var.db, c.req.valid("param").name, c.req.valid("json")), 200),
+  async (c) => c.json(await workPoolConcurrencyStatus(c.var.db, c.req.valid("param").name, c.req.valid("json")), 200),
 );

@@ -54,5 +54,5 @@ workQueueRunsRouter.openapi(
     request: { params: IdParams, ...jsonBody(Body_read_work_queue_concurrency_status_work_queues__id__concurrency_status_post) },
     responses: { 200: jsonResponse(WorkQueueConcurrencyStatus), ...errorResponses(404, 422) },
   }),
-  async (c) => c.json(await workQueueConcurrencyStatus(c.env, c.var.db, c.req.valid("param").id, c.req.valid("json")), 200),
+  async (c) => c.json(await workQueueConcurrencyStatus(c.var.db, c.req.valid("param").id, c.req.valid("json")), 200),
 );

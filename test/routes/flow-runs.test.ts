@@ -440,8 +440,8 @@ describe("deleting runs that hold work-queue slots", () => {
     const scope = (await slotScopeOf(getDb(env.DB), queue.id))!;
     for (const r of runs) expect(await acquireRunSlot(env as any, scope, r.id)).toBe("taken");
     const active = async () => [
-      (await ledgerFor(env as any, { kind: "queue", id: queue.id }).page(0, 10)).active_slots,
-      (await ledgerFor(env as any, { kind: "pool", id: pool.id }).page(0, 10)).active_slots,
+      await ledgerFor(env as any, { kind: "queue", id: queue.id }).activeSlots(),
+      await ledgerFor(env as any, { kind: "pool", id: pool.id }).activeSlots(),
     ];
     expect(await active()).toEqual([3, 3]);
 

@@ -16,8 +16,9 @@ describe("handing out scheduled runs through the slot ledger", () => {
     const first = polls.find((p) => p.body.length)!.body[0];
     expect(first).toMatchObject({ work_pool_id: pool.id, work_queue_id: queue.id });
     expect(first.flow_run).not.toHaveProperty("work_pool_name");
+    // Handed out, still SCHEDULED: reserved for their pollers, not yet active slots.
     const status = await api("POST", `/work_queues/${queue.id}/concurrency_status`, {});
-    expect(status.body).toMatchObject({ active_slots: 3, concurrency_limit: 3, count: 3, page: 1, pages: 1 });
+    expect(status.body).toMatchObject({ active_slots: 0, concurrency_limit: 3, count: 0, page: 1, pages: 0 });
   });
 
   it("respects the pool's limit across its queues and ignores paused pools", async () => {
@@ -28,15 +29,16 @@ describe("handing out scheduled runs through the slot ledger", () => {
     const second = await api("POST", `/work_pools/${pool.name}/get_scheduled_flow_runs`, {});
     expect(second.body).toHaveLength(0);
     const status = await api("POST", `/work_pools/${pool.name}/concurrency_status`, {});
-    expect(status.body).toMatchObject({ active_slots: 2, concurrency_limit: 2, count: 1 });
-    expect(status.body.queues[0]).toMatchObject({ queue_id: queue.id, active_slots: 2, flow_run_count: 2 });
+    expect(status.body).toMatchObject({ active_slots: 0, concurrency_limit: 2, count: 1 });
+    expect(status.body.queues[0]).toMatchObject({ queue_id: queue.id, active_slots: 0, flow_run_count: 0 });
   });
 
-  it("pages concurrency_status so every holder appears exactly once", async () => {
+  it("pages concurrency_status so every holder appears exactly once, by flow run id", async () => {
     const { pool, queue } = await poolWithQueue({});
     await scheduledRuns(queue, pool.name, 7);
     const handed = await api("POST", `/work_queues/${queue.id}/get_runs`, { limit: 10 });
     expect(handed.body).toHaveLength(7);
+    for (const r of handed.body) expect((await api("POST", `/flow_runs/${r.id}/set_state`, { state: { type: "PENDING" } })).body.status).toBe("ACCEPT");
     const seen: string[] = [];
     for (let page = 1; page <= 3; page++) {
       const res = await api("POST", `/work_queues/${queue.id}/concurrency_status`, { page, limit: 3 });
@@ -44,7 +46,7 @@ describe("handing out scheduled runs through the slot ledger", () => {
       seen.push(...res.body.flow_runs.map((r: any) => r.id));
       for (const r of res.body.flow_runs) expect(typeof r.time_in_current_state).toBe("number");
     }
-    expect(seen.sort()).toEqual(handed.body.map((r: any) => r.id).sort());
+    expect(seen).toEqual(handed.body.map((r: any) => r.id).sort());
   });
 
   it("answers Prefect's 404s", async () => {

@@ -128,7 +128,10 @@ export function toTaskRun(r: TaskRunRow, now = isoNow()): TaskRun {
 }
 
 /** A run holding a work-queue or work-pool slot, as the concurrency_status routes list it. */
-export function toFlowRunSlotSummary(run: FlowRunRow, now: string): FlowRunSlotSummary {
+export function toFlowRunSlotSummary(
+  run: Pick<FlowRunRow, "id" | "name" | "state_type" | "state_name" | "start_time" | "state_timestamp">,
+  now: string,
+): FlowRunSlotSummary {
   return {
     id: run.id,
     name: run.name,
