@@ -69,6 +69,24 @@ const setStateCold = await measure(
 );
 printRow("set_state, runs not remembered", setStateCold, baselines);
 
+// Contended: 32 RUNNING proposals at once on one PENDING run, one such burst at a time; every one
+// is answered (src/concurrency/run-turns.ts), each decided on the state of the run at its turn.
+const BURST = 32;
+const pendingIds = [];
+for (let i = 0; i < 300; i++) pendingIds.push((await (await post(`${api}/flow_runs/`, { flow_id: flow.id, state: { type: "PENDING" } })).json()).id);
+const contended = await measure(
+  (i) =>
+    Promise.all(
+      Array.from({ length: BURST }, async () => {
+        const t0 = performance.now();
+        const res = await post(`${api}/flow_runs/${pendingIds[i]}/set_state`, { state: { type: "RUNNING" } });
+        return { res, ms: performance.now() - t0, at: performance.now() };
+      }),
+    ),
+  { concurrency: 1, total: pendingIds.length },
+);
+printRow(`set_state, ${BURST} at once on one run`, contended, baselines);
+
 // Filter over a large table: seed RUNS runs in SQL, then page through them with filters.
 await worker.db
   .prepare(
