@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { api, settleEvents, unique } from "../helpers";
+import { poolWithQueue, scheduledRuns } from "../fixtures/pools";
 
 /**
  * Many proposals for one run at once: each is answered with an orchestration result decided on
@@ -108,6 +109,23 @@ describe("concurrent proposals on one flow run", () => {
       if (chain[i] === "PENDING" && !forced.get(ids[i])) expect(["PENDING", "RUNNING"]).not.toContain(chain[i - 1]);
     // Every forced proposal is stored.
     expect(written.filter((a) => a.proposal.force)).toHaveLength(20);
+  });
+
+  it("36 PENDING proposals over 3 runs of a queue limited to 2: 2 runs get a slot, none is leaked", async () => {
+    const { pool, queue } = await poolWithQueue({ queueLimit: 2 });
+    const ids = await scheduledRuns(queue, pool.name, 3);
+    const answers = await Promise.all(many(36, (i) => api("POST", `/flow_runs/${ids[i % 3]}/set_state`, { state: { type: "PENDING" } })));
+    for (const a of answers) expect(ORCHESTRATION).toContain(a.body.status);
+    const states = await Promise.all(ids.map(async (id) => (await api("GET", `/flow_runs/${id}`)).body.state_type));
+    const admitted = ids.filter((_, i) => states[i] === "PENDING");
+    expect(admitted).toHaveLength(2);
+    for (const id of admitted) {
+      const mine = answers.filter((_, i) => ids[i % 3] === id);
+      expect(mine.filter((a) => a.body.status === "ACCEPT" && a.body.state.type === "PENDING")).toHaveLength(1);
+    }
+    const status = await api("POST", `/work_queues/${queue.id}/concurrency_status`, {});
+    expect(status.body).toMatchObject({ active_slots: 2 });
+    expect(status.body.flow_runs.map((r: any) => r.id).sort()).toEqual([...admitted].sort());
   });
 });
 
