@@ -20,6 +20,24 @@ BODIES_OUT = os.path.join(HERE, "..", "src", "schemas", "request-bodies.gen.ts")
 doc = json.load(open(REF))
 schemas = doc["components"]["schemas"]
 
+# Prefect 2.x filter fields its clients still send (every 2.x DeploymentFilter carries
+# `is_schedule_active`, if only as null); Prefect 3 answers them 422 extra_forbidden. Accepted here,
+# each filtering with its 2.x meaning (src/db/filters).
+NULLABLE = lambda s: {"anyOf": [s, {"type": "null"}]}
+LEGACY_2X_FILTERS = {
+    "DeploymentFilterIsScheduleActive": {"eq_": NULLABLE({"type": "boolean"})},
+    "VariableFilterValue": {"any_": NULLABLE({"type": "array", "items": {"type": "string"}}), "like_": NULLABLE({"type": "string"})},
+}
+LEGACY_2X_FIELDS = {
+    "DeploymentFilter": {"is_schedule_active": "DeploymentFilterIsScheduleActive"},
+    "VariableFilter": {"value": "VariableFilterValue"},
+}
+for name, props in LEGACY_2X_FILTERS.items():
+    schemas[name] = {"type": "object", "additionalProperties": False, "properties": props}
+for owner, fields in LEGACY_2X_FIELDS.items():
+    for field, target in fields.items():
+        schemas[owner]["properties"][field] = NULLABLE({"$ref": f"#/components/schemas/{target}"})
+
 
 def ident(name):
     return re.sub(r"[^A-Za-z0-9_]", "_", name)

@@ -566,6 +566,11 @@ export const DeploymentFilterId = z.strictObject({
 }).openapi("DeploymentFilterId");
 export type DeploymentFilterId = z.infer<typeof DeploymentFilterId>;
 
+export const DeploymentFilterIsScheduleActive = z.strictObject({
+  "eq_": z.boolean().nullable().optional(),
+}).openapi("DeploymentFilterIsScheduleActive");
+export type DeploymentFilterIsScheduleActive = z.infer<typeof DeploymentFilterIsScheduleActive>;
+
 export const DeploymentFilterName = z.strictObject({
   "any_": z.array(z.string()).nullable().optional(),
   "like_": z.string().nullable().optional(),
@@ -604,6 +609,7 @@ export const DeploymentFilter = z.strictObject({
   "tags": DeploymentFilterTags.nullable().optional(),
   "work_queue_name": DeploymentFilterWorkQueueName.nullable().optional(),
   "concurrency_limit": DeploymentFilterConcurrencyLimit.nullable().optional(),
+  "is_schedule_active": DeploymentFilterIsScheduleActive.nullable().optional(),
 }).openapi("DeploymentFilter");
 export type DeploymentFilter = z.infer<typeof DeploymentFilter>;
 
@@ -1159,11 +1165,18 @@ export const VariableFilterTags = z.strictObject({
 }).openapi("VariableFilterTags");
 export type VariableFilterTags = z.infer<typeof VariableFilterTags>;
 
+export const VariableFilterValue = z.strictObject({
+  "any_": z.array(z.string()).nullable().optional(),
+  "like_": z.string().nullable().optional(),
+}).openapi("VariableFilterValue");
+export type VariableFilterValue = z.infer<typeof VariableFilterValue>;
+
 export const VariableFilter = z.strictObject({
   "operator": Operator.default("and_"),
   "id": VariableFilterId.nullable().optional(),
   "name": VariableFilterName.nullable().optional(),
   "tags": VariableFilterTags.nullable().optional(),
+  "value": VariableFilterValue.nullable().optional(),
 }).openapi("VariableFilter");
 export type VariableFilter = z.infer<typeof VariableFilter>;
 

@@ -221,4 +221,34 @@ describe("Prefect 2.x clients", () => {
     expect(list[0].active).toBe(false);
     expect((await api("DELETE", `/deployments/${d.id}/schedules/${id}`, undefined, UA)).status).toBe(204);
   });
+
+  it("filter deployments by is_schedule_active (2.x: the deployment is not paused), wherever a DeploymentFilter goes", async () => {
+    const flow = await makeFlow();
+    const active = (await api("POST", "/deployments/", v2Create(flow.id), UA)).body;
+    const paused = (await api("POST", "/deployments/", v2Create(flow.id, { is_schedule_active: false }), UA)).body;
+    expect(paused.paused).toBe(true);
+    const flows = { id: { any_: [flow.id] } };
+    // PrefectClient.read_deployments (2.x) sends every DeploymentFilter field, unset ones as null.
+    const v2Filter = (isScheduleActive: unknown) => ({ operator: "and_", id: null, name: null, is_schedule_active: isScheduleActive, tags: null, work_queue_name: null });
+    const ids = async (path: string, deployments: unknown) =>
+      (await api("POST", path, { flows, deployments, limit: null, offset: 0 }, UA)).body.map((d: any) => d.id);
+
+    expect(await ids("/deployments/filter", v2Filter(null))).toEqual(expect.arrayContaining([active.id, paused.id]));
+    expect(await ids("/deployments/filter", v2Filter({ eq_: true }))).toEqual([active.id]);
+    expect(await ids("/deployments/filter", v2Filter({ eq_: false }))).toEqual([paused.id]);
+    expect(await ids("/deployments/filter", v2Filter({ eq_: null }))).toHaveLength(2);
+    expect((await api("POST", "/deployments/count", { flows, deployments: v2Filter({ eq_: true }) }, UA)).body).toBe(1);
+    expect((await api("POST", "/deployments/paginate", { flows, deployments: v2Filter({ eq_: false }) }, UA)).body.results.map((d: any) => d.id)).toEqual([paused.id]);
+
+    // In another resource's filter, and under or_ with a 3.x field.
+    expect(await ids("/flows/filter", v2Filter({ eq_: false }))).toEqual([flow.id]);
+    const runOf = async (d: { id: string }) => (await api("POST", `/deployments/${d.id}/create_flow_run`, {}, UA)).body.id;
+    const [activeRun, pausedRun] = [await runOf(active), await runOf(paused)];
+    expect(await ids("/flow_runs/filter", v2Filter({ eq_: true }))).toEqual([activeRun]);
+    const either = { operator: "or_", is_schedule_active: { eq_: true }, name: { any_: [paused.name] } };
+    expect((await ids("/flow_runs/filter", either)).sort()).toEqual([activeRun, pausedRun].sort());
+
+    const bad = await api("POST", "/deployments/filter", { deployments: { is_schedule_active: { eq_: "sometimes" } } }, UA);
+    expect(bad.body.exception_detail[0]).toMatchObject({ type: "bool_parsing", loc: ["body", "deployments", "is_schedule_active", "eq_"] });
+  });
 });

@@ -163,6 +163,31 @@ describe("variables", () => {
     expect(badLimit).toMatchObject({ status: 422, body: { detail: "Invalid limit: must be less than or equal to 200." } });
   });
 
+  it("filters on value as Prefect 2.x did (any_, case-insensitive like_), non-strings by their JSON text", async () => {
+    const prefix = name("val");
+    const values: [string, unknown][] = [
+      [`${prefix}_s`, `${prefix}-Alpha`],
+      [`${prefix}_t`, `${prefix}-beta`],
+      [`${prefix}_n`, 4.25e-7],
+      [`${prefix}_o`, { k: `${prefix}-alpha` }],
+    ];
+    for (const [n, value] of values) expect((await api("POST", "/variables/", { name: n, value })).status).toBe(201);
+    const names = async (value: unknown, extra: Record<string, unknown> = {}) =>
+      (await api("POST", "/variables/filter", { variables: { name: { like_: prefix }, value, ...extra }, sort: "NAME_ASC" })).body.map((v: any) => v.name);
+
+    expect(await names({ any_: [`${prefix}-beta`, "4.25e-7"] })).toEqual([`${prefix}_n`, `${prefix}_t`]);
+    expect(await names({ any_: [`${prefix}-alpha`] })).toEqual([]);
+    expect(await names({ any_: [] })).toEqual([]);
+    expect(await names({ like_: `${prefix}-alpha` })).toEqual([`${prefix}_o`, `${prefix}_s`]);
+    expect(await names({ like_: `${prefix}-alpha`, any_: [`${prefix}-Alpha`] })).toEqual([`${prefix}_s`]);
+    expect(await names({ any_: null, like_: null })).toHaveLength(4);
+    const either = { operator: "or_", value: { any_: ["4.25e-7"] }, name: { any_: [`${prefix}_t`] } };
+    expect((await api("POST", "/variables/filter", { variables: either, sort: "NAME_ASC" })).body.map((v: any) => v.name)).toEqual([`${prefix}_n`, `${prefix}_t`]);
+    expect((await api("POST", "/variables/count", { variables: { name: { like_: prefix }, value: { like_: "BETA" } } })).body).toBe(1);
+    const bad = await api("POST", "/variables/filter", { variables: { value: { eq_: 1 } } });
+    expect(bad.body.exception_detail[0]).toMatchObject({ type: "extra_forbidden", loc: ["body", "variables", "value", "eq_"] });
+  });
+
   it("emits prefect.variable.created / updated / deleted events", async () => {
     const n = name();
     const { body: v } = await api("POST", "/variables/", { name: n, value: "a", tags: ["t"] });

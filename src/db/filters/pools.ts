@@ -1,6 +1,6 @@
 import { sql } from "drizzle-orm";
 import { deployment, flow, workPool, workQueue } from "../schema";
-import { array, combine, ignored, ilike, istartsWith, scalar, scalarConds, spliced, TRUE, uuid, type FilterSpec } from "./core";
+import { array, combine, ignored, ilike, istartsWith, present, scalar, scalarConds, spliced, TRUE, uuid, type FilterSpec } from "./core";
 
 /** DeploymentFilter: every field of Prefect's deployment filter. */
 export const deploymentFilterSpec: FilterSpec = {
@@ -18,6 +18,8 @@ export const deploymentFilterSpec: FilterSpec = {
   work_queue_name: scalar(deployment.work_queue_name),
   // Deprecated in Prefect: accepted and ignored (it no longer filters on the concurrency limit).
   concurrency_limit: ignored,
+  // Prefect 2.x: the schedule is active where the deployment is not paused.
+  is_schedule_active: ({ eq_ }) => (present(eq_) ? [sql`${deployment.paused} = ${eq_ ? 0 : 1}`] : []),
 };
 
 /** WorkPoolFilter: id, name, type. */
