@@ -17,6 +17,20 @@ export interface Bindings {
   PREFECT_API_AUTH_STRING?: string;
   /** The largest request body accepted, in bytes (default 16 MiB: src/lib/request-body.ts); larger ones get 413. */
   MAX_REQUEST_BODY_BYTES?: string;
+  /**
+   * Retention (src/services/db-vacuum/settings.ts), Prefect's settings of the same names: which
+   * vacuums run ("events", "flow_runs"), how long events and terminal flow runs are kept, rows
+   * per delete, per-event-type retention (JSON), and whether the event persister (and so the
+   * events vacuum) is on. Unset: Prefect's defaults.
+   */
+  PREFECT_SERVER_SERVICES_DB_VACUUM_ENABLED?: string;
+  PREFECT_SERVER_EVENTS_RETENTION_PERIOD?: string;
+  PREFECT_EVENTS_RETENTION_PERIOD?: string;
+  PREFECT_SERVER_SERVICES_DB_VACUUM_RETENTION_PERIOD?: string;
+  PREFECT_SERVER_SERVICES_DB_VACUUM_BATCH_SIZE?: string;
+  PREFECT_SERVER_SERVICES_DB_VACUUM_EVENT_RETENTION_OVERRIDES?: string;
+  PREFECT_SERVER_SERVICES_EVENT_PERSISTER_ENABLED?: string;
+  PREFECT_API_SERVICES_EVENT_PERSISTER_ENABLED?: string;
   /** Benchmarks only: "1" answers each request's D1 round-trip count in `x-d1-round-trips`. */
   COUNT_D1_ROUND_TRIPS?: string;
 }

@@ -26,7 +26,7 @@ export const DURABLE_OBJECTS = Object.fromEntries(
 );
 
 /** Our worker in one workerd process with local D1 + Durable Objects and the migrations applied. */
-export async function startWorker(scriptPath, { durableObjects = DURABLE_OBJECTS } = {}) {
+export async function startWorker(scriptPath, { durableObjects = DURABLE_OBJECTS, bindings = {} } = {}) {
   const mf = new Miniflare({
     scriptPath,
     modules: true,
@@ -34,7 +34,7 @@ export async function startWorker(scriptPath, { durableObjects = DURABLE_OBJECTS
     ...COMPAT,
     d1Databases: ["DB"],
     durableObjects,
-    bindings: { COUNT_D1_ROUND_TRIPS: "1" },
+    bindings: { COUNT_D1_ROUND_TRIPS: "1", ...bindings },
     port: 0,
   });
   const url = await mf.ready;

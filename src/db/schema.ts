@@ -78,13 +78,16 @@ export const flowRun = sqliteTable(
   (t) => [
     index("ix_flow_run_flow_id").on(t.flow_id),
     uniqueIndex("uq_flow_run_flow_id_idempotency_key").on(t.flow_id, t.idempotency_key),
-    index("ix_flow_run_parent_task_run_id").on(t.parent_task_run_id),
+    // Subflows by parent; with end_time, the database vacuum's old top-level runs, oldest first.
+    index("ix_flow_run_parent_task_run_id_end_time").on(t.parent_task_run_id, t.end_time),
     index("ix_flow_run_deployment_id").on(t.deployment_id),
     index("ix_flow_run_work_queue_id").on(t.work_queue_id),
     index("ix_flow_run_state_type").on(t.state_type),
     index("ix_flow_run_expected_start_time").on(t.expected_start_time),
     index("ix_flow_run_next_scheduled_start_time").on(t.next_scheduled_start_time),
     index("ix_flow_run_start_time").on(t.start_time),
+    // START_TIME_ASC/DESC sort by the actual start, or the expected one until a run starts (as Prefect indexes it).
+    index("ix_flow_run_coalesce_start_time_expected_start_time").on(sql`coalesce(${t.start_time}, ${t.expected_start_time})`),
     index("ix_flow_run_end_time").on(t.end_time),
     index("ix_flow_run_name").on(t.name),
   ],

@@ -6,6 +6,8 @@ import { cleanUpCancellations } from "./cancellation-cleanup";
 import { failExpiredPauses } from "./pause-expirations";
 import { drainEventOutbox } from "../events/outbox";
 import { refreshPlannerStatistics } from "./planner-statistics";
+import { vacuumEvents } from "./db-vacuum/events";
+import { vacuumFlowRuns } from "./db-vacuum/flow-runs";
 
 /**
  * Prefect's background services, run from the Worker's Cron Trigger (wrangler.toml, every
@@ -19,6 +21,8 @@ export const SERVICES: Record<string, (env: Bindings) => Promise<unknown>> = {
   "pause-expirations": (env) => failExpiredPauses(env, getDb(env.DB)),
   "event-persister": (env) => drainEventOutbox(getDb(env.DB)),
   "planner-statistics": (env) => refreshPlannerStatistics(getDb(env.DB)),
+  "db-vacuum-events": (env) => vacuumEvents(env, getDb(env.DB)),
+  "db-vacuum-flow-runs": (env) => vacuumFlowRuns(env, getDb(env.DB)),
 };
 
 export async function runServices(env: Bindings): Promise<void> {
