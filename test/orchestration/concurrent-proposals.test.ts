@@ -114,7 +114,7 @@ describe("concurrent proposals on one flow run", () => {
   it("36 PENDING proposals over 3 runs of a queue limited to 2: 2 runs get a slot, none is leaked", async () => {
     const { pool, queue } = await poolWithQueue({ queueLimit: 2 });
     const ids = await scheduledRuns(queue, pool.name, 3);
-    const answers = await Promise.all(many(36, (i) => api("POST", `/flow_runs/${ids[i % 3]}/set_state`, { state: { type: "PENDING" } })));
+    const answers = await Promise.all(Array.from({ length: 36 }, (_, i) => api("POST", `/flow_runs/${ids[i % 3]}/set_state`, { state: { type: "PENDING" } })));
     for (const a of answers) expect(ORCHESTRATION).toContain(a.body.status);
     const states = await Promise.all(ids.map(async (id) => (await api("GET", `/flow_runs/${id}`)).body.state_type));
     const admitted = ids.filter((_, i) => states[i] === "PENDING");
