@@ -3,6 +3,7 @@ import { createRouter } from "./lib/router";
 import { ApiError } from "./lib/errors";
 import { basicAuth, jsonBodyGuard } from "./lib/middleware";
 import { getDb } from "./db/client";
+import { storageRefusal } from "./db/row-guard";
 import { countingD1, countRoundTrips } from "./lib/d1-counter";
 import { PREFECT_VERSION } from "./lib/version";
 import { rootRouter } from "./routes/root";
@@ -111,6 +112,8 @@ export function createApp() {
   api.notFound((c) => c.json({ detail: "Not Found" }, 404));
   api.onError((err, c) => {
     if (err instanceof ApiError) return err.toResponse(c);
+    const refusal = storageRefusal(err);
+    if (refusal) return refusal.toResponse(c);
     if (err instanceof HTTPException) {
       return c.json({ detail: err.message || "Error" }, err.status);
     }

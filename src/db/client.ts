@@ -1,14 +1,18 @@
 import { drizzle, type DrizzleD1Database } from "drizzle-orm/d1";
 import * as schema from "./schema";
+import { rowGuardedD1 } from "./row-guard";
 
 export type Db = DrizzleD1Database<typeof schema>;
 
 const cache = new WeakMap<D1Database, Db>();
 
-/** One drizzle handle per D1 binding: building it (the schema's relational config) costs CPU. */
+/**
+ * One drizzle handle per D1 binding: building it (the schema's relational config) costs CPU. Its
+ * statements refuse values too large for a D1 row (row-guard.ts).
+ */
 export function getDb(d1: D1Database): Db {
   let db = cache.get(d1);
-  if (!db) cache.set(d1, (db = drizzle(d1, { schema })));
+  if (!db) cache.set(d1, (db = drizzle(rowGuardedD1(d1), { schema })));
   return db;
 }
 

@@ -1,7 +1,7 @@
 import { z } from "@hono/zod-openapi";
 import type { Db } from "../db/client";
 import type { Bindings } from "../env";
-import { insertEventStatements, type StoredEvent } from "../db/queries/events";
+import { insertEventStatements, withinEventSize, type StoredEvent } from "../db/queries/events";
 import type { Batch, Statement } from "../db/batch";
 import { Event } from "../schemas/prefect.gen";
 import { normalizeUuid } from "../lib/ids";
@@ -72,9 +72,10 @@ const EVENTS_PER_BATCH = 100;
  * write does not hold back the others; such an event is then stored without its recorder effects
  * (Prefect's recorder likewise drops what it cannot write, while the event is still persisted).
  * Throws only when events themselves cannot be stored. Stored events are then published to the
- * event stream (/events/out subscribers).
+ * event stream (/events/out subscribers). Events larger than Prefect's maximum size are dropped.
  */
-export async function ingestEvents(env: Bindings, db: Db, events: StoredEvent[]): Promise<void> {
+export async function ingestEvents(env: Bindings, db: Db, received: StoredEvent[]): Promise<void> {
+  const events = withinEventSize(received);
   for (let i = 0; i < events.length; i += EVENTS_PER_BATCH) {
     const chunk = events.slice(i, i + EVENTS_PER_BATCH);
     try {

@@ -58,6 +58,16 @@ describe("the event outbox", () => {
     expect(resources.some((r: any) => r.resource_role === "flow")).toBe(true);
   });
 
+  it("drops a server-made event larger than Prefect's maximum (a run with 1.7 MB of tags): the state change is made without it", async () => {
+    const flow = (await api("POST", "/flows/", { name: unique("outbox") })).body;
+    const tags = Array.from({ length: 17_000 }, (_, i) => `${i}-${"t".repeat(94)}`);
+    const run = (await api("POST", "/flow_runs/", { flow_id: flow.id, tags })).body;
+    expect((await api("POST", `/flow_runs/${run.id}/set_state`, { state: { type: "RUNNING" } })).body.status).toBe("ACCEPT");
+    await drainEventOutbox(db);
+    expect(await storedEvents(`prefect.flow-run.${run.id}`)).toEqual([]);
+    expect((await api("GET", `/flow_runs/${run.id}`)).body.state_type).toBe("RUNNING");
+  });
+
   it("is drained before /events/filter and /events/count-by read", async () => {
     const resource = unique("readers");
     const e = storedEvent(resource);

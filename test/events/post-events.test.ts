@@ -2,6 +2,7 @@ import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import type { Bindings } from "../../src/env";
 import { api } from "../helpers";
+import { MAX_EVENT_BYTES } from "../../src/db/queries/events";
 import { emitEvents } from "../../src/events/outbox";
 import { db, readEvent, readEventResources, taskRunEvent } from "./support";
 
@@ -24,6 +25,16 @@ describe("POST /events", () => {
     expect(res.text).toBe("");
     expect(await readEvent(a.id)).toMatchObject({ related: [], payload: {}, follows: null });
     expect(await readEvent(b.id.toLowerCase())).toMatchObject({ id: b.id.toLowerCase(), related: [], payload: {} });
+  });
+
+  it("drops an event larger than Prefect's maximum (1.5 MB as JSON), storing the others", async () => {
+    const big = heartbeat({ payload: { blob: "x".repeat(MAX_EVENT_BYTES) } });
+    const fits = heartbeat({ payload: { blob: "x".repeat(MAX_EVENT_BYTES - 1000) } });
+    const small = heartbeat();
+    expect((await api("POST", "/events", [big, fits, small])).status).toBe(204);
+    expect(await readEvent(big.id)).toBeFalsy();
+    expect(await readEvent(fits.id)).toBeTruthy();
+    expect(await readEvent(small.id)).toBeTruthy();
   });
 
   it("is idempotent on event id", async () => {

@@ -3,6 +3,7 @@ import type { SQLiteTable } from "drizzle-orm/sqlite-core";
 import type { Statement } from "../batch";
 import type { Db } from "../client";
 import { event, eventResource } from "../schema";
+import { utf8Exceeds } from "../../lib/utf8";
 
 /** An event as the server keeps it: ids and timestamps normalized, `received` stamped. */
 export interface StoredEvent {
@@ -63,6 +64,18 @@ function eventRow(e: StoredEvent): typeof event.$inferInsert {
     payload: e.payload,
     follows: e.follows,
   };
+}
+
+/** Prefect's PREFECT_SERVER_EVENTS_MAXIMUM_SIZE_BYTES: the largest event, as JSON, that is stored. */
+export const MAX_EVENT_BYTES = 1_500_000;
+
+/** The events within MAX_EVENT_BYTES; larger ones are dropped with a warning, as Prefect's publisher does. */
+export function withinEventSize<E extends StoredEvent>(events: E[]): E[] {
+  return events.filter((e) => {
+    if (!utf8Exceeds(JSON.stringify(e), MAX_EVENT_BYTES)) return true;
+    console.warn(`refusing to store event ${e.id} (${e.event.slice(0, 100)}): larger than ${MAX_EVENT_BYTES} bytes`);
+    return false;
+  });
 }
 
 /** Statements that store events and their resources, idempotent on event id. */
