@@ -5,7 +5,9 @@
 #
 # cron.py needs the croniter Prefect 3.8.3 vendors (Debian's is far older): give its file as
 # PREFECT_CRONITER, or a Prefect checkout as PREFECT_SRC (its src/ directory); otherwise it is
-# downloaded from GitHub into a temporary directory.
+# downloaded from GitHub into a temporary directory. json_schema.py and datetime.py want newer
+# jsonschema / pydantic 2 than Debian has and re-run themselves with the first python3 on PATH
+# that has them.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PYTHON=/usr/bin/python3

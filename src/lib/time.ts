@@ -1,10 +1,15 @@
+import { datetimeUtc, parseDatetime } from "./datetime";
+
 /** Timestamps are stored and answered as ISO-8601 UTC with microseconds, as Prefect writes them. */
 export function isoNow(): string {
   return toIso(new Date());
 }
 
+/** That form of a Date, epoch milliseconds, or a datetime text (any offset, microseconds kept). */
 export function toIso(value: Date | string | number): string {
   if (typeof value === "string") {
+    const parsed = parseDatetime(value);
+    if (parsed.ok) return datetimeUtc(parsed.fields);
     const micro = /\.(\d{4,6})\d*(Z|[+-]\d\d:?\d\d)?$/.exec(value);
     const d = new Date(value);
     const base = d.toISOString().slice(0, 19);

@@ -238,17 +238,9 @@ function toPydantic(issue: z.core.$ZodIssue, root: string, data: unknown): Pydan
         const [msg, ctx] = uuidMessage(input);
         return [{ type: "uuid_parsing", loc, msg, input, ctx }];
       }
-      if (issue.message === "datetime_from_date_parsing") {
-        return [
-          {
-            type: "datetime_from_date_parsing",
-            loc,
-            msg: "Input should be a valid datetime or date, invalid character in year",
-            input,
-            ctx: { error: "invalid character in year" },
-          },
-        ];
-      }
+      // A check that knows pydantic's exact error (e.g. the datetime parser) passes it whole.
+      const pydantic = issue.code === "custom" ? (issue.params?.pydantic as Omit<PydanticError, "loc" | "input"> | undefined) : undefined;
+      if (pydantic) return [{ type: pydantic.type, loc, msg: pydantic.msg, input, ...(pydantic.ctx ? { ctx: pydantic.ctx } : {}) }];
       if (issue.code === "invalid_format" && issue.format === "regex") {
         const pattern = (issue as any).pattern ?? "";
         return [

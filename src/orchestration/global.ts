@@ -1,7 +1,7 @@
 import { apiVersionAtLeast, type Context, type FlowContext, type TaskContext } from "./context";
 import { nullified, type Transform } from "./engine";
 import { freshCopy, isFinal } from "./states";
-import { secondsBetween } from "../lib/time";
+import { secondsBetween, toIsoOrNull } from "../lib/time";
 
 /**
  * Bookkeeping that runs on every transition that writes a state, forced or not: the run's
@@ -71,13 +71,14 @@ export const IncrementRunTime = each("IncrementRunTime", (ctx) => {
 export const SetExpectedStartTime = each("SetExpectedStartTime", (ctx) => {
   const p = ctx.proposedState!;
   if (!ctx.run.expected_start_time)
-    ctx.run.expected_start_time = p.type === "SCHEDULED" ? (p.state_details.scheduled_time ?? null) : p.timestamp;
+    ctx.run.expected_start_time = p.type === "SCHEDULED" ? toIsoOrNull(p.state_details.scheduled_time) : p.timestamp;
 });
 
 export const SetNextScheduledStartTime = each("SetNextScheduledStartTime", (ctx) => {
   const p = ctx.proposedState!;
   if (ctx.initialState?.type === "SCHEDULED") ctx.run.next_scheduled_start_time = null;
-  if (p.type === "SCHEDULED") ctx.run.next_scheduled_start_time = p.state_details.scheduled_time ?? null;
+  // Columns hold UTC text (compared as text); a sent scheduled_time may carry another offset.
+  if (p.type === "SCHEDULED") ctx.run.next_scheduled_start_time = toIsoOrNull(p.state_details.scheduled_time);
 });
 
 export const UpdateStateDetails = each("UpdateStateDetails", (ctx) => {

@@ -10,6 +10,7 @@ import {
 } from "./prefect.gen";
 import { isValidTimezone, normalizeRRuleString, parseInstant, validateCron, validateMaxScheduledRuns, validateRRule } from "../lib/schedules";
 import { isoNow } from "../lib/time";
+import { parseDatetime } from "../lib/datetime";
 
 /**
  * The deployment request bodies as this server accepts them: Prefect 3's schemas with the checks
@@ -69,22 +70,11 @@ export const ScheduleUpdateInput = DeploymentScheduleUpdate.extend({ schedule: S
 );
 export type ScheduleUpdateInput = z.infer<typeof ScheduleUpdateInput>;
 
-/** pydantic's JSON form of an aware datetime: `…T09:00:00Z`, `.ffffff` only when non-zero, other offsets kept. */
+/** pydantic's JSON form of a datetime text (`…T09:00:00Z`, `.ffffff` only when non-zero, other offsets kept). */
 export function pydanticDatetime(value: string): string {
-  const m = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d{1,9}))?)?)?\s*(Z|z|[+-]\d{2}(?::?\d{2})?)?$/.exec(value.trim());
-  if (!m) {
-    // Any other form Date understands: written in UTC.
-    return pydanticDatetime(new Date(parseInstant(value) / 1000).toISOString());
-  }
-  const [, y, mo, d, h = "00", mi = "00", s = "00", frac = "", zone] = m;
-  const micro = frac.padEnd(6, "0").slice(0, 6);
-  const fraction = Number(micro) ? `.${micro}` : "";
-  let offset = "Z";
-  if (zone && !/^(Z|z|[+-]00(:?00)?)$/.test(zone)) {
-    const digits = zone.slice(1).replace(":", "").padEnd(4, "0");
-    offset = `${zone[0]}${digits.slice(0, 2)}:${digits.slice(2, 4)}`;
-  }
-  return `${y}-${mo}-${d}T${h}:${mi}:${s}${fraction}${offset}`;
+  const parsed = parseDatetime(value);
+  // Any other form Date understands: written in UTC.
+  return parsed.ok ? parsed.json : pydanticDatetime(new Date(parseInstant(value) / 1000).toISOString());
 }
 
 /**

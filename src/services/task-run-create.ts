@@ -7,7 +7,7 @@ import { blankTaskRun } from "../db/queries/blank-runs";
 import { integrityConflict } from "../lib/errors";
 import { uuid4 } from "../lib/ids";
 import { generateRunName } from "../lib/names";
-import { isoNow } from "../lib/time";
+import { isoNow, toIsoOrNull } from "../lib/time";
 import { toState } from "../schemas/serialize";
 import type { TaskRunCreate } from "../schemas/prefect.gen";
 import { transition, type TaskContext } from "../orchestration/context";
@@ -48,7 +48,7 @@ export async function createTaskRun(env: Bindings, db: Db, input: TaskRunCreate)
     task_key: input.task_key,
     dynamic_key: input.dynamic_key,
     cache_key: input.cache_key ?? null,
-    cache_expiration: input.cache_expiration ?? null,
+    cache_expiration: toIsoOrNull(input.cache_expiration),
     task_version: input.task_version ?? null,
     empirical_policy: input.empirical_policy ?? {},
     tags: input.tags ?? [],

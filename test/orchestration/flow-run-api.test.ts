@@ -92,6 +92,23 @@ describe("POST /flow_runs/{id}/set_state", () => {
     expect(res.body.details.delay_seconds).toBeGreaterThan(3500);
   });
 
+  it("pauses on a float pause_timeout, as the 3.8.3 SDK's pause_flow_run sends it, and resumes", async () => {
+    const flowId = await newFlow();
+    const run = (await api("POST", "/flow_runs/", { flow_id: flowId })).body;
+    await api("POST", `/flow_runs/${run.id}/set_state`, state("RUNNING"));
+    const details = { pause_timeout: 4102444800.25, pause_reschedule: false, pause_key: "pause-1" };
+    const paused = await api("POST", `/flow_runs/${run.id}/set_state`, state("PAUSED", { name: "Paused", state_details: details }));
+    expect(paused.status).toBe(201);
+    expect(paused.body.status).toBe("ACCEPT");
+    expect(paused.body.state.state_details.pause_timeout).toBe("2100-01-01T00:00:00.250000Z");
+    const read = (await api("GET", `/flow_runs/${run.id}`)).body;
+    expect(read.state).toMatchObject({ type: "PAUSED", state_details: { pause_timeout: "2100-01-01T00:00:00.250000Z", pause_key: "pause-1" } });
+    const resumed = await api("POST", `/flow_runs/${run.id}/resume`, {});
+    expect(resumed.body.status).toBe("ACCEPT");
+    expect(resumed.body.state.type).toBe("RUNNING");
+    expect((await api("POST", `/flow_runs/${run.id}/set_state`, state("COMPLETED"))).body.status).toBe("ACCEPT");
+  });
+
   it("answers 404 for an unknown run", async () => {
     const res = await api("POST", "/flow_runs/00000000-0000-4000-8000-000000000000/set_state", state("RUNNING"));
     expect(res.status).toBe(404);

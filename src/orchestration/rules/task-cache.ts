@@ -1,6 +1,7 @@
 import type { TaskContext } from "../context";
 import type { Rule } from "../engine";
 import { ALL_STATES, freshCopy, states } from "../states";
+import { toIsoOrNull } from "../../lib/time";
 
 export const MAX_CACHE_KEY_LENGTH = 2000;
 
@@ -35,6 +36,6 @@ export const CacheInsertion: Rule<TaskContext> = {
     const s = ctx.validatedState;
     if (!s?.state_details.cache_key) return;
     ctx.run.cache_key = s.state_details.cache_key;
-    ctx.run.cache_expiration = s.state_details.cache_expiration ?? null;
+    ctx.run.cache_expiration = toIsoOrNull(s.state_details.cache_expiration);
   },
 };
