@@ -25,9 +25,13 @@ export const DURABLE_OBJECTS = Object.fromEntries(
   ].map(([binding, className]) => [binding, { className, useSQLite: true }]),
 );
 
-/** Our worker in one workerd process with local D1 + Durable Objects and the migrations applied. */
-export async function startWorker(scriptPath, { durableObjects = DURABLE_OBJECTS, bindings = {} } = {}) {
+/**
+ * Our worker in one workerd process with local D1 + Durable Objects and the migrations applied.
+ * `d1Persist`: a directory to keep the D1 database in as a SQLite file (default: in memory).
+ */
+export async function startWorker(scriptPath, { durableObjects = DURABLE_OBJECTS, bindings = {}, d1Persist } = {}) {
   const mf = new Miniflare({
+    ...(d1Persist ? { d1Persist } : {}),
     scriptPath,
     modules: true,
     modulesRules: [{ type: "ESModule", include: ["**/*.js"] }],
