@@ -31,7 +31,8 @@ const holderColumns = {
  * statistics (PRAGMA optimize) keep only an average per value, so without these hints it would walk
  * a queue's history, the queue-less runs or every run in id order instead: `unlikely` says the
  * states are rare, a unary `+` keeps the planner from searching, grouping or sorting by a column's
- * index. An index on (work_queue_id, state_type) would serve these reads better still.
+ * index. An index on (work_queue_id, state_type, id) would serve them better (no row reads: a
+ * report of 10 000 holders in one queue reads 10 000 rows twice without it); these hints would then go.
  */
 const occupying = (kind: "queue" | "pool") => sql`unlikely(${inArray(flowRun.state_type, OCCUPYING[kind])})`;
 const notSearched = (column: typeof flowRun.work_queue_id | typeof flowRun.id) => sql`+${column}`;
@@ -58,7 +59,12 @@ export function queueSlotHolderReads(db: Db, queueId: string, limit: number, off
   return [
     db.select().from(workQueue).where(eq(workQueue.id, queueId)).limit(1),
     db.select({ n: count() }).from(flowRun).where(where),
-    db.select(holderColumns).from(flowRun).where(where).orderBy(notSearched(flowRun.id)).limit(limit).offset(offset),
+    // The page's ids first: sorting only ids costs less than sorting whole rows to a deep offset.
+    db
+      .select(holderColumns)
+      .from(flowRun)
+      .where(inArray(flowRun.id, db.select({ id: flowRun.id }).from(flowRun).where(where).orderBy(notSearched(flowRun.id)).limit(limit).offset(offset)))
+      .orderBy(asc(flowRun.id)),
   ] as const;
 }
 
