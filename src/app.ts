@@ -4,6 +4,7 @@ import { ApiError } from "./lib/errors";
 import { basicAuth, jsonBodyGuard } from "./lib/middleware";
 import { getDb } from "./db/client";
 import { storageRefusal } from "./db/row-guard";
+import { CircularSchemaRefError } from "./lib/schema-tools";
 import { countingD1, countRoundTrips } from "./lib/d1-counter";
 import { PREFECT_VERSION } from "./lib/version";
 import { rootRouter } from "./routes/root";
@@ -112,6 +113,8 @@ export function createApp() {
   api.notFound((c) => c.json({ detail: "Not Found" }, 404));
   api.onError((err, c) => {
     if (err instanceof ApiError) return err.toResponse(c);
+    // Prefect answers its schema validation's CircularSchemaRefError with this 422 wherever it can arise.
+    if (err instanceof CircularSchemaRefError) return c.json({ detail: err.message }, 422);
     const refusal = storageRefusal(err);
     if (refusal) return refusal.toResponse(c);
     if (err instanceof HTTPException) {

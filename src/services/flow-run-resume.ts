@@ -4,7 +4,7 @@ import type { Bindings } from "../env";
 import { flowRun, flowRunInput } from "../db/schema";
 import { uuid4 } from "../lib/ids";
 import { isoNow } from "../lib/time";
-import { validationFailure } from "../lib/schema-tools";
+import { CircularSchemaRefError, validationFailure } from "../lib/schema-tools";
 import { setFlowRunState, type SetStateOutcome } from "../orchestration/flow-run-state";
 import { runStateOf } from "../orchestration/write";
 
@@ -44,7 +44,13 @@ export async function resumeFlowRun(env: Bindings, db: Db, id: string, runInput:
     } catch {
       return refused(state, "Run input schema is not valid JSON.");
     }
-    const violation = validationFailure(input, schema);
+    let violation: string | null;
+    try {
+      violation = validationFailure(input, schema);
+    } catch (err) {
+      if (err instanceof CircularSchemaRefError) return refused(state, err.message);
+      throw err;
+    }
     if (violation) return refused(state, `Reason: ${violation}`);
   }
 

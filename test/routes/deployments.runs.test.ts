@@ -49,6 +49,29 @@ describe("POST /deployments/{id}/create_flow_run", () => {
     expect(ok.status).toBe(201);
   });
 
+  it("answers Prefect's 422 for a schema it cannot validate (circular, or nested past the recursion limit), as does PATCH", async () => {
+    let deep: unknown = { $ref: "#/definitions/X" };
+    for (let i = 0; i < 200; i++) deep = { allOf: [deep] };
+    let value: unknown = 1;
+    for (let i = 0; i < 250; i++) value = [value];
+    const schemas = [
+      { type: "object", properties: { a: { $ref: "#/definitions/X" } }, definitions: { X: { $ref: "#/definitions/X" } } },
+      { type: "object", properties: { a: { $ref: "#/definitions/X" } }, definitions: { X: { type: "array", items: deep } } },
+    ];
+    for (const parameter_openapi_schema of schemas) {
+      const dep = await deployment({ enforce_parameter_schema: true, parameter_openapi_schema, parameters: {} });
+      const detail = "Invalid schema: Unable to validate schema with circular references.";
+      expect(await api("POST", `/deployments/${dep.id}/create_flow_run`, { parameters: { a: value } })).toMatchObject({ status: 422, body: { detail } });
+      expect(await api("PATCH", `/deployments/${dep.id}`, { parameters: { a: value } })).toMatchObject({ status: 422, body: { detail } });
+    }
+  });
+
+  it("counts an unresolvable $ref as a validation failure (409), as Prefect's validate does", async () => {
+    const dep = await deployment({ enforce_parameter_schema: true, parameter_openapi_schema: { type: "object", properties: { a: { $ref: "https://example.com/s.json" } } }, parameters: {} });
+    const res = await api("POST", `/deployments/${dep.id}/create_flow_run`, { parameters: { a: 1 } });
+    expect(res).toMatchObject({ status: 409, body: { detail: "Error creating flow run: Validation failed. Failure reason: Unresolvable: https://example.com/s.json" } });
+  });
+
   it("runs in the deployment's work queue, or a named queue of its pool (created if missing)", async () => {
     const pool = unique("pool");
     expect((await api("POST", "/work_pools/", { name: pool, type: "process" })).status).toBe(201);

@@ -210,6 +210,20 @@ describe("/ui/schemas/validate", () => {
     expect(badJinja.body.errors).toEqual([{ property: "c", errors: ["Invalid jinja: unexpected end of template, expected 'end of print statement'."] }]);
   });
 
+  it("422 for a 5 000-deep schema (the body's nesting limit), and for one whose validation recurses past its limit", async () => {
+    let deep: Record<string, unknown> = { type: "string" };
+    for (let i = 0; i < 5_000; i++) deep = { type: "object", properties: { a: deep } };
+    const tooDeep = await check({ schema: deep, values: {} });
+    expect(tooDeep.status).toBe(422);
+    expect(tooDeep.body.exception_detail[0]).toMatchObject({ type: "json_invalid", ctx: { error: "Nested deeper than 500 levels" } });
+    let chain: unknown = { $ref: "#/definitions/X" };
+    for (let i = 0; i < 200; i++) chain = { allOf: [chain] };
+    let value: unknown = 1;
+    for (let i = 0; i < 250; i++) value = [value];
+    const recursing = await check({ schema: schema({ param: { $ref: "#/definitions/X" } }, { definitions: { X: { type: "array", items: chain } } }), values: { param: value } });
+    expect(recursing).toMatchObject({ status: 422, body: { detail: "Invalid schema: Unable to validate schema with circular references." } });
+  });
+
   it("422 for invalid, circular or remote schemas and bad bodies", async () => {
     const invalid = await check({ schema: schema({ param: { type: "integer" } }, { type: "NOT A REAL OBJECT RAWR" }), values: { param: 1 } });
     expect(invalid).toMatchObject({ status: 422, body: { detail: "Invalid schema: 'NOT A REAL OBJECT RAWR' is not valid under any of the given schemas" } });

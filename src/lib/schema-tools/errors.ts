@@ -2,7 +2,7 @@
 import { isDict, pyStrRepr } from "../python";
 import { Placeholder } from "./hydration";
 import { SIMPLE_TYPES } from "./metaschema";
-import { PLACEHOLDERS, typeMatches, validate, type ValidateOptions, type ValueError } from "./validator";
+import { PLACEHOLDERS, typeMatches, UnresolvableRefError, validate, type ValidateOptions, type ValueError } from "./validator";
 
 type Path = (string | number)[];
 
@@ -57,10 +57,18 @@ export function bestMatch(errors: ValueError[]): ValueError | null {
 
 /**
  * Prefect's `ValidationError` text, or null when valid: its validate(raise_on_error=True), which
- * leaves to `jsonschema.validate` (best match, formats not checked).
+ * leaves to `jsonschema.validate` (best match, formats not checked); an unresolvable $ref is a
+ * failure too. Throws CircularSchemaRefError as Prefect's does.
  */
 export function validationFailure(instance: unknown, schema: Record<string, any>, opts: ValidateOptions = {}): string | null {
-  const first = bestMatch(validate(instance, schema, { ...opts, checkFormats: false }));
+  let errors: ValueError[];
+  try {
+    errors = validate(instance, schema, { ...opts, checkFormats: false });
+  } catch (err) {
+    if (err instanceof UnresolvableRefError) return `Validation failed. Failure reason: ${err.message}`;
+    throw err;
+  }
+  const first = bestMatch(errors);
   if (!first) return null;
   const path = jsonPath(first.path);
   const where = path === "$" ? "Validation failed." : `Validation failed for field ${pyStrRepr(path)}.`;

@@ -22,7 +22,7 @@ export function validateValues(jsonSchema: Record<string, unknown>, values: Reco
     return { kind: "validated", errors: validate(hydrated, schema, { preprocess: false }) };
   } catch (err) {
     if (err instanceof SchemaError) return { kind: "schema_error", message: err.message };
-    if (err instanceof CircularSchemaRefError) return { kind: "raised", message: "Invalid schema: Unable to validate schema with circular references." };
+    if (err instanceof CircularSchemaRefError) return { kind: "raised", message: err.message };
     if (err instanceof UnresolvableRefError) return { kind: "raised", message: `Invalid schema: Validation failed. Failure reason: ${err.message}` };
     throw err;
   }

@@ -9,7 +9,14 @@ import { HydrationError } from "./hydration";
 import { SchemaError } from "./metaschema";
 import { preprocessSchema, type Schema, withoutRequired } from "./preprocess";
 
-export class CircularSchemaRefError extends Error {}
+/** Prefect's message for a schema it cannot validate: self-referencing, or deep enough to exhaust the stack. */
+export const CIRCULAR_SCHEMA_MESSAGE = "Invalid schema: Unable to validate schema with circular references.";
+
+export class CircularSchemaRefError extends Error {
+  constructor() {
+    super(CIRCULAR_SCHEMA_MESSAGE);
+  }
+}
 export class UnresolvableRefError extends Error {}
 
 const isSchemaLike = (v: unknown) => isDict(v) || typeof v === "boolean";
@@ -65,8 +72,16 @@ function equal(a: unknown, b: unknown): boolean {
 /** String lengths count code points, as Python's len(). */
 const strLen = (s: string) => [...s].length;
 
+/**
+ * How deep validation may recurse (schemas within schemas, through $refs). Python stops
+ * jsonschema sooner (its recursion limit), which Prefect reports as CircularSchemaRefError; so
+ * does this, instead of exhausting the stack.
+ */
+const MAX_DEPTH = 512;
+
 class Validator {
   private refStack = new Set<string>();
+  private depth = 0;
 
   constructor(
     private readonly root: Schema | boolean,
@@ -92,7 +107,13 @@ class Validator {
   }
 
   isValid(instance: unknown, schema: unknown, path: (string | number)[]): boolean {
-    return this.errors(instance, schema, path).next().done === true;
+    const errors = this.errors(instance, schema, path);
+    try {
+      return errors.next().done === true;
+    } finally {
+      // Closing the generator runs its `finally` blocks (the $ref stack and depth are unwound).
+      errors.return(undefined);
+    }
   }
 
   /**
@@ -105,6 +126,16 @@ class Validator {
   }
 
   *errors(instance: unknown, schema: unknown, path: (string | number)[]): Generator<ValueError> {
+    if (this.depth >= MAX_DEPTH) throw new CircularSchemaRefError();
+    this.depth++;
+    try {
+      yield* this.schemaErrors(instance, schema, path);
+    } finally {
+      this.depth--;
+    }
+  }
+
+  private *schemaErrors(instance: unknown, schema: unknown, path: (string | number)[]): Generator<ValueError> {
     if (schema === true) return;
     if (schema === false) {
       yield { path, message: `False schema does not allow ${pyRepr(instance)}`, validator: null, instance };
@@ -397,8 +428,8 @@ export interface ValidateOptions {
 /**
  * Every error of `instance` against `schema`, in jsonschema's order (formats checked, as Prefect's
  * validator does unless it raises). Throws
- * CircularSchemaRefError for self-referencing schemas and UnresolvableRefError for refs that
- * are not local (nothing is ever fetched).
+ * CircularSchemaRefError for self-referencing schemas (or ones too deep for the stack) and
+ * UnresolvableRefError for refs that are not local (nothing is ever fetched).
  */
 export function validate(
   instance: unknown,
@@ -407,6 +438,12 @@ export function validate(
 ): ValueError[] {
   let s = opts.preprocess === false ? schema : preprocessSchema(schema, opts.allowNoneWithDefault ?? false);
   if (opts.ignoreRequired) s = withoutRequired(s) as Schema;
-  return [...new Validator(s, opts.checkFormats ?? true).errors(instance, s, [])];
+  try {
+    return [...new Validator(s, opts.checkFormats ?? true).errors(instance, s, [])];
+  } catch (err) {
+    // As Prefect turns jsonschema's RecursionError into CircularSchemaRefError.
+    if (err instanceof RangeError) throw new CircularSchemaRefError();
+    throw err;
+  }
 }
 
