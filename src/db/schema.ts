@@ -81,7 +81,8 @@ export const flowRun = sqliteTable(
     // Subflows by parent; with end_time, the database vacuum's old top-level runs, oldest first.
     index("ix_flow_run_parent_task_run_id_end_time").on(t.parent_task_run_id, t.end_time),
     index("ix_flow_run_deployment_id").on(t.deployment_id),
-    index("ix_flow_run_work_queue_id").on(t.work_queue_id),
+    // A queue's runs; with state_type and id, its slot holders counted and paged by id from the index alone.
+    index("ix_flow_run_work_queue_id_state_type_id").on(t.work_queue_id, t.state_type, t.id),
     index("ix_flow_run_state_type").on(t.state_type),
     index("ix_flow_run_expected_start_time").on(t.expected_start_time),
     index("ix_flow_run_next_scheduled_start_time").on(t.next_scheduled_start_time),

@@ -26,17 +26,12 @@ const holderColumns = {
 };
 
 /**
- * Read through the state index, always: runs in a slot-occupying state are few (what executes
- * now), while a queue's runs are its whole history and runs without a queue are most runs. SQLite's
- * statistics (PRAGMA optimize) keep only an average per value, so without these hints it would walk
- * a queue's history, the queue-less runs or every run in id order instead: `unlikely` says the
- * states are rare, a unary `+` keeps the planner from searching, grouping or sorting by a column's
- * index. An index on (work_queue_id, state_type, id) would serve them better (no row reads: a
- * report of 10 000 holders in one queue reads 10 000 rows twice without it); these hints would then go.
+ * Holders are searched in ix_flow_run_work_queue_id_state_type_id by queue and state. SQLite's
+ * statistics (PRAGMA optimize) keep only an average per (queue, state) pair, which a queue's long
+ * history of terminal runs inflates: `unlikely` says the occupying states are rare (what executes
+ * now), or the planner would scan every run instead.
  */
 const occupying = (kind: "queue" | "pool") => sql`unlikely(${inArray(flowRun.state_type, OCCUPYING[kind])})`;
-const notSearched = (column: typeof flowRun.work_queue_id | typeof flowRun.id) => sql`+${column}`;
-const queueIdOf = notSearched(flowRun.work_queue_id);
 
 /**
  * A queue's holders, as Prefect's work-queue scheduler counts them: its runs, and runs that lost
@@ -44,7 +39,11 @@ const queueIdOf = notSearched(flowRun.work_queue_id);
  */
 function queueHolderWhere(queueId: string): SQL {
   const queueName = sql`(SELECT ${workQueue.name} FROM ${workQueue} WHERE ${workQueue.id} = ${queueId})`;
-  return and(occupying("queue"), or(eq(queueIdOf, queueId), and(isNull(queueIdOf), eq(flowRun.work_queue_name, queueName))))!;
+  // The state in each branch: each then is one search of (work_queue_id, state_type).
+  return or(
+    and(eq(flowRun.work_queue_id, queueId), occupying("queue")),
+    and(isNull(flowRun.work_queue_id), occupying("queue"), eq(flowRun.work_queue_name, queueName)),
+  )!;
 }
 
 export interface QueueSlotHolders {
@@ -63,7 +62,7 @@ export function queueSlotHolderReads(db: Db, queueId: string, limit: number, off
     db
       .select(holderColumns)
       .from(flowRun)
-      .where(inArray(flowRun.id, db.select({ id: flowRun.id }).from(flowRun).where(where).orderBy(notSearched(flowRun.id)).limit(limit).offset(offset)))
+      .where(inArray(flowRun.id, db.select({ id: flowRun.id }).from(flowRun).where(where).orderBy(asc(flowRun.id)).limit(limit).offset(offset)))
       .orderBy(asc(flowRun.id)),
   ] as const;
 }
@@ -90,9 +89,9 @@ export function poolSlotHolderReads(db: Db, poolName: string, queuePage: { limit
   const inPool = eq(workQueue.work_pool_id, poolId);
   const queuesOnPage = <Q extends SQLiteSelect>(query: Q) =>
     query.where(inPool).orderBy(asc(workQueue.priority), asc(workQueue.name)).limit(queuePage.limit).offset(queuePage.offset);
-  const inPageQueues = and(occupying("pool"), inArray(queueIdOf, queuesOnPage(db.select({ id: workQueue.id }).from(workQueue).$dynamic())));
+  const inPageQueues = and(occupying("pool"), inArray(flowRun.work_queue_id, queuesOnPage(db.select({ id: workQueue.id }).from(workQueue).$dynamic())));
   const ranked = db
-    .select({ ...holderColumns, rank: sql<number>`row_number() OVER (PARTITION BY ${queueIdOf} ORDER BY ${flowRun.id})`.as("rank") })
+    .select({ ...holderColumns, rank: sql<number>`row_number() OVER (PARTITION BY ${flowRun.work_queue_id} ORDER BY ${flowRun.id})`.as("rank") })
     .from(flowRun)
     .where(inPageQueues)
     .as("ranked");
@@ -109,8 +108,8 @@ export function poolSlotHolderReads(db: Db, poolName: string, queuePage: { limit
     db.select().from(workPool).where(eq(workPool.name, poolName)).limit(1),
     queuesOnPage(db.select().from(workQueue).$dynamic()),
     db.select({ n: count() }).from(workQueue).where(inPool),
-    db.select({ n: count() }).from(flowRun).where(and(occupying("pool"), inArray(queueIdOf, db.select({ id: workQueue.id }).from(workQueue).where(inPool)))),
-    db.select({ queueId: flowRun.work_queue_id, n: count() }).from(flowRun).where(inPageQueues).groupBy(queueIdOf),
+    db.select({ n: count() }).from(flowRun).where(and(occupying("pool"), inArray(flowRun.work_queue_id, db.select({ id: workQueue.id }).from(workQueue).where(inPool)))),
+    db.select({ queueId: flowRun.work_queue_id, n: count() }).from(flowRun).where(inPageQueues).groupBy(flowRun.work_queue_id),
     db.select(rankedHolder).from(ranked).where(sql`${ranked.rank} <= ${flowRunLimit}`).orderBy(asc(ranked.id)),
   ] as const;
 }

@@ -14,7 +14,7 @@ async function planOf(query: { toSQL(): { sql: string; params: unknown[] } }): P
 }
 
 describe("the slot reports' reads", () => {
-  it("reach runs through the state index, not through a queue's history, queue-less runs or every run", async () => {
+  it("search runs by (queue, state) in ix_flow_run_work_queue_id_state_type_id, not through a queue's history, queue-less runs or every run", async () => {
     const { pool, queue } = await poolWithQueue({});
     // A queue's long history and many runs without a queue, few runs executing: the shape of a
     // real database, which the planner's statistics describe once the service ran.
@@ -35,8 +35,8 @@ describe("the slot reports' reads", () => {
     for (const read of reads) {
       const plan = await planOf(read);
       const runSteps = plan.filter((step) => / flow_run\b/.test(step));
-      // By state, or a page's runs by their id.
-      for (const step of runSteps) expect(step).toMatch(/^SEARCH flow_run USING INDEX (ix_flow_run_state_type \(state_type=|sqlite_autoindex_flow_run_1 \(id=\?\)$)/);
+      // By queue and state, or a page's runs by their id.
+      for (const step of runSteps) expect(step).toMatch(/^SEARCH flow_run USING (COVERING )?INDEX (ix_flow_run_work_queue_id_state_type_id \(work_queue_id=\? AND state_type=\?\)|sqlite_autoindex_flow_run_1 \(id=\?\)$)/);
     }
   });
 });
