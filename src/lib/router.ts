@@ -3,6 +3,7 @@ import type { AppEnv } from "../env";
 import { HTTPValidationError, prefectValidationHook } from "./validation";
 import { Uuid } from "../schemas/primitives";
 import { bodyKindOf, readBodyAsPrefect } from "./body-reading";
+import { boundValidation } from "./bounded-validation";
 
 /**
  * Every resource router shares the Prefect-shaped validation hook. Routes are documented with
@@ -15,11 +16,13 @@ export function createRouter() {
   const trim = (p: string) => (p.length > 1 && p.endsWith("/") ? p.slice(0, -1) : p);
   (router as any).on = (method: unknown, path: string | string[], ...handlers: unknown[]) =>
     on(method, Array.isArray(path) ? path.map(trim) : trim(path), ...handlers);
-  // A route that takes a JSON body reads it as Prefect's server does, before its validators run.
+  // A route that takes a JSON body reads it as Prefect's server does, before its validators run;
+  // a very large body is validated up to its first error (bounded-validation.ts).
   const openapi = router.openapi.bind(router) as (...args: any[]) => any;
   (router as any).openapi = (route: any, ...rest: unknown[]) => {
     const kind = bodyKindOf(route);
     if (!kind) return openapi(route, ...rest);
+    boundValidation(route.request.body.content["application/json"].schema);
     const middleware = [readBodyAsPrefect(kind), ...[route.middleware ?? []].flat()];
     return openapi({ ...route, middleware }, ...rest);
   };
