@@ -9,7 +9,7 @@ export default defineConfig({
     cloudflareTest({
       main: "./src/index.ts",
       wrangler: { configPath: "./wrangler.toml" },
-      miniflare: { bindings: { TEST_MIGRATIONS: migrations, COUNT_D1_ROUND_TRIPS: "1" } },
+      miniflare: { bindings: { TEST_MIGRATIONS: migrations, COUNT_D1_ROUND_TRIPS: "1", CHECK_D1_LIMITS: "1" } },
     }),
   ],
   test: {

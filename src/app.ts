@@ -2,7 +2,10 @@ import { HTTPException } from "hono/http-exception";
 import { createRouter } from "./lib/router";
 import { ApiError } from "./lib/errors";
 import { basicAuth, jsonBodyGuard } from "./lib/middleware";
-import { getDb } from "./db/client";
+import type { Context, Next } from "hono";
+import type { AppEnv } from "./env";
+import { databaseOf, d1Binding, getDb } from "./db/client";
+import { withQueryBudget } from "./lib/d1-limits/checked-d1";
 import { storageRefusal } from "./db/row-guard";
 import { CircularSchemaRefError } from "./lib/schema-tools";
 import { countingD1, countRoundTrips } from "./lib/d1-counter";
@@ -85,19 +88,25 @@ const routers = [
   concurrencyLimitsRouter,
 ];
 
+/** The request's drizzle handle; with COUNT_D1_ROUND_TRIPS, its round trips answered in `x-d1-round-trips`. */
+async function withDatabase(c: Context<AppEnv>, next: Next): Promise<void> {
+  if (c.env.COUNT_D1_ROUND_TRIPS !== "1" || !c.req.header("x-count-d1-round-trips")) {
+    c.set("db", databaseOf(c.env));
+    return next();
+  }
+  c.set("db", getDb(countingD1(d1Binding(c.env))));
+  const roundTrips = await countRoundTrips(next);
+  c.res.headers.set("x-d1-round-trips", String(roundTrips));
+}
+
 export function createApp() {
   const api = createRouter();
 
   for (const router of socketRouters) api.route("/", router);
   api.use("*", basicAuth);
   api.use("*", async (c, next) => {
-    if (c.env.COUNT_D1_ROUND_TRIPS !== "1" || !c.req.header("x-count-d1-round-trips")) {
-      c.set("db", getDb(c.env.DB));
-      return next();
-    }
-    c.set("db", getDb(countingD1(c.env.DB)));
-    const roundTrips = await countRoundTrips(next);
-    c.res.headers.set("x-d1-round-trips", String(roundTrips));
+    if (c.env.CHECK_D1_LIMITS === "1") return withQueryBudget(() => withDatabase(c, next));
+    return withDatabase(c, next);
   });
   api.use("*", jsonBodyGuard);
 

@@ -33,6 +33,8 @@ export interface Bindings {
   PREFECT_API_SERVICES_EVENT_PERSISTER_ENABLED?: string;
   /** Benchmarks only: "1" answers each request's D1 round-trip count in `x-d1-round-trips`. */
   COUNT_D1_ROUND_TRIPS?: string;
+  /** Tests only: "1" refuses statements beyond production D1's limits (src/lib/d1-limits). */
+  CHECK_D1_LIMITS?: string;
 }
 
 export interface Variables {

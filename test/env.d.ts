@@ -8,5 +8,6 @@ declare namespace Cloudflare {
     RUN_TURNS: DurableObjectNamespace<import("../src/concurrency/run-turns").RunTurns>;
     TEST_MIGRATIONS: import("cloudflare:test").D1Migration[];
     PREFECT_API_AUTH_STRING?: string;
+    CHECK_D1_LIMITS?: string;
   }
 }

@@ -1,5 +1,6 @@
 import { DurableObject } from "cloudflare:workers";
 import type { Bindings } from "../env";
+import { d1Binding } from "../db/client";
 import { limitRowUpdated, writeBackLimitCounts } from "../db/queries/concurrency-limits";
 import { runIdsInStates } from "../db/queries/slot-holders";
 import { HOLDING_RULE_LEASE } from "../schemas/states";
@@ -233,7 +234,7 @@ export class ConcurrencyLimit extends DurableObject<Bindings> {
         const latest = drained(def, current, now);
         const iso = microsIso(us);
         const counts = { active_slots: Math.round(latest.active), denied_slots: Math.round(latest.denied), avg_slot_occupancy_seconds: latest.avg };
-        if (await writeBackLimitCounts(this.env.DB, def.id, counts, iso)) {
+        if (await writeBackLimitCounts(d1Binding(this.env), def.id, counts, iso)) {
           this.sql.exec(`UPDATE counts SET pushed = max(pushed, ?) WHERE k = 1`, current.version);
           return;
         }
@@ -247,7 +248,7 @@ export class ConcurrencyLimit extends DurableObject<Bindings> {
   }
 
   private async d1UpdatedMicros(id: string): Promise<number | null> {
-    const updated = await limitRowUpdated(this.env.DB, id);
+    const updated = await limitRowUpdated(d1Binding(this.env), id);
     return updated === null ? null : isoMicros(updated);
   }
 
@@ -338,7 +339,7 @@ export class ConcurrencyLimit extends DurableObject<Bindings> {
     const occupying = new Set<string>();
     for (const table of ["task_run", "flow_run"] as const) {
       const ids = rows.filter((r) => r.holder_type === table && r.holder_id).map((r) => r.holder_id!);
-      for (const id of await runIdsInStates(this.env.DB, table, ids, HOLDING_RULE_LEASE[table])) occupying.add(id);
+      for (const id of await runIdsInStates(d1Binding(this.env), table, ids, HOLDING_RULE_LEASE[table])) occupying.add(id);
     }
     const stale = rows.filter((r) => !r.holder_id || !occupying.has(r.holder_id)).map((r) => r.id);
     if (!stale.length) return [];

@@ -1,5 +1,6 @@
 import { DurableObject } from "cloudflare:workers";
 import type { Bindings } from "../env";
+import { d1Binding } from "../db/client";
 import { occupyingFlowRunIds } from "../db/queries/slot-holders";
 
 /**
@@ -164,7 +165,7 @@ export class SlotLedger extends DurableObject<Bindings> {
   async reconcile(now = Date.now()): Promise<{ dropped: string[]; added: string[] }> {
     const scope = this.scope();
     if (!scope) return { dropped: [], added: [] };
-    const occupying = new Set(await occupyingFlowRunIds(this.env.DB, scope));
+    const occupying = new Set(await occupyingFlowRunIds(d1Binding(this.env), scope));
     return this.ctx.storage.transactionSync(() => {
       this.expireReservations(now);
       const entries = this.sql

@@ -1,6 +1,7 @@
 import { drizzle, type DrizzleD1Database } from "drizzle-orm/d1";
 import * as schema from "./schema";
 import { rowGuardedD1 } from "./row-guard";
+import { limitCheckedD1 } from "../lib/d1-limits/checked-d1";
 
 export type Db = DrizzleD1Database<typeof schema>;
 
@@ -19,4 +20,21 @@ export function getDb(d1: D1Database): Db {
 /** The D1 binding under a drizzle handle, for raw prepared statements and their batches. */
 export function d1Of(db: Db): D1Database {
   return (db as Db & { $client: D1Database }).$client;
+}
+
+/** The Worker's bindings as far as the database goes. */
+export interface DatabaseBindings {
+  DB: D1Database;
+  /** Tests only: "1" refuses statements beyond production D1's limits (lib/d1-limits). */
+  CHECK_D1_LIMITS?: string;
+}
+
+/** The D1 binding every part of the server uses (requests, services, Durable Objects): never `env.DB` directly. */
+export function d1Binding(env: DatabaseBindings): D1Database {
+  return env.CHECK_D1_LIMITS === "1" ? limitCheckedD1(env.DB) : env.DB;
+}
+
+/** The drizzle handle over `d1Binding(env)`. */
+export function databaseOf(env: DatabaseBindings): Db {
+  return getDb(d1Binding(env));
 }

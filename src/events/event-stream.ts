@@ -1,7 +1,7 @@
 import { DurableObject } from "cloudflare:workers";
 import { SocketInbox } from "./socket-inbox";
 import type { Bindings } from "../env";
-import { getDb } from "../db/client";
+import { databaseOf } from "../db/client";
 import type { StoredEvent } from "../db/queries/events";
 import { readEvents, toReceivedEvent } from "../db/queries/events-read";
 import { clampSince, eventMatches, resolveEventFilter, type ResolvedEventFilter } from "../db/filters/events";
@@ -197,7 +197,7 @@ export class EventStream extends DurableObject<Bindings> {
 
   private async backfill(ws: WebSocket, key: string, filter: ResolvedEventFilter): Promise<void> {
     const sentIds = new Set<string>();
-    const db = getDb(this.env.DB);
+    const db = databaseOf(this.env);
     await drainBeforeReading(db);
     try {
       for (let offset = 0; ; offset += WEBSOCKET_BACKFILL_PAGE_SIZE) {

@@ -1,5 +1,5 @@
 import { waitUntil } from "cloudflare:workers";
-import { getDb, d1Of, type Db } from "../db/client";
+import { databaseOf, d1Of, type Db } from "../db/client";
 import { event, eventResource } from "../db/schema";
 import { insertJsonRowsSql, type StoredEvent } from "../db/queries/events";
 import { eventOutboxStatement, stampServerEvents, type EventSink, type ServerEvent } from "../db/queries/event-outbox";
@@ -90,7 +90,7 @@ export function eventsCommitted(events: StoredEvent[], env: Bindings): void {
   if (recordedSinceDrain < DRAIN_AFTER_EVENTS && now - lastDrain < DRAIN_AFTER_MS) return;
   recordedSinceDrain = 0;
   lastDrain = now;
-  const drained = drainEventOutbox(getDb(env.DB)).catch((err) => console.error("event outbox: drain failed", err));
+  const drained = drainEventOutbox(databaseOf(env)).catch((err) => console.error("event outbox: drain failed", err));
   try {
     waitUntil(drained);
   } catch {
@@ -101,7 +101,7 @@ export function eventsCommitted(events: StoredEvent[], env: Bindings): void {
 /** Stores server-made events on their own (one D1 round trip) and publishes them. */
 export async function recordEvents(events: StoredEvent[], env: Bindings): Promise<void> {
   if (!events.length) return;
-  await eventOutboxStatement(getDb(env.DB), events).run();
+  await eventOutboxStatement(databaseOf(env), events).run();
   eventsCommitted(events, env);
 }
 

@@ -2,7 +2,7 @@ import { createRoute, z } from "@hono/zod-openapi";
 import type { Context, Next } from "hono";
 import type { AppEnv } from "../env";
 import { createRouter, jsonBody, jsonResponse, noContent, errorResponses } from "../lib/router";
-import { getDb } from "../db/client";
+import { databaseOf } from "../db/client";
 import { isoNow } from "../lib/time";
 import { ApiError, unprocessable } from "../lib/errors";
 import { validationErrorResponse } from "../lib/validation";
@@ -158,7 +158,7 @@ export async function eventsInSocket(c: Context<AppEnv>, next: Next) {
 
   const [client, server] = Object.values(new WebSocketPair());
   server.accept();
-  new EventsInSession(server, c.env, getDb(c.env.DB), authString, handshake, waitUntilOf(c));
+  new EventsInSession(server, c.env, databaseOf(c.env), authString, handshake, waitUntilOf(c));
   return new Response(null, {
     status: 101,
     webSocket: client,

@@ -2,6 +2,7 @@ import { CsrfToken } from "../schemas/prefect.gen";
 import { createRoute, z } from "@hono/zod-openapi";
 import { createRouter, jsonResponse } from "../lib/router";
 import { PREFECT_VERSION } from "../lib/version";
+import { d1Binding } from "../db/client";
 
 const tags = ["Root"];
 export const rootRouter = createRouter();
@@ -25,7 +26,7 @@ rootRouter.openapi(
   createRoute({ method: "get", path: "/ready", tags, summary: "Perform Readiness Check", responses: { 200: jsonResponse(z.any()) } }),
   async (c) => {
     try {
-      await c.env.DB.prepare("SELECT 1").first();
+      await d1Binding(c.env).prepare("SELECT 1").first();
       return c.json({ message: "OK" }, 200);
     } catch {
       return c.json({ message: "Database is not available" }, 503 as any);

@@ -1,5 +1,6 @@
 import type { Bindings } from "../env";
-import { getDb } from "../db/client";
+import { databaseOf } from "../db/client";
+import { withQueryBudget } from "../lib/d1-limits/checked-d1";
 import { markLateRuns } from "./late-runs";
 import { scheduleDeployments } from "./scheduler";
 import { cleanUpCancellations } from "./cancellation-cleanup";
@@ -15,18 +16,18 @@ import { vacuumFlowRuns } from "./db-vacuum/flow-runs";
  * A failing service does not keep the others from running.
  */
 export const SERVICES: Record<string, (env: Bindings) => Promise<unknown>> = {
-  "late-runs": (env) => markLateRuns(env, getDb(env.DB)),
-  scheduler: (env) => scheduleDeployments(getDb(env.DB)),
-  "cancellation-cleanup": (env) => cleanUpCancellations(env, getDb(env.DB)),
-  "pause-expirations": (env) => failExpiredPauses(env, getDb(env.DB)),
-  "event-persister": (env) => drainEventOutbox(getDb(env.DB)),
-  "planner-statistics": (env) => refreshPlannerStatistics(getDb(env.DB)),
-  "db-vacuum-events": (env) => vacuumEvents(env, getDb(env.DB)),
-  "db-vacuum-flow-runs": (env) => vacuumFlowRuns(env, getDb(env.DB)),
+  "late-runs": (env) => markLateRuns(env, databaseOf(env)),
+  scheduler: (env) => scheduleDeployments(databaseOf(env)),
+  "cancellation-cleanup": (env) => cleanUpCancellations(env, databaseOf(env)),
+  "pause-expirations": (env) => failExpiredPauses(env, databaseOf(env)),
+  "event-persister": (env) => drainEventOutbox(databaseOf(env)),
+  "planner-statistics": (env) => refreshPlannerStatistics(databaseOf(env)),
+  "db-vacuum-events": (env) => vacuumEvents(env, databaseOf(env)),
+  "db-vacuum-flow-runs": (env) => vacuumFlowRuns(env, databaseOf(env)),
 };
 
 export async function runServices(env: Bindings): Promise<void> {
-  const results = await Promise.allSettled(Object.values(SERVICES).map((service) => service(env)));
+  const results = await withQueryBudget(() => Promise.allSettled(Object.values(SERVICES).map((service) => service(env))));
   results.forEach((r, i) => {
     if (r.status === "rejected") console.error(`service ${Object.keys(SERVICES)[i]} failed`, r.reason);
   });
