@@ -1,4 +1,5 @@
-import { and, asc, eq, inArray, sql } from "drizzle-orm";
+import { and, asc, eq, sql } from "drizzle-orm";
+import { inList } from "../db/lists";
 import type { Db } from "../db/client";
 import type { Bindings } from "../env";
 import { flowRun, workPool, workQueue } from "../db/schema";
@@ -86,7 +87,7 @@ export async function pollScheduledRuns(
   const active = queues.filter((q) => !q.is_paused).sort((a, b) => a.priority - b.priority);
   if (!active.length || opts.limit <= 0) return [];
   const conds = [
-    inArray(
+    inList(
       flowRun.work_queue_id,
       active.map((q) => q.id),
     ),
@@ -130,5 +131,5 @@ export async function pollScheduledRuns(
 /** Polled queues become READY with a fresh last_polled, as Prefect marks them. */
 export async function markQueuesPolled(db: Db, queueIds: string[], now: string): Promise<void> {
   if (!queueIds.length) return;
-  await db.update(workQueue).set({ last_polled: now, status: sql`CASE WHEN ${workQueue.is_paused} THEN 'PAUSED' ELSE 'READY' END` as any }).where(inArray(workQueue.id, queueIds));
+  await db.update(workQueue).set({ last_polled: now, status: sql`CASE WHEN ${workQueue.is_paused} THEN 'PAUSED' ELSE 'READY' END` as any }).where(inList(workQueue.id, queueIds));
 }

@@ -1,4 +1,5 @@
-import { eq, inArray } from "drizzle-orm";
+import { eq } from "drizzle-orm";
+import { inList } from "../db/lists";
 import type { Db } from "../db/client";
 import { blockDocument, deployment, workPool, workQueue } from "../db/schema";
 import { ApiError } from "../lib/errors";
@@ -94,7 +95,7 @@ export async function runDeploymentJobVariableErrors(db: Db, actions: RunDeploym
     .from(deployment)
     .leftJoin(workQueue, eq(workQueue.id, deployment.work_queue_id))
     .leftJoin(workPool, eq(workPool.id, workQueue.work_pool_id))
-    .where(inArray(deployment.id, ids));
+    .where(inList(deployment.id, ids));
   const byId = new Map(rows.map((r) => [r.id, r]));
 
   const errors: string[] = [];

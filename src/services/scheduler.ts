@@ -1,4 +1,5 @@
-import { eq, inArray } from "drizzle-orm";
+import { eq } from "drizzle-orm";
+import { inList } from "../db/lists";
 import { d1Of, type Db } from "../db/client";
 import { deployment, workPool, workQueue } from "../db/schema";
 import { readSchedules, schedulableDeployments, type DeploymentRow } from "../db/queries/deployment-schedules";
@@ -144,7 +145,7 @@ async function queuesOf(db: Db, ids: string[]): Promise<Map<string, QueueInfo>> 
     .select({ id: workQueue.id, name: workQueue.name, poolId: workPool.id, poolName: workPool.name })
     .from(workQueue)
     .innerJoin(workPool, eq(workPool.id, workQueue.work_pool_id))
-    .where(inArray(workQueue.id, ids));
+    .where(inList(workQueue.id, ids));
   return new Map(rows.map((r) => [r.id, r]));
 }
 

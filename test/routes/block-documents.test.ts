@@ -207,6 +207,17 @@ describe("block documents", () => {
     expect(bad.status).toBe(422);
   });
 
+  it("creates and updates a document with more references than one statement's parameters hold", async () => {
+    const block = await newBlock();
+    const children = await Promise.all(Array.from({ length: 40 }, () => createDoc(block, {})));
+    const refs = (docs: any[], prefix: string) => Object.fromEntries(docs.map((d, i) => [`${prefix}${i}`, { $ref: { block_document_id: d.id } }]));
+    const parent = await createDoc(block, refs(children.slice(0, 20), "a"));
+    expect(Object.keys((await api("GET", `/block_documents/${parent.id}`)).body.block_document_references)).toHaveLength(20);
+    expect((await api("PATCH", `/block_documents/${parent.id}`, { data: refs(children.slice(20), "b") })).status).toBe(204);
+    const after = (await api("GET", `/block_documents/${parent.id}`)).body.block_document_references;
+    expect(Object.keys(after).sort()).toEqual(Array.from({ length: 20 }, (_, i) => `b${i}`).sort());
+  });
+
   it("updates references and schemas; refuses cycles and schemas of another type", async () => {
     const block = await newBlock();
     const a = await createDoc(block, {});

@@ -2,6 +2,7 @@ import { sql } from "drizzle-orm";
 import { blockDocument, blockSchema, blockType } from "../schema";
 import { allOf, array, FALSE, present, scalarConds, uuidValues, whereOf, type Cond, type FieldRule, type FilterSpec } from "./core";
 import type { Column } from "drizzle-orm";
+import { inList } from "../lists";
 
 /**
  * `any_` lists bound as one JSON parameter (`IN (SELECT value FROM json_each(?))`), so that long
@@ -14,7 +15,7 @@ const listed =
     const conds = scalarConds(col, rest);
     if (any_ !== undefined && any_ !== null) {
       const values: unknown[] = ids ? uuidValues(any_)! : any_;
-      conds.unshift(values.length ? sql`${col} IN (SELECT value FROM json_each(${JSON.stringify(values)}))` : FALSE);
+      conds.unshift(values.length ? inList(col, values) : FALSE);
     }
     return conds;
   };

@@ -1,5 +1,7 @@
 import { toIso } from "../../lib/time";
 import { normalizeUuid } from "../../lib/ids";
+import { LIKE, matches } from "./patterns";
+import { inList } from "../lists";
 import { and, isNotNull, isNull, or, sql, type Column, type SQL } from "drizzle-orm";
 
 /**
@@ -14,7 +16,9 @@ import { and, isNotNull, isNull, or, sql, type Column, type SQL } from "drizzle-
  * - `any_: []` matches nothing; `not_any_: []` and `all_: []` constrain nothing;
  * - `not_any_` is SQL `NOT IN`, so rows whose column is NULL do not match it;
  * - `like_` is a case-insensitive `%value%` LIKE and `startswith_` a case-insensitive `value%`
- *   LIKE; as in Prefect the value is not escaped, so `%` and `_` in it are wildcards.
+ *   LIKE; as in Prefect the value is not escaped, so `%` and `_` in it are wildcards (patterns.ts
+ *   keeps that meaning within production D1's 50-byte LIKE patterns);
+ * - every list is bound as one JSON parameter (D1 binds at most 100 per statement).
  */
 
 export type Cond = SQL | undefined;
@@ -41,22 +45,14 @@ export function anyOf(col: Column | SQL, values: unknown[]): SQL {
   return values.length === 0 ? FALSE : inList(col, values.map(bindable));
 }
 
-/**
- * `col IN (…values)` with one bound parameter (a JSON array), since D1 allows at most 100 per
- * statement and clients may send longer lists.
- */
-export function inList(col: Column | SQL, values: unknown[]): SQL {
-  return sql`${col} IN (SELECT value FROM json_each(${JSON.stringify(values)}))`;
-}
-
-/** Case-insensitive substring match, as Prefect's `like_` (ILIKE '%value%', SQLite: lower() LIKE lower()). */
+/** Case-insensitive substring match, as Prefect's `like_` (ILIKE '%value%', wildcards live). */
 export function ilike(col: Column | SQL, value: string): SQL {
-  return sql`lower(${col}) LIKE lower(${`%${value}%`})`;
+  return matches(col, `%${value}%`, LIKE);
 }
 
 /** Case-insensitive prefix match, as Prefect's `startswith_` (ILIKE 'value%'). */
 export function istartsWith(col: Column | SQL, value: string): SQL {
-  return sql`lower(${col}) LIKE lower(${`${value}%`})`;
+  return matches(col, `${value}%`, LIKE);
 }
 
 /** Conditions for a scalar column, from whichever of Prefect's operators the sub-filter carries. */
@@ -87,29 +83,19 @@ export function uuidConds(col: Column | SQL, f: Record<string, any>): Cond[] {
   return scalarConds(col, { ...f, any_: uuidValues(f.any_), not_any_: uuidValues(f.not_any_) });
 }
 
-const jsonValues = (values: string[]) =>
-  sql.join(
-    values.map((t) => sql`${t}`),
-    sql`, `,
-  );
+/** Elements of the JSON array `col` that are in the list (bound as one JSON parameter). */
+const elementsIn = (col: Column | SQL, values: string[]) =>
+  sql`SELECT 1 FROM json_each(${col}) AS e WHERE e.value IN (SELECT value FROM json_each(${JSON.stringify(values)}))`;
 
 /** Conditions for a JSON-array column (tags): all_ = superset, any_ = overlap, is_null_ = empty. */
 export function arrayConds(col: Column | SQL, f: Record<string, any>): Cond[] {
   const out: Cond[] = [];
   if (f.all_ && f.all_.length) {
-    for (const tag of new Set<string>(f.all_))
-      out.push(sql`EXISTS (SELECT 1 FROM json_each(${col}) WHERE json_each.value = ${tag})`);
+    const needles = JSON.stringify([...new Set<string>(f.all_)]);
+    out.push(sql`NOT EXISTS (SELECT 1 FROM json_each(${needles}) AS n WHERE NOT EXISTS (SELECT 1 FROM json_each(${col}) AS e WHERE e.value = n.value))`);
   }
-  if (present(f.any_)) {
-    out.push(
-      f.any_.length === 0
-        ? FALSE
-        : sql`EXISTS (SELECT 1 FROM json_each(${col}) WHERE json_each.value IN (${jsonValues(f.any_)}))`,
-    );
-  }
-  if (f.not_any_ && f.not_any_.length) {
-    out.push(sql`NOT EXISTS (SELECT 1 FROM json_each(${col}) WHERE json_each.value IN (${jsonValues(f.not_any_)}))`);
-  }
+  if (present(f.any_)) out.push(f.any_.length === 0 ? FALSE : sql`EXISTS (${elementsIn(col, f.any_)})`);
+  if (f.not_any_ && f.not_any_.length) out.push(sql`NOT EXISTS (${elementsIn(col, f.not_any_)})`);
   if (present(f.is_null_))
     out.push(f.is_null_ ? sql`json_array_length(${col}) = 0` : sql`json_array_length(${col}) > 0`);
   return out;

@@ -10,6 +10,8 @@ import type {
 } from "../../schemas/prefect.gen";
 import type { StoredEvent } from "../queries/events";
 import { parseTextSearch } from "./logs";
+import { encodePatterns, GLOB, matchesEncoded, someMatches, type PatternItem } from "./patterns";
+import { inList, notInList } from "../lists";
 
 /**
  * Prefect's EventFilter, both as SQL over `event`/`event_resource` (POST /events/filter, counts,
@@ -242,7 +244,6 @@ export function eventMatches(f: ResolvedEventFilter, e: StoredEvent): boolean {
 // ---------------------------------------------------------------------------------------------
 
 const TRUE = sql`1`;
-const FALSE = sql`0`;
 
 // Lists are bound as one JSON parameter each (D1 binds at most 100 parameters a statement).
 const json = (v: unknown) => JSON.stringify(v);
@@ -265,31 +266,33 @@ const ER = {
   eventId: sql.raw(`"event_resource"."event_id"`),
 };
 
-const inList = (col: SQL, values: string[]): SQL => sql`${col} IN (SELECT value FROM json_each(${json(values)}))`;
-const notInList = (col: SQL, values: string[]): SQL => sql`${col} NOT IN (SELECT value FROM json_each(${json(values)}))`;
 const anyPrefix = (col: SQL, prefixes: string[]): SQL =>
   sql`EXISTS (SELECT 1 FROM json_each(${json(prefixes)}) AS p WHERE substr(${col}, 1, length(p.value)) = p.value)`;
 
-/** SQLite GLOB reads `*` and `?` as Prefect does; `[` must be taken literally. */
-const globOf = (pattern: string) => pattern.replace(/\[/g, "[[]");
+/** Label patterns as pattern items: a leading `!` negates. */
+const patternItems = (patterns: string[]): PatternItem[] =>
+  patterns.map((p) => (p.startsWith("!") ? { pattern: p.slice(1), negated: true } : { pattern: p }));
 
 /** Any of the label patterns matches the column (a NULL column matches none). */
-function patternsMatch(col: SQL, patterns: string[]): SQL {
-  if (!patterns.length) return FALSE;
-  const encoded = patterns.map((p) => (p.startsWith("!") ? `-${globOf(p.slice(1))}` : `+${globOf(p)}`));
-  return sql`EXISTS (SELECT 1 FROM json_each(${json(encoded)}) AS p WHERE CASE WHEN substr(p.value, 1, 1) = '-' THEN NOT (${col} GLOB substr(p.value, 2)) ELSE ${col} GLOB substr(p.value, 2) END)`;
-}
+const patternsMatch = (col: SQL, patterns: string[]): SQL => someMatches(col, patternItems(patterns), GLOB);
 
-function labelColumn(label: string): SQL {
-  if (/["\\]/.test(label)) return sql`(SELECT value FROM json_each(${ER.resource}) WHERE key = ${label})`;
-  return sql`json_extract(${ER.resource}, ${`$."${label}"`})`;
+/**
+ * Every other label of the spec has a value matching one of its patterns: the labels and their
+ * encoded patterns bound as one JSON parameter, however many there are. A label given no
+ * patterns matches nothing; a label the resource lacks never matches.
+ */
+function labelsMatch(labels: [string, string[]][]): SQL {
+  const encoded = labels.map(([label, patterns]) => [label, encodePatterns(patternItems(patterns), GLOB)]);
+  const value = sql`(SELECT value FROM json_each(${ER.resource}) WHERE key = json_extract(lb.value, '$[0]'))`;
+  const hit = matchesEncoded(value, sql`json_extract(lb.value, '$[1].s')`, sql`json_extract(lb.value, '$[1].l')`, GLOB);
+  return sql`NOT EXISTS (SELECT 1 FROM json_each(${json(encoded)}) AS lb WHERE NOT ${hit})`;
 }
 
 function specConds(split: SplitSpec): SQL[] {
   const out: SQL[] = [];
   if (split.ids.length) out.push(patternsMatch(ER.resourceId, split.ids));
   if (split.roles.length) out.push(inList(ER.role, split.roles));
-  for (const [label, patterns] of split.labels) out.push(patterns.length ? patternsMatch(labelColumn(label), patterns) : FALSE);
+  if (split.labels.length) out.push(labelsMatch(split.labels));
   return out;
 }
 
@@ -347,11 +350,13 @@ function textConds(query: string): SQL[] {
   if (!query.trim()) return [];
   const { include, exclude, required } = parseTextSearch(query);
   const text = sql`lower(${EV.event} || ' ' || ${EV.resource} || ' ' || ${EV.related} || ' ' || ${EV.payload})`;
-  const has = (t: string) => sql`instr(${text}, lower(${t})) > 0`;
+  // Any / none / every term of a list (bound as one JSON parameter) is in the text.
+  const found = (terms: string[]) => sql`SELECT 1 FROM json_each(${json(terms)}) AS term WHERE instr(${text}, lower(term.value)) > 0`;
+  const missing = (terms: string[]) => sql`SELECT 1 FROM json_each(${json(terms)}) AS term WHERE instr(${text}, lower(term.value)) = 0`;
   const out: SQL[] = [];
-  if (include.length) out.push(sql.join(include.map(has), sql` OR `));
-  if (exclude.length) out.push(and(exclude.map((t) => sql`NOT ${has(t)}`)));
-  if (required.length) out.push(and(required.map(has)));
+  if (include.length) out.push(sql`EXISTS (${found(include)})`);
+  if (exclude.length) out.push(sql`NOT EXISTS (${found(exclude)})`);
+  if (required.length) out.push(sql`NOT EXISTS (${missing(required)})`);
   return out;
 }
 

@@ -1,6 +1,7 @@
-import { sql, type SQL } from "drizzle-orm";
+import { sql } from "drizzle-orm";
 import { log } from "../schema";
-import { combine, ilike, scalar, spliced, uuid, type Cond, type FilterSpec } from "./core";
+import { scalar, spliced, uuid, type Cond, type FilterSpec } from "./core";
+import { everyMatches, LIKE, someMatches } from "./patterns";
 
 /** Prefect's text-search query: bare terms (any may match), `-`/`!` terms (none may), `+` terms (all must). */
 export interface TextSearchQuery {
@@ -55,9 +56,10 @@ function textConds(sub: Record<string, any>): Cond[] {
   if (!query.trim()) return [];
   const { include, exclude, required } = parseTextSearch(query);
   const out: Cond[] = [];
-  if (include.length) out.push(combine("or_", include.map((t) => ilike(searchable, t))));
-  if (exclude.length) out.push(combine("and_", exclude.map((t): SQL => sql`NOT ${ilike(searchable, t)}`)));
-  if (required.length) out.push(combine("and_", required.map((t) => ilike(searchable, t))));
+  const contains = (t: string) => ({ pattern: `%${t}%` });
+  if (include.length) out.push(someMatches(searchable, include.map(contains), LIKE));
+  if (exclude.length) out.push(sql`NOT ${someMatches(searchable, exclude.map(contains), LIKE)}`);
+  if (required.length) out.push(everyMatches(searchable, required.map((t) => `%${t}%`), LIKE));
   return out;
 }
 

@@ -1,6 +1,7 @@
 import { sql } from "drizzle-orm";
 import { deployment, flow, workPool, workQueue } from "../schema";
-import { array, combine, ignored, ilike, istartsWith, present, scalar, scalarConds, spliced, TRUE, uuid, type FilterSpec } from "./core";
+import { array, combine, ignored, ilike, present, scalar, scalarConds, spliced, TRUE, uuid, type FilterSpec } from "./core";
+import { LIKE, someMatches } from "./patterns";
 
 /** DeploymentFilter: every field of Prefect's deployment filter. */
 export const deploymentFilterSpec: FilterSpec = {
@@ -38,7 +39,7 @@ export const workQueueFilterSpec: FilterSpec = {
   name: spliced(({ startswith_, ...rest }) => {
     const conds = scalarConds(workQueue.name, rest);
     if (startswith_ != null && startswith_.length)
-      conds.push(combine("or_", startswith_.map((p: string) => istartsWith(workQueue.name, p))));
+      conds.push(someMatches(workQueue.name, startswith_.map((p: string) => ({ pattern: `${p}%` })), LIKE));
     if (startswith_ != null && !startswith_.length && !conds.length) return [];
     return [combine("and_", conds) ?? TRUE];
   }),

@@ -1,4 +1,5 @@
-import { and, eq, inArray, like, sql } from "drizzle-orm";
+import { and, eq, like, sql } from "drizzle-orm";
+import { inList } from "../lists";
 import type { Db } from "../client";
 import { countWhere, selectPage } from "../page";
 import { readOne } from "../rows";
@@ -188,8 +189,8 @@ export async function deleteAutomationsOwnedBy(db: Db, resourceId: string): Prom
   const ids = owned.map((a) => a.id);
   if (!ids.length) return [];
   await run(db, [
-    db.delete(automationRelatedResource).where(inArray(automationRelatedResource.automation_id, ids)),
-    db.delete(automation).where(inArray(automation.id, ids)),
+    db.delete(automationRelatedResource).where(inList(automationRelatedResource.automation_id, ids)),
+    db.delete(automation).where(inList(automation.id, ids)),
   ]);
   return ids;
 }

@@ -1,4 +1,5 @@
-import { asc, eq, inArray, sql, type SQLWrapper } from "drizzle-orm";
+import { asc, eq, sql, type SQLWrapper } from "drizzle-orm";
+import { inList } from "../lists";
 import type { Db } from "../client";
 import { concurrencyLimitV2 } from "../schema";
 import { integrityConflict } from "../../lib/errors";
@@ -109,14 +110,11 @@ export async function readLimitByName(db: Db, name: string): Promise<LimitRow | 
   return db.select().from(concurrencyLimitV2).where(eq(concurrencyLimitV2.name, name)).get();
 }
 
-/** The limits of these names that exist, by name (D1 binds at most 100 parameters per query). */
+/** The limits of these names that exist, by name. */
 export async function readLimitsByNames(db: Db, names: string[]): Promise<LimitRow[]> {
   const unique = [...new Set(names)];
   if (!unique.length) return [];
-  const out: LimitRow[] = [];
-  for (let i = 0; i < unique.length; i += 90) {
-    out.push(...(await db.select().from(concurrencyLimitV2).where(inArray(concurrencyLimitV2.name, unique.slice(i, i + 90)))));
-  }
+  const out = await db.select().from(concurrencyLimitV2).where(inList(concurrencyLimitV2.name, unique));
   return out.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
 }
 

@@ -1,4 +1,5 @@
 import { and, asc, eq, gt, inArray, sql, type SQL } from "drizzle-orm";
+import { inList } from "../lists";
 import type { Db } from "../client";
 import { deployment, deploymentSchedule, flowRun, flowRunState } from "../schema";
 import { uuid4 } from "../../lib/ids";
@@ -58,7 +59,7 @@ export interface ScheduledRunsScope {
  */
 export function scheduledRunsCond(deploymentIds: SQL | string[], scope: ScheduledRunsScope = {}): SQL {
   const conds: SQL[] = [
-    Array.isArray(deploymentIds) ? inArray(flowRun.deployment_id, deploymentIds) : sql`${flowRun.deployment_id} IN ${deploymentIds}`,
+    Array.isArray(deploymentIds) ? inList(flowRun.deployment_id, deploymentIds) : sql`${flowRun.deployment_id} IN ${deploymentIds}`,
     eq(flowRun.state_type, "SCHEDULED"),
     sql`coalesce(${flowRun.state_name}, '') != 'AwaitingConcurrencySlot'`,
     eq(flowRun.run_count, 0),

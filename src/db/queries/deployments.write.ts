@@ -1,4 +1,5 @@
-import { and, eq, inArray, or, sql, type SQL } from "drizzle-orm";
+import { and, eq, or, sql, type SQL } from "drizzle-orm";
+import { inList } from "../lists";
 import type { Db } from "../client";
 import { concurrencyLimitV2, deployment, deploymentSchedule, flow } from "../schema";
 import { uuid4 } from "../../lib/ids";
@@ -159,13 +160,13 @@ export async function updateDeployment(
       const renamedRows = await db
         .select({ id: deploymentSchedule.id, slug: deploymentSchedule.slug })
         .from(deploymentSchedule)
-        .where(and(eq(deploymentSchedule.deployment_id, id), inArray(deploymentSchedule.slug, renamed.map((p) => p.targetSlug))));
+        .where(and(eq(deploymentSchedule.deployment_id, id), inList(deploymentSchedule.slug, renamed.map((p) => p.targetSlug))));
       for (const r of renamedRows) renamedIds.set(r.slug!, sql`${r.id}`);
       statements.push(
         db
           .update(deploymentSchedule)
           .set({ slug: null })
-          .where(and(eq(deploymentSchedule.deployment_id, id), inArray(deploymentSchedule.slug, renamed.map((p) => p.targetSlug)))),
+          .where(and(eq(deploymentSchedule.deployment_id, id), inList(deploymentSchedule.slug, renamed.map((p) => p.targetSlug)))),
       );
     }
     for (const p of plan.patch) {
@@ -208,12 +209,12 @@ export async function setPaused(db: Db, id: string, paused: boolean, legacySched
 export async function deleteDeployments(db: Db, ids: string[]): Promise<{ deleted: string[]; events: ServerEvent[] }> {
   if (!ids.length) return { deleted: [], events: [] };
   const results = await db.batch([
-    selectDeployments(db).where(inArray(deployment.id, ids)),
+    selectDeployments(db).where(inList(deployment.id, ids)),
     ...deleteScheduledRunsStatements(db, ids),
-    db.delete(deploymentSchedule).where(inArray(deploymentSchedule.deployment_id, ids)),
+    db.delete(deploymentSchedule).where(inList(deploymentSchedule.deployment_id, ids)),
     // Their own concurrency limits go with them (a shared one they point at stays).
-    db.delete(concurrencyLimitV2).where(inArray(concurrencyLimitV2.name, ids.map(deploymentLimitName))),
-    db.delete(deployment).where(inArray(deployment.id, ids)),
+    db.delete(concurrencyLimitV2).where(inList(concurrencyLimitV2.name, ids.map(deploymentLimitName))),
+    db.delete(deployment).where(inList(deployment.id, ids)),
   ] as [Statement, ...Statement[]]);
   const rows = results[0] as SelectedDeployment[];
   const byId = new Map(rows.map((r) => [r.id, r]));
@@ -229,8 +230,8 @@ export async function deleteDeployments(db: Db, ids: string[]): Promise<{ delete
  */
 export async function markDeploymentsReady(db: Db, target: { deploymentIds?: string[]; workQueueIds?: string[] }, now = isoNow()): Promise<void> {
   const conds: SQL[] = [];
-  if (target.deploymentIds?.length) conds.push(inArray(deployment.id, target.deploymentIds));
-  if (target.workQueueIds?.length) conds.push(inArray(deployment.work_queue_id, target.workQueueIds));
+  if (target.deploymentIds?.length) conds.push(inList(deployment.id, target.deploymentIds));
+  if (target.workQueueIds?.length) conds.push(inList(deployment.work_queue_id, target.workQueueIds));
   if (!conds.length) return;
   await db.update(deployment).set({ status: "READY", last_polled: now }).where(or(...conds));
 }

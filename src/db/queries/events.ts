@@ -4,6 +4,7 @@ import type { Statement } from "../batch";
 import type { Db } from "../client";
 import { event, eventResource } from "../schema";
 import { utf8Exceeds } from "../../lib/utf8";
+import { chunks, rowsPerInsert } from "../insert-rows";
 
 /** An event as the server keeps it: ids and timestamps normalized, `received` stamped. */
 export interface StoredEvent {
@@ -20,15 +21,9 @@ export interface StoredEvent {
 
 
 /** D1 binds at most 100 parameters per statement; multi-row inserts are chunked under it. */
-const MAX_PARAMS = 100;
-const EVENT_ROWS = Math.floor(MAX_PARAMS / Object.keys(getTableColumns(event)).length);
-const RESOURCE_ROWS = Math.floor(MAX_PARAMS / Object.keys(getTableColumns(eventResource)).length);
+const EVENT_ROWS = rowsPerInsert(event);
+const RESOURCE_ROWS = rowsPerInsert(eventResource);
 
-function chunks<T>(items: T[], size: number): T[][] {
-  const out: T[][] = [];
-  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
-  return out;
-}
 
 function withoutIdAndRole(resource: Record<string, string>): Record<string, string> {
   const { ["prefect.resource.id"]: _id, ["prefect.resource.role"]: _role, ...rest } = resource;

@@ -1,4 +1,6 @@
-import { and, asc, eq, notInArray, sql } from "drizzle-orm";
+import { and, asc, eq, sql } from "drizzle-orm";
+import { notInList } from "../lists";
+import { LIKE, matches } from "../filters/patterns";
 import type { Db } from "../client";
 import { deleteWhere, readOne } from "../rows";
 import { flowRun, flowRunInput } from "../schema";
@@ -69,8 +71,8 @@ export async function filterFlowRunInputs(
     .where(
       and(
         eq(flowRunInput.flow_run_id, flowRunId),
-        sql`${flowRunInput.key} LIKE ${`${prefix}%`}`,
-        excludeKeys.length ? notInArray(flowRunInput.key, excludeKeys) : undefined,
+        matches(flowRunInput.key, `${prefix}%`, LIKE),
+        excludeKeys.length ? notInList(flowRunInput.key, excludeKeys) : undefined,
       ),
     )
     .orderBy(asc(flowRunInput.created), asc(sql`${flowRunInput}.rowid`))

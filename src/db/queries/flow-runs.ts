@@ -1,4 +1,4 @@
-import { inList } from "../filters/core";
+import { inList } from "../lists";
 import { and, asc, desc, eq, inArray, lte, sql, type Column, type SQL } from "drizzle-orm";
 import type { Statement, Batch } from "../batch";
 import type { Db } from "../client";

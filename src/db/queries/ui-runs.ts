@@ -1,4 +1,5 @@
-import { and, count, eq, inArray, isNotNull, sql, type SQL } from "drizzle-orm";
+import { and, count, eq, isNotNull, sql, type SQL } from "drizzle-orm";
+import { inList } from "../lists";
 import type { SQLiteColumn, SQLiteTable } from "drizzle-orm/sqlite-core";
 import type { Db } from "../client";
 import { paged } from "../page";
@@ -24,7 +25,7 @@ async function countPerId(db: Db, table: SQLiteTable, column: SQLiteColumn, aske
     ? await db
         .select({ id: column, n: count() })
         .from(table)
-        .where(and(inArray(column, [...new Set(ids)]), also))
+        .where(and(inList(column, [...new Set(ids)]), also))
         .groupBy(column)
     : [];
   const counts = new Map(rows.map((r) => [r.id as string, r.n]));
@@ -51,7 +52,7 @@ export async function nextRunsByFlow(db: Db, flowIds: string[]): Promise<Record<
         next_scheduled_start_time: flowRun.next_scheduled_start_time,
       })
       .from(flowRun)
-      .where(and(inArray(flowRun.flow_id, [...new Set(ids)]), eq(flowRun.state_type, "SCHEDULED"), sql`${flowRun.next_scheduled_start_time} = ${first}`))
+      .where(and(inList(flowRun.flow_id, [...new Set(ids)]), eq(flowRun.state_type, "SCHEDULED"), sql`${flowRun.next_scheduled_start_time} = ${first}`))
       .orderBy(sql`${flowRun}.rowid`);
     for (const r of rows) found.set(r.flow_id, r as SimpleNextFlowRun);
   }

@@ -1,4 +1,5 @@
-import { inArray } from "drizzle-orm";
+import {  } from "drizzle-orm";
+import { inList } from "../lists";
 import type { Db } from "../client";
 import { variable } from "../schema";
 
@@ -17,7 +18,6 @@ export function referencedVariableNames(values: unknown, out = new Set<string>()
 export async function workspaceVariables(db: Db, names: Set<string>): Promise<Record<string, unknown>> {
   if (!names.size) return {};
   const query = db.select({ name: variable.name, value: variable.value }).from(variable);
-  // D1 binds at most 100 parameters: past that, every variable is read.
-  const rows = names.size <= 90 ? await query.where(inArray(variable.name, [...names])) : await query;
+  const rows = await query.where(inList(variable.name, [...names]));
   return Object.fromEntries(rows.map((r) => [r.name, r.value]));
 }

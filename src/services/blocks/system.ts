@@ -1,4 +1,5 @@
-import { and, count, eq, inArray, sql } from "drizzle-orm";
+import { and, count, eq, sql } from "drizzle-orm";
+import { inList } from "../../db/lists";
 import type { Statement, Batch } from "../../db/batch";
 import type { Bindings } from "../../env";
 import { d1Of, type Db } from "../../db/client";
@@ -91,7 +92,7 @@ export function ensureSystemBlocks(env: Bindings, db: Db): Promise<void> {
     const row = await db
       .select({ n: count() })
       .from(blockSchema)
-      .where(and(inArray(blockSchema.checksum, sums), eq(blockSchema.version, PREFECT_VERSION)))
+      .where(and(inList(blockSchema.checksum, sums), eq(blockSchema.version, PREFECT_VERSION)))
       .get();
     if ((row?.n ?? 0) < sums.length) await installSystemBlocks(env, db);
   })().catch((err) => {

@@ -1,4 +1,6 @@
-import { and, count, eq, inArray, sql, type SQL } from "drizzle-orm";
+import { and, count, eq, sql, type SQL } from "drizzle-orm";
+import { inList } from "../../lists";
+import { insertsOf } from "../../insert-rows";
 import type { Statement, Batch } from "../../batch";
 import type { Db } from "../../client";
 import { blockDocument, blockDocumentReference, blockSchema, blockType } from "../../schema";
@@ -172,7 +174,7 @@ async function checkReferencesExist(db: Db, refs: { name: string; id: string }[]
   if (!refs.length) return;
   const ids = [...new Set(refs.map((r) => r.id))];
   const found = new Set(
-    (await db.select({ id: blockDocument.id }).from(blockDocument).where(inArray(blockDocument.id, ids))).map((r) => r.id),
+    (await db.select({ id: blockDocument.id }).from(blockDocument).where(inList(blockDocument.id, ids))).map((r) => r.id),
   );
   const missing = refs.find((r) => !found.has(r.id));
   if (missing) throw badRequest(`Block document ${missing.id} referenced in key ${missing.name} was not found.`);
@@ -274,7 +276,9 @@ export async function createBlockDocument(db: Db, input: DocumentInput, sink: Ev
   ];
   if (refs.length) {
     statements.push(
-      db.insert(blockDocumentReference).values(
+      ...insertsOf(
+        db,
+        blockDocumentReference,
         refs.map((r) => ({ id: uuid4(), created: now, updated: now, name: r.name, parent_block_document_id: id, reference_block_document_id: r.id })),
       ),
     );
@@ -347,12 +351,14 @@ export async function updateBlockDocument(
     ];
     if (added.length) {
       statements.push(
-        db.insert(blockDocumentReference).values(
+        ...insertsOf(
+          db,
+          blockDocumentReference,
           added.map((r) => ({ id: uuid4(), created: now, updated: now, name: r.name, parent_block_document_id: id, reference_block_document_id: r.id })),
         ),
       );
     }
-    if (dropped.length) statements.push(db.delete(blockDocumentReference).where(inArray(blockDocumentReference.id, dropped)));
+    if (dropped.length) statements.push(db.delete(blockDocumentReference).where(inList(blockDocumentReference.id, dropped)));
     await db.batch(statements as Batch);
   }
   await emitFor(sink, "updated", await readBlockDocument(db, id));
