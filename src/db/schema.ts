@@ -83,7 +83,10 @@ export const flowRun = sqliteTable(
     index("ix_flow_run_deployment_id").on(t.deployment_id),
     // A queue's runs; with state_type and id, its slot holders counted and paged by id from the index alone.
     index("ix_flow_run_work_queue_id_state_type_id").on(t.work_queue_id, t.state_type, t.id),
-    index("ix_flow_run_state_type").on(t.state_type),
+    // A state filter's page in the sort the UI's runs list (START_TIME_DESC) and dashboard
+    // (EXPECTED_START_TIME_DESC) ask for: read in order within the state, however rare it is.
+    index("ix_flow_run_state_type_expected_start_time").on(t.state_type, t.expected_start_time),
+    index("ix_flow_run_state_type_coalesce_start_time_expected_start_time").on(t.state_type, sql`coalesce(${t.start_time}, ${t.expected_start_time})`),
     index("ix_flow_run_expected_start_time").on(t.expected_start_time),
     index("ix_flow_run_next_scheduled_start_time").on(t.next_scheduled_start_time),
     index("ix_flow_run_start_time").on(t.start_time),

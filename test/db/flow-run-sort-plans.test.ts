@@ -1,8 +1,20 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
+import { getDb } from "../../src/db/client";
 import { filterFlowRuns } from "../../src/db/queries/flow-runs";
 import { FlowRunSort } from "../../src/schemas/prefect.gen";
+import { refreshPlannerStatistics } from "../../src/services/planner-statistics";
 import { queryPlan, recordingDb } from "../fixtures/recording-d1";
+
+/** The query plan of a page of 20 flow runs matching `filter` in `sort`. */
+async function planOfPage(filter: object, sort: (typeof FlowRunSort.options)[number]): Promise<string[]> {
+  const { db, seen } = recordingDb(env.DB);
+  await filterFlowRuns(db, filter as any, sort, 20, 0);
+  const [sql] = [...seen];
+  return queryPlan(env.DB, sql);
+}
+
+const sorting = (plan: string[]) => plan.filter((step) => step.startsWith("USE TEMP B-TREE") || step === "SCAN flow_run");
 
 /**
  * A page of flow runs in any of Prefect's sorts reads the sort's index in order and stops at the
@@ -11,10 +23,54 @@ import { queryPlan, recordingDb } from "../fixtures/recording-d1";
  */
 describe("flow-run sorts", () => {
   it.each(FlowRunSort.options)("%s reads an index in order (no sort step)", async (sort) => {
-    const { db, seen } = recordingDb(env.DB);
-    await filterFlowRuns(db, {} as any, sort, 20, 0);
-    const [sql] = [...seen];
-    const plan = await queryPlan(env.DB, sql);
-    expect(plan.filter((step) => step.startsWith("USE TEMP B-TREE") || step === "SCAN flow_run")).toEqual([]);
+    expect(sorting(await planOfPage({}, sort))).toEqual([]);
+  });
+
+  /*
+   * Filtered by one state, the UI's sorts read (state_type, sort key) from that state's first
+   * entry: a state no run is in costs one index probe, not a walk of the whole sort index.
+   */
+  describe.each([
+    ["EXPECTED_START_TIME_DESC", "ix_flow_run_state_type_expected_start_time"],
+    ["EXPECTED_START_TIME_ASC", "ix_flow_run_state_type_expected_start_time"],
+    ["START_TIME_DESC", "ix_flow_run_state_type_coalesce_start_time_expected_start_time"],
+    ["START_TIME_ASC", "ix_flow_run_state_type_coalesce_start_time_expected_start_time"],
+  ] as const)("%s with a state filter", (sort, index) => {
+    const oneState = { flow_runs: { state: { type: { any_: ["PAUSED"] } } } };
+
+    it(`searches ${index} by state, in order (no sort step)`, async () => {
+      const plan = await planOfPage(oneState, sort);
+      expect(plan).toContain(`SEARCH flow_run USING INDEX ${index} (state_type=?)`);
+      expect(sorting(plan)).toEqual([]);
+    });
+
+    it("still does once the planner's statistics describe many runs in a few states", async () => {
+      await manyRunsInFewStates();
+      const plan = await planOfPage(oneState, sort);
+      expect(plan).toContain(`SEARCH flow_run USING INDEX ${index} (state_type=?)`);
+      expect(sorting(plan)).toEqual([]);
+    });
+
+    // Several states' entries are not in the sort's order: the sort's own index is read instead
+    // (SQLite keeps no per-value statistics to see that a state is rare).
+    it("with several states, reads an index in order (no sort step)", async () => {
+      await manyRunsInFewStates();
+      const plan = await planOfPage({ flow_runs: { state: { type: { any_: ["COMPLETED", "FAILED"] } } } }, sort);
+      expect(sorting(plan)).toEqual([]);
+    });
   });
 });
+
+/** 4 000 runs in four states, and the planner's statistics of them. */
+async function manyRunsInFewStates(): Promise<void> {
+  await env.DB.prepare(
+    `WITH RECURSIVE n(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM n WHERE x < 4000)
+     INSERT INTO flow_run (id, created, updated, name, flow_id, state_type, state_name, expected_start_time, start_time)
+     SELECT lower(hex(randomblob(16))), 'x', 'x', 'run-' || x, 'f',
+            CASE x % 4 WHEN 0 THEN 'COMPLETED' WHEN 1 THEN 'FAILED' WHEN 2 THEN 'RUNNING' ELSE 'SCHEDULED' END, 'n',
+            strftime('%Y-%m-%dT%H:%M:%fZ', 'now', '-' || x || ' seconds'),
+            CASE WHEN x % 4 < 3 THEN strftime('%Y-%m-%dT%H:%M:%fZ', 'now', '-' || x || ' seconds') END
+     FROM n`,
+  ).run();
+  await refreshPlannerStatistics(getDb(env.DB));
+}

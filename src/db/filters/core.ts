@@ -41,7 +41,13 @@ export const present = <T>(f: T | null | undefined): f is T => f !== undefined &
 /** SQLite has no boolean type: booleans bind as 1/0, as the boolean columns store them. */
 const bindable = (v: unknown): unknown => (typeof v === "boolean" ? (v ? 1 : 0) : v);
 
+/**
+ * One value is `col = ?`: SQLite then searches an index on (col, sort key) and reads it in the
+ * sort's order from that value's first entry (an IN list reads its values' ranges one after the
+ * other, so not in order).
+ */
 export function anyOf(col: Column | SQL, values: unknown[]): SQL {
+  if (values.length === 1) return sql`${col} = ${bindable(values[0])}`;
   return values.length === 0 ? FALSE : inList(col, values.map(bindable));
 }
 
