@@ -56,6 +56,21 @@ const socketKey = (ws: WebSocket) => (ws.deserializeAttachment() as Attachment |
 const CLOCK_MARGIN_MS = 250;
 
 /**
+ * Live events held for one socket while its backfill runs; beyond it they are dropped, as
+ * Prefect's server drops what no longer fits a subscriber's queue (its SUBSCRIPTION_BACKLOG).
+ */
+export const SUBSCRIPTION_BACKLOG = 256;
+
+/**
+ * A backfilled event may still arrive live (it was stored, but not yet published, when the backfill
+ * read it): its id is kept to drop that copy — only for events received from this long before the
+ * socket subscribed, and until this long after its backfill ended (Prefect's clients drop
+ * duplicates by id anyway), and at most BACKFILL_IDS_KEPT of them.
+ */
+export const BACKFILL_DEDUPE_MS = 10_000;
+export const BACKFILL_IDS_KEPT = 10_000;
+
+/**
  * Fan-out of events (/events/out) and logs (/logs/out) to WebSocket subscribers, one object for
  * all of them, with hibernatable WebSockets: a socket's protocol stage and filter travel in its
  * attachment, so the object may sleep between messages.
@@ -71,10 +86,10 @@ const CLOCK_MARGIN_MS = 250;
 export class EventStream extends DurableObject<Bindings> {
   /** Per socket, by its attachment id (a hibernatable socket may arrive as different objects). */
   private filters = new Map<string, Filter>();
-  /** Sockets whose backfill is running: live events matching them wait here. */
+  /** Sockets whose backfill is running: live events matching them wait here (SUBSCRIPTION_BACKLOG at most). */
   private backfilling = new Map<string, StoredEvent[]>();
-  /** Ids the backfill sent, so that a late live copy is not sent again. */
-  private backfilled = new Map<string, Set<string>>();
+  /** Recent ids the backfill sent, so that a late live copy is not sent again (see BACKFILL_DEDUPE_MS). */
+  private backfilled = new Map<string, { ids: Set<string>; until: number }>();
 
   async fetch(request: Request): Promise<Response> {
     if (request.headers.get("upgrade")?.toLowerCase() !== "websocket") return new Response(null, { status: 426 });
@@ -124,15 +139,18 @@ export class EventStream extends DurableObject<Bindings> {
     if (!parsed.success) return safeClose(ws, PROTOCOL_ERROR, `Invalid filter: ${describeIssues(parsed.error)}`);
     const filter: ResolvedEventFilter = { ...clampSince(resolveEventFilter(parsed.data), MAXIMUM_WEBSOCKET_BACKFILL_MS), order: "ASC" };
     const wantsBackfill = "backfill" in msg ? Boolean(msg.backfill) : true;
+    if (!isOpen(ws)) return; // closed while its messages waited: nothing to keep for it
     this.backfilling.set(att.id, []);
     await this.subscribe(ws, att, filter);
+    if (!isOpen(ws)) return;
     // Isolates that have not yet heard of this socket store events without publishing them
     // (see SUBSCRIBERS_TTL_MS): once they must have, what they stored is read back. Without a
     // backfill, that catch-up covers what arrived from a little before the socket was opened (an
     // event is stamped before it is stored; clocks differ): a few early events rather than a loss.
     await new Promise((resolve) => setTimeout(resolve, SUBSCRIBERS_TTL_MS + CLOCK_MARGIN_MS));
+    if (!isOpen(ws)) return; // dropped while waiting: no backfill to read
     const catchUpFrom = (att.connectedAt ?? Date.now()) - SUBSCRIBERS_TTL_MS - CLOCK_MARGIN_MS;
-    await this.backfill(ws, att.id, wantsBackfill ? filter : { ...filter, receivedSince: toIso(catchUpFrom) });
+    await this.backfill(ws, att.id, wantsBackfill ? filter : { ...filter, receivedSince: toIso(catchUpFrom) }, att.connectedAt ?? Date.now());
   }
 
   async webSocketClose(ws: WebSocket, code: number, reason: string): Promise<void> {
@@ -155,10 +173,10 @@ export class EventStream extends DurableObject<Bindings> {
       for (const e of events) {
         if (!eventMatches(filter, e)) continue;
         if (held) {
-          held.push(e);
+          if (held.length < SUBSCRIPTION_BACKLOG) held.push(e);
           continue;
         }
-        if (this.backfilled.get(key)?.delete(e.id)) continue;
+        if (this.isBackfilled(key, e.id)) continue;
         if (safeSend(ws, { type: "event", event: toReceivedEvent(e) })) sent++;
       }
     }
@@ -188,14 +206,41 @@ export class EventStream extends DurableObject<Bindings> {
     return { events: live("events"), logs: live("logs") };
   }
 
+  /** What this object holds in memory for its sockets (for tests and diagnostics). */
+  async held(): Promise<{ filters: number; backfilling: number; heldEvents: number; backfilled: number; backfilledIds: number }> {
+    const sum = (xs: Iterable<number>) => [...xs].reduce((a, b) => a + b, 0);
+    return {
+      filters: this.filters.size,
+      backfilling: this.backfilling.size,
+      heldEvents: sum([...this.backfilling.values()].map((h) => h.length)),
+      backfilled: this.backfilled.size,
+      backfilledIds: sum([...this.backfilled.values()].map((b) => b.ids.size)),
+    };
+  }
+
   private async subscribe(ws: WebSocket, att: Attachment, filter: Filter): Promise<void> {
     const small = JSON.stringify(filter).length <= ATTACHMENT_BUDGET;
     if (!small) await this.ctx.storage.put(filterKey(att.id), filter);
+    // Closed meanwhile: its forget() ran before the filter was stored.
+    if (!isOpen(ws)) return this.forgetId(att.id, !small);
     ws.serializeAttachment({ ...att, stage: "live", filter: small ? filter : undefined, stored: !small } satisfies Attachment);
     this.filters.set(att.id, filter);
   }
 
-  private async backfill(ws: WebSocket, key: string, filter: ResolvedEventFilter): Promise<void> {
+  /** Whether a live copy of event `id` was already sent by socket `key`'s backfill (then forgets the id). */
+  private isBackfilled(key: string, id: string): boolean {
+    const sent = this.backfilled.get(key);
+    if (!sent) return false;
+    if (Date.now() > sent.until) {
+      this.backfilled.delete(key);
+      return false;
+    }
+    return sent.ids.delete(id);
+  }
+
+  private async backfill(ws: WebSocket, key: string, filter: ResolvedEventFilter, connectedAt: number): Promise<void> {
+    // Only an event received shortly before the socket subscribed, or since, can still arrive live.
+    const recentFrom = toIso(connectedAt - BACKFILL_DEDUPE_MS);
     const sentIds = new Set<string>();
     const db = databaseOf(this.env);
     await drainBeforeReading(db);
@@ -204,7 +249,9 @@ export class EventStream extends DurableObject<Bindings> {
         const page = await readEvents(db, filter, WEBSOCKET_BACKFILL_PAGE_SIZE, offset);
         for (const event of page) {
           if (!safeSend(ws, { type: "event", event })) return;
+          if (event.received < recentFrom) continue;
           sentIds.add(event.id);
+          if (sentIds.size > BACKFILL_IDS_KEPT) sentIds.delete(sentIds.values().next().value!);
         }
         if (page.length < WEBSOCKET_BACKFILL_PAGE_SIZE) break;
       }
@@ -214,12 +261,12 @@ export class EventStream extends DurableObject<Bindings> {
       const held = this.backfilling.get(key);
       this.backfilling.delete(key);
       // A socket closed meanwhile has been forgotten: nothing to send, nothing to remember.
-      if (held) {
+      if (held && isOpen(ws)) {
         for (const e of held) {
           if (sentIds.delete(e.id)) continue;
           safeSend(ws, { type: "event", event: toReceivedEvent(e) });
         }
-        if (sentIds.size) this.backfilled.set(key, sentIds);
+        if (sentIds.size) this.backfilled.set(key, { ids: sentIds, until: Date.now() + BACKFILL_DEDUPE_MS });
       }
     }
   }
@@ -236,10 +283,16 @@ export class EventStream extends DurableObject<Bindings> {
 
   private async forget(ws: WebSocket): Promise<void> {
     const att = ws.deserializeAttachment() as Attachment | null;
-    const key = socketKey(ws);
+    await this.forgetId(socketKey(ws), Boolean(att?.stored));
+  }
+
+  private async forgetId(key: string, stored: boolean): Promise<void> {
     this.filters.delete(key);
     this.backfilling.delete(key);
     this.backfilled.delete(key);
-    if (att?.stored) await this.ctx.storage.delete(filterKey(att.id));
+    if (stored) await this.ctx.storage.delete(filterKey(key));
   }
 }
+
+/** Whether the socket can still be sent to (not closing or closed). */
+const isOpen = (ws: WebSocket) => ws.readyState === WebSocket.OPEN;
