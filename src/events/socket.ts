@@ -10,6 +10,14 @@ import { parseJsonWithin } from "../lib/request-body";
 const WRITE_ATTEMPTS = 3;
 
 /**
+ * What one socket may have received and not yet written (its messages' characters). A client
+ * sending faster than D1 stores is closed with 1013 (try again later) beyond it — the Prefect
+ * client reconnects and resends what it has not seen confirmed — instead of the buffer growing.
+ */
+export const MAX_UNWRITTEN_CHARS = 4 << 20;
+const TRY_AGAIN_LATER = 1013;
+
+/**
  * One `/events/in` connection, server side. With the `prefect` subprotocol the first message must
  * be `{"type": "auth", "token": …}` (checked against the auth string when one is set) and is
  * answered `{"type": "auth_success"}`; after it (or at once, in legacy mode without the
@@ -23,6 +31,9 @@ const WRITE_ATTEMPTS = 3;
 export class EventsInSession {
   private authenticated: boolean;
   private pending: StoredEvent[] = [];
+  /** Characters of the messages of `pending`, and of the batch being written. */
+  private pendingChars = 0;
+  private writingChars = 0;
   private draining: Promise<void> | null = null;
   private closed = false;
 
@@ -33,6 +44,7 @@ export class EventsInSession {
     private readonly authString: string | undefined,
     handshake: boolean,
     private readonly waitUntil: (p: Promise<unknown>) => void,
+    private readonly maxUnwrittenChars = MAX_UNWRITTEN_CHARS,
   ) {
     this.authenticated = !handshake;
     socket.addEventListener("message", (m) => this.onMessage(m.data));
@@ -52,7 +64,9 @@ export class EventsInSession {
     if (!this.authenticated) return this.authenticate(message);
     const parsed = IncomingEvent.safeParse(message);
     if (!parsed.success) return this.close(INTERNAL_ERROR, "Invalid event");
+    if (this.pendingChars + this.writingChars + text.length > this.maxUnwrittenChars) return this.close(TRY_AGAIN_LATER, "Too many events waiting to be stored");
     this.pending.push(receive(parsed.data));
+    this.pendingChars += text.length;
     this.drain();
   }
 
@@ -80,6 +94,8 @@ export class EventsInSession {
     while (this.pending.length) {
       const batch = this.pending;
       this.pending = [];
+      this.writingChars = this.pendingChars;
+      this.pendingChars = 0;
       for (let attempt = 1; ; attempt++) {
         try {
           await ingestEvents(this.env, this.db, batch);
@@ -88,10 +104,12 @@ export class EventsInSession {
           if (attempt >= WRITE_ATTEMPTS) {
             console.error("events/in: could not store events", err);
             this.pending = [];
+            this.pendingChars = this.writingChars = 0;
             return this.close(INTERNAL_ERROR, "Could not store events");
           }
         }
       }
+      this.writingChars = 0;
     }
   }
 

@@ -1,6 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { env } from "cloudflare:workers";
 import { createApp } from "../../src/app";
+import { EventsInSession, MAX_UNWRITTEN_CHARS } from "../../src/events/socket";
+import { getDb } from "../../src/db/client";
 import { api, waitFor } from "../helpers";
 import { freshIds, readEvent, readEventResources, readStates, readTaskRun, taskRunIdOf, transcript } from "./support";
 
@@ -115,6 +117,29 @@ describe("/events/in WebSocket", () => {
     o.ws.send(JSON.stringify({ event: "no.resource" }));
     expect((await o.closed).code).toBe(1011);
     expect(await waitFor(() => readEvent(good.id))).toBeDefined();
+  });
+
+  it("closes with 1013 when events arrive faster than they are stored (beyond its buffer's limit), storing those it took", async () => {
+    // A session whose buffer holds about three of these events, so that a burst outruns D1.
+    const [client, server] = Object.values(new WebSocketPair());
+    server.accept();
+    client.accept();
+    const writes: Promise<unknown>[] = [];
+    new EventsInSession(server, env, getDb(env.DB), undefined, false, (p) => writes.push(p), 1_000);
+    const closed = new Promise<{ code: number; reason: string }>((resolve) => client.addEventListener("close", (c) => resolve({ code: c.code, reason: c.reason })));
+    const events = Array.from({ length: 20 }, (_, i) => ({
+      id: crypto.randomUUID(),
+      occurred: new Date().toISOString(),
+      event: "memory.burst",
+      resource: { "prefect.resource.id": `memory.burst.${i}` },
+      payload: { text: "b".repeat(200) },
+    }));
+    for (const e of events) client.send(JSON.stringify(e));
+    expect(await closed).toEqual({ code: 1013, reason: "Too many events waiting to be stored" });
+    await Promise.all(writes);
+    expect(await readEvent(events[0]!.id)).toBeDefined();
+    expect(await readEvent(events[events.length - 1]!.id)).toBeUndefined();
+    expect(MAX_UNWRITTEN_CHARS).toBe(4 << 20);
   });
 
   it("closes with 1011 'Invalid JSON' on an event nested deeper than the request-body limit, storing nothing", async () => {
