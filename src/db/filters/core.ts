@@ -2,7 +2,7 @@ import { toIso } from "../../lib/time";
 import { normalizeUuid } from "../../lib/ids";
 import { LIKE, matches } from "./patterns";
 import { inList } from "../lists";
-import { and, isNotNull, isNull, or, sql, type Column, type SQL } from "drizzle-orm";
+import { isNotNull, isNull, sql, type Column, type SQL } from "drizzle-orm";
 
 /**
  * The one filter machinery every resource shares. Prefect's filter grammar is uniform:
@@ -27,8 +27,17 @@ export type Operator = "and_" | "or_";
 export function combine(operator: Operator | undefined, conds: Cond[]): Cond {
   const present = conds.filter((c): c is SQL => c !== undefined);
   if (present.length === 0) return undefined;
-  if (present.length === 1) return present[0];
-  return operator === "or_" ? or(...present) : and(...present);
+  return balanced(present, operator === "or_" ? "OR" : "AND");
+}
+
+/**
+ * `a AND b AND c …` as a balanced tree of parenthesized halves: SQLite nests a chain one level
+ * per term, and D1 refuses expressions more than 100 levels deep (filters nest in filters).
+ */
+export function balanced(conds: SQL[], op: "AND" | "OR"): SQL {
+  if (conds.length === 1) return conds[0];
+  const half = Math.ceil(conds.length / 2);
+  return sql`(${balanced(conds.slice(0, half), op)}) ${sql.raw(op)} (${balanced(conds.slice(half), op)})`;
 }
 
 export const TRUE = sql`1`;

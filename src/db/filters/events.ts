@@ -1,4 +1,3 @@
-import { sql, type SQL } from "drizzle-orm";
 import { normalizeUuid } from "../../lib/ids";
 import { toIso } from "../../lib/time";
 import type {
@@ -10,12 +9,11 @@ import type {
 } from "../../schemas/prefect.gen";
 import type { StoredEvent } from "../queries/events";
 import { parseTextSearch } from "./logs";
-import { encodePatterns, GLOB, matchesEncoded, someMatches, type PatternItem } from "./patterns";
-import { inList, notInList } from "../lists";
 
 /**
- * Prefect's EventFilter, both as SQL over `event`/`event_resource` (POST /events/filter, counts,
- * backfill) and in memory (the live /events/out stream), with one meaning for both:
+ * Prefect's EventFilter, both as SQL over `event`/`event_resource` (events-sql.ts: POST
+ * /events/filter, counts, backfill) and in memory (here: the live /events/out stream), with one
+ * meaning for both:
  *
  * - sub-filters are ANDed; a list given empty (`prefix: []`, `id: []` …) constrains nothing, as
  *   Prefect tests the lists for truthiness; `related` and `any_resource` may be lists, each ANDed;
@@ -69,8 +67,8 @@ export function clampSince(f: ResolvedEventFilter, maxLookbackMs: number, now = 
   return { ...f, occurred: { ...f.occurred, since: f.occurred.since < earliest ? earliest : f.occurred.since } };
 }
 
-const nonEmpty = <T>(v: T[] | null | undefined): v is T[] => Array.isArray(v) && v.length > 0;
-const listOf = <T>(v: T | T[] | null | undefined): T[] => (v == null ? [] : Array.isArray(v) ? v : [v]);
+export const nonEmpty = <T>(v: T[] | null | undefined): v is T[] => Array.isArray(v) && v.length > 0;
+export const listOf = <T>(v: T | T[] | null | undefined): T[] => (v == null ? [] : Array.isArray(v) ? v : [v]);
 
 /** The most rows the filter can match, whatever the page size (Prefect's `logical_limit`). */
 export function logicalLimit(f: ResolvedEventFilter): number {
@@ -81,7 +79,7 @@ export function logicalLimit(f: ResolvedEventFilter): number {
 // Label specifications
 // ---------------------------------------------------------------------------------------------
 
-type Spec = Record<string, string | string[]>;
+export type Spec = Record<string, string | string[]>;
 
 /** A spec's values as lists; a falsy value (empty string or list) reads as an empty list. */
 function specValues(value: string | string[] | undefined): string[] {
@@ -89,7 +87,7 @@ function specValues(value: string | string[] | undefined): string[] {
   return Array.isArray(value) ? value : [value];
 }
 
-interface SplitSpec {
+export interface SplitSpec {
   ids: string[];
   roles: string[];
   /** Other labels, each with its patterns (an empty list matches nothing). */
@@ -101,7 +99,7 @@ interface SplitSpec {
  * and any-resource filters, `prefect.resource.role`) are taken out and matched against the row's
  * columns — given empty, they constrain nothing; every other label is matched in the row's labels.
  */
-function splitSpec(spec: Spec, popRole: boolean): SplitSpec {
+export function splitSpec(spec: Spec, popRole: boolean): SplitSpec {
   const rest: Spec = { ...spec };
   const ids = specValues(rest["prefect.resource.id"]);
   delete rest["prefect.resource.id"];
@@ -114,7 +112,7 @@ function splitSpec(spec: Spec, popRole: boolean): SplitSpec {
   return { ids, roles, labels };
 }
 
-const isEmptySpec = (spec: Spec | null | undefined): spec is null | undefined => !spec || Object.keys(spec).length === 0;
+export const isEmptySpec = (spec: Spec | null | undefined): spec is null | undefined => !spec || Object.keys(spec).length === 0;
 
 function wildcardRegex(pattern: string): RegExp {
   const body = pattern.replace(/[.+^${}()|[\]\\]/g, "\\$&").replace(/\*/g, ".*").replace(/\?/g, ".");
@@ -179,7 +177,7 @@ function resourceMatches(f: EventResourceFilter, c: Candidate): boolean {
   return true;
 }
 
-function relatedConstrains(f: EventRelatedFilter): boolean {
+export function relatedConstrains(f: EventRelatedFilter): boolean {
   return nonEmpty(f.id) || nonEmpty(f.role) || nonEmpty(f.resources_in_roles) || !isEmptySpec(f.labels);
 }
 
@@ -237,138 +235,4 @@ export function eventMatches(f: ResolvedEventFilter, e: StoredEvent): boolean {
   if (nonEmpty(f.id.id) && !f.id.id.includes(e.id)) return false;
   if (f.text && !textMatches(f.text.query, e)) return false;
   return true;
-}
-
-// ---------------------------------------------------------------------------------------------
-// SQL
-// ---------------------------------------------------------------------------------------------
-
-const TRUE = sql`1`;
-
-// Lists are bound as one JSON parameter each (D1 binds at most 100 parameters a statement).
-const json = (v: unknown) => JSON.stringify(v);
-
-const EV = {
-  id: sql.raw(`"event"."id"`),
-  occurred: sql.raw(`"event"."occurred"`),
-  received: sql.raw(`"event"."received"`),
-  event: sql.raw(`"event"."event"`),
-  resourceId: sql.raw(`"event"."resource_id"`),
-  resource: sql.raw(`"event"."resource"`),
-  related: sql.raw(`"event"."related"`),
-  payload: sql.raw(`"event"."payload"`),
-};
-const ER = {
-  occurred: sql.raw(`"event_resource"."occurred"`),
-  resourceId: sql.raw(`"event_resource"."resource_id"`),
-  role: sql.raw(`"event_resource"."resource_role"`),
-  resource: sql.raw(`"event_resource"."resource"`),
-  eventId: sql.raw(`"event_resource"."event_id"`),
-};
-
-const anyPrefix = (col: SQL, prefixes: string[]): SQL =>
-  sql`EXISTS (SELECT 1 FROM json_each(${json(prefixes)}) AS p WHERE substr(${col}, 1, length(p.value)) = p.value)`;
-
-/** Label patterns as pattern items: a leading `!` negates. */
-const patternItems = (patterns: string[]): PatternItem[] =>
-  patterns.map((p) => (p.startsWith("!") ? { pattern: p.slice(1), negated: true } : { pattern: p }));
-
-/** Any of the label patterns matches the column (a NULL column matches none). */
-const patternsMatch = (col: SQL, patterns: string[]): SQL => someMatches(col, patternItems(patterns), GLOB);
-
-/**
- * Every other label of the spec has a value matching one of its patterns: the labels and their
- * encoded patterns bound as one JSON parameter, however many there are. A label given no
- * patterns matches nothing; a label the resource lacks never matches.
- */
-function labelsMatch(labels: [string, string[]][]): SQL {
-  const encoded = labels.map(([label, patterns]) => [label, encodePatterns(patternItems(patterns), GLOB)]);
-  const value = sql`(SELECT value FROM json_each(${ER.resource}) WHERE key = json_extract(lb.value, '$[0]'))`;
-  const hit = matchesEncoded(value, sql`json_extract(lb.value, '$[1].s')`, sql`json_extract(lb.value, '$[1].l')`, GLOB);
-  return sql`NOT EXISTS (SELECT 1 FROM json_each(${json(encoded)}) AS lb WHERE NOT ${hit})`;
-}
-
-function specConds(split: SplitSpec): SQL[] {
-  const out: SQL[] = [];
-  if (split.ids.length) out.push(patternsMatch(ER.resourceId, split.ids));
-  if (split.roles.length) out.push(inList(ER.role, split.roles));
-  if (split.labels.length) out.push(labelsMatch(split.labels));
-  return out;
-}
-
-const and = (conds: SQL[]): SQL => (conds.length ? sql.join(conds.map((c) => sql`(${c})`), sql` AND `) : TRUE);
-
-/** Events with an event_resource row (in the filter's window) meeting every condition. */
-function withResourceRow(f: ResolvedEventFilter, conds: SQL[]): SQL {
-  return sql`${EV.id} IN (SELECT ${ER.eventId} FROM "event_resource" WHERE ${and([
-    sql`${ER.occurred} >= ${f.occurred.since}`,
-    sql`${ER.occurred} <= ${f.occurred.until}`,
-    ...conds,
-  ])})`;
-}
-
-function nameConds(f: EventNameFilter): SQL[] {
-  const out: SQL[] = [];
-  if (nonEmpty(f.prefix)) out.push(anyPrefix(EV.event, f.prefix));
-  if (nonEmpty(f.exclude_prefix)) out.push(sql`NOT ${anyPrefix(EV.event, f.exclude_prefix)}`);
-  if (nonEmpty(f.name)) out.push(inList(EV.event, f.name));
-  if (nonEmpty(f.exclude_name)) out.push(notInList(EV.event, f.exclude_name));
-  return out;
-}
-
-function resourceConds(rf: ResolvedEventFilter, f: EventResourceFilter): SQL[] {
-  const out: SQL[] = [];
-  if (nonEmpty(f.id)) out.push(inList(EV.resourceId, f.id));
-  if (nonEmpty(f.id_prefix)) out.push(anyPrefix(EV.resourceId, f.id_prefix));
-  if (!isEmptySpec(f.labels)) out.push(withResourceRow(rf, [sql`${ER.role} = ''`, ...specConds(splitSpec(f.labels, false))]));
-  return out;
-}
-
-function relatedConds(rf: ResolvedEventFilter, f: EventRelatedFilter): SQL[] {
-  const conds: SQL[] = [];
-  if (nonEmpty(f.id)) conds.push(inList(ER.resourceId, f.id));
-  if (nonEmpty(f.role)) conds.push(inList(ER.role, f.role));
-  if (nonEmpty(f.resources_in_roles))
-    conds.push(
-      sql`EXISTS (SELECT 1 FROM json_each(${json(f.resources_in_roles)}) AS p WHERE json_extract(p.value, '$[0]') = ${ER.resourceId} AND json_extract(p.value, '$[1]') = ${ER.role})`,
-    );
-  if (!isEmptySpec(f.labels)) conds.push(and(specConds(splitSpec(f.labels, true))));
-  if (!conds.length) return [];
-  if (!nonEmpty(f.role)) conds.push(sql`${ER.role} != ''`);
-  return [withResourceRow(rf, conds)];
-}
-
-function anyResourceConds(rf: ResolvedEventFilter, f: EventAnyResourceFilter): SQL[] {
-  const conds: SQL[] = [];
-  if (nonEmpty(f.id)) conds.push(inList(ER.resourceId, f.id));
-  if (nonEmpty(f.id_prefix)) conds.push(anyPrefix(ER.resourceId, f.id_prefix));
-  if (!isEmptySpec(f.labels)) conds.push(and(specConds(splitSpec(f.labels, true))));
-  return conds.length ? [withResourceRow(rf, conds)] : [];
-}
-
-function textConds(query: string): SQL[] {
-  if (!query.trim()) return [];
-  const { include, exclude, required } = parseTextSearch(query);
-  const text = sql`lower(${EV.event} || ' ' || ${EV.resource} || ' ' || ${EV.related} || ' ' || ${EV.payload})`;
-  // Any / none / every term of a list (bound as one JSON parameter) is in the text.
-  const found = (terms: string[]) => sql`SELECT 1 FROM json_each(${json(terms)}) AS term WHERE instr(${text}, lower(term.value)) > 0`;
-  const missing = (terms: string[]) => sql`SELECT 1 FROM json_each(${json(terms)}) AS term WHERE instr(${text}, lower(term.value)) = 0`;
-  const out: SQL[] = [];
-  if (include.length) out.push(sql`EXISTS (${found(include)})`);
-  if (exclude.length) out.push(sql`NOT EXISTS (${found(exclude)})`);
-  if (required.length) out.push(sql`NOT EXISTS (${missing(required)})`);
-  return out;
-}
-
-/** The WHERE condition over `event` for a filter. */
-export function eventFilterWhere(f: ResolvedEventFilter): SQL {
-  const conds: SQL[] = [sql`${EV.occurred} >= ${f.occurred.since}`, sql`${EV.occurred} <= ${f.occurred.until}`];
-  if (f.event) conds.push(...nameConds(f.event));
-  if (f.resource) conds.push(...resourceConds(f, f.resource));
-  for (const r of listOf(f.related)) conds.push(...relatedConds(f, r));
-  for (const r of listOf(f.any_resource)) conds.push(...anyResourceConds(f, r));
-  if (nonEmpty(f.id.id)) conds.push(inList(EV.id, f.id.id));
-  if (f.text) conds.push(...textConds(f.text.query));
-  if (f.receivedSince) conds.push(sql`${EV.received} >= ${f.receivedSince}`);
-  return and(conds);
 }

@@ -30,41 +30,52 @@ export const GLOB: PatternSyntax = { many: "*", one: "?", caseInsensitive: false
 /** Production D1's longest LIKE/GLOB pattern, in bytes. */
 export const MAX_PATTERN_BYTES = 50;
 
-/** A pattern made of `many`-separated segments: each a character count and its literal runs at their offsets. */
+/**
+ * A pattern as its `many`-separated segments (`c` of them), each with its length in characters,
+ * its literal runs (offset, text) and where it may sit: `f` 1 = at the start, 2 = at the end,
+ * 3 = both (the whole text), 0 = anywhere after the previous one. `w`: no segments and both ends
+ * anchored (only the empty text matches).
+ */
+interface Segment {
+  n: number;
+  f: number;
+  /** The first literal run's offset and text ("" when the segment is all `one`s): candidates are found by it. */
+  o: number;
+  l: string;
+  L: [offset: number, text: string][];
+}
 interface Compiled {
-  /** Anchored at the start (the pattern does not begin with `many`). */
-  a: 0 | 1;
-  /** Anchored at the end. */
-  z: 0 | 1;
-  g: [length: number, literals: [offset: number, text: string][]][];
+  g: Segment[];
+  c: number;
+  w: 0 | 1;
 }
 
 const foldAscii = (s: string) => s.replace(/[A-Z]+/g, (m) => m.toLowerCase());
 
 function compile(pattern: string, syntax: PatternSyntax): Compiled {
   const chars = [...pattern];
-  const g: Compiled["g"] = [];
-  let segment: string[] = [];
-  const flush = () => {
+  const segments: string[][] = [[]];
+  for (const ch of chars) {
+    if (ch === syntax.many) segments.push([]);
+    else segments.at(-1)!.push(ch);
+  }
+  const atStart = chars[0] !== syntax.many;
+  const atEnd = chars.at(-1) !== syntax.many;
+  const g: Segment[] = [];
+  segments.forEach((segment, i) => {
     if (!segment.length) return;
-    const literals: [number, string][] = [];
+    const L: [number, string][] = [];
     let run: string[] = [];
-    const endRun = (i: number) => {
-      if (run.length) literals.push([i - run.length, run.join("")]);
+    const endRun = (at: number) => {
+      if (run.length) L.push([at - run.length, syntax.caseInsensitive ? foldAscii(run.join("")) : run.join("")]);
       run = [];
     };
-    segment.forEach((ch, i) => (ch === syntax.one ? endRun(i) : run.push(ch)));
+    segment.forEach((ch, at) => (ch === syntax.one ? endRun(at) : run.push(ch)));
     endRun(segment.length);
-    if (syntax.caseInsensitive) for (const l of literals) l[1] = foldAscii(l[1]);
-    g.push([segment.length, literals]);
-    segment = [];
-  };
-  for (const ch of chars) {
-    if (ch === syntax.many) flush();
-    else segment.push(ch);
-  }
-  flush();
-  return { a: chars[0] === syntax.many ? 0 : 1, z: chars.at(-1) === syntax.many ? 0 : 1, g };
+    const f = (i === 0 && atStart ? 1 : 0) | (i === segments.length - 1 && atEnd ? 2 : 0);
+    g.push({ n: segment.length, f, o: L[0]?.[0] ?? 0, l: L[0]?.[1] ?? "", L });
+  });
+  return { g, c: g.length, w: !g.length && atStart && atEnd ? 1 : 0 };
 }
 
 const text = (col: Column | SQL, syntax: PatternSyntax): SQL => (syntax.caseInsensitive ? sql`lower(${col})` : sql`${col}`);
@@ -79,42 +90,34 @@ function native(col: Column | SQL, pattern: SQL, syntax: PatternSyntax): SQL {
 }
 
 /**
- * The compiled pattern `p` (JSON, as `compile` makes it) matches the text `t`: one recursive step
- * per segment placed or candidate position skipped. A candidate is the earliest position (from
- * `c` on) of the segment's first literal run; the first segment of a start-anchored pattern may
- * only sit at 1 and the last of an end-anchored one only at the end.
+ * The compiled pattern `p` (JSON, as `compile` makes it, with at least one segment) matches the
+ * text `t`: a recursive query placing segment `k` at candidate `c`, one step per segment placed
+ * or candidate skipped; the next candidate is the next position of the segment's first literal
+ * run. Kept shallow (about 20 levels): D1 refuses expressions more than 100 levels deep, and
+ * this one sits inside others. A NULL text matches nothing.
  */
 function matcher(t: SQL, p: SQL): SQL {
-  return sql`EXISTS (WITH RECURSIVE m(k, c, t, p) AS (SELECT 0, 1, ${t}, ${p} UNION ALL SELECT
- CASE WHEN ok.value THEN m.k + 1 ELSE m.k END,
- CASE WHEN ok.value THEN s.value + json_extract(g.value, '$[0]') ELSE s.value + 1 END, m.t, m.p
- FROM m JOIN json_each(m.p, '$.g') AS g ON g.key = m.k
- JOIN json_each(json_array(CASE
-  WHEN m.k = 0 AND json_extract(m.p, '$.a') THEN m.c
-  WHEN m.k = json_array_length(m.p, '$.g') - 1 AND json_extract(m.p, '$.z') THEN
-   CASE WHEN length(m.t) - json_extract(g.value, '$[0]') + 1 >= m.c THEN length(m.t) - json_extract(g.value, '$[0]') + 1 END
-  WHEN json_array_length(g.value, '$[1]') = 0 THEN m.c
-  ELSE nullif(instr(substr(m.t, m.c + json_extract(g.value, '$[1][0][0]')), json_extract(g.value, '$[1][0][1]')), 0) + m.c - 1
- END)) AS s
- JOIN json_each(json_array(s.value + json_extract(g.value, '$[0]') - 1 <= length(m.t) AND NOT EXISTS (
-  SELECT 1 FROM json_each(g.value, '$[1]') AS l
-  WHERE substr(m.t, s.value + json_extract(l.value, '$[0]'), length(json_extract(l.value, '$[1]'))) <> json_extract(l.value, '$[1]')))) AS ok
- WHERE s.value IS NOT NULL AND (ok.value OR (
-  NOT (m.k = 0 AND json_extract(m.p, '$.a'))
-  AND NOT (m.k = json_array_length(m.p, '$.g') - 1 AND json_extract(m.p, '$.z'))
-  AND s.value + json_extract(g.value, '$[0]') <= length(m.t))))
- SELECT 1 FROM m WHERE m.t IS NOT NULL AND m.k = json_array_length(m.p, '$.g') AND (NOT json_extract(m.p, '$.z') OR m.c = length(m.t) + 1))`;
+  const n = sql.raw(`json_extract(g.value, '$.n')`);
+  const f = sql.raw(`json_extract(g.value, '$.f')`);
+  const literalsHold = sql`NOT EXISTS (SELECT 1 FROM json_each(g.value, '$.L') AS l WHERE substr(m.t, m.c + json_extract(l.value, '$[0]'), length(json_extract(l.value, '$[1]'))) <> json_extract(l.value, '$[1]'))`;
+  const ok = sql`m.c + ${n} - 1 <= length(m.t) AND (${f} & 1 = 0 OR m.c = 1) AND (${f} & 2 = 0 OR m.c + ${n} - 1 = length(m.t)) AND ${literalsHold}`;
+  const next = sql`m.c + coalesce(nullif(instr(substr(m.t, m.c + 1 + json_extract(g.value, '$.o')), json_extract(g.value, '$.l')), 0), length(m.t))`;
+  return sql`EXISTS (WITH RECURSIVE m(k, c, t, p) AS (SELECT 0, 1, ${t}, ${p} UNION ALL
+ SELECT m.k + ok.value, CASE WHEN ok.value THEN m.c + ${n} ELSE ${next} END, m.t, m.p
+ FROM m JOIN json_each(m.p, '$.g') AS g ON g.key = m.k JOIN json_each(json_array(${ok})) AS ok
+ WHERE ok.value OR (${f} & 1 = 0 AND m.c + ${n} <= length(m.t)))
+ SELECT 1 FROM m WHERE m.k = json_extract(m.p, '$.c'))`;
 }
 
 /** A pattern without wildcards (or with only `many` around one literal) as a plain comparison. */
 function plain(t: SQL, c: Compiled): SQL | null {
-  if (c.g.some(([length, literals]) => literals.length !== 1 || [...literals[0][1]].length !== length)) return null;
-  if (c.g.length === 0) return c.a && c.z ? sql`${t} = ''` : sql`${t} IS NOT NULL`;
+  if (c.g.some((g) => g.L.length !== 1 || [...g.l].length !== g.n)) return null;
+  if (c.g.length === 0) return c.w ? sql`${t} = ''` : sql`${t} IS NOT NULL`;
   if (c.g.length > 1) return null;
-  const literal = c.g[0][1][0][1];
-  if (c.a && c.z) return sql`${t} = ${literal}`;
-  if (c.a) return sql`instr(${t}, ${literal}) = 1`;
-  if (!c.z) return sql`instr(${t}, ${literal}) > 0`;
+  const [{ f, l }] = c.g;
+  if (f === 3) return sql`${t} = ${l}`;
+  if (f === 1) return sql`instr(${t}, ${l}) = 1`;
+  if (f === 0) return sql`instr(${t}, ${l}) > 0`;
   return null;
 }
 
@@ -147,15 +150,14 @@ export function encodePatterns(items: PatternItem[], syntax: PatternSyntax): { s
 
 /** Some `+`/`-` pattern of the JSON list `list` (an SQL expression) matches `col`, as SQLite runs it. */
 function nativeHits(col: Column | SQL, list: SQL, syntax: PatternSyntax): SQL {
-  const hit = native(col, sql`substr(p.value, 2)`, syntax);
-  return sql`EXISTS (SELECT 1 FROM json_each(${list}) AS p WHERE CASE WHEN substr(p.value, 1, 1) = '-' THEN NOT (${hit}) ELSE ${hit} END)`;
+  // A NULL column matches no pattern, negated or not (the comparison is NULL).
+  return sql`EXISTS (SELECT 1 FROM json_each(${list}) AS p WHERE (${native(col, sql`substr(p.value, 2)`, syntax)}) <> (substr(p.value, 1, 1) = '-'))`;
 }
 
 /** Some compiled pattern of the JSON list `list` matches `col` (one with `n` set: does not match). */
 function compiledHits(col: Column | SQL, list: SQL, syntax: PatternSyntax): SQL {
   const t = text(col, syntax);
-  const hit = matcher(t, sql`q.value`);
-  return sql`EXISTS (SELECT 1 FROM json_each(${list}) AS q WHERE CASE WHEN json_extract(q.value, '$.n') THEN ${t} IS NOT NULL AND NOT ${hit} ELSE ${hit} END)`;
+  return sql`EXISTS (SELECT 1 FROM json_each(${list}) AS q WHERE ${t} IS NOT NULL AND ${matcher(t, sql`q.value`)} <> json_extract(q.value, '$.n'))`;
 }
 
 /** Some item of the encoded lists (SQL expressions of the JSON arrays `encodePatterns` makes) matches `col`. */

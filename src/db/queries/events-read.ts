@@ -2,7 +2,8 @@ import { sql } from "drizzle-orm";
 import type { Db } from "../client";
 import { event } from "../schema";
 import type { StoredEvent } from "./events";
-import { eventFilterWhere, logicalLimit, resolveEventFilter, type ResolvedEventFilter } from "../filters/events";
+import { logicalLimit, resolveEventFilter, type ResolvedEventFilter } from "../filters/events";
+import { eventFilterWhere } from "../filters/events-sql";
 import { EventFilter, type Countable, type TimeUnit } from "../../schemas/prefect.gen";
 
 type EventRow = typeof event.$inferSelect;

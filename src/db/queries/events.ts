@@ -18,8 +18,6 @@ export interface StoredEvent {
   follows: string | null;
 }
 
-
-
 /** D1 binds at most 100 parameters per statement; multi-row inserts are chunked under it. */
 const EVENT_ROWS = rowsPerInsert(event);
 const RESOURCE_ROWS = rowsPerInsert(eventResource);
