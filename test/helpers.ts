@@ -16,6 +16,11 @@ export async function api(method: string, path: string, body?: unknown, headers:
     headers: { "x-prefect-api-version": "0.8.4", ...(body !== undefined ? { "content-type": "application/json" } : {}), ...headers },
   };
   if (body !== undefined) init.body = typeof body === "string" ? body : JSON.stringify(body);
+  return fetchApi(path, init);
+}
+
+/** A request exactly as built, its answer read as JSON when it is JSON (else its text). */
+export async function fetchApi(path: string, init: RequestInit) {
   const res = await (exports as any).default.fetch(new Request(`${API}${path}`, init));
   const text = await res.text();
   let json: any = null;

@@ -1,6 +1,5 @@
 import { expect } from "vitest";
-import { exports } from "cloudflare:workers";
-import { api, API } from "../helpers";
+import { api, fetchApi } from "../helpers";
 import { bodyKindOf } from "../../src/lib/body-reading";
 
 export const ID = "00000000-0000-4000-8000-000000000000";
@@ -9,15 +8,8 @@ export const ID = "00000000-0000-4000-8000-000000000000";
 export async function send(method: string, path: string, body: string | undefined, headers: Record<string, string> = {}) {
   const init: RequestInit = { method, headers: { "x-prefect-api-version": "0.8.4", ...headers } };
   if (body !== undefined) init.body = new TextEncoder().encode(body);
-  const res = await (exports as any).default.fetch(new Request(`${API}${path}`, init));
-  const text = await res.text();
-  let json: any = null;
-  try {
-    json = text ? JSON.parse(text) : null;
-  } catch {
-    json = text;
-  }
-  return { status: res.status as number, body: json };
+  const { status, body: json } = await fetchApi(path, init);
+  return { status, body: json };
 }
 
 /** The every-operation check runs in SHARDS test files, as the test runner slows down with the requests one file makes. */
