@@ -2,6 +2,7 @@ import { is, Param, Placeholder, SQL } from "drizzle-orm";
 import { SQLiteAsyncDialect } from "drizzle-orm/sqlite-core";
 import type { Statement } from "./batch";
 import { d1Of, type Db } from "./client";
+import { BoundedCache } from "../lib/bounded-cache";
 
 /**
  * Statements whose SQL drizzle builds once per D1 handle (its query builder costs more CPU than
@@ -29,7 +30,9 @@ interface Built {
   stmt: D1PreparedStatement;
   binders: Binder[];
 }
-const statements = new WeakMap<Db, Map<string, Built>>();
+/** Per handle; the keys are made by code (a statement and its column set), so a few dozen in practice. */
+const statements = new WeakMap<Db, BoundedCache<Built>>();
+export const PREPARED_PER_HANDLE = 500;
 
 /**
  * A D1 statement whose SQL `build` makes the first time `key` is used on this handle.
@@ -38,14 +41,18 @@ const statements = new WeakMap<Db, Map<string, Built>>();
  */
 export function preparedStatement(db: Db, key: string, build: () => Buildable, values: Record<string, unknown>): D1PreparedStatement {
   let byKey = statements.get(db);
-  if (!byKey) statements.set(db, (byKey = new Map()));
-  let built = byKey.get(key);
-  if (!built) {
+  if (!byKey) statements.set(db, (byKey = new BoundedCache(PREPARED_PER_HANDLE)));
+  const built = byKey.getOrSet(key, () => {
     const source = build();
     const query = is(source, SQL) ? dialect.sqlToQuery(source) : source.toSQL();
-    byKey.set(key, (built = { stmt: d1Of(db).prepare(query.sql), binders: query.params.map(binder) }));
-  }
+    return { stmt: d1Of(db).prepare(query.sql), binders: query.params.map(binder) };
+  });
   return built.stmt.bind(...built.binders.map((bind) => bind(values)));
+}
+
+/** How many statements handle `db` keeps (for tests). */
+export function preparedStatementsHeld(db: Db): number {
+  return statements.get(db)?.size ?? 0;
 }
 
 function binder(param: unknown): Binder {

@@ -21,6 +21,8 @@ import { publishEvents } from "./publish";
 const OUTBOX_ROWS_PER_DRAIN = 200;
 export const DRAIN_AFTER_EVENTS = 100;
 export const DRAIN_AFTER_MS = 1000;
+/** Of a row dropped from the outbox, this much of its events (and of the error) is logged. */
+export const LOGGED_CHARS = 1000;
 
 /** The statements moving the `rows` oldest outbox rows into the event tables. */
 function drainSql(rows: number): string[] {
@@ -56,8 +58,9 @@ export async function drainEventOutbox(db: Db): Promise<void> {
         try {
           if ((await drainOnce(d1, DRAIN_ONE_SQL)) === 0) return;
         } catch (rowErr) {
-          const row = await d1.prepare("SELECT id, events FROM event_outbox ORDER BY id LIMIT 1").first();
-          console.error("event outbox: dropping a row that cannot be stored", row, rowErr);
+          // What is logged stays small: a row's events may run to megabytes.
+          const row = await d1.prepare(`SELECT id, length(events) AS chars, substr(events, 1, ${LOGGED_CHARS}) AS events FROM event_outbox ORDER BY id LIMIT 1`).first();
+          console.error("event outbox: dropping a row that cannot be stored", row, String(rowErr).slice(0, LOGGED_CHARS));
           if (row) await d1.prepare("DELETE FROM event_outbox WHERE id = ?").bind(row.id).run();
         }
       }

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { labelMatches, labelPatterns } from "../../src/db/filters/events";
 import { api, unique } from "../helpers";
 
 const minutesAgo = (m: number) => new Date(Date.now() - m * 60_000).toISOString();
@@ -203,5 +204,16 @@ describe("POST /events/filter", () => {
     );
     expect(doc.body.paths["/events/count-by/{countable}"].post).toBeDefined();
     expect(doc.body.paths["/task_workers/filter"].post).toBeDefined();
+  });
+});
+
+describe("label patterns matched in memory (the /events/out filters)", () => {
+  it("are compiled once each, at most 1 000 kept, and a long one never kept", () => {
+    for (let i = 0; i < 3000; i++) expect(labelMatches(`run-${i}-*`, `run-${i}-x`)).toBe(true);
+    expect(labelPatterns.size).toBe(1000);
+    const long = `${"y".repeat(5000)}*`;
+    expect(labelMatches(long, `${"y".repeat(5000)}z`)).toBe(true);
+    expect(labelMatches(`!${long}`, "other")).toBe(true);
+    expect(labelPatterns.get(long)).toBeUndefined();
   });
 });

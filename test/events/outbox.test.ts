@@ -1,9 +1,9 @@
 import { env } from "cloudflare:workers";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { api, unique, waitFor } from "../helpers";
 import { openSocket, send } from "./sockets";
 import { getDb } from "../../src/db/client";
-import { DRAIN_AFTER_EVENTS, drainEventOutbox, eventsCommitted, recordEvents } from "../../src/events/outbox";
+import { DRAIN_AFTER_EVENTS, drainEventOutbox, eventsCommitted, LOGGED_CHARS, recordEvents } from "../../src/events/outbox";
 import { eventOutboxStatement } from "../../src/db/queries/event-outbox";
 import { SERVICES } from "../../src/services/cron";
 import type { StoredEvent } from "../../src/db/queries/events";
@@ -151,6 +151,24 @@ describe("the event outbox", () => {
     await pending([good[1]]);
     await drainEventOutbox(db);
     expect((await storedEvents(resource)).map((r) => r.event)).toEqual(["test.first", "test.last"]);
+    expect(await outboxRows()).toBe(0);
+  });
+
+  it("logs a dropped row's id and the start of its events, not all of them", async () => {
+    const resource = unique("poison-big");
+    const broken = { ...storedEvent(resource, "test.broken"), resource: { "prefect.resource.name": "no id" }, payload: { big: "p".repeat(200_000) } };
+    await pending([broken as unknown as StoredEvent]);
+    const logged: unknown[][] = [];
+    const spy = vi.spyOn(console, "error").mockImplementation((...args) => void logged.push(args));
+    try {
+      await drainEventOutbox(db);
+    } finally {
+      spy.mockRestore();
+    }
+    const dropped = logged.find((args) => String(args[0]).includes("dropping a row"))!;
+    expect(dropped[1]).toMatchObject({ chars: expect.any(Number), events: expect.any(String) });
+    expect((dropped[1] as { chars: number }).chars).toBeGreaterThan(200_000);
+    expect(JSON.stringify(dropped).length).toBeLessThan(4 * LOGGED_CHARS);
     expect(await outboxRows()).toBe(0);
   });
 

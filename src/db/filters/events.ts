@@ -9,6 +9,7 @@ import type {
 } from "../../schemas/prefect.gen";
 import type { StoredEvent } from "../queries/events";
 import { parseTextSearch } from "./logs";
+import { BoundedCache } from "../../lib/bounded-cache";
 
 /**
  * Prefect's EventFilter, both as SQL over `event`/`event_resource` (events-sql.ts: POST
@@ -119,20 +120,15 @@ function wildcardRegex(pattern: string): RegExp {
   return new RegExp(`^${body}$`, "s");
 }
 
-const regexCache = new Map<string, RegExp>();
+/** Compiled label patterns; a client's long pattern is compiled on each use rather than kept. */
+export const labelPatterns = new BoundedCache<RegExp>(1000, 1000);
 
 /** One label pattern against a value (Prefect's `matches`): a missing value never matches. */
 export function labelMatches(expected: string, value: string | null | undefined): boolean {
   if (value === null || value === undefined) return false;
   const negated = expected.startsWith("!");
   const pattern = negated ? expected.slice(1) : expected;
-  let re = regexCache.get(pattern);
-  if (!re) {
-    re = wildcardRegex(pattern);
-    if (regexCache.size > 1000) regexCache.clear();
-    regexCache.set(pattern, re);
-  }
-  const hit = re.test(value);
+  const hit = labelPatterns.getOrSet(pattern, () => wildcardRegex(pattern)).test(value);
   return negated ? !hit : hit;
 }
 
