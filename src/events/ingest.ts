@@ -1,7 +1,7 @@
 import { z } from "@hono/zod-openapi";
 import type { Db } from "../db/client";
 import type { Bindings } from "../env";
-import { insertEventStatements, withinEventSize, type StoredEvent } from "../db/queries/events";
+import { insertEventStatements, MAX_RELATED_RESOURCES, withinEventSize, type StoredEvent } from "../db/queries/events";
 import type { Batch, Statement } from "../db/batch";
 import { Event } from "../schemas/prefect.gen";
 import { normalizeUuid } from "../lib/ids";
@@ -13,7 +13,6 @@ export type { StoredEvent } from "../db/queries/events";
 
 /** Prefect's server-side limits on an event (PREFECT_SERVER_EVENTS_MAXIMUM_*). */
 const MAX_LABELS_PER_RESOURCE = 500;
-const MAX_RELATED_RESOURCES = 100;
 const MAX_EVENT_NAME_LENGTH = 1024;
 
 /** An Event with the checks Prefect's Event/Resource/RelatedResource models add to the schema. */

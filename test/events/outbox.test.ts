@@ -58,14 +58,28 @@ describe("the event outbox", () => {
     expect(resources.some((r: any) => r.resource_role === "flow")).toBe(true);
   });
 
-  it("drops a server-made event larger than Prefect's maximum (a run with 1.7 MB of tags): the state change is made without it", async () => {
+  it("drops a server-made event larger than Prefect's maximum (a run named in 1.6 MB): the state change is made without it", async () => {
     const flow = (await api("POST", "/flows/", { name: unique("outbox") })).body;
-    const tags = Array.from({ length: 17_000 }, (_, i) => `${i}-${"t".repeat(94)}`);
-    const run = (await api("POST", "/flow_runs/", { flow_id: flow.id, tags })).body;
+    const run = (await api("POST", "/flow_runs/", { flow_id: flow.id, name: "n".repeat(1_600_000) })).body;
     expect((await api("POST", `/flow_runs/${run.id}/set_state`, { state: { type: "RUNNING" } })).body.status).toBe("ACCEPT");
     await drainEventOutbox(db);
     expect(await storedEvents(`prefect.flow-run.${run.id}`)).toEqual([]);
     expect((await api("GET", `/flow_runs/${run.id}`)).body.state_type).toBe("RUNNING");
+  });
+
+  it("keeps a server-made event to Prefect's 100 related resources: runs of a flow with 10 000 tags are made and change state", async () => {
+    const flow = (await api("POST", "/flows/", { name: unique("outbox") })).body;
+    expect((await api("PATCH", `/flows/${flow.id}`, { tags: Array.from({ length: 10_000 }, (_, i) => `t${i}`) })).status).toBe(204);
+    const run = await api("POST", "/flow_runs/", { flow_id: flow.id, state: { type: "PENDING" } });
+    expect(run.status).toBe(201);
+    expect((await api("POST", `/flow_runs/${run.body.id}/set_state`, { state: { type: "RUNNING" } })).body.status).toBe("ACCEPT");
+    await drainEventOutbox(db);
+    const [pending, running] = await storedEvents(`prefect.flow-run.${run.body.id}`);
+    const resources = await storedResources(running!.id);
+    expect(resources).toHaveLength(101);
+    expect(resources.filter((r: any) => r.resource_role === "tag")).toHaveLength(99);
+    expect(resources).toContainEqual({ resource_id: `prefect.flow.${flow.id}`, resource_role: "flow" });
+    expect(pending).toBeDefined();
   });
 
   it("is drained before /events/filter and /events/count-by read", async () => {

@@ -2,7 +2,7 @@ import { sql } from "drizzle-orm";
 import type { Db } from "../client";
 import { eventOutbox } from "../schema";
 import { preparedStatement } from "../prepared";
-import { eventRowsJson, withinEventSize, type StoredEvent } from "./events";
+import { eventRowsJson, withinEventSize, withRelatedCapped, type StoredEvent } from "./events";
 import { flowRunStateStored } from "./run-states";
 import { uuid7 } from "../../lib/ids";
 import { isoNow, toIso } from "../../lib/time";
@@ -39,7 +39,7 @@ function serverEvent(e: ServerEvent, now: string): StoredEvent {
 /** Server-made events as stored: ids and timestamps stamped (see recordEvents). */
 export function stampServerEvents(events: ServerEvent[]): StoredEvent[] {
   const now = isoNow();
-  return withinEventSize(events.map((e) => serverEvent(e, now)));
+  return withinEventSize(events.map((e) => withRelatedCapped(serverEvent(e, now))));
 }
 
 /**

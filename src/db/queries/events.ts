@@ -62,6 +62,20 @@ function eventRow(e: StoredEvent): typeof event.$inferInsert {
 /** Prefect's PREFECT_SERVER_EVENTS_MAXIMUM_SIZE_BYTES: the largest event, as JSON, that is stored. */
 export const MAX_EVENT_BYTES = 1_500_000;
 
+/** Prefect's PREFECT_SERVER_EVENTS_MAXIMUM_RELATED_RESOURCES: the most related resources an event has. */
+export const MAX_RELATED_RESOURCES = 100;
+
+/**
+ * A server-made event within MAX_RELATED_RESOURCES: beyond it (a run with many tags), the tags
+ * that do not fit are left out, so that each event stays a bounded number of event_resource rows.
+ */
+export function withRelatedCapped<E extends StoredEvent>(e: E): E {
+  if (e.related.length <= MAX_RELATED_RESOURCES) return e;
+  let room = MAX_RELATED_RESOURCES - e.related.filter((r) => r["prefect.resource.role"] !== "tag").length;
+  const related = e.related.filter((r) => r["prefect.resource.role"] !== "tag" || room-- > 0).slice(0, MAX_RELATED_RESOURCES);
+  return { ...e, related };
+}
+
 /** The events within MAX_EVENT_BYTES; larger ones are dropped with a warning, as Prefect's publisher does. */
 export function withinEventSize<E extends StoredEvent>(events: E[]): E[] {
   return events.filter((e) => {
