@@ -78,8 +78,7 @@ export class CaseGenerator {
     out.push({ name: "plausible body", path, body: base() });
     out.push({ name: "no Content-Type", path, rawBody: JSON.stringify(base()) });
     out.push({ name: "no Content-Type, no body", path, rawBody: "" });
-    // (as text: JSON.stringify itself runs out of stack this deep)
-    out.push({ name: `nested ${TOO_DEEP} deep`, path, rawBody: `${'{"a":'.repeat(TOO_DEEP)}${JSON.stringify(base())}${"}".repeat(TOO_DEEP)}`, contentType: "application/json" });
+    out.push({ name: `nested ${TOO_DEEP} deep`, path, rawBody: withDeepList(base()), contentType: "application/json" });
     for (const { at, kind, schema: field, key } of this.fields(op)) {
       if (!owns(key)) continue;
       const label = at.join(".") || "(body)";
@@ -189,6 +188,18 @@ export class CaseGenerator {
       return `${item}${i}`;
     });
   }
+}
+
+/**
+ * `body` as JSON text with a list nested TOO_DEEP levels in it (as text: JSON.stringify itself runs
+ * out of stack this deep).
+ */
+function withDeepList(body: unknown): string {
+  const deep = `${"[".repeat(TOO_DEEP)}${"]".repeat(TOO_DEEP)}`;
+  const text = JSON.stringify(body);
+  if (Array.isArray(body)) return `[${deep}${body.length ? `,${text.slice(1)}` : "]"}`;
+  if (body && typeof body === "object") return `{"deep":${deep}${Object.keys(body).length ? `,${text.slice(1)}` : "}"}`;
+  return deep;
 }
 
 /** `value` nested `depth` levels deep in single-key objects. */
