@@ -5,8 +5,12 @@
  * JSON functions all recurse; SQLite gives up at 1 000 levels).
  */
 
-/** Used when MAX_REQUEST_BODY_BYTES is not set: 8× D1's 2 MB row, an eighth of an isolate's 128 MB. */
-export const DEFAULT_MAX_REQUEST_BODY_BYTES = 16 * 1024 * 1024;
+/**
+ * Used when MAX_REQUEST_BODY_BYTES is not set: twice the 4 MB of logs a Prefect client posts at
+ * most, 4× D1's 2 MB row. A request holds several times its body while it is handled (text,
+ * parsed JSON, validated copy, rows): a valid 8 MB log post peaks near 50 MB of an isolate's 128 MB.
+ */
+export const DEFAULT_MAX_REQUEST_BODY_BYTES = 8 * 1024 * 1024;
 
 /** The deepest JSON nesting accepted in a request body or socket message. */
 export const MAX_JSON_DEPTH = 500;

@@ -49,8 +49,8 @@ describe("request body size", () => {
     expect(res.body.name).toBe(name);
   });
 
-  it("defaults to 16 MiB: well above D1's 2 MB row, well below an isolate's 128 MB", async () => {
-    expect(DEFAULT_MAX_REQUEST_BODY_BYTES).toBe(16 * 1024 * 1024);
+  it("defaults to 8 MiB: twice a Prefect client's largest log post, well below an isolate's 128 MB once parsed", async () => {
+    expect(DEFAULT_MAX_REQUEST_BODY_BYTES).toBe(8 * 1024 * 1024);
     const res = await api("POST", "/flows/", { name: unique("f"), tags: ["x".repeat(DEFAULT_MAX_REQUEST_BODY_BYTES)] });
     expect(res.status).toBe(413);
   });

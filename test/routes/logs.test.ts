@@ -1,5 +1,9 @@
 import { describe, expect, it } from "vitest";
+import { env } from "cloudflare:workers";
 import { api } from "../helpers";
+import { getDb } from "../../src/db/client";
+import { createLogs } from "../../src/db/queries/logs";
+import type { LogCreate } from "../../src/schemas/prefect.gen";
 import { freshIds } from "../events/support";
 import exchanges from "../events/logs-transcript.json";
 
@@ -107,6 +111,24 @@ describe("logs: filters", () => {
     expect((await byFlowRun(fr)).body).toHaveLength(200);
     const rest = await byFlowRun(fr, {}, { offset: 200 });
     expect(rest.body.map((l: any) => l.message)).toEqual(many.slice(200).map((l) => l.message));
+  });
+
+  it("stores a post larger than one D1 batch batch by batch: each built when its turn comes, told once committed", async () => {
+    const flowRunId = crypto.randomUUID();
+    const logs = Array.from({ length: 5000 }, (_, i) => log(flowRunId, { message: `m${i}` })) as LogCreate[];
+    const told: number[] = [];
+    const lookups: Promise<unknown>[] = [];
+    await createLogs(getDb(env.DB), logs, (rows) => {
+      told.push(rows.length);
+      // Read as soon as told: the batch is already stored.
+      lookups.push(env.DB.prepare("SELECT id FROM log WHERE id = ?").bind(rows[rows.length - 1]!.id).first());
+    });
+    expect(await Promise.all(lookups)).not.toContain(null);
+    expect(told.length).toBeGreaterThan(1);
+    expect(Math.max(...told)).toBeLessThan(logs.length);
+    expect(told.reduce((a, b) => a + b, 0)).toBe(logs.length);
+    const count = await env.DB.prepare("SELECT count(*) AS n FROM log WHERE flow_run_id = ?").bind(flowRunId).first<{ n: number }>();
+    expect(count?.n).toBe(logs.length);
   });
 
   it("normalizes timestamps and ids, and strips NUL characters", async () => {

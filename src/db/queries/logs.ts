@@ -9,8 +9,10 @@ import { isoNow, toIso } from "../../lib/time";
 import type { Log, LogCreate, LogFilter, LogSort } from "../../schemas/prefect.gen";
 
 type LogRow = typeof log.$inferSelect;
+/** A row as createLogs writes it (worker_id is not written: it stays NULL). */
+type NewLogRow = Omit<LogRow, "worker_id">;
 
-export function toLog(r: LogRow): Log {
+export function toLog(r: NewLogRow): Log {
   return {
     id: r.id,
     created: r.created,
@@ -30,27 +32,31 @@ const STATEMENTS_PER_BATCH = 200;
 
 const stripNul = (s: string) => s.replaceAll("\x00", "");
 
-/** Stores logs in one round trip (multi-row inserts in one batch). */
-export async function createLogs(db: Db, logs: LogCreate[]): Promise<void> {
-  if (!logs.length) return;
+const ROWS_PER_BATCH = ROWS_PER_INSERT * STATEMENTS_PER_BATCH;
+
+/**
+ * Stores logs, in one round trip up to ROWS_PER_BATCH of them (multi-row inserts in one batch);
+ * `committed` is told each batch's rows once stored. The SDK posts up to ~4 MB of logs at once;
+ * a larger post takes more than one batch, each built only when its turn comes (memory).
+ */
+export async function createLogs(db: Db, logs: LogCreate[], committed?: (rows: NewLogRow[]) => void): Promise<void> {
   const now = isoNow();
-  const rows = logs.map((l) => ({
-    id: uuid7(),
-    created: now,
-    updated: now,
-    name: stripNul(l.name),
-    level: l.level,
-    message: stripNul(l.message),
-    timestamp: toIso(l.timestamp),
-    flow_run_id: l.flow_run_id ? normalizeUuid(l.flow_run_id) : null,
-    task_run_id: l.task_run_id ? normalizeUuid(l.task_run_id) : null,
-  }));
-  const statements = [];
-  for (let i = 0; i < rows.length; i += ROWS_PER_INSERT) statements.push(db.insert(log).values(rows.slice(i, i + ROWS_PER_INSERT)));
-  // The SDK posts up to ~4 MB of logs at once; very large posts take more than one batch.
-  for (let i = 0; i < statements.length; i += STATEMENTS_PER_BATCH) {
-    const batch = statements.slice(i, i + STATEMENTS_PER_BATCH);
-    await db.batch(batch as [(typeof batch)[0], ...typeof batch]);
+  for (let at = 0; at < logs.length; at += ROWS_PER_BATCH) {
+    const rows: NewLogRow[] = logs.slice(at, at + ROWS_PER_BATCH).map((l) => ({
+      id: uuid7(),
+      created: now,
+      updated: now,
+      name: stripNul(l.name),
+      level: l.level,
+      message: stripNul(l.message),
+      timestamp: toIso(l.timestamp),
+      flow_run_id: l.flow_run_id ? normalizeUuid(l.flow_run_id) : null,
+      task_run_id: l.task_run_id ? normalizeUuid(l.task_run_id) : null,
+    }));
+    const statements = [];
+    for (let i = 0; i < rows.length; i += ROWS_PER_INSERT) statements.push(db.insert(log).values(rows.slice(i, i + ROWS_PER_INSERT)));
+    await db.batch(statements as [(typeof statements)[0], ...typeof statements]);
+    committed?.(rows);
   }
 }
 
