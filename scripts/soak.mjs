@@ -1,0 +1,208 @@
+#!/usr/bin/env node
+// Soak benchmark (prints numbers; not a test): drives mixed load — flow-run lifecycles with task
+// runs and logs, filters, events in (POST and /events/in), /events/out and /logs/out subscribers
+// opened and dropped, hostile bodies (large, deep, invalid) — against the worker for --minutes,
+// and samples the workerd process's memory every --interval seconds: its resident set and the
+// worker isolate's JS heap after a full collection. Memory must level off: the verdict compares
+// the last third of the samples with the first third.
+//
+//   node scripts/soak.mjs [--minutes 10] [--interval 30] [--concurrency 4] [--subscribers 50]
+//                         [--host wrangler|miniflare] [--only lifecycle,filters,events,sockets,hostile]
+//
+// --host wrangler (the default) serves the worker as `npm start` does (wrangler dev, local D1
+// in a fresh directory); miniflare hosts the built bundle as bench-core does. --only drives some
+// kinds of load alone (to find what holds memory); SOAK_DEBUG=1 prints every 4xx/5xx and failure.
+// Locally one workerd thread serves the worker, its Durable Objects and D1 alike, so throughput
+// here says little; the memory curve is the point.
+import { spawn } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { Miniflare } from "miniflare";
+import { applyMigrations, buildWorker, DURABLE_OBJECTS, ROOT } from "./bench/harness.mjs";
+import { inspectIsolate, rss, workerdPids } from "./bench/memory-probe.mjs";
+import { driveLoad } from "./bench/soak-load.mjs";
+
+const arg = (name, fallback) => {
+  const i = process.argv.indexOf(`--${name}`);
+  return i > 0 ? process.argv[i + 1] : fallback;
+};
+const MINUTES = Number(arg("minutes", 10));
+const INTERVAL_S = Number(arg("interval", 30));
+const CONCURRENCY = Number(arg("concurrency", 4));
+const SUBSCRIBERS = Number(arg("subscribers", 50));
+const HOST = arg("host", "wrangler");
+const ONLY = arg("only", null)?.split(",") ?? null; // e.g. --only lifecycle,hostile (for finding what holds memory)
+const INSPECTOR_PORT = 9400 + Math.floor(Math.random() * 500);
+
+const MB = (bytes) => (bytes / (1 << 20)).toFixed(1);
+
+async function waitForHealth(url, ms = 120_000) {
+  const until = Date.now() + ms;
+  while (Date.now() < until) {
+    try {
+      if ((await fetch(`${url}/api/health`)).ok) return;
+    } catch {
+      // not up yet
+    }
+    await new Promise((r) => setTimeout(r, 500));
+  }
+  throw new Error(`${url} did not come up`);
+}
+
+/** The worker as `npm start` serves it: wrangler dev on a fresh local D1 with the migrations applied. */
+async function startWrangler() {
+  const persist = mkdtempSync(path.join(tmpdir(), "soak-"));
+  const port = 8700 + Math.floor(Math.random() * 90);
+  const npx = (args, opts) => spawn("npx", ["wrangler", ...args, "--persist-to", persist], { cwd: ROOT, stdio: "ignore", ...opts });
+  await new Promise((resolve, reject) => npx(["d1", "migrations", "apply", "DB", "--local"]).on("exit", (c) => (c === 0 ? resolve() : reject(new Error(`migrations: exit ${c}`)))));
+  const child = npx(["dev", "--ip", "127.0.0.1", "--port", String(port), "--inspector-port", String(INSPECTOR_PORT), "--test-scheduled"], { detached: true });
+  const url = `http://127.0.0.1:${port}`;
+  await waitForHealth(url);
+  return {
+    url,
+    root: child.pid,
+    inspector: `http://127.0.0.1:${INSPECTOR_PORT}`,
+    stop: () => {
+      try {
+        process.kill(-child.pid, "SIGTERM");
+      } catch {
+        // already gone
+      }
+      rmSync(persist, { recursive: true, force: true });
+    },
+  };
+}
+
+/** The built bundle in Miniflare, as bench-core hosts it. */
+async function startMiniflare() {
+  const mf = new Miniflare({
+    scriptPath: buildWorker(),
+    modules: true,
+    modulesRules: [{ type: "ESModule", include: ["**/*.js"] }],
+    compatibilityDate: "2026-04-20",
+    compatibilityFlags: ["nodejs_compat"],
+    d1Databases: ["DB"],
+    durableObjects: DURABLE_OBJECTS,
+    port: 0,
+    inspectorPort: INSPECTOR_PORT,
+  });
+  const url = (await mf.ready).href.replace(/\/$/, "");
+  await applyMigrations(await mf.getD1Database("DB"));
+  return { url, root: process.pid, inspector: `http://127.0.0.1:${INSPECTOR_PORT}`, stop: () => mf.dispose() };
+}
+
+const server = HOST === "miniflare" ? await startMiniflare() : await startWrangler();
+for (const signal of ["SIGINT", "SIGTERM"])
+  process.on(signal, async () => {
+    await server.stop();
+    process.exit(1);
+  });
+const pids = workerdPids(server.root);
+let isolate = null;
+try {
+  isolate = await inspectIsolate(server.inspector, "core:user:");
+} catch (err) {
+  console.log(`(no JS heap figures: ${err.message})`);
+}
+const nudge = () => fetch(`${server.url}/api/health`).catch(() => undefined);
+
+// Between samples, the heap in use (garbage included) is polled for its peak: what one request
+// or a burst of them takes at once, against an isolate's 128 MB in production.
+let heapPeak = 0;
+let polling = Boolean(isolate);
+void (async () => {
+  while (polling) {
+    heapPeak = Math.max(heapPeak, await isolate.used().catch(() => 0));
+    await new Promise((r) => setTimeout(r, 250));
+  }
+})();
+
+async function sample() {
+  const each = pids.map(rss);
+  const heap = isolate ? await isolate.heap(nudge).catch(() => null) : null;
+  const peak = heapPeak;
+  heapPeak = 0;
+  const alive = await fetch(`${server.url}/api/health`, { signal: AbortSignal.timeout(10_000) }).then((r) => r.ok, () => false);
+  return { rss: each.reduce((n, m) => n + m.rss, 0), hwm: Math.max(...each.map((m) => m.peak)), heap: heap?.used ?? NaN, heapPeak: peak || NaN, alive };
+}
+
+console.log(
+  `soak: ${MINUTES} min of mixed load on ${HOST === "miniflare" ? "Miniflare" : "wrangler dev"} (workerd pid ${pids.join(", ")}; RSS is their sum), ` +
+    `${CONCURRENCY} lifecycle loops, ${SUBSCRIBERS} subscribers kept open, memory every ${INTERVAL_S} s, Node ${process.version}`,
+);
+const started = Date.now();
+const deadline = started + MINUTES * 60_000;
+const { tallies, done } = await driveLoad({ api: `${server.url}/api`, deadline, concurrency: CONCURRENCY, keepSubscribers: SUBSCRIBERS, only: ONLY });
+
+const columns = ["t (s)", "RSS MB", "heap MB", "heap peak", "requests", "req/s", "2xx", "4xx", "5xx", "unanswered", "sockets", "open", "health"];
+console.log(columns.map((h) => h.padStart(10)).join(" "));
+console.log("(heap: the worker isolate's JS heap after a full collection; heap peak: the most in use, garbage included, since the last row)");
+const samples = [];
+let lastRequests = 0;
+let lastAt = started;
+async function row() {
+  const m = await sample();
+  const all = Object.values(tallies);
+  const sum = (f) => all.reduce((n, t) => n + f(t), 0);
+  const requests = sum((t) => t.requests);
+  const now = Date.now();
+  const cells = [
+    ((now - started) / 1000).toFixed(0),
+    MB(m.rss),
+    Number.isNaN(m.heap) ? "—" : MB(m.heap),
+    Number.isNaN(m.heapPeak) ? "—" : MB(m.heapPeak),
+    requests,
+    ((requests - lastRequests) / ((now - lastAt) / 1000)).toFixed(0),
+    sum((t) => t.byStatus["2xx"] ?? 0),
+    sum((t) => t.byStatus["4xx"] ?? 0),
+    sum((t) => t.byStatus["5xx"] ?? 0),
+    sum((t) => t.failures),
+    sum((t) => t.socketsOpened),
+    sum((t) => t.socketsOpen),
+    m.alive ? "ok" : "DOWN",
+  ];
+  console.log(cells.map((c) => String(c).padStart(10)).join(" "));
+  samples.push({ ...m, t: (now - started) / 1000 });
+  lastRequests = requests;
+  lastAt = now;
+}
+await row(); // before any load: not part of the verdict
+while (Date.now() < deadline) {
+  await new Promise((r) => setTimeout(r, Math.min(INTERVAL_S * 1000, deadline - Date.now())));
+  await row();
+}
+await done;
+polling = false;
+
+for (const [name, t] of Object.entries(tallies)) {
+  const statuses = Object.entries(t.byStatus).map(([k, v]) => `${k} ${v}`).join(", ");
+  console.log(`  ${name.padEnd(10)} ${String(t.requests).padStart(7)} requests (${statuses || "none"}), ${t.failures} unanswered${t.lastFailure ? ` (last: ${t.lastFailure})` : ""}, ${t.socketsOpened} sockets`);
+}
+const serverErrors = Object.values(tallies).flatMap((t) => [...t.serverErrors]);
+if (serverErrors.length) console.log(`  5xx answers: ${serverErrors.map(([what, n]) => `${what} ×${n}`).join(", ")}`);
+
+// Verdict: the mean of the last third of the samples under load against the mean of the first third.
+const loaded = samples.slice(1);
+const third = Math.max(1, Math.floor(loaded.length / 3));
+const mean = (xs) => xs.reduce((a, b) => a + b, 0) / xs.length;
+const growth = (key) => mean(loaded.slice(-third).map((s) => s[key])) / mean(loaded.slice(0, third).map((s) => s[key]));
+const rssGrowth = growth("rss");
+const heapGrowth = growth("heap");
+const LEVEL = 1.1;
+const alive = samples.every((s) => s.alive);
+const maxOf = (key) => Math.max(...loaded.map((s) => s[key]).filter((x) => !Number.isNaN(x)));
+console.log(
+  `largest: RSS ${MB(maxOf("rss"))} MB (one process's high-water mark ${MB(maxOf("hwm"))} MB), heap after collection ${MB(maxOf("heap"))} MB, ` +
+    `heap in use ${MB(maxOf("heapPeak"))} MB; health ${alive ? "answered at every sample" : "NOT ANSWERED at some sample"}`,
+);
+console.log(`workerd processes at the end: ${pids.map((pid) => `pid ${pid} ${MB(rss(pid).rss)} MB`).join(", ")}`);
+const heapText = Number.isNaN(heapGrowth) ? "—" : `${heapGrowth.toFixed(2)}×`;
+const levelled = alive && rssGrowth < LEVEL && !(heapGrowth >= LEVEL);
+console.log(
+  `verdict: last third / first third of the run: RSS ${rssGrowth.toFixed(2)}×, heap ${heapText} → ` +
+    (levelled ? `levelled off (both under ${LEVEL}×)` : `NOT levelled off (limit ${LEVEL}×${alive ? "" : "; the server stopped answering"})`),
+);
+isolate?.close();
+await server.stop();
+process.exit(levelled ? 0 : 1);
