@@ -1,9 +1,9 @@
-import { applyColorModeClass, isColorMode } from "@prefecthq/prefect-ui-library";
+import { applyColorModeClass, isColorMode, type ColorMode } from "@prefecthq/prefect-ui-library";
 
 const STORAGE_KEY = "prefect-color-mode";
 
-/** The color mode chosen on the settings page (stored by the library's color-mode select). */
-export function applyStoredColorMode(): void {
+/** The color mode chosen on the settings page (state colors for color-blind users), null for the default. */
+export function storedColorMode(): ColorMode | null {
   const stored = localStorage.getItem(STORAGE_KEY);
   let mode: unknown = stored;
   try {
@@ -11,5 +11,15 @@ export function applyStoredColorMode(): void {
   } catch {
     // stored as a bare string
   }
-  applyColorModeClass(isColorMode(mode) ? mode : null);
+  return isColorMode(mode) ? mode : null;
+}
+
+export function chooseColorMode(mode: ColorMode | null): void {
+  if (mode === null) localStorage.removeItem(STORAGE_KEY);
+  else localStorage.setItem(STORAGE_KEY, JSON.stringify(mode));
+  applyColorModeClass(mode);
+}
+
+export function applyStoredColorMode(): void {
+  applyColorModeClass(storedColorMode());
 }
