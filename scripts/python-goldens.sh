@@ -7,7 +7,8 @@
 # PREFECT_CRONITER, or a Prefect checkout as PREFECT_SRC (its src/ directory); otherwise it is
 # downloaded from GitHub into a temporary directory. json_schema.py and datetime.py want newer
 # jsonschema / pydantic 2 than Debian has and re-run themselves with the first python3 on PATH
-# that has them.
+# that has them. cors.py wants Starlette 1.3.1 (downloaded, or a checkout's root as STARLETTE_SRC)
+# and anyio, and re-runs itself likewise.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PYTHON=/usr/bin/python3

@@ -2,6 +2,7 @@ import { HTTPException } from "hono/http-exception";
 import { createRouter } from "./lib/router";
 import { ApiError } from "./lib/errors";
 import { basicAuth, jsonBodyGuard } from "./lib/middleware";
+import { cors } from "./lib/cors";
 import type { Context, Next } from "hono";
 import type { AppEnv } from "./env";
 import { databaseOf, d1Binding, getDb } from "./db/client";
@@ -44,6 +45,7 @@ import { blockCapabilitiesRouter } from "./routes/block-capabilities";
 import { blockDocumentsRouter } from "./routes/block-documents";
 import { concurrencyLimitsRouter } from "./routes/concurrency-limits";
 import { taskRunSubscriptionsSocketRouter } from "./routes/task-runs.subscriptions";
+import { uiSettingsRouter } from "./routes/ui-settings";
 
 /**
  * The WebSocket routes: their handshakes authenticate in-band, as on Prefect's server, so they are
@@ -134,6 +136,8 @@ export function createApp() {
   });
 
   const app = createRouter();
+  app.use("*", cors);
+  app.route("/", uiSettingsRouter);
   app.route("/api", api);
   app.notFound((c) => c.json({ detail: "Not Found" }, 404));
   return app;

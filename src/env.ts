@@ -13,8 +13,27 @@ export interface Bindings {
   TASK_RUN_QUEUE: DurableObjectNamespace<import("./task-queue/task-run-queue").TaskRunQueue>;
   /** Turns at one run's state for proposals that raced (src/concurrency/run-turns.ts). */
   RUN_TURNS: DurableObjectNamespace<import("./concurrency/run-turns").RunTurns>;
-  /** `user:pass`; when set, every route but /health and /ready requires HTTP Basic auth. */
+  /** `user:pass`; when set, every /api route but GET /health and /ready requires HTTP Basic auth. */
   PREFECT_API_AUTH_STRING?: string;
+  /**
+   * CORS (src/lib/cors.ts), Prefect's `server.api.cors_allowed_*` settings: comma-separated
+   * origins, methods and request headers allowed cross-origin, each `*` when unset. The
+   * PREFECT_SERVER_API_ name wins over its PREFECT_SERVER_ alias, as in Prefect.
+   */
+  PREFECT_SERVER_API_CORS_ALLOWED_ORIGINS?: string;
+  PREFECT_SERVER_CORS_ALLOWED_ORIGINS?: string;
+  PREFECT_SERVER_API_CORS_ALLOWED_METHODS?: string;
+  PREFECT_SERVER_CORS_ALLOWED_METHODS?: string;
+  PREFECT_SERVER_API_CORS_ALLOWED_HEADERS?: string;
+  PREFECT_SERVER_CORS_ALLOWED_HEADERS?: string;
+  /**
+   * The API URL the web UI calls (`/ui-settings`' api_url), Prefect's `server.ui.api_url`
+   * (PREFECT_SERVER_UI_API_URL, alias PREFECT_UI_API_URL; else PREFECT_API_URL); unset: this
+   * Worker's own origin + `/api`.
+   */
+  PREFECT_SERVER_UI_API_URL?: string;
+  PREFECT_UI_API_URL?: string;
+  PREFECT_API_URL?: string;
   /** The largest request body accepted, in bytes (default 16 MiB: src/lib/request-body.ts); larger ones get 413. */
   MAX_REQUEST_BODY_BYTES?: string;
   /**

@@ -49,7 +49,8 @@ const OPEN_PATHS = new Set(["/api/health", "/api/ready"]);
 export const basicAuth: MiddlewareHandler<AppEnv> = async (c, next) => {
   const expected = c.env.PREFECT_API_AUTH_STRING;
   if (!expected) return next();
-  if (c.req.method === "GET" && OPEN_PATHS.has(c.req.path.replace(/\/$/, ""))) return next();
+  // Exactly these paths, as Prefect matches them: not `/api/health/` (which c.req.path would trim), nor HEAD.
+  if (c.req.method === "GET" && OPEN_PATHS.has(new URL(c.req.url).pathname)) return next();
   const unauthorized = () => c.json({ exception_message: "Unauthorized" }, 401);
   const header = c.req.header("authorization");
   if (!header) return unauthorized();
