@@ -7,6 +7,27 @@ const DEFAULT_TIMEOUT_MS = Number(process.env.UI_TEST_TIMEOUT_MS ?? 20_000);
 const CLICKABLE = "a, button, [role=button], [role=link], [role=menuitem], [role=option], [role=tab], label, summary";
 let shots = 0;
 
+function describeArgs(message) {
+  const describe = (value) => {
+    if (value instanceof Error) return `${value.name}: ${value.message}`;
+    if (value && typeof value === "object") {
+      const status = value.response?.status;
+      const url = value.config?.url ?? value.response?.config?.url;
+      const call = [status, value.config?.method?.toUpperCase(), url].filter(Boolean).join(" ");
+      if (value.message) return `${value.name ?? "error"}: ${value.message}${call ? ` (${call})` : ""}`;
+      try {
+        return JSON.stringify(value).slice(0, 300);
+      } catch {
+        return String(value);
+      }
+    }
+    return String(value);
+  };
+  return Promise.all(message.args().map((arg) => arg.evaluate(describe).catch(() => "?")))
+    .then((parts) => parts.join(" "))
+    .catch(() => null);
+}
+
 /**
  * A puppeteer page on the UI under test (`.page` is puppeteer's own), recording what must not
  * happen: console errors, uncaught page errors, same-origin responses ≥ 400 and failed same-origin
@@ -25,8 +46,10 @@ export class UiPage {
     page.on("console", (message) => {
       // Failed loads are logged again as "Failed to load resource": the network listeners have them.
       if (message.type() !== "error" || message.text().startsWith("Failed to load resource")) return;
-      const where = message.location()?.url;
-      this.problems.push({ kind: "console error", text: message.text().slice(0, 500), url: where });
+      const problem = { kind: "console error", text: message.text().slice(0, 500), url: message.location()?.url };
+      this.problems.push(problem);
+      // An object logged (an error of a call, say) reads "[object …]": describe it from the page.
+      if (message.text().includes("[object ")) void describeArgs(message).then((text) => text && (problem.text = text.slice(0, 500)));
     });
     page.on("pageerror", (error) => {
       this.problems.push({ kind: "page error", text: String(error?.message ?? error).slice(0, 500) });
