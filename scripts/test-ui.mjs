@@ -5,7 +5,7 @@
 // with basic auth on — runs the test files one after the other, and stops the Workers however the
 // run ends. Names given as arguments pick the test files whose name contains one of them.
 // Env the tests read: UI_BASE_URL, UI_AUTH_BASE_URL, UI_AUTH_STRING (see test/browser/support).
-import { execFileSync, spawn } from "node:child_process";
+import { spawn } from "node:child_process";
 import { cpSync, createWriteStream, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
@@ -16,6 +16,8 @@ const TESTS = path.join(ROOT, "test", "browser");
 const WRANGLER = path.join(ROOT, "node_modules", ".bin", "wrangler");
 const AUTH_STRING = "admin:pass";
 const STARTUP_TIMEOUT_MS = 90_000;
+// No prompts, no telemetry (nothing outside this machine is reached in CI).
+const WRANGLER_ENV = { ...process.env, CI: "1", WRANGLER_SEND_METRICS: "false" };
 
 const picks = process.argv.slice(2);
 const files = readdirSync(TESTS)
@@ -69,7 +71,7 @@ function freePort() {
 
 function run(command, args, log) {
   return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { cwd: ROOT, stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, CI: "1" } });
+    const child = spawn(command, args, { cwd: ROOT, stdio: ["ignore", "pipe", "pipe"], env: WRANGLER_ENV });
     child.stdout.pipe(log, { end: false });
     child.stderr.pipe(log, { end: false });
     child.on("error", reject);
@@ -100,8 +102,9 @@ async function startWorker(name, migrated, vars = {}) {
   const fail = failWithLog(`the ${name} worker`, logPath);
   const [port, inspectorPort] = [await freePort(), await freePort()];
   const varArgs = Object.entries(vars).flatMap(([key, value]) => ["--var", `${key}:${value}`]);
-  const args = ["dev", "--persist-to", dir, "--ip", "127.0.0.1", "--port", String(port), "--inspector-port", String(inspectorPort), "--show-interactive-dev-session=false", ...varArgs];
-  const server = spawn(WRANGLER, args, { cwd: ROOT, detached: true, stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, CI: "1" } });
+  // --test-scheduled as `npm start`: GET /__scheduled runs the cron services (the scheduler, late runs…).
+  const args = ["dev", "--test-scheduled", "--persist-to", dir, "--ip", "127.0.0.1", "--port", String(port), "--inspector-port", String(inspectorPort), "--show-interactive-dev-session=false", ...varArgs];
+  const server = spawn(WRANGLER, args, { cwd: ROOT, detached: true, stdio: ["ignore", "pipe", "pipe"], env: WRANGLER_ENV });
   servers.push(server);
   server.stdout.pipe(log);
   server.stderr.pipe(log);
@@ -121,12 +124,18 @@ async function startWorker(name, migrated, vars = {}) {
 
 const started = Date.now();
 rmSync(path.join(TESTS, "screenshots"), { recursive: true, force: true });
-execFileSync(process.execPath, [path.join(ROOT, "scripts", "ensure-ui.mjs")], { stdio: "inherit", cwd: ROOT });
-const migrated = await migratedState();
+// The UI's build (when its sources changed) and D1's migrations at once: both are mostly waiting.
+const building = new Promise((resolve, reject) => {
+  const build = spawn(process.execPath, [path.join(ROOT, "scripts", "ensure-ui.mjs")], { cwd: ROOT, stdio: "inherit" });
+  build.on("error", reject);
+  build.on("exit", (code) => (code === 0 ? resolve() : reject(new Error(`building the UI failed (exit ${code})`))));
+});
+const [migrated] = await Promise.all([migratedState(), building]);
 const [base, authBase] = await Promise.all([startWorker("open", migrated), startWorker("auth", migrated, { PREFECT_API_AUTH_STRING: AUTH_STRING })]);
 console.log(`workers up in ${((Date.now() - started) / 1000).toFixed(1)} s: ${base} (no auth), ${authBase} (basic auth)`);
 
-const tests = spawn(process.execPath, ["--test", "--test-concurrency=1", ...files], {
+// A test stuck past 2 minutes fails (node:test has no timeout of its own) rather than hanging CI.
+const tests = spawn(process.execPath, ["--test", "--test-concurrency=1", `--test-timeout=${120_000}`, ...files], {
   cwd: ROOT,
   stdio: "inherit",
   env: { ...process.env, UI_BASE_URL: base, UI_AUTH_BASE_URL: authBase, UI_AUTH_STRING: AUTH_STRING },

@@ -42,6 +42,16 @@ export function createApi({ base, authString } = {}) {
   };
 }
 
+/**
+ * Runs the Worker's cron services once (the scheduler makes deployments' scheduled runs, late runs
+ * are marked…), through wrangler's `--test-scheduled` endpoint.
+ */
+export async function runScheduledServices({ base = process.env.UI_BASE_URL } = {}) {
+  const response = await fetch(`${base.replace(/\/$/, "")}/__scheduled?cron=${encodeURIComponent("* * * * *")}`);
+  const text = await response.text();
+  if (!response.ok) throw new Error(`/__scheduled answered ${response.status}: ${text.slice(0, 300)}`);
+}
+
 /** The API of the server without auth (UI_BASE_URL). */
 export const api = createApi();
 

@@ -35,7 +35,7 @@
  */
 export { launchBrowser, useBrowser } from "./browser.mjs";
 export { UiPage, SCREENSHOTS } from "./page.mjs";
-export { api, createApi, seed, seeds, unique } from "./api.mjs";
+export { api, createApi, runScheduledServices, seed, seeds, unique } from "./api.mjs";
 
 /** The servers under test (set by scripts/test-ui.mjs). */
 export const servers = {
