@@ -1,6 +1,7 @@
 import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-pool-workers";
 import { defineConfig } from "vitest/config";
 import path from "node:path";
+import { kCurrentWorker } from "miniflare";
 
 const migrations = await readD1Migrations(path.join(import.meta.dirname, "migrations"));
 
@@ -9,7 +10,14 @@ export default defineConfig({
     cloudflareTest({
       main: "./src/index.ts",
       wrangler: { configPath: "./wrangler.toml" },
-      miniflare: { bindings: { TEST_MIGRATIONS: migrations, COUNT_D1_ROUND_TRIPS: "1", CHECK_D1_LIMITS: "1" } },
+      miniflare: {
+        bindings: { TEST_MIGRATIONS: migrations, COUNT_D1_ROUND_TRIPS: "1", CHECK_D1_LIMITS: "1" },
+        // wrangler.toml's [assets] (the built UI, ui/dist) with a two-file stand-in, so the suite
+        // needs no UI build; its routing (run_worker_first, SPA fallback) stays wrangler.toml's.
+        assets: { directory: path.join(import.meta.dirname, "test/fixtures/ui-dist") },
+        // The Worker as a browser reaches it: behind the asset router (test/static-assets.test.ts).
+        serviceBindings: { ASSET_ROUTER: kCurrentWorker },
+      },
     }),
   ],
   test: {

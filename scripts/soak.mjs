@@ -14,7 +14,7 @@
 // kinds of load alone (to find what holds memory); SOAK_DEBUG=1 prints every 4xx/5xx and failure.
 // Locally one workerd thread serves the worker, its Durable Objects and D1 alike, so throughput
 // here says little; the memory curve is the point.
-import { spawn } from "node:child_process";
+import { execFileSync, spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -50,8 +50,9 @@ async function waitForHealth(url, ms = 120_000) {
   throw new Error(`${url} did not come up`);
 }
 
-/** The worker as `npm start` serves it: wrangler dev on a fresh local D1 with the migrations applied. */
+/** The worker as `npm start` serves it: the UI built (if it changed), wrangler dev on a fresh local D1 with the migrations applied. */
 async function startWrangler() {
+  execFileSync(process.execPath, [path.join(ROOT, "scripts", "ensure-ui.mjs")], { cwd: ROOT, stdio: "ignore" });
   const persist = mkdtempSync(path.join(tmpdir(), "soak-"));
   const port = 8700 + Math.floor(Math.random() * 90);
   const npx = (args, opts) => spawn("npx", ["wrangler", ...args, "--persist-to", persist], { cwd: ROOT, stdio: "ignore", ...opts });

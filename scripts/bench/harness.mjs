@@ -1,6 +1,7 @@
 // Shared benchmark machinery: build the worker, host it in Miniflare, drive load, print numbers.
 import { execFileSync } from "node:child_process";
-import { readFileSync, readdirSync } from "node:fs";
+import { mkdtempSync, readFileSync, readdirSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
 import path from "node:path";
 import { Miniflare } from "miniflare";
 
@@ -8,7 +9,13 @@ export const ROOT = path.resolve(import.meta.dirname, "..", "..");
 
 /** Bundles src/ exactly as `wrangler deploy` would (dry run, offline). */
 export function buildWorker() {
-  execFileSync("npx", ["wrangler", "deploy", "--dry-run", "--outdir", "dist"], { cwd: ROOT, stdio: "ignore" });
+  // The bundle only: an empty directory stands in for wrangler.toml's [assets] (the built UI, ui/dist).
+  const noAssets = mkdtempSync(path.join(tmpdir(), "no-assets-"));
+  try {
+    execFileSync("npx", ["wrangler", "deploy", "--dry-run", "--outdir", "dist", "--assets", noAssets], { cwd: ROOT, stdio: "ignore" });
+  } finally {
+    rmSync(noAssets, { recursive: true, force: true });
+  }
   return path.join(ROOT, "dist", "index.js");
 }
 
