@@ -4,7 +4,7 @@
 // opened and dropped, hostile bodies (large, deep, invalid) — against the worker for --minutes,
 // and samples the workerd process's memory every --interval seconds: its resident set and the
 // worker isolate's JS heap after a full collection. Memory must level off: the verdict compares
-// the last third of the samples with the first third.
+// the median of the last third of the samples with the median of the first third.
 //
 //   node scripts/soak.mjs [--minutes 10] [--interval 30] [--concurrency 4] [--subscribers 50]
 //                         [--host wrangler|miniflare] [--only lifecycle,filters,events,sockets,hostile]
@@ -15,7 +15,7 @@
 // Locally one workerd thread serves the worker, its Durable Objects and D1 alike, so throughput
 // here says little; the memory curve is the point.
 import { execFileSync, spawn } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, openSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { Miniflare } from "miniflare";
@@ -57,7 +57,10 @@ async function startWrangler() {
   const port = 8700 + Math.floor(Math.random() * 90);
   const npx = (args, opts) => spawn("npx", ["wrangler", ...args, "--persist-to", persist], { cwd: ROOT, stdio: "ignore", ...opts });
   await new Promise((resolve, reject) => npx(["d1", "migrations", "apply", "DB", "--local"]).on("exit", (c) => (c === 0 ? resolve() : reject(new Error(`migrations: exit ${c}`)))));
-  const child = npx(["dev", "--ip", "127.0.0.1", "--port", String(port), "--inspector-port", String(INSPECTOR_PORT), "--test-scheduled"], { detached: true });
+  // SOAK_DEBUG=1 keeps wrangler's output (e.g. why the worker restarted) in a file beside the run.
+  const log = process.env.SOAK_DEBUG ? openSync(path.join(tmpdir(), `soak-wrangler-${port}.log`), "w") : "ignore";
+  if (log !== "ignore") console.log(`wrangler's output: ${path.join(tmpdir(), `soak-wrangler-${port}.log`)}`);
+  const child = npx(["dev", "--ip", "127.0.0.1", "--port", String(port), "--inspector-port", String(INSPECTOR_PORT), "--test-scheduled"], { detached: true, stdio: ["ignore", log, log] });
   const url = `http://127.0.0.1:${port}`;
   await waitForHealth(url);
   return {
@@ -183,11 +186,17 @@ for (const [name, t] of Object.entries(tallies)) {
 const serverErrors = Object.values(tallies).flatMap((t) => [...t.serverErrors]);
 if (serverErrors.length) console.log(`  5xx answers: ${serverErrors.map(([what, n]) => `${what} ×${n}`).join(", ")}`);
 
-// Verdict: the mean of the last third of the samples under load against the mean of the first third.
+// Verdict: the median of the last third of the samples under load against the median of the first
+// third. A leak raises the floor every sample sits on; a heap sampled while a large request is in
+// flight is one high sample, which a median ignores and a mean would not.
 const loaded = samples.slice(1);
 const third = Math.max(1, Math.floor(loaded.length / 3));
-const mean = (xs) => xs.reduce((a, b) => a + b, 0) / xs.length;
-const growth = (key) => mean(loaded.slice(-third).map((s) => s[key])) / mean(loaded.slice(0, third).map((s) => s[key]));
+const median = (xs) => {
+  const sorted = [...xs].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+};
+const growth = (key) => median(loaded.slice(-third).map((s) => s[key])) / median(loaded.slice(0, third).map((s) => s[key]));
 const rssGrowth = growth("rss");
 const heapGrowth = growth("heap");
 const LEVEL = 1.1;
@@ -201,7 +210,7 @@ console.log(`workerd processes at the end: ${pids.map((pid) => `pid ${pid} ${MB(
 const heapText = Number.isNaN(heapGrowth) ? "—" : `${heapGrowth.toFixed(2)}×`;
 const levelled = alive && rssGrowth < LEVEL && !(heapGrowth >= LEVEL);
 console.log(
-  `verdict: last third / first third of the run: RSS ${rssGrowth.toFixed(2)}×, heap ${heapText} → ` +
+  `verdict: median of the last third / of the first third: RSS ${rssGrowth.toFixed(2)}×, heap ${heapText} → ` +
     (levelled ? `levelled off (both under ${LEVEL}×)` : `NOT levelled off (limit ${LEVEL}×${alive ? "" : "; the server stopped answering"})`),
 );
 isolate?.close();
