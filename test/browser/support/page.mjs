@@ -185,7 +185,7 @@ export class UiPage {
     shots += 1;
     const slug = String(label).replace(/[^a-zA-Z0-9]+/g, "-").replace(/^-|-$/g, "").slice(0, 80) || "root";
     const file = path.join(SCREENSHOTS, `${this.name}-${String(shots).padStart(2, "0")}-${slug}.png`);
-    await this.page.screenshot({ path: file });
+    await this.page.screenshot({ path: file, optimizeForSpeed: true });
     return path.relative(process.cwd(), file);
   }
 
