@@ -174,13 +174,17 @@ describe("variables", () => {
 describe("concurrency limits", () => {
   let global;
   let tagLimit;
+  let holder;
 
   before(async () => {
     global = await seed.globalConcurrencyLimit();
     tagLimit = await seed.tagConcurrencyLimit();
+    // A running task run holding one of the tag's slots (as a client's task does before it runs).
+    holder = await seed.taskRun({ tags: [tagLimit.tag], states: ["PENDING", "RUNNING"] });
+    await api.post("/concurrency_limits/increment", { names: [tagLimit.tag], task_run_id: holder.id });
   });
 
-  it("lists global limits, creates one, lists task run limits and shows one", async () => {
+  it("lists global limits, creates one, lists task run limits and shows one with the task run holding its slot", async () => {
     const name = unique("ui-limit");
     const ui = await browser.newPage();
     await ui.visit("/concurrency-limits", [global.name]);
@@ -198,7 +202,7 @@ describe("concurrency limits", () => {
     await ui.waitForTexts(["Task Run Concurrency Limits", tagLimit.tag]);
     await ui.click(tagLimit.tag);
     await ui.waitForPath(`/concurrency-limits/concurrency-limit/${tagLimit.id}`);
-    await ui.waitForTexts(["No active task runs", tagLimit.id]);
+    await ui.waitForTexts([holder.name, "Running", tagLimit.id]);
     await ui.settle();
     ui.assertNoProblems();
   });
