@@ -46,8 +46,14 @@ export function newState(
     timestamp: now,
     message: fields.message ?? null,
     data: fields.data ?? null,
-    state_details: completeStateDetails(fields.state_details ?? {}),
+    state_details: scheduledNowByDefault(fields.type, completeStateDetails(fields.state_details ?? {}), now),
   };
+}
+
+/** Prefect's state validator: a SCHEDULED state sent without a scheduled time is scheduled for now. */
+function scheduledNowByDefault(type: StateType, details: Record<string, any>, now: string): Record<string, any> {
+  if (type === "SCHEDULED" && !details.scheduled_time) details.scheduled_time = now;
+  return details;
 }
 
 /** Prefect's `fresh_copy`: the same state content under a new id and timestamp. */

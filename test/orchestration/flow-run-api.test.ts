@@ -24,6 +24,17 @@ describe("POST /flow_runs/", () => {
     if (read.status === 200) expect(read.body.map((s: any) => s.type)).toEqual(["PENDING"]);
   });
 
+  it("schedules a SCHEDULED state sent without a scheduled time for now, as Prefect's state validator", async () => {
+    const flowId = await newFlow();
+    const res = await api("POST", "/flow_runs/", { flow_id: flowId, state: { type: "SCHEDULED" } });
+    expect(res.status).toBe(201);
+    expect(res.body.state.state_details.scheduled_time).toBe(res.body.state.timestamp);
+    expect(res.body.expected_start_time).toBe(res.body.state.timestamp);
+    const running = (await api("POST", "/flow_runs/", { flow_id: flowId, state: { type: "RUNNING" } })).body;
+    const rescheduled = await api("POST", `/flow_runs/${running.id}/set_state`, { state: { type: "SCHEDULED" }, force: true });
+    expect(rescheduled.body.state.state_details.scheduled_time).toBe(rescheduled.body.state.timestamp);
+  });
+
   it("returns the existing run for a repeated idempotency key", async () => {
     const flowId = await newFlow();
     const first = await api("POST", "/flow_runs/", { flow_id: flowId, idempotency_key: "k1" });

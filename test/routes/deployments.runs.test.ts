@@ -27,6 +27,18 @@ describe("POST /deployments/{id}/create_flow_run", () => {
     expect(res.body.next_scheduled_start_time).toBe(res.body.state.state_details.scheduled_time);
   });
 
+  it("schedules a SCHEDULED state sent without a scheduled time for now (the UI's quick run)", async () => {
+    const dep = await deployment();
+    const before = Date.now();
+    const res = await api("POST", `/deployments/${dep.id}/create_flow_run`, { state: { type: "SCHEDULED", message: "Run from the Prefect UI" } });
+    expect(res.status).toBe(201);
+    const scheduled = Date.parse(res.body.state.state_details.scheduled_time);
+    expect(scheduled).toBeGreaterThanOrEqual(before - 1000);
+    expect(scheduled).toBeLessThanOrEqual(Date.now() + 1000);
+    expect(res.body.expected_start_time).toBe(res.body.state.state_details.scheduled_time);
+    expect(res.body.next_scheduled_start_time).toBe(res.body.state.state_details.scheduled_time);
+  });
+
   it("is idempotent on the idempotency key and 404s for an unknown deployment", async () => {
     const dep = await deployment();
     const a = await api("POST", `/deployments/${dep.id}/create_flow_run`, { idempotency_key: "same" });
