@@ -1,11 +1,6 @@
-import { isAxiosError } from "axios";
 import { watch } from "vue";
-import { useRouter, type Router } from "vue-router";
-
-/** Whether an API call failed because what it asked for does not exist. */
-export function isNotFoundError(error: unknown): boolean {
-  return isAxiosError(error) && error.response?.status === 404;
-}
+import { useRouter } from "vue-router";
+import { isNotFoundError, showNotFound } from "@/router/not-found";
 
 /**
  * Shows the app's not-found page, at the same URL, once `missing()` is true: a page for an id or
@@ -19,9 +14,4 @@ export function useNotFoundWhen(missing: () => boolean): void {
 /** useNotFoundWhen for a subscription whose error is the API's 404. */
 export function useNotFoundOn(error: () => unknown): void {
   useNotFoundWhen(() => isNotFoundError(error()));
-}
-
-export function showNotFound(router: Router): Promise<unknown> {
-  const { path, query, hash } = router.currentRoute.value;
-  return router.replace({ name: "404", params: { pathMatch: path.slice(1).split("/") }, query, hash });
 }
