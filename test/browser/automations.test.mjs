@@ -311,7 +311,7 @@ describe("automations", () => {
 });
 
 describe("event feed", () => {
-  it("shows seeded events, filters them by name from the address, and opens one", async () => {
+  it("shows seeded events, filters them by name from the address, opens one and automates it", async () => {
     const resource = { "prefect.resource.id": `test.resource.${unique("feed")}`, "prefect.resource.name": unique("feed-resource") };
     const first = await seed.event({ resource, payload: { n: 1 } });
     const second = await seed.event({ resource, payload: { n: 2 } });
@@ -332,6 +332,14 @@ describe("event feed", () => {
     await page.waitForPath(new URL(await page.page.evaluate((a) => a.href, link)).pathname);
     await page.waitForTexts([second.event, resource["prefect.resource.id"]]);
     assert.match(await page.page.title(), /^Event: /);
+    await page.settle();
+    page.assertNoProblems();
+
+    // Its menu's "Automate" opens the wizard with a trigger on this event from this resource.
+    await page.page.click(".event-page .p-icon-button-menu");
+    await page.click("Automate", { selector: ".p-overflow-menu-item" });
+    await page.waitForPath("/automations/create");
+    await page.waitForTexts(["Any event matching", second.event, resource["prefect.resource.id"]]);
     await page.settle();
     page.assertNoProblems();
   });
