@@ -273,6 +273,8 @@ describe("automations", () => {
   it("offers every trigger template and every action kind in the wizard, each with its inputs", async () => {
     const page = await browser.newPage();
     await page.visit("/automations/create", ["Trigger Template"]);
+    await page.click("Next");
+    await page.waitForTexts(["Choose a trigger template"]);
     const templates = [
       ["deployment-status", "Deployments"],
       ["flow-run-state", "Flow Run Tags"],
@@ -298,6 +300,10 @@ describe("automations", () => {
     }
     await page.screenshot("last action kind");
     page.assertNoProblems();
+
+    // Cancel, on a wizard opened directly, leads to the automations.
+    await page.click("Cancel");
+    await page.waitForPath("/automations");
   });
 
   it("shows the not-found page for an automation or an event that does not exist", async () => {
