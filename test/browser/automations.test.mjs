@@ -56,6 +56,11 @@ async function eventually(check, what, timeout = 10_000) {
   }
 }
 
+/** A trigger without the ids the server gives it and its nested triggers. */
+function withoutIds({ id: _id, triggers, ...rest }) {
+  return triggers ? { ...rest, triggers: triggers.map(withoutIds) } : rest;
+}
+
 const flowRunFailedTrigger = {
   type: "event",
   posture: "Reactive",
@@ -66,7 +71,7 @@ const flowRunFailedTrigger = {
 };
 
 describe("automations", () => {
-  it("lists a seeded automation with its trigger and actions, shows it on its own page, turns it off and on", async () => {
+  it("lists a seeded automation with its trigger and actions, shows it on its own page, turns it off and on, deletes it", async () => {
     const automation = await seed.automation({
       description: "cancels what fails",
       trigger: flowRunFailedTrigger,
@@ -93,6 +98,15 @@ describe("automations", () => {
     await page.page.click(toggle);
     await page.waitForTexts(["Automation enabled"]);
     await eventually(async () => (await api.get(`/automations/${automation.id}`)).enabled === true, "the automation is enabled again");
+    await page.settle();
+    page.assertNoProblems();
+
+    // Its menu deletes it, after asking, and leads back to the list.
+    await page.page.click(".automation-page .p-icon-button-menu");
+    await page.click("Delete", { selector: ".p-overflow-menu-item" });
+    await page.click("Delete", { selector: ".p-modal button" });
+    await page.waitForPath("/automations");
+    await eventually(async () => (await api.get(`/automations/${automation.id}`, { ok: [404] }))?.exception_message === "Automation not found", "the automation is deleted");
     await page.settle();
     page.assertNoProblems();
   });
@@ -145,30 +159,37 @@ describe("automations", () => {
     assert.equal(edited.name, `${name}-edited`);
     assert.equal(edited.description, "made by the wizard");
     assert.deepEqual(edited.actions, [{ type: "cancel-flow-run" }, { type: "suspend-flow-run" }]);
-    const { id: _createdId, ...createdTrigger } = created.trigger;
-    const { id: _editedId, ...editedTrigger } = edited.trigger;
-    assert.deepEqual(editedTrigger, createdTrigger);
+    assert.deepEqual(withoutIds(edited.trigger), withoutIds(created.trigger));
     await page.settle();
     page.assertNoProblems();
   });
 
-  it("edits a trigger as JSON and keeps the actions on trigger and resolve the wizard does not show", async () => {
+  it("saves a compound trigger through the JSON view unchanged, with the actions on trigger and resolve the wizard does not show", async () => {
+    const trigger = {
+      type: "compound",
+      require: "all",
+      within: 300,
+      triggers: [
+        { ...flowRunFailedTrigger, threshold: 2, within: 60 },
+        { type: "event", posture: "Proactive", match: { "prefect.resource.id": "test.resource.*" }, expect: ["test.heartbeat"], for_each: ["prefect.resource.id"], threshold: 1, within: 600 },
+      ],
+    };
     const automation = await seed.automation({
-      trigger: { ...flowRunFailedTrigger, threshold: 2, within: 60 },
+      trigger,
       actions_on_trigger: [{ type: "do-nothing" }],
       actions_on_resolve: [{ type: "do-nothing" }],
     });
     const page = await browser.newPage();
-    await page.visit(`/automations/automation/${automation.id}/edit`, ["Trigger Template"]);
+    await page.visit(`/automations/automation/${automation.id}/edit`, ["Trigger Template", "Switch to JSON"]);
     await page.click("JSON");
-    await page.waitForTexts(['"prefect.flow-run.Failed"']);
+    await page.waitForTexts(['"compound"', '"test.heartbeat"']);
     await page.click("Save & Exit");
     await page.waitForPath(`/automations/automation/${automation.id}`);
     const saved = await api.get(`/automations/${automation.id}`);
+    // The server gives each trigger a new id when the automation is replaced, as Prefect's does.
+    assert.deepEqual(withoutIds(saved.trigger), withoutIds(automation.trigger));
     assert.deepEqual(saved.actions_on_trigger, [{ type: "do-nothing" }]);
     assert.deepEqual(saved.actions_on_resolve, [{ type: "do-nothing" }]);
-    assert.equal(saved.trigger.threshold, 2);
-    assert.equal(saved.trigger.within, 60);
     await page.settle();
     page.assertNoProblems();
   });
@@ -317,7 +338,7 @@ describe("automations", () => {
 });
 
 describe("event feed", () => {
-  it("shows seeded events, filters them by name from the address, opens one and automates it", async () => {
+  it("shows seeded events, filters them by name and resource from the address, opens one and automates it", async () => {
     const resource = { "prefect.resource.id": `test.resource.${unique("feed")}`, "prefect.resource.name": unique("feed-resource") };
     const first = await seed.event({ resource, payload: { n: 1 } });
     const second = await seed.event({ resource, payload: { n: 2 } });
@@ -326,9 +347,14 @@ describe("event feed", () => {
     assert.equal(await page.page.title(), "Event Feed • Prefect Server");
     page.assertNoProblems();
 
-    // The events filter lists every event name; the feed below it shows only the one asked for.
+    // The filters list every event name and resource; the feed below them shows only what was asked for.
+    const feedLacks = (gone) =>
+      page.page.waitForFunction((text) => !document.querySelector(".events-page__timeline")?.innerText.includes(text), { polling: 100 }, gone);
     await page.visit(`/events?events=${encodeURIComponent(second.event)}`, [second.event]);
-    await page.page.waitForFunction((gone) => !document.querySelector(".events-page__timeline")?.innerText.includes(gone), { polling: 100 }, first.event);
+    await feedLacks(first.event);
+    const elsewhere = await seed.event();
+    await page.visit(`/events?resource=${encodeURIComponent(resource["prefect.resource.id"])}`, [first.event, second.event]);
+    await feedLacks(elsewhere.event);
     page.assertNoProblems();
 
     // The card's heading links to the event's page.
