@@ -1,5 +1,6 @@
 // Automations (list, detail, wizard create and edit, enable toggle) and the event feed (feed, one event).
 import assert from "node:assert/strict";
+import { randomUUID } from "node:crypto";
 import { describe, it } from "node:test";
 import { api, seed, unique, useBrowser } from "./support/index.mjs";
 
@@ -338,6 +339,26 @@ describe("automations", () => {
 });
 
 describe("event feed", () => {
+  it("pages through more events than a page holds", async () => {
+    const name = unique("test.paging");
+    const now = Date.now();
+    const events = Array.from({ length: 60 }, (_, i) => ({
+      id: randomUUID(),
+      occurred: new Date(now - i * 1000).toISOString(),
+      event: name,
+      resource: { "prefect.resource.id": `test.resource.page-${i}` },
+      payload: {},
+    }));
+    await api.post("/events", events);
+    const page = await browser.newPage();
+    await page.visit(`/events?events=${encodeURIComponent(name)}`, ["Page 1 of 2", "test.resource.page-0"]);
+    const [, , next] = await page.page.$$(".events-page__pager .p-pager__buttons button");
+    await next.click();
+    await page.waitForTexts(["Page 2 of 2", "test.resource.page-59"]);
+    await page.settle();
+    page.assertNoProblems();
+  });
+
   it("shows seeded events, filters them by name and resource from the address, opens one and automates it", async () => {
     const resource = { "prefect.resource.id": `test.resource.${unique("feed")}`, "prefect.resource.name": unique("feed-resource") };
     const first = await seed.event({ resource, payload: { n: 1 } });
