@@ -6,6 +6,7 @@ import type { Batch, Statement } from "../db/batch";
 import { Event } from "../schemas/prefect.gen";
 import { normalizeUuid } from "../lib/ids";
 import { isoNow, toIso } from "../lib/time";
+import { yieldToEventLoop } from "../lib/event-loop";
 import { recorderStatements } from "./task-run-recorder";
 import { publishEvents } from "./publish";
 
@@ -70,12 +71,14 @@ const EVENTS_PER_BATCH = 100;
  * If a batch fails, its events are retried one by one so that a single event the recorder cannot
  * write does not hold back the others; such an event is then stored without its recorder effects
  * (Prefect's recorder likewise drops what it cannot write, while the event is still persisted).
+ * The event loop turns between batches (other requests go on meanwhile).
  * Throws only when events themselves cannot be stored. Stored events are then published to the
  * event stream (/events/out subscribers). Events larger than Prefect's maximum size are dropped.
  */
 export async function ingestEvents(env: Bindings, db: Db, received: StoredEvent[]): Promise<void> {
   const events = withinEventSize(received);
   for (let i = 0; i < events.length; i += EVENTS_PER_BATCH) {
+    if (i > 0) await yieldToEventLoop();
     const chunk = events.slice(i, i + EVENTS_PER_BATCH);
     try {
       await runBatch(db, ingestStatements(db, chunk));

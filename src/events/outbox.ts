@@ -5,6 +5,7 @@ import { insertJsonRowsSql, type StoredEvent } from "../db/queries/events";
 import { eventOutboxStatement, stampServerEvents, type EventSink, type ServerEvent } from "../db/queries/event-outbox";
 import type { Bindings } from "../env";
 import { publishEvents } from "./publish";
+import { yieldToEventLoop } from "../lib/event-loop";
 
 /**
  * Server-made events are stored through a transactional outbox: the change they describe writes
@@ -45,11 +46,12 @@ async function drainOnce(d1: D1Database, statements: string[]): Promise<number> 
  * Moves every outbox row into the event tables, oldest first, OUTBOX_ROWS_PER_DRAIN rows per
  * D1 batch (one transaction each). Concurrent drains are harmless: ids are unique. Should a batch
  * fail, rows are moved one by one, and a row that cannot be stored is logged and dropped rather
- * than holding back every event after it.
+ * than holding back every event after it. The event loop turns between batches.
  */
 export async function drainEventOutbox(db: Db): Promise<void> {
   const d1 = d1Of(db);
-  for (;;) {
+  for (let drained = 0; ; drained++) {
+    if (drained > 0) await yieldToEventLoop();
     try {
       if ((await drainOnce(d1, DRAIN_SQL)) < OUTBOX_ROWS_PER_DRAIN) return;
     } catch (err) {

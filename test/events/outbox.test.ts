@@ -156,6 +156,16 @@ describe("the event outbox", () => {
     expect(await outboxRows()).toBe(0);
   });
 
+  it("lets the runtime's event loop turn between drain batches (other requests go on meanwhile)", async () => {
+    const resource = unique("turns");
+    for (let i = 0; i < 450; i++) await pending([storedEvent(resource)]); // 3 drain batches of 200
+    let leftWhenTimerRan = -1;
+    setTimeout(() => void outboxRows().then((n) => (leftWhenTimerRan = n)), 0);
+    await drainEventOutbox(db);
+    await waitFor(async () => leftWhenTimerRan >= 0);
+    expect(leftWhenTimerRan).toBeGreaterThan(0);
+  });
+
   it("drops a row that cannot be stored (logged) instead of holding back the events after it", async () => {
     const resource = unique("poison");
     const good = [storedEvent(resource, "test.first"), storedEvent(resource, "test.last")];

@@ -6,6 +6,7 @@ import { whereOf } from "../filters/core";
 import { logFilterSpec } from "../filters/logs";
 import { normalizeUuid, uuid7 } from "../../lib/ids";
 import { isoNow, toIso } from "../../lib/time";
+import { yieldToEventLoop } from "../../lib/event-loop";
 import type { Log, LogCreate, LogFilter, LogSort } from "../../schemas/prefect.gen";
 
 type LogRow = typeof log.$inferSelect;
@@ -37,11 +38,13 @@ const ROWS_PER_BATCH = ROWS_PER_INSERT * STATEMENTS_PER_BATCH;
 /**
  * Stores logs, in one round trip up to ROWS_PER_BATCH of them (multi-row inserts in one batch);
  * `committed` is told each batch's rows once stored. The SDK posts up to ~4 MB of logs at once;
- * a larger post takes more than one batch, each built only when its turn comes (memory).
+ * a larger post takes more than one batch, each built only when its turn comes (memory), the event
+ * loop turning in between (other requests go on meanwhile).
  */
 export async function createLogs(db: Db, logs: LogCreate[], committed?: (rows: NewLogRow[]) => void): Promise<void> {
   const now = isoNow();
   for (let at = 0; at < logs.length; at += ROWS_PER_BATCH) {
+    if (at > 0) await yieldToEventLoop();
     const rows: NewLogRow[] = logs.slice(at, at + ROWS_PER_BATCH).map((l) => ({
       id: uuid7(),
       created: now,
