@@ -6,7 +6,7 @@
 // run ends. Names given as arguments pick the test files whose name contains one of them.
 // Env the tests read: UI_BASE_URL, UI_AUTH_BASE_URL, UI_AUTH_STRING (see test/browser/support).
 import { spawn } from "node:child_process";
-import { cpSync, createWriteStream, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { cpSync, createWriteStream, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -142,4 +142,11 @@ const tests = spawn(process.execPath, ["--test", "--test-concurrency=1", `--test
 });
 const code = await new Promise((resolve) => tests.on("exit", (exitCode, signal) => resolve(exitCode ?? (signal ? 1 : 0))));
 console.log(`browser suite ${code === 0 ? "passed" : "FAILED"} in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+if (code !== 0) {
+  // The Workers' output, for what the tests saw from outside (kept beside the screenshots).
+  const kept = path.join(TESTS, "screenshots");
+  mkdirSync(kept, { recursive: true });
+  for (const name of ["open", "auth"]) cpSync(path.join(state, `${name}.log`), path.join(kept, `worker-${name}.log`));
+  console.log(`the Workers' output: ${path.relative(ROOT, kept)}/worker-*.log`);
+}
 process.exit(code);

@@ -5,6 +5,7 @@ export const SCREENSHOTS = path.join(import.meta.dirname, "..", "screenshots");
 const DEFAULT_TIMEOUT_MS = Number(process.env.UI_TEST_TIMEOUT_MS ?? 20_000);
 // Clickable things, by role more than by tag: the design library renders buttons, links, menu items.
 const CLICKABLE = "a, button, [role=button], [role=link], [role=menuitem], [role=option], [role=tab], label, summary";
+const TIMINGS = Boolean(process.env.UI_TEST_TIMINGS);
 let shots = 0;
 
 function describeArgs(message) {
@@ -54,6 +55,9 @@ export class UiPage {
     page.on("pageerror", (error) => {
       this.problems.push({ kind: "page error", text: String(error?.message ?? error).slice(0, 500) });
     });
+    page.on("request", (request) => this.#inFlight.add(request));
+    page.on("requestfinished", (request) => this.#inFlight.delete(request));
+    page.on("requestfailed", (request) => this.#inFlight.delete(request));
     page.on("response", (response) => {
       if (response.status() < 400 || !this.#ours(response.url())) return;
       const problem = { kind: "http", status: response.status(), text: `${response.status()} ${response.request().method()} ${response.url()}`, url: response.url() };
@@ -66,6 +70,8 @@ export class UiPage {
       this.problems.push({ kind: "failed request", text: `${request.method()} ${request.url()}: ${error}`, url: request.url() });
     });
   }
+
+  #inFlight = new Set();
 
   static async wrap(page, options) {
     await page.setViewport({ width: 1400, height: 900 });
@@ -92,11 +98,42 @@ export class UiPage {
    * showing what the page says, when they don't all appear within `timeout` ms.
    */
   async visit(pathname, expectTexts = [], { timeout = DEFAULT_TIMEOUT_MS } = {}) {
-    await this.page.goto(this.url(pathname), { waitUntil: "domcontentloaded", timeout });
+    const marks = [Date.now()];
+    await this.goto(pathname, { timeout });
+    marks.push(Date.now());
     await this.waitForTexts(expectTexts, { timeout, what: `visit ${pathname}` });
+    marks.push(Date.now());
     await this.settle();
+    marks.push(Date.now());
     await this.screenshot(pathname);
+    marks.push(Date.now());
+    if (TIMINGS) {
+      const [load, texts, settle, shot] = marks.slice(1).map((mark, i) => mark - marks[i]);
+      console.log(`visit ${pathname}: load ${load} ms, texts ${texts} ms, settle ${settle} ms, screenshot ${shot} ms`);
+    }
     return this;
+  }
+
+  /**
+   * Loads `pathname` (until DOMContentLoaded); answers puppeteer's response. A load that stalls past
+   * `timeout` is tried once more, saying so with what was still loading (a busy machine can stall a
+   * local Worker for seconds); a second stall throws with the same.
+   */
+  async goto(pathname, { timeout = DEFAULT_TIMEOUT_MS } = {}) {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.page.goto(this.url(pathname), { waitUntil: "domcontentloaded", timeout });
+      } catch (error) {
+        if (error?.name !== "TimeoutError") throw error;
+        const pending = [...this.#inFlight].map((request) => `${request.method()} ${request.url()}`).join(", ") || "nothing";
+        const message = `loading ${pathname} stalled for ${timeout / 1000} s (still loading: ${pending})`;
+        if (attempt === 2) {
+          const shot = await this.screenshot(`FAILED goto ${pathname}`).catch(() => "(no screenshot)");
+          throw new Error(`${message}, twice\n  screenshot: ${shot}`);
+        }
+        console.log(`warning: ${message}; trying again`);
+      }
+    }
   }
 
   /** Waits until every text is on the page; see `visit`. */
