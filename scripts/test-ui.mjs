@@ -5,6 +5,8 @@
 // with basic auth on — runs the test files one after the other, and stops the Workers however the
 // run ends. Names given as arguments pick the test files whose name contains one of them.
 // Env the tests read: UI_BASE_URL, UI_AUTH_BASE_URL, UI_AUTH_STRING (see test/browser/support).
+// Knobs: UI_TEST_CONCURRENCY (test files at once, default 1), UI_TEST_TIMINGS=1 (each visit's phases),
+// UI_TEST_TIMEOUT_MS (a wait's limit, default 20 000), CHROMIUM_PATH.
 import { spawn } from "node:child_process";
 import { cpSync, createWriteStream, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
@@ -55,6 +57,25 @@ for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"]) {
     console.error(`\n${signal}: stopping the Workers`);
     process.exit(130);
   });
+}
+
+/** CPU seconds (user + system) used so far by the Workers' processes (Linux /proc; 0 elsewhere). */
+function workersCpuSeconds() {
+  const groups = new Set(servers.map((server) => server.pid));
+  let ticks = 0;
+  try {
+    for (const pid of readdirSync("/proc").filter((name) => /^\d+$/.test(name))) {
+      try {
+        const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1].split(" ");
+        if (groups.has(Number(fields[2]))) ticks += Number(fields[11]) + Number(fields[12]);
+      } catch {
+        // gone meanwhile
+      }
+    }
+  } catch {
+    return 0;
+  }
+  return ticks / 100;
 }
 
 function freePort() {
@@ -135,13 +156,13 @@ const [base, authBase] = await Promise.all([startWorker("open", migrated), start
 console.log(`workers up in ${((Date.now() - started) / 1000).toFixed(1)} s: ${base} (no auth), ${authBase} (basic auth)`);
 
 // A test stuck past 2 minutes fails (node:test has no timeout of its own) rather than hanging CI.
-const tests = spawn(process.execPath, ["--test", "--test-concurrency=1", `--test-timeout=${120_000}`, ...files], {
+const tests = spawn(process.execPath, ["--test", `--test-concurrency=${process.env.UI_TEST_CONCURRENCY ?? 1}`, `--test-timeout=${120_000}`, ...files], {
   cwd: ROOT,
   stdio: "inherit",
   env: { ...process.env, UI_BASE_URL: base, UI_AUTH_BASE_URL: authBase, UI_AUTH_STRING: AUTH_STRING },
 });
 const code = await new Promise((resolve) => tests.on("exit", (exitCode, signal) => resolve(exitCode ?? (signal ? 1 : 0))));
-console.log(`browser suite ${code === 0 ? "passed" : "FAILED"} in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+console.log(`browser suite ${code === 0 ? "passed" : "FAILED"} in ${((Date.now() - started) / 1000).toFixed(1)} s (the Workers used ${workersCpuSeconds().toFixed(0)} s of CPU)`);
 if (code !== 0) {
   // The Workers' output, for what the tests saw from outside (kept beside the screenshots).
   const kept = path.join(TESTS, "screenshots");

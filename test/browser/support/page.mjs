@@ -181,25 +181,30 @@ export class UiPage {
   }
 
   /**
-   * Clicks the first visible clickable element (`selector`, default links, buttons, menu items, tabs,
-   * labels) whose text is `text` (trimmed; a RegExp matches instead), waiting for it to appear.
+   * Clicks the first visible, enabled clickable element (`selector`, default links, buttons, menu
+   * items, tabs, labels) whose text is `text` (trimmed; a RegExp matches instead), waiting for it to
+   * appear and to be enabled (a button busy with its action, or a form still validating, is disabled).
    */
   async click(text, { selector = CLICKABLE, timeout = DEFAULT_TIMEOUT_MS } = {}) {
-    const handle = await this.find(text, { selector, timeout });
+    const handle = await this.find(text, { selector, timeout, enabled: true });
     await handle.click();
     await handle.dispose();
   }
 
-  /** The first visible element matching `selector` whose trimmed text is `text` (or matches a RegExp). */
-  async find(text, { selector = CLICKABLE, timeout = DEFAULT_TIMEOUT_MS } = {}) {
+  /**
+   * The first visible element matching `selector` whose trimmed text is `text` (or matches a RegExp);
+   * with `enabled`, only one not disabled (itself or its fieldset) nor aria-disabled.
+   */
+  async find(text, { selector = CLICKABLE, timeout = DEFAULT_TIMEOUT_MS, enabled = false } = {}) {
     const pattern = text instanceof RegExp ? { source: text.source, flags: text.flags } : null;
     try {
       const handle = await this.page.waitForFunction(
-        (sel, wanted, regex) => {
+        (sel, wanted, regex, mustBeEnabled) => {
           const matches = (value) => (regex ? new RegExp(regex.source, regex.flags).test(value) : value === wanted);
           for (const element of document.querySelectorAll(sel)) {
             const box = element.getBoundingClientRect();
             if (box.width === 0 || box.height === 0) continue;
+            if (mustBeEnabled && (element.matches(":disabled") || element.closest("[aria-disabled=true]"))) continue;
             if (matches((element.innerText ?? element.textContent ?? "").trim())) return element;
           }
           return null;
@@ -208,11 +213,12 @@ export class UiPage {
         selector,
         pattern ? null : text,
         pattern,
+        enabled,
       );
       return handle.asElement();
     } catch {
       const shot = await this.screenshot(`FAILED find ${text}`).catch(() => "(no screenshot)");
-      throw new Error(`find: no visible ${selector} reading ${text} within ${timeout / 1000} s on ${this.page.url()}\n  screenshot: ${shot}`);
+      throw new Error(`find: no visible${enabled ? ", enabled" : ""} ${selector} reading ${text} within ${timeout / 1000} s on ${this.page.url()}\n  screenshot: ${shot}`);
     }
   }
 
