@@ -1,31 +1,76 @@
-"""Golden cases for our Jinja port (src/lib/jinja.ts), answered by Python.
+"""Golden cases for our Jinja port (src/lib/jinja/), answered by Python's jinja2.
 
 Refresh (from the repository root):
 
     scripts/python-goldens.sh            # all ports, or:
-    /usr/bin/python3 scripts/goldens/jinja.py
+    python3 scripts/goldens/jinja.py
 
-Writes test/goldens/jinja.json. Needs Debian's python3 with python3-jinja2.
+Writes two files:
 
-Our port only checks templates (it does not render), as Prefect's `validate_user_template` does
-before storing automation actions and notification templates or answering /templates/validate:
-the template is parsed by jinja2's ImmutableSandboxedEnvironment (ChainableUndefined, async) and
-its for-loops are counted (at most 10, nested at most 2 deep). Each case records the error's
-message and line number (0 for the loop limits), or null. Prefect also loads
-jinja2_humanize_extension, which adds filters only: filters are not looked up when parsing, so it
-is left out here. Prefect asks for jinja2>=3.1.6 while Debian 12 has 3.1.2; on these cases the
-two differ only where 3.1.5 began accepting a namespace attribute inside a set/for target tuple
-(`{% set a.b, c = 1 %}`), which test/lib/jinja.golden.test.ts lists. Deterministic: fixed inputs.
+- test/goldens/jinja.json: templates checked as Prefect's `validate_user_template` does before
+  storing automation actions and notification templates or answering /templates/validate: parsed
+  by jinja2's ImmutableSandboxedEnvironment (ChainableUndefined, async), its for-loops counted (at
+  most 10, nested at most 2 deep). Each case records the error's message and line number (0 for
+  the loop limits), or null.
+- test/goldens/jinja_render.json: templates rendered as Prefect's `render_user_template` does
+  (prefect.server.utilities.user_templates): the same sandboxed environment with Prefect's `range`
+  (at most 100 items) and `tojson`, the filters jinja2-humanize-extension registers, and those of
+  prefect.server.events.jinja_filters. Each case names a context (JSON with tagged values for
+  Python objects: datetimes, timedeltas, pydantic models, event resources, label divers) and
+  records the output, or Prefect's TemplateRenderError message and the exception's class.
+
+Prefect 3.8.3 locks jinja2 3.1.6, humanize 4.16.0 and jinja2-humanize-extension 0.4.0. The last is
+not installable here: its filters are thin wrappers of humanize's functions, written out below
+the same way. Prefect's own filters (`ui_url`, ...) and context objects (Resource, LabelDiver)
+need Prefect's server, so they are restated below from Prefect's source. The script re-runs
+itself with the first python3 that has jinja2 >= 3.1.6, humanize and pydantic 2 (the machine's
+pyenv python3). The humanize cases depend on "now": the script fixes it (NOW below) and runs with
+TZ=UTC, as a server in a container does. Deterministic: fixed inputs.
 """
 
 from __future__ import annotations
 
-import json
-from pathlib import Path
+import os
+import sys
 
-import jinja2
-from jinja2 import ChainableUndefined, nodes
-from jinja2.sandbox import ImmutableSandboxedEnvironment
+# This folder's datetime.py would shadow the standard library's `datetime` module.
+_HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path[:] = [p for p in sys.path if os.path.abspath(p or ".") != _HERE]
+
+import json  # noqa: E402
+import shutil  # noqa: E402
+import subprocess  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+
+def _suitable() -> bool:
+    try:
+        import humanize  # noqa: F401
+        import jinja2
+        import pydantic
+
+        return tuple(int(x) for x in jinja2.__version__.split(".")[:3]) >= (3, 1, 6) and pydantic.VERSION.startswith("2.")
+    except Exception:
+        return False
+
+
+if not _suitable():
+    if os.environ.get("JINJA_GOLDENS_REEXEC"):
+        sys.exit("jinja.py: needs jinja2 >= 3.1.6, humanize and pydantic 2")
+    for candidate in [shutil.which("python3"), os.path.expanduser("~/.pyenv/shims/python3")]:
+        if candidate and os.path.realpath(candidate) != os.path.realpath(sys.executable):
+            env = {**os.environ, "JINJA_GOLDENS_REEXEC": "1", "TZ": "UTC"}
+            sys.exit(subprocess.call([candidate, __file__, *sys.argv[1:]], env=env))
+    sys.exit("jinja.py: no python3 with jinja2 >= 3.1.6, humanize and pydantic 2")
+
+os.environ["TZ"] = "UTC"
+import time  # noqa: E402
+
+time.tzset()
+
+import jinja2  # noqa: E402
+from jinja2 import ChainableUndefined, nodes  # noqa: E402
+from jinja2.sandbox import ImmutableSandboxedEnvironment  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[2]
 OUT = ROOT / "test" / "goldens" / "jinja.json"
@@ -159,7 +204,682 @@ def main() -> None:
     }
     OUT.write_text(json.dumps(document, indent=1, ensure_ascii=False) + "\n")
     print(f"{OUT.relative_to(ROOT)}: {len(cases)} cases")
+    write_render_goldens(ROOT / "test" / "goldens" / "jinja_render.json")
+
+
+# ---- rendering -------------------------------------------------------------------------------
+
+import asyncio  # noqa: E402
+import datetime as dt  # noqa: E402
+import re  # noqa: E402
+import urllib.parse  # noqa: E402
+from typing import Any  # noqa: E402
+
+import humanize  # noqa: E402
+import humanize.time  # noqa: E402
+from jinja2 import pass_context, pass_eval_context  # noqa: E402
+from jinja2.utils import htmlsafe_json_dumps  # noqa: E402
+from pydantic import BaseModel, ConfigDict, RootModel, create_model  # noqa: E402
+
+NOW = dt.datetime(2026, 3, 14, 15, 9, 26, 535897, tzinfo=dt.timezone.utc)
+UI_URL = "https://prefect.example.com/ui"
+MAX_TEMPLATE_RANGE = 100
+
+# humanize reads "now" as the local (UTC here) naive time.
+humanize.time._now = lambda: NOW.replace(tzinfo=None)
+
+
+class _FrozenDate(dt.date):
+    @classmethod
+    def today(cls):
+        return NOW.date()
+
+
+class _FrozenDateTime(dt.datetime):
+    @classmethod
+    def now(cls, tz=None):
+        return NOW.astimezone(tz) if tz else NOW.replace(tzinfo=None)
+
+
+def _with_frozen_clock(fn):
+    """naturalday/naturaldate ask datetime.date.today() and datetime.datetime.now(tz)."""
+
+    def wrapped(*args, **kwargs):
+        real_date, real_datetime = dt.date, dt.datetime
+        dt.date, dt.datetime = _FrozenDate, _FrozenDateTime
+        try:
+            return fn(*args, **kwargs)
+        finally:
+            dt.date, dt.datetime = real_date, real_datetime
+
+    return wrapped
+
+
+def _check_template_range(*args: int) -> range:
+    rng = range(*args)
+    if len(rng) > MAX_TEMPLATE_RANGE:
+        raise OverflowError(f"Range too big. The sandbox blocks ranges larger than {MAX_TEMPLATE_RANGE=}.")
+    return rng
+
+
+def _prepare_value_for_json(value: object) -> object:
+    if isinstance(value, BaseModel):
+        return _prepare_value_for_json(value.model_dump(mode="json"))
+    if isinstance(value, dict):
+        return {k: _prepare_value_for_json(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_prepare_value_for_json(v) for v in value]
+    if isinstance(value, tuple):
+        return tuple(_prepare_value_for_json(v) for v in value)
+    return value
+
+
+@pass_eval_context
+def _tojson(eval_ctx, value, indent=None):
+    policies = eval_ctx.environment.policies
+    kwargs = policies["json.dumps_kwargs"]
+    if indent is not None:
+        kwargs = {**kwargs, "indent": indent}
+    return htmlsafe_json_dumps(_prepare_value_for_json(value), dumps=policies["json.dumps_function"], **kwargs)
+
+
+# jinja2-humanize-extension 0.4.0's filters: each passes its arguments on to humanize.
+def _ext(fn):
+    return pass_eval_context(lambda _ctx, value, *args, **kwargs: fn(value, *args, **kwargs))
+
+
+HUMANIZE_FILTERS = {
+    "humanize_naturaldelta": _ext(lambda v, months=True, minimum_unit="seconds": humanize.naturaldelta(v, months=months, minimum_unit=minimum_unit)),
+    "humanize_naturaltime": _ext(
+        lambda v, future=False, months=True, minimum_unit="seconds", when=None: humanize.naturaltime(
+            v, future=future, months=months, minimum_unit=minimum_unit, when=when
+        )
+    ),
+    "humanize_naturalday": _ext(_with_frozen_clock(lambda v: humanize.naturalday(v))),
+    "humanize_naturaldate": _ext(_with_frozen_clock(lambda v: humanize.naturaldate(v))),
+    "humanize_intcomma": _ext(lambda v, ndigits=None: humanize.intcomma(v, ndigits=ndigits)),
+    "humanize_ordinal": _ext(lambda v, gender="male": humanize.ordinal(v, gender=gender)),
+    "humanize_apnumber": _ext(lambda v: humanize.apnumber(v)),
+    "humanize_intword": _ext(lambda v, format="%.1f": humanize.intword(v, format=format)),
+    "humanize_naturalsize": _ext(lambda v, binary=False, gnu=False, format="%.1f": humanize.naturalsize(v, binary=binary, gnu=gnu, format=format)),
+    "humanize_scientific": _ext(lambda v, precision=2: humanize.scientific(v, precision=precision)),
+}
+
+
+# Prefect's server objects, restated: an event Resource (a RootModel of labels) and the LabelDiver.
+class Resource(RootModel[dict[str, str]]):
+    def __getitem__(self, key):
+        return self.root[key]
+
+    def keys(self):
+        return self.root.keys()
+
+    def items(self):
+        return self.root.items()
+
+    def get(self, key, default=None):
+        return self.root.get(key, default)
+
+    def labels(self):
+        return LabelDiver(self.root)
+
+    @property
+    def id(self):
+        return self["prefect.resource.id"]
+
+    @property
+    def name(self):
+        return self.get("prefect.resource.name")
+
+
+Resource.__module__ = "prefect.server.events.schemas.events"
+
+
+class LabelDiver:
+    def __init__(self, labels: dict[str, str], value: str = ""):
+        self._labels = labels.copy()
+        self._value = value
+        divers: dict[str, dict[str, str]] = {}
+        values: dict[str, str] = {}
+        for key, v in labels.items():
+            head, _, tail = key.partition(".")
+            if tail:
+                divers.setdefault(head, {})[tail] = v
+            else:
+                values[head] = v
+        self._divers = {k: LabelDiver(v, value=values.pop(k, "")) for k, v in divers.items()}
+        self._divers.update({k: LabelDiver({}, value=v) for k, v in values.items()})
+
+    def __str__(self):
+        return self._value or ""
+
+    def __len__(self):
+        return len(self._labels)
+
+    def __iter__(self):
+        return iter(self._labels.items())
+
+    def __getitem__(self, key):
+        return self._labels[key]
+
+    def __getattr__(self, name):
+        if name.startswith("_"):
+            raise AttributeError
+        try:
+            return self._divers[name]
+        except KeyError:
+            raise AttributeError
+
+
+LabelDiver.__module__ = "prefect.server.events.schemas.labelling"
+
+_MODELS: dict[str, type] = {}
+MODEL_MODULES = {
+    "Automation": "prefect.server.events.schemas.automations",
+    "ReceivedEvent": "prefect.server.events.schemas.events",
+    "WorkQueueWithStatus": "prefect.server.schemas.responses",
+}
+UI_URL_FORMATS = {
+    "flow": "flows/flow/{obj_id}",
+    "flow-run": "runs/flow-run/{obj_id}",
+    "task-run": "runs/task-run/{obj_id}",
+    "block-document": "blocks/block/{obj_id}",
+    "work-pool": "work-pools/work-pool/{obj_id}",
+    "work-queue": "work-queues/work-queue/{obj_id}",
+    "concurrency-limit": "concurrency-limits/concurrency-limit/{obj_id}",
+    "deployment": "deployments/deployment/{obj_id}",
+    "automation": "automations/automation/{obj_id}",
+    "received-event": "events/event/{occurred}/{obj_id}",
+}
+MODEL_KINDS = {
+    "Deployment": "prefect.deployment",
+    "Flow": "prefect.flow",
+    "FlowRun": "prefect.flow-run",
+    "TaskRun": "prefect.task-run",
+    "WorkQueue": "prefect.work-queue",
+    "WorkQueueWithStatus": "prefect.work-queue",
+    "WorkPool": "prefect.work-pool",
+}
+
+
+def model(name: str, fields: dict[str, Any]) -> BaseModel:
+    if name not in _MODELS:
+        cls = create_model(name, __config__=ConfigDict(extra="allow"))
+        cls.__module__ = MODEL_MODULES.get(name, "prefect.server.schemas.core")
+        _MODELS[name] = cls
+    return _MODELS[name](**fields)
+
+
+def _class_to_name(obj) -> str:
+    return "".join("-" + c.lower() if c.isupper() else c for c in type(obj).__name__).lstrip("-")
+
+
+@pass_context
+def ui_url(_ctx, obj):
+    """prefect.utilities.urls.url_for(obj, url_type="ui") for the objects a server template sees."""
+    name = obj if isinstance(obj, str) else _class_to_name(obj)
+    if name == "work-queue-with-status":
+        name = "work-queue"
+    if name not in UI_URL_FORMATS:
+        return None
+    if isinstance(obj, str):
+        raise ValueError("If passing an object name, you must also provide an object ID.")
+    obj_id = getattr(obj, "name" if name == "work-pool" else "id", None)
+    if not obj_id:
+        return ""
+    if name == "received-event":
+        url = UI_URL_FORMATS[name].format(occurred=obj.occurred.strftime("%Y-%m-%d"), obj_id=obj_id)
+    else:
+        url = UI_URL_FORMATS[name].format(obj_id=obj_id)
+    return urllib.parse.urljoin(UI_URL + "/", url)
+
+
+@pass_context
+def ui_resource_events_url(_ctx, obj):
+    url = None
+    if isinstance(obj, BaseModel) and type(obj).__name__ == "Automation":
+        url = f"events?resource=prefect.automation.{obj.id}"
+    elif isinstance(obj, Resource):
+        kind, _, id_ = obj.id.rpartition(".")
+        url = f"events?resource={kind}.{id_}"
+    elif isinstance(obj, BaseModel) and type(obj).__name__ in MODEL_KINDS:
+        url = f"events?resource={MODEL_KINDS[type(obj).__name__]}.{obj.id}"
+    return urllib.parse.urljoin(UI_URL, url) if url else None
+
+
+def flow_run_id(text):
+    if not text:
+        return None
+    match = re.search(r"flow-run/([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})", text)
+    return match.group(1) if match else None
+
+
+render_environment = ImmutableSandboxedEnvironment(undefined=ChainableUndefined, enable_async=True)
+render_environment.globals["range"] = _check_template_range
+render_environment.filters["tojson"] = _tojson
+render_environment.filters.update(HUMANIZE_FILTERS)
+render_environment.filters.update({"ui_url": ui_url, "ui_resource_events_url": ui_resource_events_url, "flow_run_id": flow_run_id})
+
+
+def decode(value: Any) -> Any:
+    """A context value from its JSON form (tags for Python objects, as the TypeScript test reads them)."""
+    if isinstance(value, list):
+        return [decode(v) for v in value]
+    if isinstance(value, dict):
+        if "$datetime" in value:
+            return dt.datetime.fromisoformat(value["$datetime"])
+        if "$timedelta" in value:
+            return dt.timedelta(seconds=value["$timedelta"])
+        if "$tuple" in value:
+            return tuple(decode(v) for v in value["$tuple"])
+        if "$model" in value:
+            return model(value["$model"], {k: decode(v) for k, v in value["fields"].items()})
+        if "$resource" in value:
+            return Resource(value["$resource"])  # RootModel: the labels are its root
+        if "$labels" in value:
+            return LabelDiver(value["$labels"])
+        return {k: decode(v) for k, v in value.items()}
+    return value
+
+
+def render(template: str, context: dict[str, Any]) -> dict[str, Any]:
+    """Prefect's render_user_template: the output, or TemplateRenderError's message."""
+    if "{{" not in template and "{%" not in template:
+        return {"output": template}
+    try:
+        loaded = render_environment.from_string(template)
+        return {"output": asyncio.run(loaded.render_async(context))}
+    except Exception as exc:  # Prefect wraps every exception alike
+        return {"error": {"type": type(exc).__name__, "message": f"Failed to render template due to the following error: {exc!r}"}}
+
+
+# ---- the render cases -------------------------------------------------------------------------
+
+FLOW_RUN_ID = "0b7a9c8e-1d2f-4a3b-9c8d-7e6f5a4b3c2d"
+CONTEXTS = {
+    "empty": "{}",
+    "values": json.dumps(
+        {
+            "s": "Hello World",
+            "t": "  padded text  ",
+            "n": 42,
+            "neg": -7,
+            "f": 3.14159,
+            "whole": 2.0,
+            "big": 12345678,
+            "zero": 0,
+            "yes": True,
+            "no": False,
+            "nothing": None,
+            "items": [3, 1, 2],
+            "words": ["banana", "Apple", "cherry", "apple"],
+            "nested": [[1, 2], [3, 4]],
+            "empty_list": [],
+            "d": {"b": 2, "a": 1, "c": 3},
+            "mixed": {"name": "x", "tags": ["a", "b"], "n": None, "ok": True, "f": 1.5},
+            "users": [
+                {"name": "ann", "age": 31, "city": "Paris", "active": True},
+                {"name": "bob", "age": 25, "city": "Berlin", "active": False},
+                {"name": "cid", "age": 31, "city": "paris", "active": True},
+            ],
+            "html": "<b>bold</b> & 'quoted'",
+            "url": "a b/c?d=e&f",
+            "unicode": "héllo wörld ✓",
+            "tup": {"$tuple": [1, "two", 3.0]},
+            "one_tuple": {"$tuple": [1]},
+            "multiline": "line one\nline two\n\nline four",
+            "long": "The quick brown fox jumps over the lazy dog and keeps on running far away",
+        }
+    ),
+    "prefect": json.dumps(
+        {
+            "flow_run": {
+                "$model": "FlowRun",
+                "fields": {
+                    "id": FLOW_RUN_ID,
+                    "name": "crimson-otter",
+                    "flow_id": "5e7c3a1b-2d4f-4e6a-8b9c-0d1e2f3a4b5c",
+                    "tags": ["prod", "etl"],
+                    "parameters": {"x": 1, "name": "<y>", "ratio": 0.5, "when": None},
+                    "state": {
+                        "$model": "State",
+                        "fields": {
+                            "type": "FAILED",
+                            "name": "Failed",
+                            "message": "Flow run encountered an exception: ValueError('boom')",
+                            "timestamp": {"$datetime": "2026-03-14T15:04:05.123456+00:00"},
+                        },
+                    },
+                    "start_time": {"$datetime": "2026-03-14T14:58:00+00:00"},
+                    "total_run_time": {"$timedelta": 366.25},
+                },
+            },
+            "flow": {"$model": "Flow", "fields": {"id": "5e7c3a1b-2d4f-4e6a-8b9c-0d1e2f3a4b5c", "name": "etl-flow", "tags": []}},
+            "deployment": {"$model": "Deployment", "fields": {"id": "9f8e7d6c-5b4a-4321-8fed-cba987654321", "name": "nightly", "status": "READY"}},
+            "work_pool": {"$model": "WorkPool", "fields": {"id": "11111111-2222-4333-8444-555555555555", "name": "k8s pool", "type": "kubernetes"}},
+            "work_queue": {"$model": "WorkQueueWithStatus", "fields": {"id": "66666666-7777-4888-8999-000000000000", "name": "default", "concurrency_limit": None}},
+            "automation": {"$model": "Automation", "fields": {"id": "abcdefab-cdef-4abc-8def-abcdefabcdef", "name": "Alert on failure", "description": ""}},
+            "event": {
+                "$model": "ReceivedEvent",
+                "fields": {
+                    "id": "12345678-1234-4234-8234-123456789abc",
+                    "occurred": {"$datetime": "2026-03-14T15:04:05.123456+00:00"},
+                    "event": "prefect.flow-run.Failed",
+                    "resource": {
+                        "$resource": {
+                            "prefect.resource.id": f"prefect.flow-run.{FLOW_RUN_ID}",
+                            "prefect.resource.name": "crimson-otter",
+                            "prefect.state-name": "Failed",
+                        }
+                    },
+                    "payload": {"intended": {"from": "RUNNING", "to": "FAILED"}, "validated_state": {"type": "FAILED", "name": "Failed"}},
+                },
+            },
+            "labels": {"$labels": {"prefect.resource.id": "prefect.flow-run.abc", "prefect.resource.name": "otter", "region": "eu"}},
+            "firing": {"id": "f1", "trigger_states": ["triggered"]},
+            "metric": {"value": 0.83333, "threshold": 0.5},
+        }
+    ),
+    "times": json.dumps(
+        {
+            "now": {"$datetime": "2026-03-14T15:09:26.535897+00:00"},
+            "secs_ago_30": {"$datetime": "2026-03-14T15:08:56+00:00"},
+            "mins_ago_5": {"$datetime": "2026-03-14T15:04:26+00:00"},
+            "hours_ago_3": {"$datetime": "2026-03-14T12:09:26+00:00"},
+            "yesterday": {"$datetime": "2026-03-13T10:00:00+00:00"},
+            "tomorrow": {"$datetime": "2026-03-15T10:00:00+00:00"},
+            "last_month": {"$datetime": "2026-02-01T10:00:00+00:00"},
+            "last_year": {"$datetime": "2025-01-20T10:00:00+00:00"},
+            "in_2_days": {"$datetime": "2026-03-16T16:00:00+00:00"},
+            "offset": {"$datetime": "2026-03-14T23:30:00-05:00"},
+            "naive": {"$datetime": "2026-03-14T09:00:00"},
+            "d0": {"$timedelta": 0},
+            "d1": {"$timedelta": 1},
+            "d45": {"$timedelta": 45},
+            "d90": {"$timedelta": 90},
+            "d3600": {"$timedelta": 3600},
+            "d5400": {"$timedelta": 5400},
+            "d86400": {"$timedelta": 86400},
+            "d_days": {"$timedelta": 3 * 86400 + 5},
+            "d_months": {"$timedelta": 75 * 86400},
+            "d_year": {"$timedelta": 400 * 86400},
+            "d_years": {"$timedelta": 1000 * 86400},
+            "d_frac": {"$timedelta": 0.25},
+            "d_neg": {"$timedelta": -90},
+        }
+    ),
+}
+
+PREFECT_CASES = [
+    "Flow run {{ flow.name }}/{{ flow_run.name }} observed in state `{{ flow_run.state.name }}` at {{ flow_run.state.timestamp }}.\n"
+    "Flow ID: {{ flow_run.flow_id }}\nFlow run ID: {{ flow_run.id }}\nFlow run URL: {{ flow_run|ui_url }}\n"
+    "State message: {{ flow_run.state.message }}",
+    "Automation: {{ automation.name }}\nDescription: {{ automation.description }}\n\n{% if automation.trigger.type == \"event\" %}Event: {{ event.event }}{% endif %}",
+    "{{ event.resource.id }} {{ event.resource['prefect.resource.name'] }} {{ event.resource.name }}",
+    "{{ event.resource['prefect.state-name'] }}|{{ event.resource.get('missing', 'dflt') }}|{{ event.resource.get('prefect.state-name') }}",
+    "{% for label, value in event.resource.items() %}{{ label }}={{ value }}\n{% endfor %}",
+    "{{ event.occurred }} {{ event.occurred.isoformat() }} {{ event.occurred.strftime('%Y-%m-%d %H:%M') }}",
+    "{{ event.payload.intended.to }} {{ event.payload['validated_state']['name'] }}",
+    "{{ flow_run.parameters | tojson }}",
+    "{{ flow_run.parameters | tojson(indent=2) }}",
+    "{{ flow_run.tags | tojson }} {{ flow_run.tags | join(', ') }}",
+    "{{ deployment.name }} ({{ deployment.id }}) is {{ 'ready' if deployment.status == 'READY' else 'not ready' }}",
+    "{{ work_pool.name | upper }} has {{ work_queue.concurrency_limit | default('no') }} limit",
+    "{{ work_queue.concurrency_limit is none }} {{ work_queue.name }}",
+    "{% set tags = flow_run.tags | join(', ') %}Tags: {{ tags }}",
+    "{{ metric.value | round(2) }} over {{ metric.threshold }}",
+    "{% raw %}{{ not parsed }}{% endraw %}",
+    "{{ event.payload.validated_state.type }}{# comment #}",
+    "{{ flow_run.state.timestamp | humanize_naturaltime }}",
+    "{{ flow_run.start_time | humanize_naturaldate }} {{ flow_run.total_run_time | humanize_naturaldelta }} {{ 3000 | humanize_intcomma }}",
+    "{{ flow_run.total_run_time }} {{ flow_run.total_run_time.total_seconds() }}",
+    "{{ flow_run|ui_url }}",
+    "{{ flow|ui_url }}|{{ deployment|ui_url }}|{{ work_pool|ui_url }}|{{ work_queue|ui_url }}|{{ automation|ui_url }}",
+    "{{ event|ui_url }}",
+    "{{ event.resource|ui_url }}|{{ flow_run.state|ui_url }}|{{ 'flow'|ui_url }}",
+    "{{ 'flow-run'|ui_url }}",
+    "{{ flow_run|ui_resource_events_url }}",
+    "{{ automation|ui_resource_events_url }}|{{ event.resource|ui_resource_events_url }}|{{ deployment|ui_resource_events_url }}",
+    "{{ work_queue|ui_resource_events_url }}|{{ work_pool|ui_resource_events_url }}|{{ event|ui_resource_events_url }}|{{ 'x'|ui_resource_events_url }}",
+    "{{ 'see https://app/flow-run/" + FLOW_RUN_ID + " now'|flow_run_id }}|{{ 'nothing'|flow_run_id }}|{{ ''|flow_run_id }}",
+    "{{ labels.prefect.resource.id }} {{ labels.region }} [{{ labels.prefect }}] {{ labels['region'] }} {{ labels | length }}",
+    "{% for k, v in labels %}{{ k }}:{{ v }};{% endfor %}",
+    "{{ labels.missing.deeper }}|{{ labels.region.upper() }}",
+    "{{ firing.trigger_states | first }} {{ firing.id }}",
+    "{{ flow_run.state }}",
+    "{{ flow }}",
+    "{{ flow_run.missing }}|{{ flow_run.missing.deeper }}|{{ flow_run['name'] }}",
+    "{{ flow_run.missing + 1 }}",
+    "{{ event.resource.missing + 1 }}",
+    "{{ event | tojson }}",
+    "{{ flow | tojson }}",
+    "{{ event.occurred | tojson }}",
+    "{{ flow_run.state.timestamp > event.occurred }} {{ flow_run.start_time < event.occurred }}",
+    "{{ (event.occurred - flow_run.start_time) }} {{ (event.occurred - flow_run.start_time).total_seconds() }}",
+    "{{ flow_run.name ~ '@' ~ flow_run.state.name | lower }}",
+    "{{ event.event.split('.')[-1] }} {{ event.event.startswith('prefect.flow-run') }}",
+    "{% if flow_run.state.type in ['FAILED', 'CRASHED'] %}bad{% else %}good{% endif %}",
+]
+
+EXPRESSIONS = [
+    "{{ 1 + 2 }}", "{{ 7 / 2 }}", "{{ 8 / 2 }}", "{{ 7 // 2 }}", "{{ -7 // 2 }}", "{{ 7 % 3 }}", "{{ -7 % 3 }}", "{{ 7.5 % 2 }}",
+    "{{ 2 ** 10 }}", "{{ 2 ** -1 }}", "{{ 2 ** 0.5 }}", "{{ 1.5 + 1.5 }}", "{{ 0.1 + 0.2 }}", "{{ 1e20 }}", "{{ 1e16 }}", "{{ 1.5e-5 }}",
+    "{{ 1e3 }}", "{{ 10 / 3 }}", "{{ 2.0 * 3 }}", "{{ 3 - 5 }}", "{{ -n }}", "{{ +n }}", "{{ -f }}", "{{ n + f }}", "{{ whole }}", "{{ whole * 2 }}",
+    "{{ big * big }}", "{{ 1_000_000 }}", "{{ 0x1F }} {{ 0o17 }} {{ 0b101 }}", "{{ 1 / 0 }}", "{{ 1 // 0 }}", "{{ 1 % 0 }}", "{{ 1.0 / 0 }}",
+    "{{ 1.0 // 0 }}", "{{ 0 ** -1 }}", "{{ yes + 1 }}", "{{ yes * 3 }}", "{{ no - yes }}",
+    "{{ 'a' + 'b' }}", "{{ 'a' * 3 }}", "{{ 3 * 'ab' }}", "{{ 'a' + 1 }}", "{{ 1 + 'a' }}", "{{ 'a' - 'b' }}", "{{ [1] + [2, 3] }}",
+    "{{ [1, 2] * 2 }}", "{{ (1, 2) + (3,) }}", "{{ [1] + (2,) }}", "{{ 'x' * 2.0 }}", "{{ {'a': 1} + {'b': 2} }}", "{{ none + 1 }}",
+    "{{ 'a' ~ 1 ~ none ~ true ~ [1] ~ undefined_thing }}", "{{ 1 ~ 2 }}",
+    "{{ [1, 'two', 3.0, none, true, false, [], {}] }}", "{{ (1, 2) }}", "{{ (1,) }}", "{{ () }}", "{{ {'a': 1, 'b': [2, 'c']} }}",
+    "{{ {1: 'a', 'b': 2.5, none: true} }}", "{{ {'k': (1, 2)} }}", "{{ tup }}", "{{ one_tuple }}", "{{ d }}", "{{ mixed }}", "{{ items }}",
+    "{{ 'it\\'s' }} {{ \"say \\\"hi\\\"\" }} {{ 'tab\\tnew\\nline' }}", "{{ ['it\\'s', 'a\"b', 'both\\'\"'] }}", "{{ ['\\n', '\\x01', 'é', '✓'] }}",
+    "{{ none }} {{ None }} {{ true }} {{ True }} {{ false }}", "{{ nothing }} {{ yes }} {{ no }}", "{{ 'a' 'b' 'c' }}",
+    "{{ 1 == 1.0 }} {{ 1 == '1' }} {{ 'a' != 'b' }} {{ [1, 2] == [1, 2] }} {{ (1, 2) == [1, 2] }} {{ {'a': 1} == {'a': 1} }}",
+    "{{ 1 < 2 < 3 }} {{ 3 > 2 > 2 }} {{ 'abc' < 'abd' }} {{ [1, 2] < [1, 3] }} {{ 2 >= 2.0 }} {{ true == 1 }}",
+    "{{ 1 < 'a' }}", "{{ [1] < (1,) }}", "{{ none < 1 }}", "{{ undefined_thing < 1 }}",
+    "{{ 2 in items }} {{ 5 in items }} {{ 'ell' in s }} {{ 'a' in d }} {{ 'z' not in d }} {{ 1 in d.values() }}",
+    "{{ 1 in 'abc' }}", "{{ 'a' in 5 }}", "{{ 'x' in undefined_thing }}",
+    "{{ yes and 'A' or 'B' }} {{ no and 'A' or 'B' }} {{ 0 or '' or 'last' }} {{ 'first' and 0 }} {{ not items }} {{ not empty_list }}",
+    "{{ 'yes' if n > 40 else 'no' }} {{ 'yes' if n > 50 else 'no' }} [{{ 'only' if no }}]",
+    "{{ items[0] }} {{ items[-1] }} {{ items[1:] }} {{ items[::-1] }} {{ items[:2] }} {{ s[0] }} {{ s[-5:] }} {{ s[::2] }}",
+    "{{ items[10] }}|{{ items['x'] }}|{{ d['zz'] }}|{{ d.zz }}", "{{ items.0 }} {{ nested.1.0 }} {{ nested[1][1] }}",
+    "{{ d['a'] }} {{ d.a }} {{ d.get('b') }} {{ d.get('z') }} {{ d.get('z', 'dflt') }}",
+    "{{ s.upper() }} {{ s.lower() }} {{ s.title() }} {{ s.swapcase() }} {{ 'hello world'.capitalize() }} {{ s.casefold() }}",
+    "[{{ t.strip() }}] [{{ t.lstrip() }}] [{{ t.rstrip() }}] [{{ 'xxhixx'.strip('x') }}]",
+    "{{ s.split() }} {{ 'a,b,,c'.split(',') }} {{ 'a,b,c'.split(',', 1) }} {{ 'a b  c'.rsplit(None, 1) }} {{ multiline.splitlines() }}",
+    "{{ s.replace('o', '0') }} {{ s.replace('o', '0', 1) }} {{ s.startswith('Hell') }} {{ s.endswith(('x', 'ld')) }}",
+    "{{ s.find('o') }} {{ s.rfind('o') }} {{ s.find('z') }} {{ s.count('o') }} {{ s.index('W') }}", "{{ s.index('z') }}",
+    "{{ '-'.join(['a', 'b']) }} {{ ', '.join(words) }} {{ '42'.zfill(5) }} {{ 'ab'.center(6, '*') }} {{ 'ab'.ljust(4, '.') }}|{{ 'ab'.rjust(4) }}",
+    "{{ 'a=b=c'.partition('=') }} {{ 'a=b=c'.rpartition('=') }} {{ 'prefix_x'.removeprefix('prefix_') }} {{ '123'.isdigit() }} {{ 'ab'.isalpha() }} {{ 'AB'.isupper() }}",
+    "{{ '{} and {}'.format('a', 'b') }} {{ '{0}{1}{0}'.format('x', 'y') }} {{ '{name}!'.format(name='hi') }} {{ '{:>6}|{:<4}|{:^5}'.format('r', 'l', 'c') }}",
+    "{{ '{:.2f} {:,} {:05d} {:x} {:+d} {:.1%}'.format(3.14159, 1234567, 42, 255, 7, 0.256) }}", "{{ '{0.name}'.format(mixed) }}",
+    "{{ '{0[name]}'.format(mixed) }} {{ '{!r}'.format('q') }}",
+    "{{ '%s is %d years' % ('ann', 31) }} {{ '%.2f' % 3.14159 }} {{ '%05.1f|%-5s|%5s' % (2.5, 'ab', 'cd') }} {{ '%x %o %e' % (255, 8, 12345.678) }}",
+    "{{ '%(a)s-%(b)s' % {'a': 1, 'b': 2} }} {{ '%s' % none }} {{ '%r' % 'x' }} {{ '%%' % () }} {{ '%g %g' % (0.00001234, 1234567890.0) }}",
+    "{{ '%d' % 'x' }}", "{{ '%s %s' % ('a',) }}", "{{ 'no spec' % 5 }}",
+    "{{ d.items() | list }} {{ d.keys() | list }} {{ d.values() | list }}", "{% for k, v in d.items() %}{{ k }}{{ v }}{% endfor %}",
+    "{{ items.index(2) }} {{ items.count(3) }} {{ tup.index('two') }}",
+    "{{ n.real }} {{ n.imag }}",
+    "{{ undefined_thing }}|{{ undefined_thing.attr }}|{{ undefined_thing['k'] }}|{{ undefined_thing.a.b.c }}",
+    "{{ undefined_thing + 1 }}", "{{ undefined_thing() }}", "{{ undefined_thing.attr() }}", "{{ -undefined_thing }}",
+    "{{ undefined_thing | length }} {{ undefined_thing | string }}|{{ undefined_thing | list }}",
+    "{{ n() }}", "{{ s.nope() }}", "{{ s.nope }}|", "{{ range(3) }} {{ range(1, 10, 3) | list }} {{ range(5)[2] }} {{ range(0) | list }}",
+    "{{ range(101) }}", "{{ range(100) | length }}", "{{ range(0, 1000, 10) | list | length }}", "{{ range(0, 1000, 5) }}", "{{ range('a') }}",
+    "{{ dict(a=1, b=2) }} {{ dict({'x': 1}, y=2) }}", "{% set ns = namespace(count=0) %}{% for i in items %}{% set ns.count = ns.count + i %}{% endfor %}{{ ns.count }}",
+    "{% set c = cycler('odd', 'even') %}{{ c.next() }} {{ c.next() }} {{ c.next() }} {{ c.current }}",
+    "{% set j = joiner(' | ') %}{% for i in items %}{{ j() }}{{ i }}{% endfor %}",
+    "{{ s[1:4].upper() }} {{ (s ~ '!') | length }} {{ ('a', 'b')[1] }} {{ [1, 2, 3][1:][0] }}",
+    "{{ 10 - 2 - 3 }} {{ 2 ** 3 ** 2 }} {{ -2 ** 2 }} {{ (1 + 2) * 3 }} {{ 1 + 2 * 3 }} {{ 'ab' ~ 1 + 2 }}",
+    "{{ 1 if none else 2 }} {{ [] if true }}", "{{ -1 | abs }} {{ -(1) }}",
+]
+
+STATEMENTS = [
+    "{% if n > 40 %}big{% elif n > 10 %}mid{% else %}small{% endif %}",
+    "{% if zero %}a{% elif nothing %}b{% elif empty_list %}c{% else %}d{% endif %}",
+    "{% if undefined_thing %}yes{% else %}no{% endif %}", "{% if undefined_thing.attr.deep %}yes{% endif %}end",
+    "{% for i in items %}{{ loop.index }}:{{ i }}{% if not loop.last %},{% endif %}{% endfor %}",
+    "{% for i in items %}{{ loop.index0 }}{{ loop.revindex }}{{ loop.revindex0 }}{{ loop.first }}{{ loop.last }}{{ loop.length }}|{% endfor %}",
+    "{% for i in items %}{{ loop.cycle('a', 'b') }}{% endfor %}", "{% for i in items %}{{ loop.previtem }}-{{ loop.nextitem }};{% endfor %}",
+    "{% for i in [1, 1, 2, 2, 1] %}{% if loop.changed(i) %}{{ i }}{% endif %}{% endfor %}",
+    "{% for i in empty_list %}x{% else %}empty{% endfor %}", "{% for i in undefined_thing %}x{% else %}none{% endfor %}",
+    "{% for i in items if i > 1 %}{{ i }}{{ loop.index }}{% endfor %}", "{% for a, b in nested %}{{ a }}+{{ b }};{% endfor %}",
+    "{% for c in 'abc' %}{{ c }}.{% endfor %}", "{% for k in d %}{{ k }}{% endfor %}", "{% for u in users %}{{ u.name }}{{ u['age'] }} {% endfor %}",
+    "{% for row in nested %}{% for x in row %}{{ x }}{{ loop.depth }}{% endfor %}/{% endfor %}",
+    "{% for row in nested %}{% for x in row %}{{ loop.index }}{% endfor %}{{ loop.index }}|{% endfor %}",
+    "{% for item in [{'n': 'a', 'c': [{'n': 'b', 'c': []}]}] recursive %}{{ item.n }}({{ loop.depth }}){{ loop(item.c) }}{% endfor %}",
+    "{% for a, b in [1, 2] %}{% endfor %}", "{% for a, b in [(1, 2, 3)] %}{% endfor %}", "{% for x in 5 %}{% endfor %}",
+    "{% set x = 1 %}{% for i in items %}{% set x = i %}{% endfor %}{{ x }}", "{% set x = 1 %}{% if true %}{% set x = 2 %}{% endif %}{{ x }}",
+    "{% set a, b = 1, 2 %}{{ a }}{{ b }}", "{% set a, b = 'xy' %}{{ b }}{{ a }}", "{% set l = [1, 2] %}{{ l }}",
+    "{% set block %}Hello {{ s }}!{% endset %}[{{ block }}]", "{% set block | upper %}shout {{ n }}{% endset %}{{ block }}",
+    "{% with a = 1, b = 2 %}{{ a + b }}{% endwith %}{{ a }}", "{% with x = n * 2 %}{{ x }}{% endwith %}",
+    "{% macro greet(name, greeting='Hello') %}{{ greeting }}, {{ name }}!{% endmacro %}{{ greet('ann') }} {{ greet('bob', 'Hi') }} {{ greet(name='cid', greeting='Yo') }}",
+    "{% macro m(a) %}[{{ a }}]{% endmacro %}{{ m() }}", "{% macro m(a) %}{{ a }}{% endmacro %}{{ m(1, 2) }}", "{% macro m() %}x{% endmacro %}{{ m }}",
+    "{% macro list_it(xs) %}{% for x in xs %}<{{ x }}>{% endfor %}{% endmacro %}{{ list_it(items) }}",
+    "{% macro wrap() %}<{{ caller() }}>{% endmacro %}{% call wrap() %}inner {{ n }}{% endcall %}",
+    "{% macro each(xs) %}{% for x in xs %}{{ caller(x) }}{% endfor %}{% endmacro %}{% call(v) each(items) %}[{{ v }}]{% endcall %}",
+    "{% filter upper %}shout {{ s }}{% endfilter %}", "{% filter replace('a', 'b') | upper %}banana{% endfilter %}",
+    "{% raw %}{{ x }} {% if %}{% endraw %}", "a {# comment #} b", "{# only a comment #}", "{#- trimmed -#}  x",
+    "  {%- if true -%}  \n  yes  \n  {%- endif -%}  ", "a  {{- 'b' -}}  c", "{% for i in items -%}\n  {{ i }}\n{%- endfor %}",
+    "line one\n{% if true %}\ntwo\n{% endif %}\nthree\n", "trailing newline\n", "{{ s }}\n\n", "{%- raw -%}  {{ x }}  {%- endraw -%}|",
+    "{% print s, n %}", "{% block title %}T{{ n }}{% endblock %}", "{% autoescape true %}{{ html }}{% endautoescape %} {{ html }}",
+    "{% autoescape true %}{{ html | safe }} {{ html | e }}{% endautoescape %}",
+    "{% include 'x.html' %}", "{% extends 'base.html' %}", "{% import 'm.html' as m %}", "{% from 'm.html' import a %}",
+    "{% if false %}{% include 'x.html' %}{% endif %}ok",
+]
+
+FILTERS = [
+    "{{ s | upper }} {{ s | lower }} {{ 'hello wORLD-foo bar(baz' | title }} {{ 'hELLO wORLD' | capitalize }}",
+    "{{ undefined_thing | default('dflt') }} {{ nothing | default('dflt') }} {{ '' | default('dflt', true) }} {{ 0 | d('zero', boolean=true) }} {{ n | d(1) }}",
+    "{{ undefined_thing.x | default('deep') }} {{ mixed.n | default('none kept') }}",
+    "{{ items | length }} {{ s | length }} {{ d | length }} {{ items | count }} {{ unicode | length }}",
+    "{{ words | join(', ') }} {{ items | join }} {{ users | join(', ', attribute='name') }} {{ [1, none, 'a'] | join('-') }}",
+    "{{ s | replace('l', 'L') }} {{ s | replace('l', 'L', 2) }} {{ 'aaa' | replace('', '-') }}",
+    "[{{ t | trim }}] [{{ 'xxhixx' | trim('x') }}]",
+    "{{ long | truncate(20) }}|{{ long | truncate(20, true) }}|{{ long | truncate(30, false, '…') }}|{{ 'short' | truncate(10) }}|{{ long | truncate(68) }}",
+    "{{ long | truncate(20, leeway=0) }}|{{ 'abc' | truncate(2) }}",
+    "{{ f | round }} {{ f | round(2) }} {{ f | round(1, 'floor') }} {{ f | round(1, 'ceil') }} {{ 2.5 | round }} {{ 3.5 | round }} {{ n | round }} {{ 0.125 | round(2) }} {{ 1234 | round(-2) }}",
+    "{{ 'x' | round }}", "{{ f | round(1, 'up') }}",
+    "{{ '42' | int }} {{ '4.7' | int }} {{ 'abc' | int }} {{ 'abc' | int(-1) }} {{ 4.7 | int }} {{ '0x1A' | int(0, 16) }} {{ '101' | int(base=2) }} {{ none | int }} {{ yes | int }}",
+    "{{ '3.5' | float }} {{ 'x' | float }} {{ 'x' | float(1.5) }} {{ 2 | float }} {{ '1e3' | float }} {{ none | float }}",
+    "{{ 5 | string }} {{ none | string }} {{ [1] | string }} {{ 5 | string | length }}",
+    "{{ 'abc' | list }} {{ d | list }} {{ tup | list }} {{ range(3) | list }}",
+    "{{ items | first }} {{ items | last }} {{ 'abc' | first }} {{ empty_list | first }}|{{ empty_list | last }}|",
+    "{{ items | sort }} {{ items | sort(reverse=true) }} {{ words | sort }} {{ words | sort(case_sensitive=true) }}",
+    "{{ users | sort(attribute='age') | map(attribute='name') | join(',') }} {{ users | sort(attribute='age,name', reverse=true) | map(attribute='name') | join(',') }}",
+    "{{ [3, 'a'] | sort }}",
+    "{{ words | unique | list }} {{ words | unique(case_sensitive=true) | list }} {{ users | unique(attribute='age') | map(attribute='name') | list }}",
+    "{{ users | map(attribute='name') | list }} {{ words | map('upper') | list }} {{ items | map('string') | join('') }} {{ users | map(attribute='zip', default='?') | list }}",
+    "{{ items | select('odd') | list }} {{ items | reject('odd') | list }} {{ [0, 1, '', 'a', none] | select | list }} {{ items | select('>', 1) | list }}",
+    "{{ users | selectattr('active') | map(attribute='name') | list }} {{ users | rejectattr('active') | map(attribute='name') | list }} {{ users | selectattr('age', 'equalto', 31) | map(attribute='name') | list }}",
+    "{{ users | selectattr('city', 'in', ['Paris', 'Berlin']) | map(attribute='name') | list }}",
+    "{{ items | select('nosuchtest') | list }}", "{{ items | map('nosuchfilter') | list }}",
+    "{{ d | dictsort }} {{ d | dictsort(reverse=true) }} {{ d | dictsort(by='value') }} {{ {'B': 1, 'a': 2} | dictsort }} {{ {'B': 1, 'a': 2} | dictsort(true) }}",
+    "{{ d | items | list }} {{ undefined_thing | items | list }}", "{{ items | items | list }}",
+    "{{ d | tojson }} {{ mixed | tojson }} {{ html | tojson }} {{ [1, 2.0, 'é', none, true] | tojson }} {{ tup | tojson }} {{ 'x' | tojson }} {{ 1.0 | tojson }}",
+    "{{ mixed | tojson(indent=2) }}", "{{ {'b': [1, {'c': 2}], 'a': {}} | tojson(4) }}", "{{ undefined_thing | tojson }}", "{{ {1: 'a'} | tojson }}",
+    "{{ s | center(21) }}|{{ 'ab' | center(7) }}|{{ 'abc' | center(2) }}",
+    "{{ multiline | indent }}|{{ multiline | indent(2, true) }}|{{ multiline | indent(2, blank=true) }}|{{ multiline | indent('> ') }}",
+    "{{ items | batch(2) | list }} {{ items | batch(2, 'x') | list }} {{ range(7) | slice(3) | list }} {{ range(7) | slice(3, 'x') | list }}",
+    "{{ [-1, 2.5, -3.5] | map('abs') | list }} {{ items | sum }} {{ [1.5, 2] | sum }} {{ users | sum(attribute='age') }} {{ items | sum(start=10) }}",
+    "{{ items | min }} {{ items | max }} {{ words | min }} {{ words | max }} {{ words | max(case_sensitive=true) }} {{ users | max(attribute='age') }} {{ empty_list | max }}|",
+    "{{ url | urlencode }} {{ {'a b': 'c&d', 'e': 1} | urlencode }} {{ [('x', 'y z')] | urlencode }} {{ unicode | urlencode }}",
+    "{{ html | e }} {{ html | escape }} {{ html | safe }} {{ html | forceescape }} {{ (html | e) | e }} {{ none | e }}",
+    "{{ html | striptags }} {{ '<p>a &amp; b</p>  <br/>c' | striptags }}",
+    "{{ long | wordcount }} {{ 'hello, wörld_1 2x' | wordcount }}", "{{ long | wordwrap(20) }}",
+    "{{ '%s-%s' | format('a', 'b') }} {{ '%(x)s!' | format(x='y') }} {{ '%.1f%%' | format(99.5) }} {{ '%s' | format(items) }}",
+    "{{ 1000 | filesizeformat }} {{ 1 | filesizeformat }} {{ 1024 | filesizeformat(true) }} {{ 123456789 | filesizeformat }} {{ 500 | filesizeformat }}",
+    "{{ items | reverse | list }} {{ 'abc' | reverse }}", "{{ users | groupby('age') | map(attribute='grouper') | list }}",
+    "{% for g in users | groupby('city') %}{{ g.grouper }}:{{ g.list | map(attribute='name') | join('+') }};{% endfor %}",
+    "{% for city, people in users | groupby('city', case_sensitive=true) %}{{ city }}={{ people | length }};{% endfor %}",
+    "{{ users[0] | attr('name') }}|{{ users[0] | attr('nope') }}|", "{{ items | pprint }} {{ 'x' | pprint }}",
+    "{{ {'a': 1, 'b': none, 'c': 'x<y'} | xmlattr }}", "{{ 'x' | nosuchfilter }}", "{% if false %}{{ 'x' | nosuchfilter }}{% endif %}ok",
+    "{% if true %}{{ 'x' | nosuchfilter }}{% endif %}", "{{ 'x' | nosuchfilter if false else 'fine' }}",
+    "{{ s | upper(1) }}", "{{ s | truncate(bogus=1) }}", "{{ s | default }}", "{{ s | join(d='-') }}",
+]
+
+TESTS = [
+    "{{ n is defined }} {{ undefined_thing is defined }} {{ undefined_thing is undefined }} {{ nothing is none }} {{ n is not none }}",
+    "{{ n is odd }} {{ n is even }} {{ n is divisibleby 7 }} {{ n is divisibleby(5) }} {{ 3 is odd }}",
+    "{{ n is number }} {{ f is number }} {{ s is number }} {{ n is integer }} {{ f is float }} {{ yes is integer }} {{ yes is boolean }} {{ whole is float }}",
+    "{{ s is string }} {{ items is sequence }} {{ d is mapping }} {{ items is iterable }} {{ n is iterable }} {{ s is sequence }} {{ d is sequence }}",
+    "{{ yes is true }} {{ no is false }} {{ 1 is true }} {{ 'abc' is lower }} {{ 'ABC' is upper }} {{ 'Abc' is lower }} {{ '123' is lower }}",
+    "{{ n is eq 42 }} {{ n is ne 42 }} {{ n is lt 50 }} {{ n is gt 50 }} {{ n is ge 42 }} {{ n is le 41 }} {{ n is equalto 42 }} {{ n is sameas 42 }} {{ nothing is sameas none }}",
+    "{{ 2 is in items }} {{ 'upper' is filter }} {{ 'odd' is test }} {{ 'nope' is filter }} {{ html is escaped }} {{ (html | e) is escaped }}",
+    "{{ s.upper is callable }} {{ s is callable }} {{ range is callable }}", "{{ n is nosuchtest }}", "{% if false %}{{ n is nosuchtest }}{% endif %}ok",
+    "{{ 'a' is lt 1 }}",
+]
+
+SANDBOX = [
+    "{{ s.__class__ }}|", "{{ s.__class__.__mro__ }}", "{{ ''.__class__.__mro__[1].__subclasses__() }}", "{{ items.__len__() }}",
+    "{{ items._private }}|", "{{ d._x }}|", "{{ {'_k': 1}._k }}|{{ {'_k': 1}['_k'] }}", "{{ items.append(4) }}", "{{ items.append }}|",
+    "{{ d.update({'z': 1}) }}", "{{ d.pop('a') }}", "{{ d.clear }}|", "{% set x = items.sort() %}", "{{ items.pop() }}",
+    "{{ range.__globals__ }}", "{{ s.format.__self__ }}|", "{{ '{0.__class__}'.format(s) }}", "{{ '{.upper}'.format(s) }}",
+    "{{ cycler.__init__.__globals__ }}", "{{ lipsum.__globals__ }}", "{{ namespace.__init__ }}|", "{{ self }}|", "{{ config }}|{{ request }}|",
+    "{{ s.encode }}|", "{{ tup.count(1) }}", "{{ d.copy() }}", "{{ items.copy() }}",
+]
+
+PREFECT_ONLY = [
+    "{{ now | humanize_naturaltime }} {{ secs_ago_30 | humanize_naturaltime }} {{ mins_ago_5 | humanize_naturaltime }} {{ hours_ago_3 | humanize_naturaltime }}",
+    "{{ yesterday | humanize_naturaltime }} {{ tomorrow | humanize_naturaltime }} {{ last_month | humanize_naturaltime }} {{ last_year | humanize_naturaltime }} {{ in_2_days | humanize_naturaltime }}",
+    "{{ d90 | humanize_naturaltime }} {{ 3600 | humanize_naturaltime }} {{ 3600 | humanize_naturaltime(future=true) }} {{ 'x' | humanize_naturaltime }}",
+    "{{ mins_ago_5 | humanize_naturaltime(when=hours_ago_3) }}",
+    "{{ d0 | humanize_naturaldelta }}|{{ d1 | humanize_naturaldelta }}|{{ d45 | humanize_naturaldelta }}|{{ d90 | humanize_naturaldelta }}|{{ d3600 | humanize_naturaldelta }}|{{ d5400 | humanize_naturaldelta }}",
+    "{{ d86400 | humanize_naturaldelta }}|{{ d_days | humanize_naturaldelta }}|{{ d_months | humanize_naturaldelta }}|{{ d_months | humanize_naturaldelta(months=false) }}|{{ d_year | humanize_naturaldelta }}|{{ d_years | humanize_naturaldelta }}",
+    "{{ d_frac | humanize_naturaldelta }}|{{ d_frac | humanize_naturaldelta(minimum_unit='milliseconds') }}|{{ d_neg | humanize_naturaldelta }}|{{ 125 | humanize_naturaldelta }}|{{ 'abc' | humanize_naturaldelta }}",
+    "{{ d_frac | humanize_naturaldelta(minimum_unit='hours') }}",
+    "{{ now | humanize_naturalday }} {{ yesterday | humanize_naturalday }} {{ tomorrow | humanize_naturalday }} {{ last_month | humanize_naturalday }} {{ 'x' | humanize_naturalday }}",
+    "{{ now | humanize_naturaldate }} {{ last_month | humanize_naturaldate }} {{ last_year | humanize_naturaldate }} {{ offset | humanize_naturalday }} {{ naive | humanize_naturalday }}",
+    "{{ 1234567 | humanize_intcomma }} {{ 1234.5678 | humanize_intcomma }} {{ 1234.5678 | humanize_intcomma(2) }} {{ '1234567' | humanize_intcomma }} {{ -9876 | humanize_intcomma }} {{ 'abc' | humanize_intcomma }}",
+    "{{ 1 | humanize_ordinal }} {{ 2 | humanize_ordinal }} {{ 3 | humanize_ordinal }} {{ 11 | humanize_ordinal }} {{ 112 | humanize_ordinal }} {{ 23 | humanize_ordinal }} {{ 'x' | humanize_ordinal }}",
+    "{{ 0 | humanize_apnumber }} {{ 5 | humanize_apnumber }} {{ 10 | humanize_apnumber }} {{ 'x' | humanize_apnumber }}",
+    "{{ 100 | humanize_intword }} {{ 1000000 | humanize_intword }} {{ 1200000 | humanize_intword }} {{ 999999999 | humanize_intword }} {{ 1234567890123 | humanize_intword('%.2f') }}",
+    "{{ 1 | humanize_naturalsize }} {{ 300 | humanize_naturalsize }} {{ 3000 | humanize_naturalsize }} {{ 3000000 | humanize_naturalsize(binary=true) }} {{ 3000000 | humanize_naturalsize(gnu=true) }} {{ 999999 | humanize_naturalsize }}",
+    "{{ 1234.5 | humanize_scientific }} {{ 0.000123 | humanize_scientific(precision=1) }}",
+    "{{ now }} {{ naive }} {{ offset }} {{ d_days }} {{ d_frac }} {{ d_neg }} {{ d0 }}",
+    "{{ now.year }}-{{ now.month }}-{{ now.day }} {{ now.hour }}:{{ now.minute }} {{ now.strftime('%A %d %B %Y %I:%M %p %j %a %b %y %z') }} {{ offset.strftime('%z') }}",
+    "{{ now.isoformat() }} {{ offset.isoformat() }} {{ naive.isoformat() }} {{ now.timestamp() }}",
+    "{{ now > yesterday }} {{ yesterday < tomorrow }} {{ now == now }} {{ (now - yesterday) }} {{ d90 < d3600 }} {{ now - d3600 }}",
+    "{{ now < naive }}", "{{ [d90, d45] | sort }} {{ d90 + d45 }} {{ d90 * 2 }}",
+]
+
+
+def _cases() -> list[tuple[str, str]]:
+    cases: list[tuple[str, str]] = []
+    cases += [("prefect", t) for t in PREFECT_CASES]
+    for group in (EXPRESSIONS, STATEMENTS, FILTERS, TESTS, SANDBOX):
+        cases += [("values", t) for t in group]
+    cases += [("times", t) for t in PREFECT_ONLY]
+    # Strings that are no template come back as they are, whatever they hold.
+    cases += [("empty", t) for t in ["plain text", "{# a comment only #}", "100% {x}", "}} not a tag {{"[:13], ""]]
+    # Syntax errors at render time.
+    cases += [("empty", t) for t in ["{{ x", "{% if x %}", "{{ 1 + }}", "{% for i in range(3) %}"]]
+    return cases
+
+
+CASES = _cases()
+
+
+def write_render_goldens(out: Path) -> None:
+    cases = []
+    seen = set()
+    for context_name, template in CASES:
+        if (context_name, template) in seen:
+            continue
+        seen.add((context_name, template))
+        context = decode(json.loads(CONTEXTS[context_name]))
+        cases.append({"template": template, "context": context_name, "expected": render(template, context)})
+    document = {
+        "generator": "scripts/goldens/jinja.py",
+        "oracle": f"jinja2 {jinja2.__version__}, humanize {humanize.__version__}, Prefect 3.8.3's render_user_template",
+        "now": NOW.isoformat(),
+        "ui_url": UI_URL,
+        "contexts": CONTEXTS,
+        "cases": cases,
+    }
+    out.write_text(json.dumps(document, indent=1, ensure_ascii=False) + "\n")
+    print(f"{out.relative_to(ROOT)}: {len(cases)} cases")
 
 
 if __name__ == "__main__":
     main()
+
