@@ -120,6 +120,12 @@ async function startWorker(name, migrated, vars = {}) {
   cpSync(migrated, dir, { recursive: true });
   const logPath = path.join(state, `${name}.log`);
   const log = createWriteStream(logPath);
+  // A free port can be taken by another process before wrangler binds it: then wrangler exits, and
+  // a second try takes other ports.
+  return listen(name, dir, vars, log, logPath, { retry: true });
+}
+
+async function listen(name, dir, vars, log, logPath, { retry }) {
   const fail = failWithLog(`the ${name} worker`, logPath);
   const [port, inspectorPort] = [await freePort(), await freePort()];
   const varArgs = Object.entries(vars).flatMap(([key, value]) => ["--var", `${key}:${value}`]);
@@ -127,12 +133,15 @@ async function startWorker(name, migrated, vars = {}) {
   const args = ["dev", "--test-scheduled", "--persist-to", dir, "--ip", "127.0.0.1", "--port", String(port), "--inspector-port", String(inspectorPort), "--show-interactive-dev-session=false", ...varArgs];
   const server = spawn(WRANGLER, args, { cwd: ROOT, detached: true, stdio: ["ignore", "pipe", "pipe"], env: WRANGLER_ENV });
   servers.push(server);
-  server.stdout.pipe(log);
-  server.stderr.pipe(log);
+  server.stdout.pipe(log, { end: false });
+  server.stderr.pipe(log, { end: false });
   const base = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + STARTUP_TIMEOUT_MS;
   while (Date.now() < deadline) {
-    if (server.exitCode !== null) fail(new Error(`the ${name} worker exited ${server.exitCode} before answering`));
+    if (server.exitCode !== null) {
+      if (retry) return listen(name, dir, vars, log, logPath, { retry: false });
+      fail(new Error(`the ${name} worker exited ${server.exitCode} before answering`));
+    }
     try {
       if ((await fetch(`${base}/api/health`)).ok) return base;
     } catch {

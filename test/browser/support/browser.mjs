@@ -9,6 +9,8 @@ export function launchBrowser() {
   return puppeteer.launch({
     executablePath: CHROMIUM,
     headless: true,
+    // On a busy machine chromium can take longer than puppeteer's 30 s to start.
+    timeout: 90_000,
     args: ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"],
   });
 }
