@@ -11,11 +11,23 @@
 //
 // --host wrangler (the default) serves the worker as `npm start` does (wrangler dev, local D1
 // in a fresh directory); miniflare hosts the built bundle as bench-core does. --only drives some
-// kinds of load alone (to find what holds memory); SOAK_DEBUG=1 prints every 4xx/5xx and failure.
+// kinds of load alone (to find what holds memory); SOAK_DEBUG=1 prints every 4xx/5xx and failure
+// with the time, and keeps wrangler's output, each line timed, in a file; SOAK_NO_INSPECTOR=1
+// leaves the isolate's heap unread (no inspector attached).
+//
+// "unanswered" counts requests the local runtime dropped: the connection closed without an answer
+// (Miniflare) or wrangler's proxy's 503 "Your worker restarted mid-request" (no restart: it says so
+// whenever its connection to workerd breaks under a non-GET). workerd closes a keep-alive connection
+// idle for 5 s; when its one thread (the Worker, its Durable Objects, D1) was busy that long, it
+// closes it on waking although the client has meanwhile sent a request on it. A dev-only drop, not
+// the server's 5xx — but it marks a request that held the event loop for seconds. wrangler's log
+// also shows one uncaught "Network connection lost" per /events/in client that cut its connection
+// (workerd's report of the close frame it cannot send; not closing gives "had hung" instead).
 // Locally one workerd thread serves the worker, its Durable Objects and D1 alike, so throughput
 // here says little; the memory curve is the point.
 import { execFileSync, spawn } from "node:child_process";
-import { mkdtempSync, openSync, rmSync } from "node:fs";
+import { createWriteStream, mkdtempSync, rmSync } from "node:fs";
+import { createInterface } from "node:readline";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { Miniflare } from "miniflare";
@@ -57,10 +69,17 @@ async function startWrangler() {
   const port = 8700 + Math.floor(Math.random() * 90);
   const npx = (args, opts) => spawn("npx", ["wrangler", ...args, "--persist-to", persist], { cwd: ROOT, stdio: "ignore", ...opts });
   await new Promise((resolve, reject) => npx(["d1", "migrations", "apply", "DB", "--local"]).on("exit", (c) => (c === 0 ? resolve() : reject(new Error(`migrations: exit ${c}`)))));
-  // SOAK_DEBUG=1 keeps wrangler's output (e.g. why the worker restarted) in a file beside the run.
-  const log = process.env.SOAK_DEBUG ? openSync(path.join(tmpdir(), `soak-wrangler-${port}.log`), "w") : "ignore";
-  if (log !== "ignore") console.log(`wrangler's output: ${path.join(tmpdir(), `soak-wrangler-${port}.log`)}`);
-  const child = npx(["dev", "--ip", "127.0.0.1", "--port", String(port), "--inspector-port", String(INSPECTOR_PORT), "--test-scheduled"], { detached: true, stdio: ["ignore", log, log] });
+  const logPath = path.join(tmpdir(), `soak-wrangler-${port}.log`);
+  const child = npx(["dev", "--ip", "127.0.0.1", "--port", String(port), "--inspector-port", String(INSPECTOR_PORT), "--test-scheduled"], {
+    detached: true,
+    stdio: ["ignore", process.env.SOAK_DEBUG ? "pipe" : "ignore", process.env.SOAK_DEBUG ? "pipe" : "ignore"],
+  });
+  if (process.env.SOAK_DEBUG) {
+    // Each line stamped with the time it arrived, to line it up with the load's own log.
+    console.log(`wrangler's output: ${logPath}`);
+    const log = createWriteStream(logPath);
+    for (const stream of [child.stdout, child.stderr]) createInterface({ input: stream }).on("line", (line) => log.write(`${new Date().toISOString()} ${line}\n`));
+  }
   const url = `http://127.0.0.1:${port}`;
   await waitForHealth(url);
   return {
@@ -104,7 +123,7 @@ for (const signal of ["SIGINT", "SIGTERM"])
   });
 const pids = workerdPids(server.root);
 let isolate = null;
-try {
+if (!process.env.SOAK_NO_INSPECTOR) try {
   isolate = await inspectIsolate(server.inspector, "core:user:");
 } catch (err) {
   console.log(`(no JS heap figures: ${err.message})`);

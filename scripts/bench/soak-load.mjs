@@ -33,17 +33,32 @@ export class Tally {
   }
 }
 
+/**
+ * wrangler dev's proxy answers 503 "Your worker restarted mid-request" whenever its connection to
+ * workerd fails under a non-GET request (restart or not: it compares the request's URL with the
+ * worker's bare origin), e.g. when workerd closed a keep-alive connection idle for 5 s while its
+ * one thread was busy, with the request the proxy had just sent on it. The worker never saw that
+ * request: it is counted as unanswered (dropped by the local runtime), not as the server's 5xx.
+ */
+const DROPPED_BY_DEV_PROXY = "dropped: wrangler's proxy lost its connection to workerd";
+const isDroppedByDevProxy = (status, text) => status === 503 && text.startsWith("Your worker restarted mid-request.");
+
 /** One request: its status counted, its body read (and parsed when asked). */
 async function call(tally, url, init, parse = false) {
   const t0 = Date.now();
   try {
     const res = await fetch(url, init);
-    tally.count(res.status, `${init.method} ${new URL(url).pathname}`);
     const text = await res.text();
-    if (process.env.SOAK_DEBUG && res.status >= 400) console.log("answered", res.status, init.method, url, text.slice(0, 200));
+    if (isDroppedByDevProxy(res.status, text)) {
+      if (process.env.SOAK_DEBUG) console.log(new Date().toISOString(), "dropped (wrangler's proxy lost workerd's connection)", init.method, url, "after", Date.now() - t0, "ms");
+      tally.failed(new Error(DROPPED_BY_DEV_PROXY));
+      return null;
+    }
+    tally.count(res.status, `${init.method} ${new URL(url).pathname}`);
+    if (process.env.SOAK_DEBUG && res.status >= 400) console.log(new Date().toISOString(), "answered", res.status, init.method, url, "after", Date.now() - t0, "ms:", text.slice(0, 200));
     return parse && res.ok ? JSON.parse(text) : null;
   } catch (err) {
-    if (process.env.SOAK_DEBUG) console.log("unanswered", init.method, url, String(err?.cause ?? err), "after", Date.now() - t0, "ms");
+    if (process.env.SOAK_DEBUG) console.log(new Date().toISOString(), "unanswered", init.method, url, String(err?.cause ?? err), "after", Date.now() - t0, "ms");
     tally.failed(err);
     return null;
   }
@@ -56,15 +71,18 @@ async function call(tally, url, init, parse = false) {
 const ownConnection = new http.Agent({ keepAlive: false });
 async function callAlone(tally, url, init) {
   try {
-    const status = await new Promise((resolve, reject) => {
+    const [status, text] = await new Promise((resolve, reject) => {
       const req = http.request(url, { method: init.method, headers: init.headers ?? {}, agent: ownConnection }, (res) => {
-        res.resume();
-        res.on("end", () => resolve(res.statusCode));
+        let text = "";
+        res.setEncoding("utf8");
+        res.on("data", (chunk) => (text += chunk));
+        res.on("end", () => resolve([res.statusCode, text]));
         res.on("error", reject);
       });
       req.on("error", reject);
       req.end(init.body);
     });
+    if (isDroppedByDevProxy(status, text)) return tally.failed(new Error(DROPPED_BY_DEV_PROXY));
     tally.count(status, `${init.method} ${new URL(url).pathname}`);
   } catch (err) {
     tally.failed(err);
