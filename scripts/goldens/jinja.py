@@ -205,6 +205,7 @@ def main() -> None:
     OUT.write_text(json.dumps(document, indent=1, ensure_ascii=False) + "\n")
     print(f"{OUT.relative_to(ROOT)}: {len(cases)} cases")
     write_render_goldens(ROOT / "test" / "goldens" / "jinja_render.json")
+    write_parameter_goldens(ROOT / "test" / "goldens" / "jinja_parameters.json")
 
 
 # ---- rendering -------------------------------------------------------------------------------
@@ -857,6 +858,188 @@ def _cases() -> list[tuple[str, str]]:
 
 
 CASES = _cases()
+
+# ---- run-deployment parameters ----------------------------------------------------------------
+# RunDeployment.render_parameters (prefect.server.events.actions) over Prefect's hydrate
+# (prefect.utilities.schema_tools.hydration), restated: v1 strings upgraded, `__prefect_kind`
+# placeholders resolved, jinja rendered by the sync environment (same filters), json parsed by
+# json.loads, the first error raised (its repr is what the action's failure reports).
+
+sync_environment = ImmutableSandboxedEnvironment(undefined=ChainableUndefined)
+sync_environment.globals["range"] = _check_template_range
+sync_environment.filters.update(render_environment.filters)
+
+
+class HydrationError(Exception):
+    def __init__(self, detail=None):  # Prefect's sets no args: repr() is `InvalidJinja()`
+        self.detail = detail
+
+
+class InvalidJSON(HydrationError):
+    pass
+
+
+class InvalidJinja(HydrationError):
+    pass
+
+
+class ValueNotFound(HydrationError):
+    pass
+
+
+class TemplateNotFound(HydrationError):
+    pass
+
+
+class WorkspaceVariableNotFound(HydrationError):
+    pass
+
+
+class _Remove:
+    pass
+
+
+class _Placeholder:
+    def __init__(self, kind, value):
+        self.kind, self.value = kind, value
+
+
+def _maybe_template(v):
+    return "{{" in v or "{%" in v
+
+
+def _wrap_v1(template):
+    stripped = template.strip()
+    if stripped.startswith("{{") and stripped.endswith("}}") and stripped.count("{{") == 1:
+        inner = stripped[2:-2].strip()
+        return {"__prefect_kind": "json", "value": {"__prefect_kind": "jinja", "template": "{{ " + inner + " | tojson }}"}}
+    return {"__prefect_kind": "jinja", "template": template}
+
+
+def _upgrade_v1(parameters):
+    for key, value in parameters.items():
+        if isinstance(value, dict):
+            if "__prefect_kind" in value:
+                continue
+            _upgrade_v1(value)
+        elif isinstance(value, list):
+            for i, item in enumerate(value):
+                if isinstance(item, dict):
+                    _upgrade_v1(item)
+                elif isinstance(item, str) and _maybe_template(item):
+                    value[i] = _wrap_v1(item)
+        elif isinstance(value, str) and _maybe_template(value):
+            parameters[key] = _wrap_v1(value)
+
+
+def _hydrate(obj, ctx):
+    if isinstance(obj, dict) and "__prefect_kind" in obj:
+        res = _handle(obj["__prefect_kind"], obj, ctx)
+        if ctx["raise"] and isinstance(res, HydrationError):
+            raise res
+        return res
+    if isinstance(obj, dict):
+        out = {}
+        for k, v in obj.items():
+            h = _hydrate(v, ctx)
+            if not isinstance(h, _Remove):
+                out[k] = h
+        return out
+    if isinstance(obj, list):
+        return [h for h in (_hydrate(v, ctx) for v in obj) if not isinstance(h, _Remove)]
+    return obj
+
+
+def _handle(kind, obj, ctx):
+    if kind == "none":
+        return _hydrate(obj["value"], ctx) if "value" in obj else ValueNotFound()
+    if kind == "json":
+        if "value" not in obj:
+            return _Remove()
+        v = _hydrate(obj["value"], ctx) if isinstance(obj["value"], dict) else obj["value"]
+        if isinstance(v, (HydrationError, _Placeholder)) or not isinstance(v, str):
+            return v
+        try:
+            return json.loads(v)
+        except (json.JSONDecodeError, TypeError) as e:
+            return InvalidJSON(detail=str(e))
+    if kind == "jinja":
+        if "template" not in obj:
+            return TemplateNotFound()
+        t = _hydrate(obj["template"], ctx) if isinstance(obj["template"], dict) else obj["template"]
+        if isinstance(t, (HydrationError, _Placeholder)):
+            return t
+        problem = validate(t)
+        if problem:
+            return InvalidJinja(detail=problem["message"])
+        if not ctx["render"]:
+            return _Placeholder("jinja", t)
+        if not _maybe_template(t):
+            return t
+        try:
+            return sync_environment.from_string(t).render(ctx["context"])
+        except Exception as exc:
+            return InvalidJinja(detail=f"Failed to render template due to the following error: {exc!r}")
+    if kind == "workspace_variable":
+        if "variable_name" not in obj:
+            return _Remove()
+        name = _hydrate(obj["variable_name"], ctx) if isinstance(obj["variable_name"], dict) else obj["variable_name"]
+        if isinstance(name, (HydrationError, _Placeholder)):
+            return name
+        if not ctx["render"]:
+            return _Placeholder("workspace_variable", name)
+        if name in ctx["variables"]:
+            return ctx["variables"][name]
+        return WorkspaceVariableNotFound(detail=name)
+    return obj.get("value", None)
+
+
+def render_parameters(parameters, context, variables):
+    import copy
+
+    params = copy.deepcopy(parameters)
+    _upgrade_v1(params)
+    try:
+        out = _hydrate(params, {"raise": True, "render": True, "context": context, "variables": variables})
+        if isinstance(out, _Remove):
+            out = {}
+        return {"parameters": out}
+    except HydrationError as exc:
+        return {"error": repr(exc)}
+
+
+PARAMETER_VARIABLES = {"greeting": "hello", "count": 3, "cfg": {"a": [1, 2.5]}}
+PARAMETER_CASES = [
+    {"n": "{{ values.n }}"}, {"f": "{{ values.f }}"}, {"whole": "{{ values.whole }}"}, {"s": "{{ values.s }}"}, {"b": "{{ values.yes }}"},
+    {"none": "{{ values.nothing }}"}, {"l": "{{ values.items }}"}, {"d": "{{ values.d }}"}, {"mixed": "n={{ values.n }}"},
+    {"padded": "  {{ values.n }}  "}, {"two": "{{ values.n }}{{ values.n }}"}, {"stmt": "{% if values.yes %}yes{% endif %}"},
+    {"missing": "{{ values.nope }}"}, {"missing_text": "x{{ values.nope }}"}, {"plain": "no template"}, {"num": 5, "nested": {"inner": "{{ values.n + 1 }}", "keep": [1, "{{ values.s | upper }}", {"deep": "{{ values.f }}"}]}},
+    {"explicit": {"__prefect_kind": "jinja", "template": "{{ values.n }}"}}, {"json": {"__prefect_kind": "json", "value": "[1, 2.0, {\"a\": null}]"}},
+    {"json_bad": {"__prefect_kind": "json", "value": "{not json"}}, {"json_jinja": {"__prefect_kind": "json", "value": {"__prefect_kind": "jinja", "template": "{{ values.d | tojson }}"}}},
+    {"json_none": {"__prefect_kind": "json"}, "other": 1}, {"var": {"__prefect_kind": "workspace_variable", "variable_name": "greeting"}},
+    {"var_obj": {"__prefect_kind": "workspace_variable", "variable_name": "cfg"}, "var_n": {"__prefect_kind": "workspace_variable", "variable_name": "count"}},
+    {"var_missing": {"__prefect_kind": "workspace_variable", "variable_name": "nope"}}, {"var_removed": {"__prefect_kind": "workspace_variable"}},
+    {"none_kind": {"__prefect_kind": "none", "value": {"a": "{{ values.n }}"}}}, {"none_missing": {"__prefect_kind": "none"}},
+    {"unknown_kind": {"__prefect_kind": "mystery", "value": 7}}, {"no_template": {"__prefect_kind": "jinja"}},
+    {"bad_syntax": {"__prefect_kind": "jinja", "template": "{{ values.n "}}, {"render_error": "{{ values.n / 0 }}"},
+    {"lone_error": "{{ values.nope + 1 }}"}, {"filter_missing": "{{ values.n | nosuch }}"},
+    {"list_item": ["{{ values.n }}", "a {{ values.s }}", 3]}, {"range": "{{ range(3) | list }}"}, {"tojson_str": "{{ values.html }}"},
+    {"unicode": "{{ values.unicode }}"}, {"float_math": "{{ values.n / 4 }}"},
+]
+
+
+def write_parameter_goldens(out: Path) -> None:
+    context = {"values": decode(json.loads(CONTEXTS["values"]))}
+    cases = [{"parameters": p, "expected": render_parameters(p, context, PARAMETER_VARIABLES)} for p in PARAMETER_CASES]
+    document = {
+        "generator": "scripts/goldens/jinja.py",
+        "oracle": f"jinja2 {jinja2.__version__}, Prefect 3.8.3's RunDeployment.render_parameters and hydrate, restated",
+        "context": "values",
+        "variables": PARAMETER_VARIABLES,
+        "cases": cases,
+    }
+    out.write_text(json.dumps(document, indent=1, ensure_ascii=False) + "\n")
+    print(f"{out.relative_to(ROOT)}: {len(cases)} cases")
 
 
 def write_render_goldens(out: Path) -> None:

@@ -14,8 +14,8 @@ import { createFlowRun, type CreatedFlowRun } from "./flow-run-create";
 /**
  * Parameters with Prefect's placeholders (`{"__prefect_kind": "json" | "none" | "jinja" |
  * "workspace_variable", …}`) resolved as Prefect's create_flow_run hydrates them; workspace
- * variables are read only when a parameter refers to one. Jinja templates are validated and kept
- * as their template text. A placeholder that cannot be resolved is Prefect's 400.
+ * variables are read only when a parameter refers to one. Jinja templates are rendered (with no
+ * context: `{{ 1 + 1 }}` is "2"). A placeholder that cannot be resolved is Prefect's 400.
  */
 export async function hydrateParameters(db: Db, params: Record<string, unknown>): Promise<Record<string, unknown>> {
   const text = JSON.stringify(params);
@@ -23,7 +23,8 @@ export async function hydrateParameters(db: Db, params: Record<string, unknown>)
   const workspaceVariables = text.includes("workspace_variable")
     ? Object.fromEntries((await db.select({ name: variable.name, value: variable.value }).from(variable)).map((v) => [v.name, v.value]))
     : {};
-  const hydrated = hydrate(params, { workspaceVariables, renderWorkspaceVariables: true });
+  // Jinja placeholders render with an empty context, as Prefect's create_flow_run renders them.
+  const hydrated = hydrate(params, { workspaceVariables, renderWorkspaceVariables: true, renderJinja: true });
   const [first] = collectHydrationErrors(hydrated);
   if (first) throw badRequest(`Error hydrating flow run parameters: ${first[1].message}`);
   return unwrapPlaceholders(hydrated) as Record<string, unknown>;

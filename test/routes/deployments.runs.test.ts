@@ -204,4 +204,22 @@ describe("parameter hydration of deployment flow runs", () => {
     });
     expect(missing).toMatchObject({ status: 400, body: { detail: "Error hydrating flow run parameters: Variable 'no_such_var' not found in workspace." } });
   });
+
+  it("renders jinja placeholders with an empty context, as Prefect's create_flow_run does; a render error is its 400", async () => {
+    const dep = await deployment({ parameters: { fixed: { __prefect_kind: "jinja", template: "{{ 'dep' | upper }}" } } });
+    const res = await api("POST", `/deployments/${dep.id}/create_flow_run`, {
+      parameters: {
+        sum: { __prefect_kind: "jinja", template: "{{ 1 + 1 }}" },
+        typed: { __prefect_kind: "json", value: { __prefect_kind: "jinja", template: "{{ [1, 2.5] | tojson }}" } },
+        nothing: { __prefect_kind: "jinja", template: "[{{ flow_run.name }}]" },
+      },
+    });
+    expect(res.status).toBe(201);
+    expect(res.body.parameters).toEqual({ fixed: "DEP", sum: "2", typed: [1, 2.5], nothing: "[]" });
+    const bad = await api("POST", `/deployments/${dep.id}/create_flow_run`, { parameters: { x: { __prefect_kind: "jinja", template: "{{ 1 / 0 }}" } } });
+    expect(bad).toMatchObject({
+      status: 400,
+      body: { detail: "Error hydrating flow run parameters: Invalid jinja: Failed to render template due to the following error: ZeroDivisionError('division by zero')" },
+    });
+  });
 });

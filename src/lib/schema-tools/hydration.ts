@@ -2,7 +2,7 @@
  * Prefect's hydration of `__prefect_kind` values (prefect.utilities.schema_tools.hydration):
  * placeholders resolved, removed, or left as Placeholder values the validator reports on.
  */
-import { templateError } from "../jinja";
+import { maybeTemplate, renderUserTemplate, type RenderOptions, TemplateRenderError, templateError } from "../jinja";
 import { isDict, parsePythonJson } from "../python";
 
 export class Placeholder {
@@ -44,10 +44,22 @@ export interface HydrationContext {
   /** Workspace variables by name; used when renderWorkspaceVariables. */
   workspaceVariables?: Record<string, unknown>;
   renderWorkspaceVariables?: boolean;
+  /** Render `jinja` placeholders with `jinjaContext` (else they stay ValidJinja). */
+  renderJinja?: boolean;
+  jinjaContext?: Record<string, unknown>;
+  renderOptions?: RenderOptions;
+  /** Throw the first HydrationError met (Prefect's raise_on_error). */
+  raiseOnError?: boolean;
 }
 
 
 function hydrateKind(kind: unknown, obj: Record<string, unknown>, ctx: HydrationContext): unknown {
+  const result = kindHandler(kind, obj, ctx);
+  if (ctx.raiseOnError && result instanceof HydrationError) throw result;
+  return result;
+}
+
+function kindHandler(kind: unknown, obj: Record<string, unknown>, ctx: HydrationContext): unknown {
   switch (kind) {
     case "none":
       return "value" in obj ? hydrateValue(obj.value, ctx) : missingKey("value");
@@ -67,7 +79,14 @@ function hydrateKind(kind: unknown, obj: Record<string, unknown>, ctx: Hydration
       if (template instanceof Placeholder) return template;
       if (typeof template !== "string") return new HydrationError("Invalid jinja", "InvalidJinja");
       const error = templateError(template);
-      return error ? new HydrationError(`Invalid jinja: ${error.message}`, "InvalidJinja") : new ValidJinja(template);
+      if (error) return new HydrationError(`Invalid jinja: ${error.message}`, "InvalidJinja");
+      if (!ctx.renderJinja) return new ValidJinja(template);
+      try {
+        return renderUserTemplate(template, ctx.jinjaContext ?? {}, ctx.renderOptions);
+      } catch (err) {
+        if (err instanceof TemplateRenderError) return new HydrationError(`Invalid jinja: ${err.message}`, "InvalidJinja");
+        throw err;
+      }
     }
     case "workspace_variable": {
       if (!("variable_name" in obj)) return new RemoveValue();
@@ -118,4 +137,82 @@ export function collectHydrationErrors(hydrated: unknown, prefix = ""): [string,
     } else if (value instanceof HydrationError) out.push([`${prefix}${key}`, value]);
   }
   return out;
+}
+
+/**
+ * RunDeployment's upgrade of v1 parameters: a plain string that looks like a template becomes a
+ * `jinja` placeholder; one that is a lone `{{ expr }}` becomes `json` of `{{ expr | tojson }}`,
+ * so that it keeps its JSON type (a number stays a number). Changes `parameters` in place.
+ */
+export function upgradeV1Templates(parameters: Record<string, unknown>): void {
+  const wrap = (template: string): Record<string, unknown> => {
+    const stripped = template.trim();
+    if (stripped.startsWith("{{") && stripped.endsWith("}}") && stripped.split("{{").length === 2) {
+      const inner = stripped.slice(2, -2).trim();
+      return { __prefect_kind: "json", value: { __prefect_kind: "jinja", template: `{{ ${inner} | tojson }}` } };
+    }
+    return { __prefect_kind: "jinja", template };
+  };
+  for (const [key, value] of Object.entries(parameters)) {
+    if (isDict(value)) {
+      if (!("__prefect_kind" in value)) upgradeV1Templates(value);
+    } else if (Array.isArray(value)) {
+      value.forEach((item, i) => {
+        if (isDict(item)) upgradeV1Templates(item);
+        else if (typeof item === "string" && maybeTemplate(item)) value[i] = wrap(item);
+      });
+    } else if (typeof value === "string" && maybeTemplate(value)) {
+      parameters[key] = wrap(value);
+    }
+  }
+}
+
+/** The placeholders left in hydrated values (RunDeployment's _collect_placeholders). */
+export function collectPlaceholders(hydrated: unknown): Placeholder[] {
+  if (hydrated instanceof Placeholder) return [hydrated];
+  if (!isDict(hydrated)) return [];
+  const out: Placeholder[] = [];
+  for (const value of Object.values(hydrated)) {
+    if (isDict(value)) out.push(...collectPlaceholders(value));
+    else if (Array.isArray(value)) {
+      for (const item of value) {
+        if (isDict(item)) out.push(...collectPlaceholders(item));
+        else if (item instanceof Placeholder) out.push(item);
+      }
+    } else if (value instanceof Placeholder) out.push(value);
+  }
+  return out;
+}
+
+export interface RunDeploymentParameterInputs {
+  /** The template context (automation, event, labels, firing, ..., flow_run, variables). */
+  context: Record<string, unknown>;
+  /** The named workspace variables' values (those that exist); called only when some are referenced. */
+  variables: (names: string[]) => Promise<Record<string, unknown>> | Record<string, unknown>;
+  renderOptions?: RenderOptions;
+}
+
+/**
+ * RunDeployment.render_parameters: v1 templates upgraded, then every `__prefect_kind` resolved
+ * (`jinja` rendered with the context, `json` parsed, `workspace_variable` looked up). Throws the
+ * first HydrationError, whose `pyRepr()` is what Prefect's action failure reports
+ * (`Unable to create flow run from deployment: InvalidJinja()`).
+ */
+export async function renderRunDeploymentParameters(
+  parameters: Record<string, unknown> | null | undefined,
+  inputs: RunDeploymentParameterInputs,
+): Promise<Record<string, unknown>> {
+  const params = structuredClone(parameters ?? {});
+  upgradeV1Templates(params);
+  const placeholders = collectPlaceholders(hydrate(params));
+  const names = placeholders.filter((p): p is WorkspaceVariable => p instanceof WorkspaceVariable).map((p) => String(p.variableName));
+  const workspaceVariables = names.length ? await inputs.variables(names) : {};
+  return hydrate(params, {
+    raiseOnError: true,
+    renderJinja: true,
+    jinjaContext: inputs.context,
+    renderOptions: inputs.renderOptions,
+    renderWorkspaceVariables: true,
+    workspaceVariables,
+  });
 }

@@ -3,7 +3,19 @@
  * /ui/schemas/validate, job variables and flow-run parameters.
  */
 export { buildErrorObj, bestMatch, validationFailure } from "./errors";
-export { collectHydrationErrors, hydrate, HydrationError, Placeholder, ValidJinja, WorkspaceVariable, type HydrationContext } from "./hydration";
+export {
+  collectHydrationErrors,
+  collectPlaceholders,
+  hydrate,
+  HydrationError,
+  Placeholder,
+  renderRunDeploymentParameters,
+  upgradeV1Templates,
+  ValidJinja,
+  WorkspaceVariable,
+  type HydrationContext,
+  type RunDeploymentParameterInputs,
+} from "./hydration";
 export { checkSchema, SchemaError } from "./metaschema";
 export { preprocessSchema, withoutRequired } from "./preprocess";
 export { CircularSchemaRefError, UnresolvableRefError, validate, type ValidateOptions, type ValueError } from "./validator";

@@ -25,8 +25,8 @@ import {
   SendNotification,
   SuspendFlowRun,
 } from "../../schemas/prefect.gen";
-import { maybeTemplate, templateError } from "../../lib/jinja";
-import { collectHydrationErrors, hydrate } from "../../lib/schema-tools";
+import { templateError } from "../../lib/jinja";
+import { collectHydrationErrors, hydrate, upgradeV1Templates } from "../../lib/schema-tools";
 import type { AutomationCore } from "../../db/queries/automations";
 
 export type { AutomationCore };
@@ -104,30 +104,6 @@ function templateProblem(value: unknown, field: string, loc: Loc): PydanticError
   if (typeof value !== "string" || !value) return [];
   const error = templateError(value);
   return error ? [valueError(loc, `'${field}' is not a valid template: ${error.message}`, value)] : [];
-}
-
-/** Plain strings that look like templates count as Jinja, as Prefect's v1-template upgrade. */
-function upgradeV1Templates(parameters: Json): void {
-  const wrap = (template: string): Json => {
-    const stripped = template.trim();
-    if (stripped.startsWith("{{") && stripped.endsWith("}}") && stripped.split("{{").length === 2) {
-      const inner = stripped.slice(2, -2).trim();
-      return { __prefect_kind: "json", value: { __prefect_kind: "jinja", template: `{{ ${inner} | tojson }}` } };
-    }
-    return { __prefect_kind: "jinja", template };
-  };
-  for (const [key, value] of Object.entries(parameters)) {
-    if (value && typeof value === "object" && !Array.isArray(value)) {
-      if (!("__prefect_kind" in value)) upgradeV1Templates(value);
-    } else if (Array.isArray(value)) {
-      value.forEach((item, i) => {
-        if (item && typeof item === "object" && !Array.isArray(item)) upgradeV1Templates(item);
-        else if (typeof item === "string" && maybeTemplate(item)) value[i] = wrap(item);
-      });
-    } else if (typeof value === "string" && maybeTemplate(value)) {
-      parameters[key] = wrap(value);
-    }
-  }
 }
 
 function actionProblems(action: Json, loc: Loc): PydanticError[] {
