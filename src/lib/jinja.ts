@@ -8,7 +8,7 @@ import { TemplateSyntaxError } from "./jinja/errors";
 import { parseTemplate } from "./jinja/parser";
 
 export { PyException, TemplateRenderError, TemplateSyntaxError } from "./jinja/errors";
-export { LabelDiver, PyModel, PyResource, uiResourceEventsUrl, uiUrlFor } from "./jinja/prefect";
+export { LabelDiver, prefectEvent, prefectModel, prefectState, PyModel, PyResource, PyStrEnum, uiResourceEventsUrl, uiUrlFor } from "./jinja/prefect";
 export { PyDateTime, PyTimedelta } from "./jinja/pytime";
 export { maybeTemplate, renderUserTemplate, type RenderOptions } from "./jinja/render";
 export { Markup, PyFloat, PyObject, PyTuple } from "./jinja/values";

@@ -246,3 +246,117 @@ export const PREFECT_FILTERS: Record<string, Filter> = {
   },
 };
 void dictGet;
+
+/** A Python Enum member with a str mixin (Prefect's StateType): prints `StateType.FAILED`, equals "FAILED". */
+export class PyStrEnum extends PyObject {
+  override readonly pyModule = "prefect.server.schemas.states";
+  constructor(
+    readonly pyClass: string,
+    readonly value: string,
+  ) {
+    super();
+  }
+  getAttr(name: string): unknown {
+    if (name === "value" || name === "name") return this.value;
+    return MISSING;
+  }
+  override getItem(key: unknown): unknown {
+    return typeof key === "number" ? (this.value[key] ?? MISSING) : MISSING;
+  }
+  override iterate(): unknown[] {
+    return [...this.value];
+  }
+  override len(): number {
+    return this.value.length;
+  }
+  override truthy(): boolean {
+    return this.value.length > 0;
+  }
+  str(): string {
+    return `${this.pyClass}.${this.value}`;
+  }
+  override repr(): string {
+    return `<${this.pyClass}.${this.value}: ${pyRepr(this.value)}>`;
+  }
+  override equals(other: unknown): boolean {
+    return other === this.value || (other instanceof PyStrEnum && other.value === this.value);
+  }
+  override toJson(): unknown {
+    return this.value;
+  }
+}
+
+/** Fields Prefect's server models type as datetimes and durations. */
+const DATETIME_FIELDS = new Set([
+  "created",
+  "updated",
+  "occurred",
+  "received",
+  "timestamp",
+  "start_time",
+  "end_time",
+  "expected_start_time",
+  "next_scheduled_start_time",
+  "scheduled_time",
+  "last_polled",
+  "last_heartbeat_time",
+  "pause_timeout",
+  "cache_expiration",
+  "last_active_time",
+]);
+const DURATION_FIELDS = new Set(["total_run_time", "estimated_run_time", "estimated_start_time_delta"]);
+const FINAL_STATES = new Set(["COMPLETED", "FAILED", "CRASHED", "CANCELLED"]);
+
+function fieldValue(key: string, value: unknown): unknown {
+  if (typeof value === "string" && DATETIME_FIELDS.has(key)) {
+    try {
+      return PyDateTime.parse(value);
+    } catch {
+      return value;
+    }
+  }
+  if ((typeof value === "number" || value instanceof Object) && DURATION_FIELDS.has(key) && value !== null && !isMapping(value))
+    return PyTimedelta.fromSeconds(Number(value));
+  if (key === "state" && isMapping(value)) return prefectState(value as Record<string, unknown>);
+  if (key === "state_details" && isMapping(value)) return prefectModel("StateDetails", value as Record<string, unknown>);
+  return value;
+}
+
+/** A Prefect State as templates see it: `type` a StateType, `is_failed()` and its kin. */
+export function prefectState(json: Record<string, unknown>): PyModel {
+  const type = typeof json.type === "string" ? json.type : "";
+  const fields = Object.fromEntries(Object.entries(json).map(([k, v]) => [k, k === "type" && type ? new PyStrEnum("StateType", type) : fieldValue(k, v)]));
+  const is = (t: string) => () => type === t;
+  return new PyModel("State", fields, "prefect.server.schemas.states", {
+    is_scheduled: is("SCHEDULED"),
+    is_pending: is("PENDING"),
+    is_running: is("RUNNING"),
+    is_completed: is("COMPLETED"),
+    is_failed: is("FAILED"),
+    is_crashed: is("CRASHED"),
+    is_cancelled: is("CANCELLED"),
+    is_cancelling: is("CANCELLING"),
+    is_paused: () => type === "PAUSED",
+    is_final: () => FINAL_STATES.has(type),
+  });
+}
+
+/**
+ * A Prefect object read from the API (its JSON) as the template context holds it: a model
+ * (`FlowRun`, `Deployment`, `Flow`, `TaskRun`, `WorkPool`, `WorkQueueWithStatus`, `Automation`, ...)
+ * whose datetimes and durations are Python's, whose state has its methods; `ui_url` knows it by class.
+ */
+export function prefectModel(pyClass: string, json: Record<string, unknown>, pyModule = "prefect.server.schemas.core"): PyModel {
+  return new PyModel(pyClass, Object.fromEntries(Object.entries(json).map(([k, v]) => [k, fieldValue(k, v)])), pyModule);
+}
+
+/** A received event (its JSON) as the template context's `event`. */
+export function prefectEvent(json: Record<string, unknown>): PyModel {
+  const fields: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(json)) {
+    if (k === "resource" && isMapping(v)) fields[k] = new PyResource(v as Record<string, string>);
+    else if (k === "related" && Array.isArray(v)) fields[k] = v.map((r) => new PyResource(r as Record<string, string>, "RelatedResource"));
+    else fields[k] = fieldValue(k, v);
+  }
+  return new PyModel("ReceivedEvent", fields, "prefect.server.events.schemas.events");
+}

@@ -184,10 +184,13 @@ export class Renderer {
     for (const stmt of body) this.exec(stmt, scope, out);
   }
 
+  /** Each output buffer's length so far. */
+  private readonly lengths = new WeakMap<string[], number>();
+
   private write(out: string[], text: string): void {
     out.push(text);
-    let total = 0;
-    for (const part of out) total += part.length;
+    const total = (this.lengths.get(out) ?? 0) + text.length;
+    this.lengths.set(out, total);
     if (total > this.limits.maxOutput) throw new PyException("SecurityError", `The template's output is longer than ${this.limits.maxOutput} characters.`);
   }
 
@@ -273,7 +276,6 @@ export class Renderer {
 
   private execFor(stmt: Stmt & { t: "for" }, scope: Scope, out: string[], iterable: unknown, depth0: number): void {
     let items = iterate(iterable);
-    const loopScope = new Scope(scope);
     if (stmt.test) {
       items = items.filter((item) => {
         this.step();
@@ -298,7 +300,6 @@ export class Renderer {
       this.assign(stmt.target, item, iterScope);
       this.execBody(stmt.body, iterScope, out);
     }
-    void loopScope;
     if (!items.length) this.execBody(stmt.else, new Scope(scope), out);
   }
 
@@ -595,7 +596,7 @@ export class Renderer {
         const n = Math.max(0, num(times));
         if (isStr(seq)) {
           const s = pyStr(seq);
-          this.checkSize("x".repeat(0)), this.checkLength(s.length * n);
+          this.checkLength(s.length * n);
           const repeated = s.repeat(n);
           return seq instanceof Markup ? new Markup(repeated) : repeated;
         }
@@ -605,10 +606,7 @@ export class Renderer {
         return seq instanceof PyTuple ? PyTuple.of2(out) : out;
       }
       case "mod":
-        if (isStr(a)) {
-          const s = pyFormatPercent(pyStr(a), b);
-          return this.checkSize(a instanceof Markup ? s : s);
-        }
+        if (isStr(a)) return this.checkSize(pyFormatPercent(pyStr(a), b));
         throw unsupported();
       default:
         throw unsupported();
