@@ -172,11 +172,9 @@ const tests = spawn(process.execPath, ["--test", `--test-concurrency=${process.e
 });
 const code = await new Promise((resolve) => tests.on("exit", (exitCode, signal) => resolve(exitCode ?? (signal ? 1 : 0))));
 console.log(`browser suite ${code === 0 ? "passed" : "FAILED"} in ${((Date.now() - started) / 1000).toFixed(1)} s (the Workers used ${workersCpuSeconds().toFixed(0)} s of CPU)`);
-if (code !== 0) {
-  // The Workers' output, for what the tests saw from outside (kept beside the screenshots).
-  const kept = path.join(TESTS, "screenshots");
-  mkdirSync(kept, { recursive: true });
-  for (const name of ["open", "auth"]) cpSync(path.join(state, `${name}.log`), path.join(kept, `worker-${name}.log`));
-  console.log(`the Workers' output: ${path.relative(ROOT, kept)}/worker-*.log`);
-}
+// The Workers' output, for what the tests saw from outside (kept beside the screenshots).
+const kept = path.join(TESTS, "screenshots");
+mkdirSync(kept, { recursive: true });
+for (const name of ["open", "auth"]) cpSync(path.join(state, `${name}.log`), path.join(kept, `worker-${name}.log`));
+if (code !== 0) console.log(`the Workers' output: ${path.relative(ROOT, kept)}/worker-*.log`);
 process.exit(code);
