@@ -844,10 +844,69 @@ PREFECT_ONLY = [
 ]
 
 
+EDGES = [
+    "{{ 10 ** 15 }} {{ 2 ** 53 }} {{ -0.0 }} {{ 0.0 }} {{ 1.0e-4 }} {{ 123456789.123 }} {{ 1/3 }} {{ 2/3 * 3 }} {{ 100.0 }} {{ 1e15 + 0.5 }}",
+    "{{ -7 / 2 }} {{ -7.5 // 2 }} {{ 7 % -3 }} {{ -7.5 % 2 }} {{ 5 // 0.5 }} {{ 2 ** 3.0 }} {{ (-8) ** 2 }} {{ 10 - 0.1 }}",
+    "{{ 1 and 2 }} {{ 0 and 2 }} {{ [] or {} }} {{ none or 0 }} {{ 'a' and none }} {{ not 0 }} {{ not 'x' }} {{ not not [] }}",
+    "{% if 0.0 %}a{% endif %}{% if '0' %}b{% endif %}{% if [0] %}c{% endif %}{% if {} %}d{% endif %}{% if ' ' %}e{% endif %}{% if none %}f{% endif %}",
+    "{{ 1 < 2.5 <= 2.5 != 3 }} {{ 'B' < 'a' }} {{ 'é' > 'z' }} {{ (1, 'a') < (1, 'b') }} {{ [] < [0] }} {{ false < true }}",
+    "{{ s[100:] }}|{{ s[-100:3] }}|{{ s[5:2] }}|{{ s[::-2] }}|{{ items[-2:] }}|{{ items[:-1] }}|{{ items[::2] }}|{{ items[3:0:-1] }}",
+    "{{ unicode | upper }} {{ unicode[1] }} {{ unicode | reverse }} {{ unicode[::-1] }} {{ 'ß' | upper }} {{ 'İ' | lower | length }}",
+    "{{ {'1': 'a', 'b': 2, '0': 3} }} {{ {2: 'x', 1: 'y'} | dictsort }} {{ {'b': 1, 'a': 2} | list }}",
+    "{{ 'x' ~ html }} {{ (html | e) ~ html }} {{ (html | e) + html }} {{ (html | safe) + '<i>' }} {{ '<i>' + (html | safe) }}",
+    "{{ ['<a>', html | e] | join(', ') }} {{ [html] | join(', ' | safe) }} {{ html | e | replace('&amp;', 'and') }} {{ html | e | upper }}",
+    "{{ html | e | length }} {{ (html | e)[0:4] }} {{ html | e | list | first }} {{ 'a<b' | e | title }}",
+    "{{ 'hello world' | title }} {{ \"it's o'neil\" | title }} {{ 'hello-world foo_bar' | title }} {{ \"it's o'neil\".title() }} {{ 'ÉCOLE élève' | capitalize }}",
+    "{{ 'a' | center(4) }}|{{ 'ab' | center(5) }}|{{ 'abc' | center(6) }}|{{ 'ab'.center(5, '-') }}|{{ 'abc'.center(6, '-') }}",
+    "{{ long | truncate(9) }}|{{ long | truncate(9, true) }}|{{ long | truncate(9, true, '') }}|{{ 'héllo wörld ✓ ok fine' | truncate(10, leeway=0) }}",
+    "{{ 1.5 | round }} {{ 0.5 | round }} {{ -2.5 | round }} {{ 2.675 | round(2) }} {{ 1.005 | round(2) }} {{ -1.5 | round(0, 'floor') }} {{ 1e20 | round(2) }} {{ 15 | round(-1) }}",
+    "{{ '  12  ' | int }} {{ '+5' | int }} {{ '-5' | int }} {{ '1_000' | int }} {{ '3.9e1' | int }} {{ 'inf' | int }} {{ 'nan' | float }} {{ '  2.5  ' | float }} {{ true | float }}",
+    "{{ [0.1, 0.2, 0.3] | sum }} {{ [1, 2.0] | sum }} {{ [] | sum }} {{ ['a', 'b'] | sum(start='') }}", "{{ ['a', 'b'] | sum }}",
+    "{{ '%.3g|%10.4f|%-8d|%+.1e|%c|%5.1s|%#x|%#o' % (1234.5678, 3.14159, 42, 12345.6789, 65, 'abc', 255, 8) }}",
+    "{{ '%s|%r|%a' % ([1, 'x'], [1, 'x'], 'é') }} {{ '%d%%' % 50 }} {{ '%i' % 3.9 }} {{ '%s' % (1, 2) }}",
+    "{{ '{:10.3f}|{:<10}|{:*^9}|{:08.2f}|{:,.2f}|{:e}|{:g}|{:b}|{:o}|{:#x}'.format(3.14159, 'l', 'c', -3.14159, 1234567.891, 0.000123, 1e-7, 5, 8, 255) }}",
+    "{{ '{:>{w}}'.format('x', w=5) }}", "{{ '{:d}'.format(1.5) }}", "{{ '{}'.format() }}", "{{ '{} {}'.format(1) }}", "{{ '{0} {}'.format(1, 2) }}",
+    "{{ 'a b c'.split(' ', 1) }} {{ '  a  b  '.split() }} {{ ''.split() }} {{ ''.split(',') }} {{ 'a,b'.split(',', 0) }} {{ 'abc'.split('') }}",
+    "{{ 'AbC'.swapcase() }} {{ 'abc'.upper().lower() }} {{ 'x'.join('abc') }} {{ ','.join([1, 2]) }}",
+    "{{ 'tEsT StRiNg'.title() }} {{ '3rd place'.title() }} {{ 'a1b2'.capitalize() }} {{ ''.capitalize() }} {{ ' x '.isspace() }} {{ ''.isdigit() }}",
+    "{{ 'hello'.startswith('') }} {{ 'hello'.find('l', 3) }} {{ 'hello'.count('l', 3) }} {{ 'hello'.endswith('ll', 0, 4) }} {{ 'hello'.replace('', '-', 2) }}",
+    "{{ d.get('a', 5) }} {{ d.get() }}", "{{ d.items() }} {{ d.keys() }}", "{{ [1, 2] + 3 }}", "{{ items * -1 }} {{ 'ab' * 0 }} {{ 'ab' * true }}",
+    "{% for x in items %}{% for y in items %}{{ loop.cycle('a', 'b') }}{% endfor %}{{ loop.index }}{% endfor %}",
+    "{% for x in items recursive %}{{ loop.depth0 }}{% endfor %}", "{% for x in items %}{{ loop(items) }}{% endfor %}",
+    "{% set ns = namespace() %}{% set ns.a = 1 %}{% set ns.b = ns.a + 1 %}{{ ns.a }}{{ ns.b }}{{ ns.c }}|", "{% set d.x = 1 %}",
+    "{% macro outer() %}{% macro inner() %}in{% endmacro %}[{{ inner() }}]{% endmacro %}{{ outer() }}",
+    "{% macro m(a, b=a) %}{{ a }}{{ b }}{% endmacro %}{{ m(1) }}", "{% macro m(x) %}{{ x }}{{ varargs }}{{ kwargs }}{% endmacro %}{{ m(1) }}",
+    "{% set x = 5 %}{% macro m() %}{{ x }}{% endmacro %}{% set x = 6 %}{{ m() }}", "{% macro m() %}{{ caller() }}{% endmacro %}{{ m() }}",
+    "{%- for i in items %}\n  {{- i }}\n{% endfor -%}|", "{% for i in items %}{{ i }}\n{%- endfor %}", "  {%+ if true %}x{% endif %}",
+    "{{ undefined_thing | upper }}|{{ undefined_thing | join }}|{{ undefined_thing | first }}|{{ undefined_thing | default(undefined_thing) }}|{{ undefined_thing | title }}",
+    "{{ undefined_thing | int }} {{ undefined_thing | float }} {{ undefined_thing | sum }} {{ undefined_thing | sort }}", "{{ undefined_thing | abs }}",
+    "{{ undefined_thing | round }}", "{{ undefined_thing | max }}|", "{{ [undefined_thing] | join('-') }}", "{{ undefined_thing ~ 'x' }}", "{{ undefined_thing == undefined_thing }}",
+    "{{ undefined_thing is none }} {{ undefined_thing is iterable }} {{ undefined_thing is string }} {{ undefined_thing in [1] }}",
+    "{{ [nothing, 1.5, 'x'] | tojson }} {{ {'k': {'$': 1}} | tojson }} {{ '</script>' | tojson }} {{ \"a'b\" | tojson }} {{ 'é\\n' | tojson }}",
+    "{{ 1e16 | tojson }} {{ 1e-7 | tojson }} {{ 10 ** 20 | tojson }} {{ -0.0 | tojson }}",
+    "{{ users | map(attribute='name') | map('upper') | join }} {{ users | selectattr('age', 'gt', 26) | list | length }} {{ users | map(attribute='age') | unique | list }}",
+    "{{ users | sort(attribute='city') | map(attribute='city') | list }} {{ users | sort(attribute='city', case_sensitive=true) | map(attribute='city') | list }}",
+    "{{ users | groupby('active') | map(attribute='grouper') | list }} {{ users | min(attribute='age') }}",
+    "{{ words | select('lower') | list }} {{ words | reject('upper') | list }} {{ [1, 2, 3, 4] | select('divisibleby', 2) | list }} {{ items | select('in', [1, 3]) | list }}",
+    "{{ items | map('int') | list }} {{ ['1', '2'] | map('int') | sum }} {{ items | map('string') | map('length') | list }} {{ [[1, 2], [3]] | map('length') | list }}",
+    "{{ items | batch(5) | list }} {{ [] | batch(2) | list }} {{ items | slice(5) | list }} {{ 'abcdef' | batch(4) | list }}",
+    "{{ 'a\\nb' | indent(2, true, true) }}|{{ '' | indent }}|{{ 'x\\n' | indent(first=true) }}",
+    "{{ 'foo  bar\\tbaz' | wordcount }} {{ '' | wordcount }} {{ '<a href=\"x\">link</a>  text<br>' | striptags }}",
+    "{{ range(10) | random is number }}", "{{ lipsum(1) | length > 0 }}",
+    "{{ {'a': [1, 2]} | dictsort | first }} {{ d | dictsort(false, 'value', true) }}", "{{ d | dictsort(by='nope') }}",
+    "{{ 0.1 | string }} {{ 1e100 | string }} {{ [1e100, 1.5e-10] }} {{ 12345678901234567890 }} {{ 0.000001 }} {{ 1e-06 * 10 }}",
+    "{{ n | filesizeformat(true) }} {{ 1048576 | filesizeformat(true) }} {{ 1e12 | filesizeformat }} {{ -5 | filesizeformat }} {{ '2000' | filesizeformat }}",
+    "{{ 'a' if 'b' if false else 'c' else 'd' }}", "{{ 1 if true else 2 if true else 3 }}", "{{ (1 if false) is defined }}",
+    "{{ [1, 2, 3] | last }} {{ (1, 2) | last }} {{ 'xyz' | last }} {{ range(3) | last }} {{ d | first }}",
+    "{{ d | max }} {{ d | min }} {{ 'hello' | max }} {{ [3, 1.5, 2] | min }} {{ [[1, 2], [1]] | max }}",
+    "{{ {'a': none} | urlencode }} {{ 'a+b=c' | urlencode }} {{ 42 | urlencode }} {{ [('a', 1), ('b', 2)] | urlencode }} {{ '/path/x y' | urlencode }}",
+]
+
+
 def _cases() -> list[tuple[str, str]]:
     cases: list[tuple[str, str]] = []
     cases += [("prefect", t) for t in PREFECT_CASES]
-    for group in (EXPRESSIONS, STATEMENTS, FILTERS, TESTS, SANDBOX):
+    for group in (EXPRESSIONS, STATEMENTS, FILTERS, TESTS, SANDBOX, EDGES):
         cases += [("values", t) for t in group]
     cases += [("times", t) for t in PREFECT_ONLY]
     # Strings that are no template come back as they are, whatever they hold.

@@ -209,7 +209,6 @@ const FILESIZE_PREFIXES = ["K", "M", "G", "T", "P", "E", "Z", "Y"];
 
 export const BUILTIN_FILTERS: Record<string, Filter> = {
   abs: f([], (_r, v) => {
-    if (v instanceof Undefined) v.fail();
     if (!isNumber(v)) throw typeError(`bad operand type for abs(): '${typeName(v)}'`);
     return isFloat(v) ? mkFloat(Math.abs(num(v))) : mkInt(Math.abs(num(v)));
   }, "abs"),
@@ -266,6 +265,7 @@ export const BUILTIN_FILTERS: Record<string, Filter> = {
     return items.length ? items[0] : new Undefined("No first item, sequence was empty.");
   }, "do_first"),
   float: f([["default", new Number(0)]], (_r, v, dflt) => {
+    if (v instanceof Undefined) v.fail();
     const x = toFloat(v);
     if (x === null) return dflt instanceof Number ? mkFloat(0) : dflt;
     return mkFloat(x);
@@ -304,6 +304,7 @@ export const BUILTIN_FILTERS: Record<string, Filter> = {
     return s;
   }, "do_indent"),
   int: f([["default", 0], ["base", 10]], (_r, v, dflt, base) => {
+    if (v instanceof Undefined) v.fail();
     const b = num(base);
     if (isStr(v)) {
       const n = toInt(v, b);
@@ -325,7 +326,7 @@ export const BUILTIN_FILTERS: Record<string, Filter> = {
   join: f([["d", ""], ["attribute", null]], (r, v, d, attribute) => {
     let items = iterate(v);
     if (attribute !== null) items = items.map(attrGetter(r, attribute));
-    const markup = d instanceof Markup || items.some((i) => i instanceof Markup);
+    const markup = r.autoescape && (d instanceof Markup || items.some((i) => i instanceof Markup));
     if (markup) return new Markup(items.map((i) => (i instanceof Markup ? i.text : escapeHtml(pyStr(i)))).join(d instanceof Markup ? d.text : escapeHtml(pyStr(d))));
     return r.checkSize(items.map((i) => pyStr(i)).join(pyStr(d)));
   }, "sync_do_join"),
@@ -411,7 +412,7 @@ export const BUILTIN_FILTERS: Record<string, Filter> = {
   sum: f([["attribute", null], ["start", 0]], (r, v, attribute, start) => {
     let items = iterate(v);
     if (attribute !== null) items = items.map(attrGetter(r, attribute));
-    return items.reduce((acc, x) => r.binop("add", acc, x), start);
+    return items.reduce((acc, x) => r.binop("add", acc, x, "+="), start);
   }, "sync_do_sum"),
   title: f([], (_r, v) =>
     softStr(v)
@@ -453,7 +454,7 @@ export const BUILTIN_FILTERS: Record<string, Filter> = {
   }, "do_unique"),
   upper: f([], (_r, v) => softStr(v).toUpperCase(), "do_upper"),
   urlencode: f([], (_r, v) => {
-    if (isStr(v)) return urlQuote(v, false);
+    if (isStr(v) || v === null || typeof v === "boolean" || isNumber(v)) return urlQuote(v, false);
     const pairs = isMapping(v) ? dictEntries(v) : iterate(v).map((p) => iterate(p) as [unknown, unknown]);
     return pairs.map(([k, x]) => `${urlQuote(k, true)}=${urlQuote(x, true)}`).join("&");
   }, "do_urlencode"),
@@ -472,6 +473,11 @@ export const BUILTIN_FILTERS: Record<string, Filter> = {
     return new Markup(rv && truthyValue(autospace) ? ` ${rv}` : rv);
   }, "do_xmlattr"),
 };
+BUILTIN_FILTERS.random = f([], (_r, v) => {
+  const items = iterate(v);
+  if (!items.length) return new Undefined("No random item, sequence was empty.");
+  return items[Math.floor(Math.random() * items.length)];
+}, "do_random");
 BUILTIN_FILTERS.d = BUILTIN_FILTERS.default;
 BUILTIN_FILTERS.e = BUILTIN_FILTERS.escape;
 BUILTIN_FILTERS.count = BUILTIN_FILTERS.length;

@@ -261,6 +261,12 @@ export function formatSpec(value: unknown, spec: string): string {
 /** str.format as the sandbox allows it: fields by position or name, `.attr`/`[key]` through `lookup`. */
 export function strFormat(fmt: string, args: unknown[], kwargs: Record<string, unknown>, lookup: (obj: unknown, key: unknown, attr: boolean) => unknown): string {
   let auto = 0;
+  let numbering: "auto" | "manual" | null = null;
+  const number = (kind: "auto" | "manual") => {
+    if (numbering && numbering !== kind)
+      throw valueError(kind === "auto" ? "cannot switch from manual field specification to automatic field numbering" : "cannot switch from automatic field numbering to manual field specification");
+    numbering = kind;
+  };
   let out = "";
   let i = 0;
   while (i < fmt.length) {
@@ -271,13 +277,22 @@ export function strFormat(fmt: string, args: unknown[], kwargs: Record<string, u
         i += 2;
         continue;
       }
-      const end = fmt.indexOf("}", i);
-      if (end < 0) throw valueError("Single '{' encountered in format string");
+      let end = i + 1;
+      for (let depth = 1; end < fmt.length; end++) {
+        if (fmt[end] === "{") depth++;
+        else if (fmt[end] === "}" && --depth === 0) break;
+      }
+      if (end >= fmt.length) throw valueError("expected '}' before end of string");
       const field = fmt.slice(i + 1, end);
       i = end + 1;
-      const specAt = field.indexOf(":");
+      const specAt = field.search(/:(?![^[]*\])/);
       let head = specAt >= 0 ? field.slice(0, specAt) : field;
-      const spec = specAt >= 0 ? field.slice(specAt + 1) : "";
+      let spec = specAt >= 0 ? field.slice(specAt + 1) : "";
+      // A spec may hold replacement fields of its own (`{:>{width}}`).
+      if (spec.includes("{")) {
+        const inner = strFormatFields(spec, args, kwargs, lookup, () => auto++, number);
+        spec = inner;
+      }
       let conversion = "";
       const bang = head.indexOf("!");
       if (bang >= 0) {
@@ -287,11 +302,13 @@ export function strFormat(fmt: string, args: unknown[], kwargs: Record<string, u
       const nameMatch = /^[^.[]*/.exec(head)![0];
       let value: unknown;
       if (head === "") {
-        if (auto >= args.length) throw new PyException("IndexError", `Replacement index ${auto} out of range for positional args tuple`);
+        number("auto");
+        if (auto >= args.length) throw new PyException("IndexError", "tuple index out of range");
         value = args[auto++];
       } else if (/^\d+$/.test(nameMatch)) {
+        number("manual");
         const n = Number(nameMatch);
-        if (n >= args.length) throw new PyException("IndexError", `Replacement index ${n} out of range for positional args tuple`);
+        if (n >= args.length) throw new PyException("IndexError", "tuple index out of range");
         value = args[n];
       } else {
         if (!Object.hasOwn(kwargs, nameMatch)) throw new PyException("KeyError", nameMatch);
@@ -317,4 +334,31 @@ export function strFormat(fmt: string, args: unknown[], kwargs: Record<string, u
     }
   }
   return out;
+}
+
+/** The replacement fields inside a format spec, resolved (one level, as Python allows). */
+function strFormatFields(
+  spec: string,
+  args: unknown[],
+  kwargs: Record<string, unknown>,
+  lookup: (obj: unknown, key: unknown, attr: boolean) => unknown,
+  nextAuto: () => number,
+  number: (kind: "auto" | "manual") => void,
+): string {
+  return spec.replace(/\{([^{}]*)\}/g, (_, name: string) => {
+    if (name === "") {
+      number("auto");
+      const n = nextAuto();
+      if (n >= args.length) throw new PyException("IndexError", "tuple index out of range");
+      return pyStr(args[n]);
+    }
+    if (/^\d+$/.test(name)) {
+      number("manual");
+      if (Number(name) >= args.length) throw new PyException("IndexError", "tuple index out of range");
+      return pyStr(args[Number(name)]);
+    }
+    if (!Object.hasOwn(kwargs, name)) throw new PyException("KeyError", name);
+    void lookup;
+    return pyStr(kwargs[name]);
+  });
 }

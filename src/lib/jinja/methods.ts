@@ -2,6 +2,7 @@
 import { PyException, typeError, valueError } from "./errors";
 import { formatSpec, strFormat } from "./format";
 import {
+  DictView,
   chars,
   dictEntries,
   dictGet,
@@ -261,13 +262,15 @@ function formatLookup(obj: unknown, key: unknown, attr: boolean): unknown {
 }
 
 const DICT_METHODS: Record<string, Method> = {
-  get: (d, [key, dflt]) => {
+  get: (d, args) => {
+    if (!args.length) throw typeError("get expected at least 1 argument, got 0");
+    const [key, dflt] = args;
     const v = dictGet(d, key);
     return v === MISSING ? (dflt === undefined ? null : dflt) : v;
   },
-  items: (d) => dictEntries(d).map(([k, v]) => tuple(k, v)),
-  keys: (d) => dictEntries(d).map(([k]) => k),
-  values: (d) => dictEntries(d).map(([, v]) => v),
+  items: (d) => DictView.of3("dict_items", dictEntries(d).map(([k, v]) => tuple(k, v))),
+  keys: (d) => DictView.of3("dict_keys", dictEntries(d).map(([k]) => k)),
+  values: (d) => DictView.of3("dict_values", dictEntries(d).map(([, v]) => v)),
   copy: (d) => (d instanceof Map ? new Map(d) : { ...d }),
 };
 

@@ -2,7 +2,7 @@
  * Jinja's parser (jinja2.parser): the template's syntax tree, with Jinja's error messages and
  * line numbers, and its for-loops counted for Prefect's limits.
  */
-import { PyFloat, pyStrRepr } from "../python";
+import { PyBigInt, PyFloat, pyStrRepr } from "../python";
 import { TemplateSyntaxError } from "./errors";
 import { describeToken, describeTokenExpr, type Token, tokenize } from "./lexer";
 import type { CallArgs, Expr, Signature, Stmt, TemplateAst } from "./nodes";
@@ -109,12 +109,11 @@ function kindName(node: Expr): string {
   return KIND_NAMES[node.t] ?? node.t;
 }
 
-function parseInteger(text: string): number {
+/** An integer literal: a number, or a PyBigInt beyond a double's exact integers. */
+function parseInteger(text: string): number | PyBigInt {
   const clean = text.replace(/_/g, "").toLowerCase();
-  if (clean.startsWith("0b")) return parseInt(clean.slice(2), 2);
-  if (clean.startsWith("0o")) return parseInt(clean.slice(2), 8);
-  if (clean.startsWith("0x")) return parseInt(clean.slice(2), 16);
-  return Number(clean);
+  const big = /^0[box]/.test(clean) ? BigInt(clean) : BigInt(clean.replace(/^0+(?=\d)/, ""));
+  return big <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(big) : new PyBigInt(big.toString());
 }
 
 export class Parser {

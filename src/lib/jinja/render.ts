@@ -10,7 +10,7 @@ import { parseTemplate } from "./parser";
 import { PREFECT_FILTERS } from "./prefect";
 import { type Environment, Namespace, Renderer, type RenderLimits } from "./runtime";
 import { BUILTIN_TESTS } from "./tests";
-import { isInt, isMapping, MISSING, num, PyCallable, pyEq, PyObject, pyRepr, pyStr, dictEntries, mapKey, typeName } from "./values";
+import { isInt, isMapping, Markup, MISSING, num, PyCallable, pyEq, PyObject, pyRepr, pyStr, dictEntries, mapKey, typeName } from "./values";
 
 /** Prefect's MAX_TEMPLATE_RANGE. */
 const MAX_TEMPLATE_RANGE = 100;
@@ -94,6 +94,22 @@ class Cycler extends PyObject {
   }
 }
 
+const LOREM = "lorem ipsum dolor sit amet consectetur adipiscing elit sed do eiusmod tempor incididunt ut labore et dolore magna aliqua enim ad minim veniam quis nostrud exercitation ullamco laboris nisi aliquip ex ea commodo consequat".split(" ");
+
+/** jinja2's lipsum(n=5, html=True, min=20, max=100): random lorem ipsum paragraphs. */
+function lipsum(args: unknown[], kwargs: Record<string, unknown>): unknown {
+  const [n, html, min, max] = [args[0] ?? kwargs.n ?? 5, args[1] ?? kwargs.html ?? true, args[2] ?? kwargs.min ?? 20, args[3] ?? kwargs.max ?? 100].map((v, i) => (i === 1 ? v : num(v)));
+  const paragraphs: string[] = [];
+  for (let p = 0; p < Math.min(num(n), 100); p++) {
+    const count = Math.floor(num(min) + Math.random() * (num(max) - num(min) + 1));
+    const words = Array.from({ length: Math.min(count, 1000) }, () => LOREM[Math.floor(Math.random() * LOREM.length)]);
+    const text = words.join(" ");
+    paragraphs.push(`${text[0].toUpperCase()}${text.slice(1)}.`);
+  }
+  if (html === true || (html !== false && html !== 0)) return new Markup(paragraphs.map((p) => `<p>${p}</p>`).join("\n"));
+  return paragraphs.join("\n\n");
+}
+
 const GLOBALS: Record<string, () => unknown> = {
   range: () => new PyCallable("_check_template_range", (args) => rangeOf(args)),
   dict: () =>
@@ -115,6 +131,7 @@ const GLOBALS: Record<string, () => unknown> = {
       return ns;
     }),
   cycler: () => new PyCallable("Cycler", (args) => new Cycler(args)),
+  lipsum: () => new PyCallable("generate_lorem_ipsum", (args, kwargs) => lipsum(args, kwargs)),
   joiner: () =>
     new PyCallable("Joiner", (args, kwargs) => {
       const sep = args.length ? pyStr(args[0]) : kwargs.sep !== undefined ? pyStr(kwargs.sep) : ", ";

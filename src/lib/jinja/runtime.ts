@@ -2,7 +2,8 @@
  * Renders a parsed template as Prefect's sandboxed jinja2 environment does: no autoescape,
  * ChainableUndefined, immutable sandbox (no `_` attributes, no mutating methods), Jinja's scoping.
  */
-import { PyException, securityError, typeError } from "./errors";
+import { PyBigInt } from "../python";
+import { PyException, typeError } from "./errors";
 import { pyFormatPercent } from "./format";
 import { attributeOf } from "./methods";
 import type { CallArgs, Expr, Signature, Stmt } from "./nodes";
@@ -146,7 +147,7 @@ class Macro extends PyCallable {}
 
 export class Renderer {
   private steps = 0;
-  private autoescape = false;
+  autoescape = false;
   private readonly root: Scope;
 
   constructor(
@@ -310,7 +311,7 @@ export class Renderer {
     }
     if (target.t === "nsref") {
       const ns = scope.lookup(target.name);
-      if (!(ns instanceof Namespace)) throw securityError("cannot assign attribute on non-namespace object");
+      if (!(ns instanceof Namespace)) throw new PyException("TemplateRuntimeError", "cannot assign attribute on non-namespace object");
       ns.attrs.set(target.attr, value);
       return;
     }
@@ -350,7 +351,7 @@ export class Renderer {
       if (Object.keys(extraKw).length) throw typeError(`macro ${pyRepr(name)} takes no keyword argument ${pyRepr(Object.keys(extraKw)[0])}`);
       scope.vars.set("varargs", tuple());
       scope.vars.set("kwargs", {});
-      if (Object.hasOwn(kwargs, "caller")) scope.vars.set("caller", kwargs.caller);
+      scope.vars.set("caller", Object.hasOwn(kwargs, "caller") ? kwargs.caller : new Undefined("No caller defined"));
       const out: string[] = [];
       this.execBody(body, scope, out);
       return out.join("");
@@ -556,10 +557,9 @@ export class Renderer {
   // ---------------------------------------------------------------------------------------------
   // Operators
 
-  binop(op: string, a: unknown, b: unknown): unknown {
+  binop(op: string, a: unknown, b: unknown, symbol = BIN_SYMBOLS[op]): unknown {
     if (a instanceof Undefined) a.fail();
     if (b instanceof Undefined) b.fail();
-    const symbol = BIN_SYMBOLS[op];
     const unsupported = () => typeError(`unsupported operand type(s) for ${symbol}: '${typeName(a)}' and '${typeName(b)}'`);
     if (isNumber(a) && isNumber(b)) return arith(op, a, b);
     if (a instanceof PyObject) {
@@ -656,6 +656,7 @@ export function arith(op: string, a: unknown, b: unknown): unknown {
   const x = num(a);
   const y = num(b);
   const float = isFloat(a) || isFloat(b);
+  if (!float && op !== "div" && (a instanceof PyBigInt || b instanceof PyBigInt || !Number.isSafeInteger(intResult(op, x, y)))) return bigArith(op, a, b);
   const zero = (message: string) => new PyException("ZeroDivisionError", message);
   switch (op) {
     case "add":
@@ -722,4 +723,48 @@ export class SliceValue {
     }
     return out;
   }
+}
+
+function intResult(op: string, x: number, y: number): number {
+  if (op === "add") return x + y;
+  if (op === "sub") return x - y;
+  if (op === "mul") return x * y;
+  if (op === "pow") return y < 0 ? 0 : x ** y;
+  return 0;
+}
+
+const toBig = (v: unknown): bigint => (v instanceof PyBigInt ? BigInt(v.digits) : BigInt(num(v)));
+
+/** Python's exact integers where a double would round. */
+function bigArith(op: string, a: unknown, b: unknown): unknown {
+  const x = toBig(a);
+  const y = toBig(b);
+  let r: bigint;
+  switch (op) {
+    case "add":
+      r = x + y;
+      break;
+    case "sub":
+      r = x - y;
+      break;
+    case "mul":
+      r = x * y;
+      break;
+    case "floordiv":
+    case "mod": {
+      if (y === 0n) throw new PyException("ZeroDivisionError", op === "mod" ? "integer modulo by zero" : "integer division or modulo by zero");
+      let q = x / y;
+      if ((x % y !== 0n) && (x < 0n) !== (y < 0n)) q -= 1n;
+      r = op === "floordiv" ? q : x - q * y;
+      break;
+    }
+    case "pow":
+      if (y < 0n) return mkFloat(num(a) ** num(b));
+      if (Number(y) * Math.log10(Math.max(2, Math.abs(num(a)))) > 100_000) throw new PyException("SecurityError", "The template made an integer longer than 100000 digits.");
+      r = x ** y;
+      break;
+    default:
+      throw typeError("bad operator");
+  }
+  return r >= BigInt(Number.MIN_SAFE_INTEGER) && r <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(r) : new PyBigInt(r.toString());
 }

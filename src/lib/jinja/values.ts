@@ -22,6 +22,20 @@ export class PyTuple extends Array<unknown> {
 }
 export const tuple = (...items: unknown[]) => PyTuple.of2(items);
 
+/** dict.items()/keys()/values(): iterable like a list, printed as `dict_items([...])`. */
+export class DictView extends Array<unknown> {
+  static get [Symbol.species]() {
+    return Array;
+  }
+  viewName = "dict_items";
+  static of3(name: string, items: unknown[]): DictView {
+    const v = new DictView();
+    v.viewName = name;
+    for (const item of items) v.push(item);
+    return v;
+  }
+}
+
 /** markupsafe.Markup: text that is already safe; `+` escapes plain strings joined to it. */
 export class Markup {
   constructor(readonly text: string) {}
@@ -145,6 +159,7 @@ export function typeName(v: unknown): string {
   if (isInt(v)) return "int";
   if (isFloat(v)) return "float";
   if (v instanceof PyTuple) return "tuple";
+  if (v instanceof DictView) return v.viewName;
   if (Array.isArray(v)) return "list";
   if (isMapping(v)) return "dict";
   if (v instanceof Markup) return "Markup";
@@ -214,6 +229,7 @@ export function pyRepr(v: unknown): string {
   if (typeof v === "number") return Number.isInteger(v) ? (Math.abs(v) < 1e21 ? v.toFixed(0) : BigInt(v).toString()) : pyFloatRepr(v);
   if (v instanceof PyFloat) return pyFloatRepr(v.value);
   if (v instanceof PyBigInt) return v.digits;
+  if (v instanceof DictView) return `${v.viewName}([${v.map(pyRepr).join(", ")}])`;
   if (v instanceof PyTuple) return v.length === 1 ? `(${pyRepr(v[0])},)` : `(${v.map(pyRepr).join(", ")})`;
   if (Array.isArray(v)) return `[${v.map(pyRepr).join(", ")}]`;
   if (isMapping(v)) return `{${dictEntries(v).map(([k, x]) => `${pyRepr(k)}: ${pyRepr(x)}`).join(", ")}}`;
