@@ -315,6 +315,6 @@ export function renderUserTemplate(template: string, context: Record<string, unk
 function asPyException(err: unknown): PyException {
   if (err instanceof PyException) return err;
   if (err instanceof TemplateSyntaxError) return new PyException("TemplateSyntaxError", err.message);
-  if (err instanceof RangeError) return new PyException("RecursionError", "maximum recursion depth exceeded");
+  if (err instanceof RangeError || (err instanceof Error && /call stack/i.test(err.message))) return new PyException("RecursionError", "maximum recursion depth exceeded");
   return new PyException("Exception", err instanceof Error ? err.message : String(err));
 }

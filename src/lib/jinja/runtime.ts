@@ -147,6 +147,8 @@ class Macro extends PyCallable {}
 
 export class Renderer {
   private steps = 0;
+  /** Macro calls and recursive loops in progress (Python stops at its recursion limit). */
+  private depth = 0;
   autoescape = false;
   private readonly root: Scope;
 
@@ -287,6 +289,7 @@ export class Renderer {
     }
     const recurse = stmt.recursive
       ? (inner: unknown) => {
+          if (depth0 + 1 > MAX_DEPTH) throw new PyException("RecursionError", "maximum recursion depth exceeded");
           const buf: string[] = [];
           this.execFor(stmt, scope, buf, inner, depth0 + 1);
           return buf.join("");
@@ -335,6 +338,8 @@ export class Renderer {
       name,
       (args, kwargs) => {
       this.step();
+      if (++this.depth > MAX_DEPTH) throw new PyException("RecursionError", "maximum recursion depth exceeded");
+      try {
       const scope = new Scope(defScope);
       const firstDefault = sig.args.length - sig.defaults.length;
       const extra: unknown[] = [];
@@ -355,6 +360,9 @@ export class Renderer {
       const out: string[] = [];
       this.execBody(body, scope, out);
       return out.join("");
+      } finally {
+        this.depth -= 1;
+      }
       },
       null,
       `<Macro ${pyRepr(name)}>`,
@@ -621,6 +629,9 @@ export class Renderer {
 const raise = (e: Error): never => {
   throw e;
 };
+
+/** Nested macro calls allowed (Python's recursion limit stops a template at a few hundred). */
+const MAX_DEPTH = 200;
 
 const BIN_SYMBOLS: Record<string, string> = { add: "+", sub: "-", mul: "*", div: "/", floordiv: "//", mod: "%", pow: "** or pow()" };
 
