@@ -10,7 +10,7 @@ import { parseTemplate } from "./jinja/parser";
 export { PyException, TemplateRenderError, TemplateSyntaxError } from "./jinja/errors";
 export { LabelDiver, prefectEvent, prefectModel, prefectState, PyModel, PyResource, PyStrEnum, uiResourceEventsUrl, uiUrlFor } from "./jinja/prefect";
 export { PyDateTime, PyTimedelta } from "./jinja/pytime";
-export { maybeTemplate, renderUserTemplate, type RenderOptions } from "./jinja/render";
+export { maybeTemplate, namesReadByTemplates, renderUserTemplate, type RenderOptions } from "./jinja/render";
 export { Markup, PyFloat, PyObject, PyTuple } from "./jinja/values";
 
 /** Prefect's sandbox limits (MAX_LOOP_COUNT, MAX_NESTED_LOOP_DEPTH); raised with line 0. */

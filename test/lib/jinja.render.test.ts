@@ -3,7 +3,7 @@
  * error type the engine records, and the context builders for Prefect's objects.
  */
 import { describe, expect, it } from "vitest";
-import { maybeTemplate, prefectEvent, prefectModel, renderUserTemplate, TemplateRenderError } from "../../src/lib/jinja";
+import { maybeTemplate, namesReadByTemplates, prefectEvent, prefectModel, renderUserTemplate, TemplateRenderError } from "../../src/lib/jinja";
 
 const failure = (template: string, context: Record<string, unknown> = {}, limits = {}) => {
   try {
@@ -84,5 +84,20 @@ describe("Prefect objects in the context", () => {
       { uiUrl: "http://ui/" },
     );
     expect(out).toBe("otter|flow|prefect.flow.def|15:04|http://ui/events/event/2026-03-14/12345678-1234-4234-8234-123456789abc|http://ui/events?resource=prefect.flow-run.abc");
+  });
+});
+
+describe("namesReadByTemplates (Prefect's matching_types_in_templates)", () => {
+  const TYPES = ["flow_run", "deployment", "flow", "task_run", "work_pool", "work_queue", "concurrency_limit", "variables"];
+  // Each answer is jinja2's: the Name nodes in load context among the types.
+  it.each([
+    [["{{ flow_run.name }} {{ event.id }}"], ["flow_run"]],
+    [["{% for x in variables %}{{ x }}{% endfor %}", "{% if deployment %}{{ flow | ui_url }}{% endif %}"], ["deployment", "flow", "variables"]],
+    [["{% set flow_run = 1 %}"], []],
+    [["{% for work_pool in x %}{{ work_pool }}{% endfor %}"], ["work_pool"]],
+    [['{{ "flow_run" }} {{ x.flow_run }} {{ d["deployment"] }}'], []],
+    [["{% macro m(task_run) %}{{ task_run }}{% endmacro %}{{ m(work_queue) }}"], ["task_run", "work_queue"]],
+  ])("%j reads %j", (templates, expected) => {
+    expect(namesReadByTemplates(templates, TYPES).sort()).toEqual(expected);
   });
 });

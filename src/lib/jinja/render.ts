@@ -318,3 +318,138 @@ function asPyException(err: unknown): PyException {
   if (err instanceof RangeError || (err instanceof Error && /call stack/i.test(err.message))) return new PyException("RecursionError", "maximum recursion depth exceeded");
   return new PyException("Exception", err instanceof Error ? err.message : String(err));
 }
+
+/** Every variable a template reads (a name in load position), for Prefect's matching_types_in_templates. */
+function namesRead(body: Stmt[], out: Set<string>): void {
+  const expr = (e: Expr | null | undefined): void => {
+    if (!e) return;
+    switch (e.t) {
+      case "name":
+        out.add(e.name);
+        return;
+      case "nsref":
+        out.add(e.name);
+        return;
+      case "const":
+        return;
+      case "tuple":
+      case "list":
+      case "concat":
+        e.items.forEach(expr);
+        return;
+      case "dict":
+        e.pairs.forEach(([k, v]) => (expr(k), expr(v)));
+        return;
+      case "getattr":
+        expr(e.obj);
+        return;
+      case "getitem":
+        expr(e.obj);
+        expr(e.arg);
+        return;
+      case "slice":
+        expr(e.start);
+        expr(e.stop);
+        expr(e.step);
+        return;
+      case "call":
+        expr(e.fn);
+        break;
+      case "filter":
+      case "test":
+        expr(e.node);
+        break;
+      case "condexpr":
+        expr(e.test);
+        expr(e.then);
+        expr(e.else);
+        return;
+      case "and":
+      case "or":
+      case "bin":
+        expr(e.left);
+        expr(e.right);
+        return;
+      case "not":
+      case "neg":
+      case "pos":
+        expr(e.node);
+        return;
+      case "compare":
+        expr(e.expr);
+        e.ops.forEach(([, x]) => expr(x));
+        return;
+    }
+    e.args.forEach(expr);
+    e.kwargs.forEach(([, a]) => expr(a));
+    expr(e.dynArgs);
+    expr(e.dynKwargs);
+  };
+  for (const s of body) {
+    switch (s.t) {
+      case "output":
+        s.nodes.forEach((n) => typeof n !== "string" && expr(n));
+        break;
+      case "if":
+        expr(s.test);
+        namesRead(s.body, out);
+        namesRead(s.else, out);
+        break;
+      case "for":
+        expr(s.iter);
+        expr(s.test);
+        namesRead(s.body, out);
+        namesRead(s.else, out);
+        break;
+      case "assign":
+        if (s.target.t === "nsref") out.add(s.target.name);
+        expr(s.expr);
+        break;
+      case "assignblock":
+        expr(s.filter);
+        namesRead(s.body, out);
+        break;
+      case "with":
+        s.values.forEach(expr);
+        namesRead(s.body, out);
+        break;
+      case "macro":
+        s.sig.defaults.forEach(expr);
+        namesRead(s.body, out);
+        break;
+      case "callblock":
+        expr(s.call);
+        s.sig.defaults.forEach(expr);
+        namesRead(s.body, out);
+        break;
+      case "filterblock":
+        expr(s.filter);
+        namesRead(s.body, out);
+        break;
+      case "block":
+        namesRead(s.body, out);
+        break;
+      case "autoescape":
+        expr(s.value);
+        namesRead(s.body, out);
+        break;
+    }
+  }
+}
+
+/**
+ * Prefect's matching_types_in_templates: which of `names` (e.g. flow_run, deployment, variables)
+ * the templates read, so that only those objects are fetched for the context. Templates that do
+ * not parse read nothing.
+ */
+export function namesReadByTemplates(templates: string[], names: Iterable<string>): string[] {
+  const read = new Set<string>();
+  for (const template of templates) {
+    try {
+      namesRead(parseTemplate(template).body, read);
+    } catch (err) {
+      if (!(err instanceof TemplateSyntaxError)) throw err;
+    }
+  }
+  return [...names].filter((n) => read.has(n));
+}
