@@ -1,8 +1,9 @@
 /**
  * The Jinja port against Python: test/goldens/jinja.json holds what Prefect 3.8.3's
  * validate_user_template answers (jinja2's sandboxed parser plus its for-loop limits), written by
- * scripts/goldens/jinja.py — see that script to refresh it. Our port checks templates only (it
- * does not render), so the cases are templates and their error message and line, or none.
+ * scripts/goldens/jinja.py — see that script to refresh it. These cases are the check alone
+ * (rendering has its own goldens: jinja.render.golden.test.ts): each template's error message and
+ * line, or none.
  */
 import { describe, expect, it } from "vitest";
 import golden from "../goldens/jinja.json";
@@ -16,8 +17,8 @@ interface Case {
 const cases = golden.cases as Case[];
 
 /**
- * Debian's jinja2 (3.1.2) answers these; Prefect asks for jinja2>=3.1.6, where they parse: since
- * 3.1.5 a namespace attribute may stand inside a `set`/`for` target tuple. We follow Prefect's.
+ * jinja2 before 3.1.5 refuses these, 3.1.6 (Prefect's) parses them: a namespace attribute may stand
+ * inside a `set`/`for` target tuple. Kept for goldens written by an older jinja2.
  */
 const NEWER_JINJA_ACCEPTS = new Set(["{% set a.b, c = 1 %}"]);
 
