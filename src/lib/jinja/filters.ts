@@ -1,5 +1,5 @@
 /** jinja2's builtin filters (jinja2.filters, 3.1), with Python's answers for Python's values. */
-import { pyFloatRepr } from "../python";
+import { pyFloatRepr, pyJsonString } from "../python";
 import { PyException, typeError, valueError } from "./errors";
 import { fixed, formatSpec, pyFormatPercent, roundExact } from "./format";
 import { pyCapitalize, pySplitlines, pyStrip } from "./methods";
@@ -140,7 +140,7 @@ function jsonDumps(value: unknown, indent: number | null, level = 0): string {
     if (isFloat(value)) return Number.isNaN(x) ? "NaN" : !Number.isFinite(x) ? (x > 0 ? "Infinity" : "-Infinity") : pyFloatRepr(x);
     return pyRepr(value);
   }
-  if (typeof value === "string") return jsonString(value);
+  if (typeof value === "string") return pyJsonString(value);
   const pad = indent === null ? "" : "\n" + " ".repeat(indent * (level + 1));
   const close = indent === null ? "" : "\n" + " ".repeat(indent * level);
   const sep = indent === null ? ", " : ",";
@@ -150,28 +150,7 @@ function jsonDumps(value: unknown, indent: number | null, level = 0): string {
   }
   const entries = Object.entries(value as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
   if (!entries.length) return "{}";
-  return `{${pad}${entries.map(([k, v]) => `${jsonString(k)}: ${jsonDumps(v, indent, level + 1)}`).join(sep + pad)}${close}}`;
-}
-
-function jsonString(s: string): string {
-  let out = '"';
-  for (const ch of s) {
-    const c = ch.codePointAt(0)!;
-    if (ch === '"') out += '\\"';
-    else if (ch === "\\") out += "\\\\";
-    else if (ch === "\n") out += "\\n";
-    else if (ch === "\r") out += "\\r";
-    else if (ch === "\t") out += "\\t";
-    else if (ch === "\b") out += "\\b";
-    else if (ch === "\f") out += "\\f";
-    else if (c < 0x20 || (c > 0x7e && c < 0x10000)) out += `\\u${c.toString(16).padStart(4, "0")}`;
-    else if (c >= 0x10000) {
-      const hi = Math.floor((c - 0x10000) / 0x400) + 0xd800;
-      const lo = ((c - 0x10000) % 0x400) + 0xdc00;
-      out += `\\u${hi.toString(16)}\\u${lo.toString(16)}`;
-    } else out += ch;
-  }
-  return `${out}"`;
+  return `{${pad}${entries.map(([k, v]) => `${pyJsonString(k)}: ${jsonDumps(v, indent, level + 1)}`).join(sep + pad)}${close}}`;
 }
 
 /** Prefect's tojson: models dumped to JSON values, json.dumps(sort_keys=True), then made HTML-safe. */

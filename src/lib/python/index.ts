@@ -1,5 +1,5 @@
 /** Python-compatible behaviour Prefect's answers depend on: repr, json, version comparison. */
-export { parsePythonJson, pyDumps, toPlain } from "./json";
+export { parsePythonJson, pyDumps, pyJsonString, toPlain } from "./json";
 export { pyFloatRepr, pyRepr, pyStrRepr } from "./repr";
 export { pythonRegex } from "./regex";
 export { isDict, PyBigInt, PyFloat, type PyValue } from "./values";

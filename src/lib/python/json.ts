@@ -137,7 +137,7 @@ export function parsePythonJson(doc: string, opts: { keepNumberKinds?: boolean }
 }
 
 /** A string as `json.dumps` (ensure_ascii) writes it. */
-function dumpString(s: string): string {
+export function pyJsonString(s: string): string {
   let out = '"';
   for (let k = 0; k < s.length; k++) {
     const c = s.charCodeAt(k);
@@ -181,11 +181,11 @@ export function pyDumps(value: unknown): string {
   if (value instanceof PyFloat) return dumpFloat(value.value);
   if (value instanceof PyBigInt) return value.digits.replace(/^-0$/, "0");
   if (typeof value === "number") return Number.isInteger(value) ? (Object.is(value, -0) ? "0" : String(value)) : dumpFloat(value);
-  if (typeof value === "string") return dumpString(value);
+  if (typeof value === "string") return pyJsonString(value);
   if (Array.isArray(value)) return `[${value.map(pyDumps).join(", ")}]`;
   const obj = value as Record<string, unknown>;
   const keys = Object.keys(obj).sort(byCodePoint);
-  return `{${keys.map((k) => `${dumpString(k)}: ${pyDumps(obj[k])}`).join(", ")}}`;
+  return `{${keys.map((k) => `${pyJsonString(k)}: ${pyDumps(obj[k])}`).join(", ")}}`;
 }
 
 /** Plain JSON-ready values (floats and big integers as JavaScript numbers), for storage. */
