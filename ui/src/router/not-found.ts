@@ -11,3 +11,14 @@ export async function showNotFound(router: Router): Promise<void> {
   const { path, query, hash } = router.currentRoute.value;
   await router.replace({ name: "404", params: { pathMatch: path.slice(1).split("/") }, query, hash });
 }
+
+/** What `load` answers, or null with the not-found page shown when the API says it does not exist. */
+export async function orNotFound<T>(router: Router, load: () => Promise<T>): Promise<T | null> {
+  try {
+    return await load();
+  } catch (error) {
+    if (!isNotFoundError(error)) throw error;
+    await showNotFound(router);
+    return null;
+  }
+}
