@@ -24,24 +24,24 @@ const expireAll = (stub: ReturnType<typeof turnsOf>, what: "holder" | "waiters")
     return instance.queued() as Promise<number>;
   });
 
-/** Lengthens the holder's lease: on a busy machine a test's steps may outlast the 3 s lease. */
+/** Every lease from now on lasts a minute: on a busy machine a test's steps may outlast the 3 s lease. */
 const holdLonger = (stub: ReturnType<typeof turnsOf>) =>
   runInDurableObject(stub, async (instance: any) => {
+    instance.leaseMs = 60_000;
     if (instance.holder) instance.holder.until = Date.now() + 60_000;
   });
 
 describe("RunTurns", () => {
   it("gives turns one at a time, in arrival order, each with what the previous holder left", async () => {
     const turns = turnsOf();
+    await holdLonger(turns);
     const first = await turns.take();
     expect(first).toMatchObject({ handed: null });
-    await holdLonger(turns);
     const second = turns.take();
     const third = turns.take();
     expect(await settled(second)).toBeNull();
     await turns.give(first!.token, "snapshot-1");
     const secondTurn = (await second)!;
-    await holdLonger(turns);
     expect(secondTurn.handed).toBe("snapshot-1");
     expect(await settled(third)).toBeNull();
     await turns.give(first!.token, "stale"); // a turn already given back changes nothing
