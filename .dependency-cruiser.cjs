@@ -4,7 +4,7 @@
  * and nothing imports in a cycle. The Durable Object packages implement the ports orchestration
  * declares (src/orchestration/context.ts) and never reach up to services or routes.
  */
-const DURABLE_OBJECTS = "^src/(events/event-stream|task-queue/task-run-queue|concurrency/(slot-ledger|concurrency-limit|run-turns))\\.ts$";
+const DURABLE_OBJECTS = "^src/(events/event-stream|events/automations/automation-triggers|task-queue/task-run-queue|concurrency/(slot-ledger|concurrency-limit|run-turns))\\.ts$";
 
 /** @type {import('dependency-cruiser').IConfiguration} */
 module.exports = {

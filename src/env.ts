@@ -13,6 +13,10 @@ export interface Bindings {
   TASK_RUN_QUEUE: DurableObjectNamespace<import("./task-queue/task-run-queue").TaskRunQueue>;
   /** Turns at one run's state for proposals that raced (src/concurrency/run-turns.ts). */
   RUN_TURNS: DurableObjectNamespace<import("./concurrency/run-turns").RunTurns>;
+  /** One automation's trigger state (src/events/automations/automation-triggers.ts). */
+  AUTOMATION_TRIGGERS: DurableObjectNamespace<import("./events/automations/automation-triggers").AutomationTriggers>;
+  /** Triggered actions and notification-policy messages (src/events/automations/contract.ts). */
+  AUTOMATION_ACTIONS: Queue<import("./events/automations/contract").AutomationMessage>;
   /** `user:pass`; when set, every /api route but GET /health and /ready requires HTTP Basic auth. */
   PREFECT_API_AUTH_STRING?: string;
   /**

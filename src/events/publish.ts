@@ -2,6 +2,7 @@ import { waitUntil } from "cloudflare:workers";
 import type { Bindings } from "../env";
 import type { StoredEvent } from "../db/queries/events";
 import type { Log } from "../schemas/prefect.gen";
+import { routeToAutomations } from "./automations/router";
 
 /**
  * Publishing to the EventStream Durable Object, which fans events and logs out to /events/out
@@ -48,6 +49,7 @@ async function eventSubscribersExist(env: Bindings): Promise<boolean> {
 
 export function publishEvents(events: StoredEvent[], env: Bindings): void {
   if (!events.length) return;
+  routeToAutomations(events, env);
   const publishing = (async () => {
     if (await eventSubscribersExist(env)) await eventStreamOf(env).publishEvents(events);
   })();
