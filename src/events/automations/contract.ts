@@ -40,7 +40,14 @@ export interface TriggeredActionMessage {
   automation_triggered_event_id: string;
   /** `actions` or `actions_on_trigger` (the latter run with the automation.triggered event as triggering event). */
   source: "actions" | "actions_on_trigger";
+  /**
+   * The event this action runs for when it is not the firing's triggering event: for
+   * `actions_on_trigger`, the `prefect.automation.triggered` event itself. Absent: the firing's.
+   */
+  triggering_event?: StoredEvent | null;
   action: Record<string, any>;
+  /** Index in `actions` followed by `actions_on_trigger` (Prefect numbers both lists as one). */
+  /** Index in `actions` followed by `actions_on_trigger` (Prefect numbers the two lists as one). */
   action_index: number;
   /** This invocation's id: the idempotency record's key with automation id and action index. */
   invocation: string;
