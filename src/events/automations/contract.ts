@@ -46,7 +46,6 @@ export interface TriggeredActionMessage {
    */
   triggering_event?: StoredEvent | null;
   action: Record<string, any>;
-  /** Index in `actions` followed by `actions_on_trigger` (Prefect numbers both lists as one). */
   /** Index in `actions` followed by `actions_on_trigger` (Prefect numbers the two lists as one). */
   action_index: number;
   /** This invocation's id: the idempotency record's key with automation id and action index. */
