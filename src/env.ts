@@ -38,6 +38,12 @@ export interface Bindings {
   PREFECT_SERVER_UI_API_URL?: string;
   PREFECT_UI_API_URL?: string;
   PREFECT_API_URL?: string;
+  /**
+   * Prefect's PREFECT_UI_URL: where the UI is (this Worker's origin, e.g. https://x.workers.dev),
+   * which automation templates' `ui_url` links build on; unset: inferred from PREFECT_API_URL
+   * (without `/api`), else `ui_url` renders None, as on Prefect's server.
+   */
+  PREFECT_UI_URL?: string;
   /** The largest request body accepted, in bytes (default 16 MiB: src/lib/request-body.ts); larger ones get 413. */
   MAX_REQUEST_BODY_BYTES?: string;
   /**

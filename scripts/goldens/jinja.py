@@ -321,6 +321,7 @@ class Resource(RootModel[dict[str, str]]):
     def get(self, key, default=None):
         return self.root.get(key, default)
 
+    @property
     def labels(self):
         return LabelDiver(self.root)
 

@@ -18,6 +18,10 @@ export class PyModel extends PyObject {
   ) {
     super();
   }
+  /** The same model with some fields replaced (values as they are, not converted). */
+  with(fields: Record<string, unknown>): PyModel {
+    return new PyModel(this.pyClass, { ...this.fields, ...fields }, this.pyModule, this.methods);
+  }
   getAttr(name: string): unknown {
     if (Object.hasOwn(this.fields, name)) return this.fields[name];
     if (Object.hasOwn(this.methods, name)) return new PyCallable(name, (args) => this.methods[name](args), this.pyClass);
@@ -80,7 +84,7 @@ export class PyResource extends PyObject {
       case "items":
         return new PyCallable("items", () => Object.entries(this.labels).map(([k, v]) => tuple(k, v)), this.pyClass);
       case "labels":
-        return new PyCallable("labels", () => new LabelDiver(this.labels), this.pyClass);
+        return new LabelDiver(this.labels);
       case "get":
         return new PyCallable("get", (args) => (typeof args[0] === "string" && Object.hasOwn(this.labels, args[0]) ? this.labels[args[0]] : (args[1] ?? null)), this.pyClass);
     }
@@ -182,8 +186,8 @@ function urljoin(base: string | null, ref: string): string {
   if (!base || /^[a-z][a-z0-9+.-]*:/i.test(ref)) return ref;
   const origin = /^[a-z][a-z0-9+.-]*:\/\/[^/?#]*/i.exec(base)?.[0] ?? "";
   if (ref.startsWith("/")) return origin + ref;
-  const path = base.replace(/[?#].*$/, "");
-  return path.slice(0, path.lastIndexOf("/") + 1 || path.length) + (path.lastIndexOf("/") < origin.length ? "/" : "") + ref;
+  const path = base.slice(origin.length).replace(/[?#].*$/, "");
+  return `${origin}${path.slice(0, path.lastIndexOf("/") + 1) || "/"}${ref}`;
 }
 
 /** prefect.utilities.urls.url_for(obj, url_type="ui"). */
@@ -247,7 +251,7 @@ export const PREFECT_FILTERS: Record<string, Filter> = {
 };
 void dictGet;
 
-/** A Python Enum member with a str mixin (Prefect's StateType): prints `StateType.FAILED`, equals "FAILED". */
+/** A member of Prefect's AutoEnum (a str Enum: StateType, Posture, ...): prints `StateType.FAILED`, equals "FAILED". */
 export class PyStrEnum extends PyObject {
   override readonly pyModule = "prefect.server.schemas.states";
   constructor(
@@ -275,8 +279,9 @@ export class PyStrEnum extends PyObject {
   str(): string {
     return `${this.pyClass}.${this.value}`;
   }
+  /** Prefect's AutoEnum prints the same in repr (`StateType.FAILED`, as in a model's str()). */
   override repr(): string {
-    return `<${this.pyClass}.${this.value}: ${pyRepr(this.value)}>`;
+    return `${this.pyClass}.${this.value}`;
   }
   override equals(other: unknown): boolean {
     return other === this.value || (other instanceof PyStrEnum && other.value === this.value);
@@ -289,6 +294,7 @@ export class PyStrEnum extends PyObject {
 /** Fields Prefect's server models type as datetimes and durations. */
 const DATETIME_FIELDS = new Set([
   "created",
+  "triggered",
   "updated",
   "occurred",
   "received",

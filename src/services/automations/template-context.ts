@@ -1,0 +1,326 @@
+/**
+ * The context an automation action's templates render with, as Prefect's JinjaTemplateAction
+ * builds it: `automation`, `event` (the action's triggering event), `labels` (the firing's
+ * for_each labels), `firing`, `firings`, `events`, and — only when a template reads them — the
+ * Prefect objects of the event's first resource of each kind (`flow_run`, `flow`, `deployment`,
+ * `task_run`, `work_pool`, `work_queue`, `concurrency_limit`), read through the server's own API
+ * as Prefect's actions read them, and `variables` (every workspace variable, by name).
+ */
+import type { Bindings } from "../../env";
+import type { Firing, TriggeredActionMessage } from "../../events/automations/contract";
+import type { StoredEvent } from "../../db/queries/events";
+import {
+  LabelDiver,
+  namesReadByTemplates,
+  prefectEvent,
+  prefectModel,
+  PyFloat,
+  PyModel,
+  PyStrEnum,
+  PyTimedelta,
+  renderUserTemplate,
+  type RenderOptions,
+} from "../../lib/jinja";
+import { collectPlaceholders, hydrate, renderRunDeploymentParameters, upgradeV1Templates, ValidJinja } from "../../lib/schema-tools";
+
+/** The server's own API, called in-process (as Prefect's actions call theirs). */
+export type ApiCall = (request: Request) => Promise<Response>;
+
+type Env = Pick<Bindings, "PREFECT_API_AUTH_STRING" | "PREFECT_UI_URL" | "PREFECT_API_URL">;
+
+/** The objects a template may ask for by name, and the resource kind each is read for. */
+const ORCHESTRATION_KINDS: Record<string, string> = {
+  deployment: "prefect.deployment",
+  flow: "prefect.flow",
+  flow_run: "prefect.flow-run",
+  task_run: "prefect.task-run",
+  work_pool: "prefect.work-pool",
+  work_queue: "prefect.work-queue",
+  concurrency_limit: "prefect.concurrency-limit",
+};
+const ON_DEMAND = [...Object.keys(ORCHESTRATION_KINDS), "variables"];
+
+const UUID = /^[0-9a-f]{8}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{12}$/i;
+const STATE_TYPES = new Set(["SCHEDULED", "PENDING", "RUNNING", "COMPLETED", "FAILED", "CANCELLED", "CRASHED", "PAUSED", "CANCELLING"]);
+const STATE_LABELS = ["prefect.state-message", "prefect.state-name", "prefect.state-timestamp", "prefect.state-type"];
+
+/** Prefect's PREFECT_UI_URL: set, or inferred from PREFECT_API_URL as Prefect infers it; else none (`ui_url` answers None). */
+export function uiUrlOf(env: Env): string | null {
+  if (env.PREFECT_UI_URL) return env.PREFECT_UI_URL;
+  let url = env.PREFECT_API_URL;
+  if (!url) return null;
+  if (url.endsWith("/api")) url = url.slice(0, -4);
+  return url.replace("/api/", "/");
+}
+
+/** Render options for action templates (the UI URL `ui_url` builds on). */
+export function templateRenderOptions(env: Env): RenderOptions {
+  return { uiUrl: uiUrlOf(env) };
+}
+
+/** The action's triggering event: the firing's, or for `actions_on_trigger` the automation.triggered event. */
+async function triggeringEvent(env: Env, api: ApiCall, message: TriggeredActionMessage): Promise<StoredEvent | null> {
+  const carried = (message as { triggering_event?: StoredEvent | null }).triggering_event;
+  if (carried !== undefined) return carried;
+  if (message.source === "actions") return message.firing.triggering_event;
+  const response = await call(env, api, "POST", "/events/filter", { filter: { id: { id: [message.automation_triggered_event_id] } }, limit: 1 });
+  const events = (response as { events?: StoredEvent[] } | null)?.events;
+  return events?.[0] ?? null;
+}
+
+async function call(env: Env, api: ApiCall, method: string, path: string, body?: unknown): Promise<unknown> {
+  const headers: Record<string, string> = { "x-prefect-api-version": "0.8.4" };
+  if (body !== undefined) headers["content-type"] = "application/json";
+  if (env.PREFECT_API_AUTH_STRING) headers.authorization = `Basic ${btoa(String.fromCharCode(...new TextEncoder().encode(env.PREFECT_API_AUTH_STRING)))}`;
+  const response = await api(new Request(`http://internal/api${path}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) }));
+  if (response.status >= 300) {
+    await response.body?.cancel();
+    return null;
+  }
+  return response.json();
+}
+
+/** The id of an event resource of this kind (`prefect.flow-run.<uuid>`), or null. */
+function idOfKind(resourceId: string | undefined, kind: string): string | null {
+  if (!resourceId) return null;
+  const dot = resourceId.lastIndexOf(".");
+  if (resourceId.slice(0, dot) !== kind) return null;
+  const id = resourceId.slice(dot + 1);
+  return UUID.test(id) ? id : null;
+}
+
+/** The event's first resource (primary, then related) of this kind. */
+function firstResourceOfKind(event: StoredEvent, kind: string): Record<string, string> | null {
+  for (const resource of [event.resource, ...event.related]) {
+    const id = resource["prefect.resource.id"] ?? "";
+    if (id.slice(0, id.lastIndexOf(".")) === kind) return resource;
+  }
+  return null;
+}
+
+/**
+ * The run's state as the triggering event tells it (when its resource carries all four state
+ * labels and a valid type): the API may already answer a later state.
+ */
+function stateFromResource(resource: Record<string, string>): Record<string, unknown> | null {
+  if (!STATE_LABELS.every((label) => Object.hasOwn(resource, label))) return null;
+  const type = resource["prefect.state-type"];
+  const timestamp = resource["prefect.state-timestamp"];
+  if (!STATE_TYPES.has(type) || Number.isNaN(Date.parse(timestamp))) return null;
+  return {
+    id: crypto.randomUUID(),
+    type,
+    name: resource["prefect.state-name"],
+    timestamp,
+    message: resource["prefect.state-message"],
+    data: null,
+    state_details: {
+      flow_run_id: null,
+      task_run_id: null,
+      child_flow_run_id: null,
+      scheduled_time: null,
+      cache_key: null,
+      cache_expiration: null,
+      deferred: false,
+      untrackable_result: false,
+      pause_timeout: null,
+      pause_reschedule: false,
+      pause_key: null,
+      run_input_keyset: null,
+      refresh_cache: null,
+      retriable: null,
+      transition_id: null,
+      task_parameters_id: null,
+      traceparent: null,
+      deployment_concurrency_lease_id: null,
+    },
+  };
+}
+
+const RESPONSES = "prefect.server.schemas.responses";
+/** ConcurrencyLimitV2's float fields (JSON loses `0.0` vs `0`). */
+const FLOAT_FIELDS = new Set(["slot_decay_per_second", "avg_slot_occupancy_seconds"]);
+
+function asFloats(json: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(json).map(([k, v]) => [k, FLOAT_FIELDS.has(k) && typeof v === "number" ? new PyFloat(v) : v]));
+}
+
+/** One Prefect object, read as Prefect's `_get_object_from_prefect_api` reads it, as its server model. */
+async function readObject(env: Env, api: ApiCall, name: string, resource: Record<string, string> | null): Promise<PyModel | null> {
+  if (!resource) return null;
+  const kind = ORCHESTRATION_KINDS[name];
+  const id = idOfKind(resource["prefect.resource.id"], kind);
+  if (!id) return null;
+  const get = (path: string) => call(env, api, "GET", path) as Promise<Record<string, unknown> | null>;
+  switch (name) {
+    case "deployment": {
+      const json = await get(`/deployments/${id}`);
+      return json && prefectModel("DeploymentResponse", json, RESPONSES);
+    }
+    case "flow": {
+      const json = await get(`/flows/${id}`);
+      return json && prefectModel("Flow", json);
+    }
+    case "flow_run":
+    case "task_run": {
+      const json = await get(name === "flow_run" ? `/flow_runs/${id}` : `/task_runs/${id}`);
+      if (!json) return null;
+      const state = stateFromResource(resource);
+      const fields = state ? { ...json, state } : json;
+      return name === "flow_run" ? prefectModel("FlowRunResponse", fields, RESPONSES) : prefectModel("TaskRun", fields);
+    }
+    case "work_pool": {
+      const pools = (await call(env, api, "POST", "/work_pools/filter", { work_pools: { id: { any_: [id] } } })) as Record<string, unknown>[] | null;
+      return pools?.length ? prefectModel("WorkPool", pools[0]) : null;
+    }
+    case "work_queue": {
+      const [queue, status] = await Promise.all([get(`/work_queues/${id}`), get(`/work_queues/${id}/status`)]);
+      return queue && status ? prefectModel("WorkQueueWithStatus", { ...queue, ...status }, RESPONSES) : null;
+    }
+    case "concurrency_limit": {
+      const json = await get(`/v2/concurrency_limits/${id}`);
+      return json && prefectModel("ConcurrencyLimitV2", asFloats(json));
+    }
+  }
+  return null;
+}
+
+/**
+ * Prefect's OrchestrationClient.read_workspace_variables: the variables' values by name, all of
+ * them or those named (pages of 200, at most 1000).
+ */
+async function readVariables(env: Env, api: ApiCall, names?: string[]): Promise<Record<string, unknown>> {
+  const variables: Record<string, unknown> = {};
+  if (names && !names.length) return variables;
+  const filter = names ? { name: { any_: [...new Set(names)] } } : {};
+  for (let offset = 0; offset < 1000; offset += 200) {
+    const page = (await call(env, api, "POST", "/variables/filter", { variables: filter, limit: 200, offset })) as { name: string; value: unknown }[] | null;
+    if (!page) break;
+    for (const v of page) variables[v.name] = v.value;
+    if (page.length < 200) break;
+  }
+  return variables;
+}
+
+const AUTOMATIONS = "prefect.server.events.schemas.automations";
+const TRIGGER_CLASSES: Record<string, string> = { event: "EventTrigger", compound: "CompoundTrigger", sequence: "SequenceTrigger" };
+
+/** A stored trigger as its server model: posture an enum, within a timedelta, children models. */
+function triggerModel(trigger: Record<string, any>): PyModel | Record<string, any> {
+  const pyClass = TRIGGER_CLASSES[trigger?.type];
+  if (!pyClass) return trigger;
+  const fields: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(trigger)) {
+    if (k === "posture" && typeof v === "string") fields[k] = new PyStrEnum("Posture", v);
+    else if (k === "within" && typeof v === "number") fields[k] = PyTimedelta.fromSeconds(v);
+    else if (k === "triggers" && Array.isArray(v)) fields[k] = v.map(triggerModel);
+    else fields[k] = v;
+  }
+  return new PyModel(pyClass, fields, AUTOMATIONS);
+}
+
+/** A stored event as the server's ReceivedEvent (its fields in the model's order). */
+function eventModel(e: StoredEvent): PyModel {
+  const { occurred, event, resource, related, payload, id, follows, received } = e;
+  return prefectEvent({ occurred, event, resource, related, payload, id, follows, received });
+}
+
+function firingModel(firing: Firing): PyModel {
+  return prefectModel(
+    "Firing",
+    {
+      id: firing.id,
+      trigger: firing.trigger,
+      trigger_states: firing.trigger_states,
+      triggered: firing.triggered,
+      triggering_labels: firing.triggering_labels,
+      triggering_firings: firing.triggering_firings,
+      triggering_event: firing.triggering_event,
+      triggering_value: firing.triggering_value ?? null,
+    },
+    AUTOMATIONS,
+  ).with({
+    trigger: triggerModel(firing.trigger),
+    trigger_states: firing.trigger_states.map((s) => new PyStrEnum("TriggerState", s)),
+    triggering_firings: firing.triggering_firings.map(firingModel),
+    triggering_event: firing.triggering_event ? eventModel(firing.triggering_event) : null,
+  });
+}
+
+/** Firing.all_firings(): this firing, then its children's, depth first. */
+function allFirings(firing: Firing): Firing[] {
+  return [firing, ...firing.triggering_firings.flatMap(allFirings)];
+}
+
+/** Firing.all_events(): this firing's triggering event, then its children's. */
+function allEvents(firing: Firing): StoredEvent[] {
+  return [...(firing.triggering_event ? [firing.triggering_event] : []), ...firing.triggering_firings.flatMap(allEvents)];
+}
+
+/** The automation as the server model the action holds (read now; the message's id and name if it is gone). */
+async function automationModel(env: Env, api: ApiCall, message: TriggeredActionMessage): Promise<PyModel> {
+  const json = ((await call(env, api, "GET", `/automations/${message.automation.id}`)) as Record<string, any> | null) ?? {
+    id: message.automation.id,
+    name: message.automation.name,
+    trigger: message.firing.trigger,
+  };
+  const model = prefectModel("Automation", json, AUTOMATIONS);
+  return json.trigger ? model.with({ trigger: triggerModel(json.trigger) }) : model;
+}
+
+/**
+ * The context `templates` render with for this triggered action (Prefect's `_template_context`):
+ * the on-demand objects are read only when a template names them, and are None when the
+ * triggering event names no resource of their kind or the API does not answer it.
+ */
+export async function templateContextFor(env: Env, api: ApiCall, message: TriggeredActionMessage, templates: string[]): Promise<Record<string, unknown>> {
+  const [event, automation] = await Promise.all([triggeringEvent(env, api, message), automationModel(env, api, message)]);
+  const context: Record<string, unknown> = {
+    automation,
+    event: event ? eventModel(event) : null,
+    labels: new LabelDiver(message.firing.triggering_labels ?? {}),
+    firing: firingModel(message.firing),
+    firings: allFirings(message.firing).map(firingModel),
+    events: allEvents(message.firing).map(eventModel),
+  };
+  if (!event) return context;
+  const wanted = namesReadByTemplates(templates, ON_DEMAND);
+  const objects = await Promise.all(
+    wanted.map((name) => (name === "variables" ? readVariables(env, api) : readObject(env, api, name, firstResourceOfKind(event, ORCHESTRATION_KINDS[name])))),
+  );
+  wanted.forEach((name, i) => (context[name] = objects[i]));
+  return context;
+}
+
+/**
+ * Prefect's JinjaTemplateAction._render: every template rendered with one context. Throws
+ * TemplateRenderError (its message is Prefect's `template_error`, its template `template_source`).
+ */
+export async function renderActionTemplates(env: Env, api: ApiCall, message: TriggeredActionMessage, templates: string[]): Promise<string[]> {
+  const context = await templateContextFor(env, api, message, templates);
+  const options = templateRenderOptions(env);
+  return templates.map((t) => renderUserTemplate(t, context, options));
+}
+
+/**
+ * RunDeployment.render_parameters: the parameters' templates (v1 strings upgraded) rendered with
+ * the context they need, workspace variables looked up. Throws the first HydrationError.
+ */
+export async function renderActionParameters(
+  env: Env,
+  api: ApiCall,
+  message: TriggeredActionMessage,
+  parameters: Record<string, unknown> | null | undefined,
+): Promise<Record<string, unknown>> {
+  const upgraded = structuredClone(parameters ?? {});
+  upgradeV1Templates(upgraded);
+  const templates = collectPlaceholders(hydrate(upgraded))
+    .filter((p): p is ValidJinja => p instanceof ValidJinja)
+    .map((p) => p.template);
+  const context = await templateContextFor(env, api, message, templates);
+  return renderRunDeploymentParameters(parameters, {
+    context,
+    renderOptions: templateRenderOptions(env),
+    variables: (names) => readVariables(env, api, names),
+  });
+}
