@@ -2,6 +2,7 @@ import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-pool-worker
 import { defineConfig } from "vitest/config";
 import path from "node:path";
 import { kCurrentWorker } from "miniflare";
+import { outboundRecorder } from "./test/support/outbound-recorder.mjs";
 
 const migrations = await readD1Migrations(path.join(import.meta.dirname, "migrations"));
 
@@ -17,6 +18,8 @@ export default defineConfig({
         assets: { directory: path.join(import.meta.dirname, "test/fixtures/ui-dist") },
         // The Worker as a browser reaches it: behind the asset router (test/static-assets.test.ts).
         serviceBindings: { ASSET_ROUTER: kCurrentWorker },
+        // The Worker's outbound fetch (notifications, webhooks) reaches a recorder, never the network.
+        outboundService: outboundRecorder,
       },
     }),
   ],
