@@ -15,6 +15,7 @@ import { parseSchedulesJson } from "../db/queries/deployment-schedules";
 import { emitEvents } from "../events/outbox";
 import { type ServerEvent } from "../db/queries/event-outbox";
 import { scheduleDeployment } from "../services/scheduler";
+import { hydrateParameters } from "../services/deployment-flow-runs";
 import {
   DeploymentCreateBody,
   DeploymentUpdateBody,
@@ -254,6 +255,8 @@ deploymentsRouter.openapi(
     const queue = await plannedWorkQueueId(db, input, sent);
     if (!queue.ok) throw refused(queue.refusal);
 
+    // Prefect stores a deployment's new parameters hydrated (placeholders resolved, Jinja rendered).
+    if (sent.has("parameters") && input.parameters) input.parameters = await hydrateParameters(db, input.parameters, "Error hydrating deployment parameters");
     const enforce = input.enforce_parameter_schema ?? current.enforce_parameter_schema;
     if (enforce) {
       const schema = input.parameter_openapi_schema && Object.keys(input.parameter_openapi_schema).length ? input.parameter_openapi_schema : current.parameter_openapi_schema;

@@ -15,9 +15,14 @@ import { createFlowRun, type CreatedFlowRun } from "./flow-run-create";
  * Parameters with Prefect's placeholders (`{"__prefect_kind": "json" | "none" | "jinja" |
  * "workspace_variable", …}`) resolved as Prefect's create_flow_run hydrates them; workspace
  * variables are read only when a parameter refers to one. Jinja templates are rendered (with no
- * context: `{{ 1 + 1 }}` is "2"). A placeholder that cannot be resolved is Prefect's 400.
+ * context: `{{ 1 + 1 }}` is "2"). A placeholder that cannot be resolved is Prefect's 400
+ * (`failure: <why>`). Prefect hydrates so a deployment's parameters on PATCH, a run's on create.
  */
-export async function hydrateParameters(db: Db, params: Record<string, unknown>): Promise<Record<string, unknown>> {
+export async function hydrateParameters(
+  db: Db,
+  params: Record<string, unknown>,
+  failure = "Error hydrating flow run parameters",
+): Promise<Record<string, unknown>> {
   const text = JSON.stringify(params);
   if (!text.includes("__prefect_kind")) return params;
   const workspaceVariables = text.includes("workspace_variable")
@@ -26,7 +31,7 @@ export async function hydrateParameters(db: Db, params: Record<string, unknown>)
   // Jinja placeholders render with an empty context, as Prefect's create_flow_run renders them.
   const hydrated = hydrate(params, { workspaceVariables, renderWorkspaceVariables: true, renderJinja: true });
   const [first] = collectHydrationErrors(hydrated);
-  if (first) throw badRequest(`Error hydrating flow run parameters: ${first[1].message}`);
+  if (first) throw badRequest(`${failure}: ${first[1].message}`);
   return unwrapPlaceholders(hydrated) as Record<string, unknown>;
 }
 

@@ -186,3 +186,31 @@ describe("pause and resume", () => {
     expect(res.body.map((x: any) => x.id)).toEqual([d.id]);
   });
 });
+
+describe("PATCH /deployments/{id} parameters", () => {
+  it("stores them hydrated, as Prefect's update_deployment: placeholders resolved, jinja rendered with no context; 400 when one cannot be", async () => {
+    const name = `pv_${Date.now()}`;
+    expect((await api("POST", "/variables/", { name, value: [1, 2] })).status).toBe(201);
+    const { d } = await makeDeployment({ parameters: { keep: "me" } });
+    const res = await api("PATCH", `/deployments/${d.id}`, {
+      parameters: {
+        sum: { __prefect_kind: "jinja", template: "{{ 1 + 1 }}" },
+        typed: { __prefect_kind: "json", value: { __prefect_kind: "jinja", template: "{{ [1, 2.5] | tojson }}" } },
+        gone: { __prefect_kind: "none", value: null },
+        nested: { __prefect_kind: "none", value: { __prefect_kind: "jinja", template: "{{ 2 * 3 }}" } },
+        v: { __prefect_kind: "workspace_variable", variable_name: name },
+        plain: "{{ stays as text }}",
+      },
+    });
+    expect(res.status).toBe(204);
+    expect((await read(d.id)).parameters).toEqual({ sum: "2", typed: [1, 2.5], gone: null, nested: "6", v: [1, 2], plain: "{{ stays as text }}" });
+    const bad = await api("PATCH", `/deployments/${d.id}`, { parameters: { x: { __prefect_kind: "jinja", template: "{{ 1 / 0 }}" } } });
+    expect(bad).toMatchObject({
+      status: 400,
+      body: { detail: "Error hydrating deployment parameters: Invalid jinja: Failed to render template due to the following error: ZeroDivisionError('division by zero')" },
+    });
+    const missing = await api("PATCH", `/deployments/${d.id}`, { parameters: { v: { __prefect_kind: "workspace_variable", variable_name: "no_such_var" } } });
+    expect(missing).toMatchObject({ status: 400, body: { detail: "Error hydrating deployment parameters: Variable 'no_such_var' not found in workspace." } });
+    expect((await read(d.id)).parameters).toEqual({ sum: "2", typed: [1, 2.5], gone: null, nested: "6", v: [1, 2], plain: "{{ stays as text }}" });
+  });
+});

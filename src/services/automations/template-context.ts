@@ -58,14 +58,9 @@ export function templateRenderOptions(env: Env): RenderOptions {
   return { uiUrl: uiUrlOf(env) };
 }
 
-/** The action's triggering event: the firing's, or for `actions_on_trigger` the automation.triggered event. */
-async function triggeringEvent(env: Env, api: ApiCall, message: TriggeredActionMessage): Promise<StoredEvent | null> {
-  const carried = (message as { triggering_event?: StoredEvent | null }).triggering_event;
-  if (carried !== undefined) return carried;
-  if (message.source === "actions") return message.firing.triggering_event;
-  const response = await call(env, api, "POST", "/events/filter", { filter: { id: { id: [message.automation_triggered_event_id] } }, limit: 1 });
-  const events = (response as { events?: StoredEvent[] } | null)?.events;
-  return events?.[0] ?? null;
+/** The action's triggering event: its own (actions_on_trigger: the automation.triggered event), else the firing's. */
+function triggeringEvent(message: TriggeredActionMessage): StoredEvent | null {
+  return message.triggering_event !== undefined ? message.triggering_event : message.firing.triggering_event;
 }
 
 async function call(env: Env, api: ApiCall, method: string, path: string, body?: unknown): Promise<unknown> {
@@ -274,7 +269,8 @@ async function automationModel(env: Env, api: ApiCall, message: TriggeredActionM
  * triggering event names no resource of their kind or the API does not answer it.
  */
 export async function templateContextFor(env: Env, api: ApiCall, message: TriggeredActionMessage, templates: string[]): Promise<Record<string, unknown>> {
-  const [event, automation] = await Promise.all([triggeringEvent(env, api, message), automationModel(env, api, message)]);
+  const event = triggeringEvent(message);
+  const automation = await automationModel(env, api, message);
   const context: Record<string, unknown> = {
     automation,
     event: event ? eventModel(event) : null,
