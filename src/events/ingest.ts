@@ -9,6 +9,7 @@ import { isoNow, toIso } from "../lib/time";
 import { yieldToEventLoop } from "../lib/event-loop";
 import { recorderStatements } from "./task-run-recorder";
 import { publishEvents } from "./publish";
+import { automationSnapshotQuery, snapshotOf, type AutomationSnapshot } from "../db/queries/automation-snapshot";
 
 export type { StoredEvent } from "../db/queries/events";
 
@@ -62,6 +63,15 @@ async function runBatch(db: Db, statements: Statement[]): Promise<void> {
   if (statements.length) await db.batch(statements as Batch);
 }
 
+/**
+ * Runs the batch storing `events` and reads, in the same round trip, the automation table's
+ * snapshot the automations router checks its index against (see router.ts).
+ */
+async function storeAndSnapshot(db: Db, statements: Statement[]): Promise<AutomationSnapshot> {
+  const results = (await db.batch([...statements, automationSnapshotQuery(db)] as unknown as Batch)) as unknown[];
+  return snapshotOf(results[results.length - 1] as Parameters<typeof snapshotOf>[0]);
+}
+
 /** D1 rejects oversized batches; flushes of many events are split into batches of this many. */
 const EVENTS_PER_BATCH = 100;
 
@@ -81,8 +91,8 @@ export async function ingestEvents(env: Bindings, db: Db, received: StoredEvent[
     if (i > 0) await yieldToEventLoop();
     const chunk = events.slice(i, i + EVENTS_PER_BATCH);
     try {
-      await runBatch(db, ingestStatements(db, chunk));
-      publishEvents(chunk, env);
+      const snapshot = await storeAndSnapshot(db, ingestStatements(db, chunk));
+      publishEvents(chunk, env, snapshot);
     } catch (err) {
       if (chunk.length === 1) {
         console.error("task-run recorder: dropping the effects of event", chunk[0].id, err);

@@ -3,6 +3,7 @@ import type { Bindings } from "../env";
 import type { StoredEvent } from "../db/queries/events";
 import type { Log } from "../schemas/prefect.gen";
 import { routeToAutomations } from "./automations/router";
+import type { AutomationSnapshot } from "../db/queries/automation-snapshot";
 
 /**
  * Publishing to the EventStream Durable Object, which fans events and logs out to /events/out
@@ -47,9 +48,10 @@ async function eventSubscribersExist(env: Bindings): Promise<boolean> {
   return eventSockets.count > 0;
 }
 
-export function publishEvents(events: StoredEvent[], env: Bindings): void {
+/** `automationSnapshot`: read in the batch that stored the events, when it was (see automations/router.ts). */
+export function publishEvents(events: StoredEvent[], env: Bindings, automationSnapshot?: AutomationSnapshot): void {
   if (!events.length) return;
-  routeToAutomations(events, env);
+  routeToAutomations(events, env, automationSnapshot);
   const publishing = (async () => {
     if (await eventSubscribersExist(env)) await eventStreamOf(env).publishEvents(events);
   })();

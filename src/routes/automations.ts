@@ -15,7 +15,7 @@ import {
   AutomationUpdate,
   Body_read_automations_automations_filter_post,
 } from "../schemas/prefect.gen";
-import { serverEvents } from "../events/outbox";
+import * as writes from "../services/automations/writes";
 import { noContentOr404, pathId, readPage } from "./support/handlers";
 
 const tags = ["Automations"];
@@ -57,7 +57,7 @@ automationsRouter.openapi(
     const body = c.req.valid("json");
     const core = await checked(c, body as unknown as AutomationCore, "create");
     if (core instanceof Response) return core as any;
-    return c.json(await automations.createAutomation(c.var.db, core, body.owner_resource, serverEvents(c.env)), 201);
+    return c.json(await writes.createAutomation(c.env, c.var.db, core, body.owner_resource), 201);
   },
   automationValidationHook as any,
 );
@@ -79,7 +79,7 @@ automationsRouter.openapi(
     // As Prefect (exclude_unset): optional fields not sent keep their stored values.
     const raw = (await c.req.json()) as Record<string, unknown>;
     const sent = Object.fromEntries(Object.entries(core).filter(([key]) => REQUIRED_FIELDS.has(key) || (raw[key] !== undefined && raw[key] !== null)));
-    if (!(await automations.replaceAutomation(c.var.db, pathId(c), { ...sent, actions: core.actions }, serverEvents(c.env)))) throw automationNotFound();
+    if (!(await writes.replaceAutomation(c.env, c.var.db, pathId(c), { ...sent, actions: core.actions }))) throw automationNotFound();
     return c.body(null, 204);
   },
   automationValidationHook as any,
@@ -102,7 +102,7 @@ automationsRouter.openapi(
     // The automation this would leave must still be valid (e.g. enabling one that would loop).
     const problems = automationProblems({ ...(existing as unknown as AutomationCore), enabled: parsed.enabled }, [], parsed);
     if (problems.length) return validationErrorResponse(c, problems, { enabled: parsed.enabled }) as any;
-    await automations.setAutomationEnabled(c.var.db, existing, sent.enabled ?? existing.enabled, serverEvents(c.env));
+    await writes.setAutomationEnabled(c.env, c.var.db, existing, sent.enabled ?? existing.enabled);
     return c.body(null, 204);
   },
 );
@@ -116,7 +116,7 @@ automationsRouter.openapi(
     request: { params: IdParams },
     responses: { 204: noContent, ...errorResponses({ 404: "exception_message" }) },
   }),
-  async (c) => noContentOr404(c, await automations.deleteAutomation(c.var.db, pathId(c), serverEvents(c.env)), automationNotFound()),
+  async (c) => noContentOr404(c, await writes.deleteAutomation(c.env, c.var.db, pathId(c)), automationNotFound()),
 );
 
 automationsRouter.openapi(
@@ -178,7 +178,7 @@ automationsRouter.openapi(
     responses: { 202: jsonResponse(z.null()), ...errorResponses(404) },
   }),
   async (c) => {
-    await automations.deleteAutomationsOwnedBy(c.var.db, c.req.valid("param").resource_id);
+    await writes.deleteAutomationsOwnedBy(c.env, c.var.db, c.req.valid("param").resource_id);
     return c.json(null, 202);
   },
 );
