@@ -29,8 +29,18 @@ export const DURABLE_OBJECTS = Object.fromEntries(
     ["EVENT_STREAM", "EventStream"],
     ["TASK_RUN_QUEUE", "TaskRunQueue"],
     ["RUN_TURNS", "RunTurns"],
+    ["AUTOMATION_TRIGGERS", "AutomationTriggers"],
   ].map(([binding, className]) => [binding, { className, useSQLite: true }]),
 );
+
+/** wrangler.toml's automation actions queue and its dead-letter queue, producer and consumers. */
+const AUTOMATION_QUEUES = {
+  queueProducers: { AUTOMATION_ACTIONS: "prefect-automation-actions" },
+  queueConsumers: {
+    "prefect-automation-actions": { maxBatchSize: 10, maxBatchTimeout: 0, maxRetries: 5, retryDelay: 1, deadLetterQueue: "prefect-automation-actions-dlq" },
+    "prefect-automation-actions-dlq": { maxBatchSize: 10, maxBatchTimeout: 1 },
+  },
+};
 
 /**
  * Our worker in one workerd process with local D1 + Durable Objects and the migrations applied.
@@ -46,6 +56,7 @@ export async function startWorker(scriptPath, { durableObjects = DURABLE_OBJECTS
     d1Databases: ["DB"],
     durableObjects,
     bindings: { COUNT_D1_ROUND_TRIPS: "1", ...bindings },
+    ...AUTOMATION_QUEUES,
     port: 0,
   });
   const url = await mf.ready;
