@@ -1,5 +1,5 @@
 import { sql } from "drizzle-orm";
-import { index, integer, real, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
+import { index, integer, primaryKey, real, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
 
 /**
  * D1 tables, shaped after Prefect's ORM. Timestamps are ISO-8601 UTC text with microseconds
@@ -540,3 +540,25 @@ export const flowRunNotificationPolicy = sqliteTable("flow_run_notification_poli
   block_document_id: text("block_document_id").notNull(),
   message_template: text("message_template"),
 });
+
+/**
+ * The automations engine's idempotency records: one per (automation, action index, invocation),
+ * claimed before the action runs, so a redelivered queue message does not run it twice. Kept a
+ * while after `updated` (db-vacuum), as Prefect keeps executed action ids for an hour.
+ */
+export const automationActionRun = sqliteTable(
+  "automation_action_run",
+  {
+    automation_id: text("automation_id").notNull(),
+    action_index: integer("action_index").notNull(),
+    invocation: text("invocation").notNull(),
+    /** running (claimed), retrying (a retryable error; claimable again), executed, failed. */
+    status: text("status").notNull(),
+    attempts: integer("attempts").notNull().default(1),
+    /** The last retryable error, for the dead-letter consumer's action.failed reason. */
+    error: text("error"),
+    claimed: text("claimed").notNull(),
+    updated: updated(),
+  },
+  (t) => [primaryKey({ columns: [t.automation_id, t.action_index, t.invocation] }), index("ix_automation_action_run_updated").on(t.updated)],
+);

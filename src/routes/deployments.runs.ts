@@ -17,6 +17,7 @@ import {
 import { createDeploymentFlowRun } from "../services/deployment-flow-runs";
 import { scheduleDeployment } from "../services/scheduler";
 import { nullOr404 } from "./support/handlers";
+import { createdByAutomation } from "../lib/created-by";
 
 /** A deployment's runs: created from it, scheduled by hand, polled for by its workers. */
 const tags = ["Deployments"];
@@ -36,7 +37,7 @@ deploymentRunsRouter.openapi(
   }),
   async (c) => {
     const dep = orNotFound(await readDeploymentRow(c.var.db, c.req.valid("param").id), DEPLOYMENT_NOT_FOUND);
-    const { run, created } = await createDeploymentFlowRun(c.env, c.var.db, dep, c.req.valid("json"));
+    const { run, created } = await createDeploymentFlowRun(c.env, c.var.db, dep, c.req.valid("json"), createdByAutomation(c.req.raw.headers));
     return c.json(toFlowRunResponse(run), created ? 201 : 200);
   },
 );
@@ -56,9 +57,10 @@ deploymentRunsRouter.openapi(
     const dep = await readDeploymentRow(c.var.db, c.req.valid("param").id);
     if (!dep) throw notFound(DEPLOYMENT_NOT_FOUND);
     const results: FlowRunBulkCreateResponse["results"] = [];
+    const createdBy = createdByAutomation(c.req.raw.headers);
     for (const input of runs) {
       try {
-        const { run } = await createDeploymentFlowRun(c.env, c.var.db, dep, input);
+        const { run } = await createDeploymentFlowRun(c.env, c.var.db, dep, input, createdBy);
         results.push({ flow_run_id: run.id, status: "CREATED", error: null });
       } catch (err) {
         results.push({ flow_run_id: null, status: "FAILED", error: err instanceof Error ? err.message : String(err) });

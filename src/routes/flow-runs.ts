@@ -35,6 +35,7 @@ import {
 } from "../schemas/prefect.gen";
 import { DateTime, KeyValueLabels } from "../schemas/primitives";
 import { pathId, paginate, readPage } from "./support/handlers";
+import { createdByAutomation } from "../lib/created-by";
 
 const tags = ["Flow Runs"];
 export const flowRunsRouter = createRouter();
@@ -49,7 +50,7 @@ flowRunsRouter.openapi(
     responses: { 200: jsonResponse(FlowRunResponse), 201: jsonResponse(FlowRunResponse), ...errorResponses(409, 422) },
   }),
   async (c) => {
-    const { run, created } = await createFlowRun(c.env, c.var.db, c.req.valid("json"));
+    const { run, created } = await createFlowRun(c.env, c.var.db, c.req.valid("json"), { created_by: createdByAutomation(c.req.raw.headers) });
     return c.json(toFlowRunResponse(run), created ? 201 : 200);
   },
 );

@@ -9,6 +9,7 @@ import { drainEventOutbox } from "../events/outbox";
 import { refreshPlannerStatistics } from "./planner-statistics";
 import { vacuumEvents } from "./db-vacuum/events";
 import { vacuumFlowRuns } from "./db-vacuum/flow-runs";
+import { vacuumActionRuns } from "./db-vacuum/automation-action-runs";
 
 /**
  * Prefect's background services, run from the Worker's Cron Trigger (wrangler.toml, every
@@ -24,6 +25,7 @@ export const SERVICES: Record<string, (env: Bindings) => Promise<unknown>> = {
   "planner-statistics": (env) => refreshPlannerStatistics(databaseOf(env)),
   "db-vacuum-events": (env) => vacuumEvents(env, databaseOf(env)),
   "db-vacuum-flow-runs": (env) => vacuumFlowRuns(env, databaseOf(env)),
+  "db-vacuum-automation-action-runs": (env) => vacuumActionRuns(databaseOf(env)),
 };
 
 export async function runServices(env: Bindings): Promise<void> {

@@ -10,6 +10,7 @@ import { isoNow } from "../lib/time";
 import { collectHydrationErrors, hydrate, Placeholder, validationFailure, ValidJinja } from "../lib/schema-tools";
 import { WorkQueueCreate, type DeploymentFlowRunCreate } from "../schemas/prefect.gen";
 import { createFlowRun, type CreatedFlowRun } from "./flow-run-create";
+import type { CreatedBy } from "../lib/created-by";
 
 /**
  * Parameters with Prefect's placeholders (`{"__prefect_kind": "json" | "none" | "jinja" |
@@ -49,7 +50,13 @@ function unwrapPlaceholders(value: unknown): unknown {
  * enforced), its tags joined with the run's, its work queue unless the run names another queue
  * of the same pool (created if missing), and a SCHEDULED state (now) unless one is given.
  */
-export async function createDeploymentFlowRun(env: Bindings, db: Db, dep: SelectedDeployment, input: DeploymentFlowRunCreate): Promise<CreatedFlowRun> {
+export async function createDeploymentFlowRun(
+  env: Bindings,
+  db: Db,
+  dep: SelectedDeployment,
+  input: DeploymentFlowRunCreate,
+  createdBy: CreatedBy | null = null,
+): Promise<CreatedFlowRun> {
   const parameters = await hydrateParameters(db, { ...(dep.parameters ?? {}), ...(input.parameters ?? {}) });
   const enforce = input.enforce_parameter_schema ?? dep.enforce_parameter_schema;
   if (enforce) {
@@ -106,6 +113,7 @@ export async function createDeploymentFlowRun(env: Bindings, db: Db, dep: Select
     {
       deployment_id: dep.id,
       deployment_version: dep.version,
+      created_by: createdBy,
       work_queue_id: workQueueId,
       work_queue_name: workQueueName,
       baseLabels: dep.labels ?? {},
