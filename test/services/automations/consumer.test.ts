@@ -159,5 +159,5 @@ async function deliverWithFailingApi(message: ReturnType<typeof actionMessage>) 
   const ctx = createExecutionContext();
   await consumeAutomationMessages(batch as any, env as any, async () => new Response('{"detail":"boom"}', { status: 500 }));
   const result = await getQueueResult(batch, ctx);
-  return { acked: [result.explicitAcks.includes("failing")], retried: [result.retryMessages.some((r) => r.msgId === "failing")] };
+  return { acked: [result.explicitAcks.includes("failing")], retried: [result.retryMessages.some((r: { msgId: string }) => r.msgId === "failing")] };
 }

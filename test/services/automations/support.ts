@@ -61,7 +61,7 @@ export async function deliver(messages: AutomationMessage[], { queue = ACTIONS_Q
   const ids = batch.messages.map((m) => m.id);
   return {
     acked: ids.map((id) => result.ackAll || result.explicitAcks.includes(id)),
-    retried: ids.map((id) => result.retryBatch.retry || result.retryMessages.some((r) => r.msgId === id)),
+    retried: ids.map((id) => result.retryBatch.retry || result.retryMessages.some((r: { msgId: string }) => r.msgId === id)),
   };
 }
 
