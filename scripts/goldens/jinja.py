@@ -304,6 +304,21 @@ HUMANIZE_FILTERS = {
     "humanize_intword": _ext(lambda v, format="%.1f": humanize.intword(v, format=format)),
     "humanize_naturalsize": _ext(lambda v, binary=False, gnu=False, format="%.1f": humanize.naturalsize(v, binary=binary, gnu=gnu, format=format)),
     "humanize_scientific": _ext(lambda v, precision=2: humanize.scientific(v, precision=precision)),
+    "humanize_precisedelta": _ext(
+        lambda v, minimum_unit="seconds", suppress=(), format="%0.2f": humanize.precisedelta(v, minimum_unit=minimum_unit, suppress=suppress, format=format)
+    ),
+    "humanize_fractional": _ext(lambda v: humanize.fractional(v)),
+    "humanize_metric": _ext(lambda v, unit="", precision=3: humanize.metric(v, unit=unit, precision=precision)),
+    "humanize_clamp": _ext(
+        lambda v, floor=None, ceil=None, format="{:}", floor_token="<", ceil_token=">": humanize.clamp(
+            v, format=format, floor=floor, ceil=ceil, floor_token=floor_token, ceil_token=ceil_token
+        )
+    ),
+    "humanize_abs_timedelta": _ext(lambda v: humanize.time._abs_timedelta(v)),
+    "humanize_date_and_delta": _ext(lambda v, *args: humanize.time._date_and_delta(v, *args)),
+    "humanize_deactivate": _ext(lambda v: humanize.deactivate()),
+    "humanize_thousands_separator": _ext(lambda v: humanize.thousands_separator()),
+    "humanize_decimal_separator": _ext(lambda v: humanize.decimal_separator()),
 }
 
 
@@ -797,6 +812,13 @@ FILTERS = [
     "{{ {'a': 1, 'b': none, 'c': 'x<y'} | xmlattr }}", "{{ 'x' | nosuchfilter }}", "{% if false %}{{ 'x' | nosuchfilter }}{% endif %}ok",
     "{% if true %}{{ 'x' | nosuchfilter }}{% endif %}", "{{ 'x' | nosuchfilter if false else 'fine' }}",
     "{{ s | upper(1) }}", "{{ s | truncate(bogus=1) }}", "{{ s | default }}", "{{ s | join(d='-') }}",
+    # urlize (jinja2's, no autoescape: text escaped, links added).
+    "{{ 'see https://prefect.io/docs. or www.example.com, (http://x.org/a_(b)) <http://y.com> ok' | urlize }}",
+    "{{ 'mail me@example.com or mailto:a@b.co now; not @x@y.com or a:b@c.com' | urlize }}",
+    "{{ 'go to example.com and example.dev and http://10.0.0.1:8080/x?y=1 and http://[::1]/' | urlize }}",
+    "{{ 'https://example.com/a/very/long/path' | urlize(10, true, '_blank') }} {{ 'www.a.org' | urlize(rel='me', nofollow=true) }}",
+    "{{ 'ftp://files.x and tel:+123' | urlize(extra_schemes=['ftp://', 'tel:']) }} {{ html | urlize }} {{ (html | safe) | urlize }}",
+    "{{ 'x' | urlize(extra_schemes=['no spaces']) }}", "{{ 42 | urlize }}|{{ undefined_thing | urlize }}|{{ 'a\n  https://b.io\tc' | urlize }}",
 ]
 
 TESTS = [
@@ -842,6 +864,26 @@ PREFECT_ONLY = [
     "{{ now.isoformat() }} {{ offset.isoformat() }} {{ naive.isoformat() }} {{ now.timestamp() }}",
     "{{ now > yesterday }} {{ yesterday < tomorrow }} {{ now == now }} {{ (now - yesterday) }} {{ d90 < d3600 }} {{ now - d3600 }}",
     "{{ now < naive }}", "{{ [d90, d45] | sort }} {{ d90 + d45 }} {{ d90 * 2 }}",
+    # The rest of jinja2-humanize-extension 0.4.0's filters.
+    "{{ d0 | humanize_precisedelta }}|{{ d1 | humanize_precisedelta }}|{{ d90 | humanize_precisedelta }}|{{ d5400 | humanize_precisedelta }}|{{ d_days | humanize_precisedelta }}",
+    "{{ d_frac | humanize_precisedelta }}|{{ d_frac | humanize_precisedelta(minimum_unit='microseconds') }}|{{ d_frac | humanize_precisedelta(format='%0.4f') }}|{{ d_neg | humanize_precisedelta }}",
+    "{{ d_months | humanize_precisedelta }}|{{ d_year | humanize_precisedelta }}|{{ d_years | humanize_precisedelta(minimum_unit='days') }}|{{ d_days | humanize_precisedelta(suppress=['days']) }}",
+    "{{ d5400 | humanize_precisedelta(minimum_unit='hours') }}|{{ d90 | humanize_precisedelta(minimum_unit='minutes') }}|{{ d1 | humanize_precisedelta(minimum_unit='minutes') }}|{{ d5400 | humanize_precisedelta(suppress=['seconds', 'milliseconds', 'microseconds']) }}",
+    "{{ 3633.123 | humanize_precisedelta }}|{{ 0.5 | humanize_precisedelta }}|{{ 'x' | humanize_precisedelta }}|{{ none | humanize_precisedelta }}|{{ 90061 | humanize_precisedelta(format='%d') }}",
+    "{{ d_frac | humanize_precisedelta(minimum_unit='fortnights') }}", "{{ d90 | humanize_precisedelta(minimum_unit='seconds', suppress=['seconds', 'minutes', 'hours', 'days', 'months', 'years']) }}",
+    "{{ naive | humanize_precisedelta }}", "{{ now | humanize_precisedelta }}",
+    "{{ 0.3 | humanize_fractional }} {{ 1.3 | humanize_fractional }} {{ (1/3) | humanize_fractional }} {{ 1 | humanize_fractional }} {{ -1.3 | humanize_fractional }} {{ -0.25 | humanize_fractional }}",
+    "{{ 'ten' | humanize_fractional }} {{ none | humanize_fractional }} {{ '2.5' | humanize_fractional }} {{ 3.14159 | humanize_fractional }} {{ 0.0001 | humanize_fractional }} {{ 2.0 | humanize_fractional }}",
+    "{{ 1500 | humanize_metric('V') }} {{ 2e8 | humanize_metric('W') }} {{ 220e-6 | humanize_metric('F') }} {{ 1e-14 | humanize_metric(precision=4) }} {{ 1e40 | humanize_metric }} {{ 0 | humanize_metric }}",
+    "{{ 999.9 | humanize_metric }} {{ 123000 | humanize_metric }} {{ -0.00153 | humanize_metric('m') }} {{ 21 | humanize_metric('°') }} {{ 1234567 | humanize_metric('B', 2) }}",
+    "{{ 'x' | humanize_metric }}",
+    "{{ 123.456 | humanize_clamp }} {{ 0.0001 | humanize_clamp(floor=0.01) }} {{ 0.99 | humanize_clamp(format='{:.0%}', ceil=0.99) }} {{ 0.999 | humanize_clamp(format='{:.0%}', ceil=0.99) }} {{ none | humanize_clamp }}",
+    "{{ 5 | humanize_clamp(floor=10, floor_token='under ') }} {{ 50 | humanize_clamp(ceil=10, format='{:.1f}') }}",
+    "{{ d_neg | humanize_abs_timedelta }} {{ d90 | humanize_abs_timedelta }}", "{{ 5 | humanize_abs_timedelta }}",
+    # (their "now" to the millisecond only: the clock a Worker reads)
+    "{{ (d90 | humanize_date_and_delta)[1] }} {{ (90.4 | humanize_date_and_delta)[0].strftime('%H:%M:%S') }} {{ 'x' | humanize_date_and_delta }} {{ (naive | humanize_date_and_delta)[1].seconds }}",
+    "{{ d90 | humanize_date_and_delta(1) }}", "{{ now | humanize_date_and_delta }}",
+    "{{ 1 | humanize_deactivate }} {{ 1 | humanize_thousands_separator }} {{ 1 | humanize_decimal_separator }}",
 ]
 
 

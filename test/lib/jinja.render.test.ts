@@ -101,3 +101,10 @@ describe("namesReadByTemplates (Prefect's matching_types_in_templates)", () => {
     expect(namesReadByTemplates(templates, TYPES).sort()).toEqual(expected);
   });
 });
+
+describe("humanize_activate (English only: humanize's translations are not ported)", () => {
+  it("activates English as humanize does, and fails for another locale instead of rendering English", () => {
+    expect(renderUserTemplate("{{ ('en_US' | humanize_activate) is none }}{{ 1 | humanize_deactivate }}", {})).toBe("FalseNone");
+    expect(failure("{{ 'fr_FR' | humanize_activate }}").error.pyClass).toBe("FileNotFoundError");
+  });
+});

@@ -4,6 +4,7 @@ import { PyException, typeError, valueError } from "./errors";
 import { fixed, formatSpec, pyFormatPercent, roundExact } from "./format";
 import { pyCapitalize, pySplitlines, pyStrip } from "./methods";
 import type { Filter, Renderer } from "./runtime";
+import { urlize } from "./urlize";
 import {
   chars,
   dictEntries,
@@ -457,6 +458,11 @@ BUILTIN_FILTERS.random = f([], (_r, v) => {
   if (!items.length) return new Undefined("No random item, sequence was empty.");
   return items[Math.floor(Math.random() * items.length)];
 }, "do_random");
+BUILTIN_FILTERS.urlize = f(
+  [["trim_url_limit", null], ["nofollow", false], ["target", null], ["rel", null], ["extra_schemes", null]],
+  (_r, v, limit, nofollow, target, rel, schemes) => urlize(v, limit, truthyValue(nofollow), target, rel, schemes),
+  "do_urlize",
+);
 BUILTIN_FILTERS.d = BUILTIN_FILTERS.default;
 BUILTIN_FILTERS.e = BUILTIN_FILTERS.escape;
 BUILTIN_FILTERS.count = BUILTIN_FILTERS.length;

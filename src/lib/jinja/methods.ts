@@ -242,7 +242,7 @@ const STR_METHODS: Record<string, Method> = {
   },
 };
 
-function formatLookup(obj: unknown, key: unknown, attr: boolean): unknown {
+export function formatLookup(obj: unknown, key: unknown, attr: boolean): unknown {
   if (attr && typeof key === "string") {
     if (key.startsWith("_")) throw new PyException("SecurityError", `access to attribute ${JSON.stringify(key).replace(/"/g, "'")} of '${typeName(obj)}' object is unsafe.`);
     const v = attributeOf(obj, key);

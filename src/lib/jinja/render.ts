@@ -5,6 +5,7 @@
 import { PyException, TemplateRenderError, TemplateSyntaxError, typeError } from "./errors";
 import { BUILTIN_FILTERS } from "./filters";
 import { HUMANIZE_FILTERS } from "./humanize";
+import { MORE_HUMANIZE_FILTERS } from "./humanize-extra";
 import type { Expr, Stmt } from "./nodes";
 import { parseTemplate } from "./parser";
 import { PREFECT_FILTERS } from "./prefect";
@@ -161,7 +162,7 @@ class TemplateReference extends PyObject {
 export function prefectEnvironment(): Environment {
   const globals: Record<string, unknown> = { self: new TemplateReference() };
   for (const [k, make] of Object.entries(GLOBALS)) globals[k] = make();
-  return { filters: { ...BUILTIN_FILTERS, ...HUMANIZE_FILTERS, ...PREFECT_FILTERS }, tests: { ...BUILTIN_TESTS }, globals };
+  return { filters: { ...BUILTIN_FILTERS, ...HUMANIZE_FILTERS, ...MORE_HUMANIZE_FILTERS, ...PREFECT_FILTERS }, tests: { ...BUILTIN_TESTS }, globals };
 }
 
 /** Our own bounds (Prefect has none beyond its loop and range limits): a Worker's memory and CPU are small. */
