@@ -65,6 +65,7 @@ export async function runTriggeredAction(env: Bindings, fetchApi: InternalApi, m
     action: message.action,
     triggeringEvent,
     api: automationApi(env, fetchApi, message.automation),
+    fetchApi,
     related: [],
     details: {},
   };

@@ -4,6 +4,8 @@ import worker from "../../../src/index";
 import { api, unique } from "../../helpers";
 import { runTriggeredAction } from "../../../src/services/automations/run-action";
 import { actionMessage, automationEvents, deliver, outcomeOf, triggeringEvent, type MessageOptions } from "./support";
+import { saveBlock, token } from "../notifications/support";
+import { answerRequests, sentRequests } from "../../support/outbound";
 
 const MISSING = "00000000-0000-4000-8000-000000000000";
 
@@ -265,6 +267,37 @@ describe("flow run actions", () => {
 });
 
 describe("templated actions", () => {
+  it("send-notification renders subject and body with the context (incl. the event's flow run) and sends through the block", async () => {
+    const run = await newFlowRun();
+    const t = token();
+    const slack = await saveBlock("slack-webhook", { url: `https://hooks.slack.com/services/T1/B2/${t}` });
+    const event = triggeringEvent({ "prefect.resource.id": `prefect.flow-run.${run.id}` });
+    const { outcome } = await act(
+      { type: "send-notification", block_document_id: slack.id, subject: "{{ automation.name }} fired", body: "Run {{ flow_run.name }}: {{ event.event }}" },
+      { event, automation: { name: "Alerts" } },
+    );
+    expect(outcome.event, JSON.stringify(outcome.payload)).toBe("prefect.automation.action.executed");
+    expect(roles(outcome).slice(0, 2)).toEqual([
+      ["block", `prefect.block-document.${slack.id}`],
+      ["block-type", "prefect.block-type.slack-webhook"],
+    ]);
+    const [sent] = await sentRequests(`services/T1/B2/${t}`);
+    expect(JSON.parse(sent.body).attachments[0]).toMatchObject({ title: "Alerts fired", text: `Run ${run.name}: prefect.flow-run.Failed` });
+  });
+
+  it("call-webhook sends the rendered payload and records the answer", async () => {
+    const t = token();
+    await answerRequests({ contains: t, status: 202, body: "queued", headers: { "x-answer": "yes" } });
+    const block = await saveBlock("webhook", { method: "POST", url: `https://hooks.example.test/${t}` });
+    const event = triggeringEvent({ "prefect.resource.id": "my.thing" });
+    const { outcome } = await act({ type: "call-webhook", block_document_id: block.id, payload: '{"what": "{{ event.resource.id }}"}' }, { event });
+    expect(outcome.payload).toMatchObject({ status_code: 202, response_body: "queued", response_headers: { "x-answer": "yes" } });
+    expect(roles(outcome)[1]).toEqual(["block-type", "prefect.block-type.webhook"]);
+    expect((await sentRequests(t))[0].body).toBe('{"what": "my.thing"}');
+    const missing = await act({ type: "call-webhook", block_document_id: MISSING, payload: "" });
+    expect(missing.outcome.payload.reason).toBe("Unexpected status from 'call-webhook' action: 404");
+  });
+
   it("a template that fails to render fails the action with template_error and template_source", async () => {
     const body = "Broke: {{ 1 / 0 }}";
     const { outcome } = await act({ type: "send-notification", block_document_id: MISSING, subject: "s", body });

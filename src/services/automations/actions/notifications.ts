@@ -1,4 +1,4 @@
-import { callWebhookBlock, notifyThroughBlock, type DeliveryOutcome } from "./delivery";
+import { callWebhookBlock, notifyThroughBlock, type DeliveryOutcome } from "../../notifications";
 import { renderTemplates } from "./render";
 import { ActionFailed, type ActionHandler, type ActionRun } from "./types";
 

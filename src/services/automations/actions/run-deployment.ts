@@ -1,41 +1,17 @@
-import {
-  collectPlaceholders,
-  hydrate,
-  HydrationError,
-  renderRunDeploymentParameters,
-  upgradeV1Templates,
-  ValidJinja,
-} from "../../../lib/schema-tools/hydration";
+import { HydrationError } from "../../../lib/schema-tools";
+import { renderActionParameters } from "../template-context";
 import { targetDeployment } from "./deployments";
-import { expectSuccess, reasonFromAnswer, RetryableAnswer } from "./responses";
-import { templateContext } from "./render";
+import { expectSuccess } from "./responses";
 import { ActionFailed, type ActionHandler, type ActionRun } from "./types";
 
 /** Prefect's TriggeredAction.idempotency_key: the flow run is created once per invocation. */
 export const idempotencyKey = (run: ActionRun) =>
   `automation ${run.message.automation.id}, action ${run.message.action_index}, invocation ${run.message.invocation}`;
 
-/** The templates among the parameters (after the v1 upgrade): what the context is built for. */
-function parameterTemplates(parameters: Record<string, unknown>): string[] {
-  const upgraded = structuredClone(parameters);
-  upgradeV1Templates(upgraded);
-  return collectPlaceholders(hydrate(upgraded)).flatMap((p) => (p instanceof ValidJinja ? [p.template] : []));
-}
-
-/** The workspace variables of these names (those that exist), read through the API as Prefect's action reads them. */
-async function workspaceVariables(run: ActionRun, names: string[]): Promise<Record<string, unknown>> {
-  const answer = await run.api("POST", "/variables/filter", { variables: { name: { any_: [...new Set(names)] } }, limit: 200 });
-  if (answer.status >= 300) throw new RetryableAnswer(reasonFromAnswer(run.action.type, answer));
-  return Object.fromEntries((answer.body as { name: string; value: unknown }[]).map((v) => [v.name, v.value]));
-}
-
+/** The parameters rendered (template-context.ts); a placeholder that does not resolve fails the action as Prefect words it. */
 async function renderedParameters(run: ActionRun): Promise<Record<string, unknown>> {
-  const parameters = (run.action.parameters ?? {}) as Record<string, unknown>;
   try {
-    return await renderRunDeploymentParameters(parameters, {
-      context: await templateContext(run, parameterTemplates(parameters)),
-      variables: (names) => workspaceVariables(run, names),
-    });
+    return await renderActionParameters(run.env, run.fetchApi, run.message, run.action.parameters);
   } catch (err) {
     if (err instanceof HydrationError) throw new ActionFailed(`Unable to create flow run from deployment: ${err.pyRepr()}`);
     throw err;

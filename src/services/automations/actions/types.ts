@@ -1,7 +1,7 @@
 import type { Bindings } from "../../../env";
 import type { StoredEvent } from "../../../db/queries/events";
 import type { TriggeredActionMessage } from "../../../events/automations/contract";
-import type { AutomationApi } from "./api-client";
+import type { AutomationApi, InternalApi } from "./api-client";
 
 /** Prefect's ActionFailed: an expected failure, reported as `prefect.automation.action.failed` and not retried. */
 export class ActionFailed extends Error {
@@ -22,6 +22,8 @@ export interface ActionRun {
   triggeringEvent: StoredEvent | null;
   /** The server's own API, called as the automation (Prefect-Automation-ID / -Name headers). */
   api: AutomationApi;
+  /** The server's own API as it is (what the template context reads through). */
+  fetchApi: InternalApi;
   /** Resources the action acted on or made (`target`, `flow-run`, `block`, `block-type`), related on its events. */
   related: RelatedResource[];
   /** Extra payload of the executed/failed event (status_code, response_body, template_error, …). */
