@@ -4,6 +4,7 @@ import type { StoredEvent } from "../db/queries/events";
 import type { Log } from "../schemas/prefect.gen";
 import { routeToAutomations } from "./automations/router";
 import type { AutomationSnapshot } from "../db/queries/automation-snapshot";
+import { queueNotificationPolicies } from "./automations/notification-policies";
 
 /**
  * Publishing to the EventStream Durable Object, which fans events and logs out to /events/out
@@ -52,6 +53,7 @@ async function eventSubscribersExist(env: Bindings): Promise<boolean> {
 export function publishEvents(events: StoredEvent[], env: Bindings, automationSnapshot?: AutomationSnapshot): void {
   if (!events.length) return;
   routeToAutomations(events, env, automationSnapshot);
+  queueNotificationPolicies(events, env);
   const publishing = (async () => {
     if (await eventSubscribersExist(env)) await eventStreamOf(env).publishEvents(events);
   })();

@@ -2,7 +2,7 @@ import { asc, eq, sql } from "drizzle-orm";
 import type { Db } from "../client";
 import { selectPage } from "../page";
 import { deleteWhere, readOne } from "../rows";
-import { blockDocument, flowRunNotificationPolicy } from "../schema";
+import { blockDocument, flow, flowRun, flowRunNotificationPolicy, flowRunState } from "../schema";
 import { whereOf } from "../filters/core";
 import { notificationPolicyFilterSpec } from "../filters/notification-policies";
 import { uuid4 } from "../../lib/ids";
@@ -19,6 +19,11 @@ export interface NotificationPolicyInput {
   block_document_id: string;
   message_template: string | null;
 }
+
+let generation = 0;
+
+/** Bumped by every policy write in this isolate: a cache of the active policies (src/events/automations/notification-policies.ts) reloads. */
+export const policiesGeneration = () => generation;
 
 export function toNotificationPolicy(row: NotificationPolicyRow): FlowRunNotificationPolicy {
   return {
@@ -51,6 +56,7 @@ export async function createNotificationPolicy(
       sql`SELECT ${uuid4()}, ${now}, ${now}, ${input.is_active ? 1 : 0}, ${JSON.stringify(input.state_names)}, ${JSON.stringify(input.tags)}, ${input.block_document_id}, ${input.message_template} WHERE ${blockDocumentExists(input.block_document_id)}`,
     )
     .returning();
+  generation++;
   return rows[0] && toNotificationPolicy(rows[0]);
 }
 
@@ -86,9 +92,49 @@ export async function updateNotificationPolicy(
     db.update(p).set(set).where(where).returning({ id: p.id }),
     db.select({ id: p.id }).from(p).where(eq(p.id, id)),
   ]);
+  generation++;
   if (updated.length) return "updated";
   return exists.length ? "missing_block_document" : "not_found";
 }
 
-export const deleteNotificationPolicy = (db: Db, id: string): Promise<boolean> =>
-  deleteWhere(db, flowRunNotificationPolicy, eq(flowRunNotificationPolicy.id, id));
+export async function deleteNotificationPolicy(db: Db, id: string): Promise<boolean> {
+  const deleted = await deleteWhere(db, flowRunNotificationPolicy, eq(flowRunNotificationPolicy.id, id));
+  generation++;
+  return deleted;
+}
+
+export type ActivePolicy = Pick<NotificationPolicyRow, "id" | "state_names" | "tags">;
+
+/** What a state change is matched against: the active policies' states and tags. */
+export function readActivePolicies(db: Db): Promise<ActivePolicy[]> {
+  const p = flowRunNotificationPolicy;
+  return db.select({ id: p.id, state_names: p.state_names, tags: p.tags }).from(p).where(eq(p.is_active, true));
+}
+
+/**
+ * What a policy's message is made of (Prefect 2.x's notification queue row): the policy, the run,
+ * its flow and the state it entered. Undefined when the policy, the run or the state is gone.
+ */
+export async function readPolicyNotification(db: Db, policyId: string, stateId: string) {
+  const [row] = await db
+    .select({
+      policy_id: flowRunNotificationPolicy.id,
+      message_template: flowRunNotificationPolicy.message_template,
+      block_document_id: flowRunNotificationPolicy.block_document_id,
+      flow_id: flow.id,
+      flow_name: flow.name,
+      flow_run_id: flowRun.id,
+      flow_run_name: flowRun.name,
+      flow_run_parameters: flowRun.parameters,
+      state_type: flowRunState.type,
+      state_name: flowRunState.name,
+      state_timestamp: flowRunState.timestamp,
+      state_message: flowRunState.message,
+    })
+    .from(flowRunState)
+    .innerJoin(flowRun, eq(flowRun.id, flowRunState.flow_run_id))
+    .innerJoin(flow, eq(flow.id, flowRun.flow_id))
+    .innerJoin(flowRunNotificationPolicy, eq(flowRunNotificationPolicy.id, policyId))
+    .where(eq(flowRunState.id, stateId));
+  return row;
+}

@@ -2,6 +2,7 @@ import type { Bindings } from "../../env";
 import type { AutomationMessage } from "../../events/automations/contract";
 import type { InternalApi } from "./actions";
 import { deadLetterTriggeredAction, runTriggeredAction, type Delivery } from "./run-action";
+import { deliverPolicyNotification } from "../notifications/policies";
 
 export type { InternalApi } from "./actions";
 
@@ -12,9 +13,7 @@ async function handle(message: Message<AutomationMessage>, env: Bindings, api: I
     case "action":
       return runTriggeredAction(env, api, body, message.attempts);
     case "notification-policy":
-      // Prefect 2.x notification policies: sent by the notifications part of the engine.
-      console.warn("automations: notification-policy messages are not sent yet", body.policy_id);
-      return { ack: true };
+      return deliverPolicyNotification(env, body);
     default:
       console.error("automations: a message of an unknown kind", JSON.stringify(body).slice(0, 1000));
       return { ack: true };
