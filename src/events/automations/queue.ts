@@ -1,11 +1,35 @@
 import type { Bindings } from "../../env";
 import type { AutomationMessage } from "./contract";
 
-/** Puts messages on the AUTOMATION_ACTIONS queue (at-least-once; the consumer dedupes). */
+/** Cloudflare Queues' limits: 100 messages and 256 KB per sendBatch, 128 KB per message (with room for overhead). */
+const MAX_MESSAGES = 100;
+const MAX_BATCH_BYTES = 240_000;
+export const MAX_MESSAGE_BYTES = 120_000;
+
+const encoder = new TextEncoder();
+
+/**
+ * Puts messages on the AUTOMATION_ACTIONS queue (at-least-once; the consumer dedupes), in
+ * batches within the queue's limits. A message larger than one may be is logged and left out,
+ * so that it does not keep the others from being sent.
+ */
 export async function enqueueAutomationMessages(env: Bindings, messages: AutomationMessage[]): Promise<void> {
-  if (!messages.length) return;
-  // sendBatch takes at most 100 messages per call.
-  for (let i = 0; i < messages.length; i += 100) {
-    await env.AUTOMATION_ACTIONS.sendBatch(messages.slice(i, i + 100).map((body) => ({ body, contentType: "json" as const })));
+  let batch: { body: AutomationMessage; contentType: "json" }[] = [];
+  let bytes = 0;
+  const flush = async () => {
+    if (batch.length) await env.AUTOMATION_ACTIONS.sendBatch(batch);
+    batch = [];
+    bytes = 0;
+  };
+  for (const body of messages) {
+    const size = encoder.encode(JSON.stringify(body)).length;
+    if (size > MAX_MESSAGE_BYTES) {
+      console.error(`automations: a ${body.kind} message of ${size} bytes exceeds the queue's message size; not sent`, JSON.stringify(body).slice(0, 1000));
+      continue;
+    }
+    if (batch.length === MAX_MESSAGES || bytes + size > MAX_BATCH_BYTES) await flush();
+    batch.push({ body, contentType: "json" });
+    bytes += size;
   }
+  await flush();
 }
