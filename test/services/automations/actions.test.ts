@@ -1,7 +1,7 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import worker from "../../../src/index";
-import { api, unique } from "../../helpers";
+import { api, settleEvents, unique } from "../../helpers";
 import { runTriggeredAction } from "../../../src/services/automations/run-action";
 import { actionMessage, automationEvents, deliver, outcomeOf, triggeringEvent, type MessageOptions } from "./support";
 import { saveBlock, token } from "../notifications/support";
@@ -124,6 +124,10 @@ describe("run-deployment", () => {
     const delay = Date.parse(run.state.state_details.scheduled_time) - Date.parse(outcome.occurred);
     expect(delay).toBeGreaterThan(3590_000);
     expect(delay).toBeLessThan(3610_000);
+    // The run's state events name the automation as its creator.
+    await settleEvents();
+    const scheduled = await env.DB.prepare("SELECT related FROM event WHERE resource_id = ? AND event = 'prefect.flow-run.Scheduled'").bind(`prefect.flow-run.${runId}`).first<{ related: string }>();
+    expect(JSON.parse(scheduled!.related)).toContainEqual({ "prefect.resource.id": `prefect.automation.${message.automation.id}`, "prefect.resource.role": "creator", "prefect.resource.name": "📸 Gotcha!" });
   });
 
   it("infers the deployment from the triggering event's first deployment resource", async () => {
