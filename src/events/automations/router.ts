@@ -5,6 +5,8 @@ import { databaseOf } from "../../db/client";
 import { readAutomationSnapshot, readEnabledAutomations, type AutomationSnapshot } from "../../db/queries/automation-snapshot";
 import { automationsConcerned, buildAutomationIndex, type AutomationIndex } from "./automation-index";
 import { automationTriggersOf } from "./automation-triggers";
+import { eventTriggers } from "./matching";
+import type { LoadedAutomation, StoredTrigger } from "./contract";
 
 /**
  * Hands stored events to the automations that may match them: an in-isolate index of enabled
@@ -141,21 +143,30 @@ export function routeToAutomations(events: StoredEvent[], env: Bindings, snapsho
   );
 }
 
+/** A Proactive trigger fires with no event at all: its object must know the automation from the start. */
+function hasProactiveTrigger(automation: LoadedAutomation): boolean {
+  return eventTriggers(automation.trigger as StoredTrigger).some((t) => t.posture === "Proactive");
+}
+
 /**
- * An automation write committed: the index is reloaded for the next event, and the trigger state
- * of each automation in `reset` is forgotten before this answers (errors are only logged: the
- * write stands).
+ * An automation write committed: the index is reloaded for the next event; the trigger state of
+ * each automation in `reset` is forgotten, then each enabled automation in `live` with a
+ * Proactive trigger is handed to its object with no events, which arms its windows (Prefect's
+ * proactive evaluation covers every loaded automation, events or not) — all before this answers,
+ * errors only logged (the write stands).
  */
-export async function automationsChanged(env: Bindings, reset: string[] = []): Promise<void> {
+export async function automationsChanged(env: Bindings, changes: { reset?: string[]; live?: LoadedAutomation[] } = {}): Promise<void> {
   generation++;
   loaded = null;
-  await Promise.all(
-    reset.map(async (id) => {
-      try {
-        await automationTriggersOf(env, id).reset();
-      } catch (err) {
-        console.error(`automations: could not reset the trigger state of automation ${id}`, err);
-      }
-    }),
-  );
+  const { reset = [], live = [] } = changes;
+  const attempt = async (id: string, what: string, call: () => Promise<unknown>) => {
+    try {
+      await call();
+    } catch (err) {
+      console.error(`automations: could not ${what} of automation ${id}`, err);
+    }
+  };
+  await Promise.all(reset.map((id) => attempt(id, "reset the trigger state", () => automationTriggersOf(env, id).reset())));
+  const armed = live.filter((a) => a.enabled && hasProactiveTrigger(a));
+  await Promise.all(armed.map((a) => attempt(a.id, "arm the proactive triggers", () => automationTriggersOf(env, a.id).evaluate(a, []))));
 }

@@ -22,33 +22,33 @@ import { automationsChanged } from "../../events/automations/router";
 
 export async function createAutomation(env: Bindings, db: Db, core: AutomationCore, ownerResource: string | null | undefined): Promise<Automation> {
   const created = await automations.createAutomation(db, core, ownerResource, serverEvents(env));
-  await automationsChanged(env);
+  await automationsChanged(env, { live: [created] });
   return created;
 }
 
 /** PUT: false when there is no such automation. */
 export async function replaceAutomation(env: Bindings, db: Db, id: string, core: Partial<AutomationCore> & Pick<AutomationCore, "actions">): Promise<boolean> {
   const replaced = await automations.replaceAutomation(db, id, core, serverEvents(env));
-  if (replaced) await automationsChanged(env, [id]);
+  if (replaced) await automationsChanged(env, { reset: [id], live: [replaced] });
   return !!replaced;
 }
 
 /** PATCH `enabled`. */
 export async function setAutomationEnabled(env: Bindings, db: Db, existing: Automation, enabled: boolean): Promise<Automation> {
   const updated = await automations.setAutomationEnabled(db, existing, enabled, serverEvents(env));
-  await automationsChanged(env, enabled ? [] : [existing.id]);
+  await automationsChanged(env, enabled ? { live: [updated] } : { reset: [existing.id] });
   return updated;
 }
 
 export async function deleteAutomation(env: Bindings, db: Db, id: string): Promise<boolean> {
   const deleted = await automations.deleteAutomation(db, id, serverEvents(env));
-  if (deleted) await automationsChanged(env, [id]);
+  if (deleted) await automationsChanged(env, { reset: [id] });
   return deleted;
 }
 
 /** The automations `resourceId` owns (e.g. a deployment's triggers, before it re-creates them). */
 export async function deleteAutomationsOwnedBy(env: Bindings, db: Db, resourceId: string): Promise<string[]> {
   const ids = await automations.deleteAutomationsOwnedBy(db, resourceId);
-  if (ids.length) await automationsChanged(env, ids);
+  if (ids.length) await automationsChanged(env, { reset: ids });
   return ids;
 }
