@@ -15,6 +15,7 @@
 //
 //   node scripts/bench-automations.mjs [--events 4000] [--sockets 4] [--rounds 3] [--latency 200] [--proactive 5]
 import { readFileSync, readdirSync } from "node:fs";
+import http from "node:http";
 import WebSocket from "ws";
 import { buildWorker, post, startWorker } from "./bench/harness.mjs";
 
@@ -89,6 +90,15 @@ function notMatching(i) {
 
 /** Matching every bench event, counting towards a threshold never reached. */
 const matching = (i) => reactive({ expect: ["bench.event.*"], match: { "prefect.resource.id": "bench.resource.*" }, for_each: i % 2 ? ["prefect.resource.id"] : [], threshold: 1_000_000, within: 3600 });
+
+/** A block document of a system block type (as a client saves a block); its id. */
+async function saveBlock(slug, data) {
+  const type = await (await fetch(`${api}/block_types/slug/${slug}`)).json();
+  const [schema] = await (await post(`${api}/block_schemas/filter`, { block_schemas: { block_type_id: { any_: [type.id] } } })).json();
+  const doc = await post(`${api}/block_documents/`, { name: `bench-${slug}`, data, block_type_id: type.id, block_schema_id: schema.id });
+  if (doc.status !== 201) throw new Error(`saving a ${slug} block: ${doc.status} ${await doc.text()}`);
+  return (await doc.json()).id;
+}
 
 const created = [];
 async function createAutomation(trigger, actions = [{ type: "do-nothing" }], name = `bench-${created.length}`) {
@@ -193,10 +203,24 @@ out.socket.on("message", (data) => {
   const triggering = (e.related ?? []).find((r) => r["prefect.resource.role"] === "triggering-event")?.["prefect.resource.id"]?.replace("prefect.event.", "");
   engineEvents.push({ event: e.event, occurred: Date.parse(e.occurred), automation: e.resource["prefect.resource.id"], triggering, received: Date.now() });
 });
-out.socket.send(JSON.stringify({ type: "filter", filter: { event: { prefix: ["prefect.automation."] } }, backfill: false }));
+out.socket.send(JSON.stringify({ type: "filter", filter: { event: { prefix: ["prefect.automation."] }, occurred: { since: new Date().toISOString(), until: new Date(Date.now() + 86_400_000).toISOString() } }, backfill: false }));
 await sleep(500);
 
-const latencyAutomation = await createAutomation(reactive({ expect: ["bench.latency"], match: { "prefect.resource.id": "bench.latency.*" } }));
+// The action calls a webhook served here: its request arriving is the action's start.
+const hookArrivals = new Map();
+const hookServer = http.createServer((req, res) => {
+  let body = "";
+  req.on("data", (c) => (body += c));
+  req.on("end", () => {
+    hookArrivals.set(body.trim(), Date.now());
+    res.end("ok");
+  });
+});
+await new Promise((resolve) => hookServer.listen(0, "127.0.0.1", resolve));
+const hookBlock = await saveBlock("webhook", { method: "POST", url: `http://127.0.0.1:${hookServer.address().port}/hook` });
+const latencyAutomation = await createAutomation(reactive({ expect: ["bench.latency"], match: { "prefect.resource.id": "bench.latency.*" } }), [
+  { type: "call-webhook", block_document_id: hookBlock, payload: "{{ event.id }}" },
+]);
 const { socket } = await openSocket("/events/in");
 const sentAt = new Map();
 for (let i = 0; i < LATENCY_EVENTS; i++) {
@@ -207,16 +231,18 @@ for (let i = 0; i < LATENCY_EVENTS; i++) {
 }
 const deadline = Date.now() + 10_000;
 const firingsOf = () => engineEvents.filter((e) => e.event === "prefect.automation.triggered" && e.automation === `prefect.automation.${latencyAutomation.id}`);
-while (firingsOf().length < LATENCY_EVENTS && Date.now() < deadline) await sleep(100);
+const actionsDone = () => engineEvents.filter((e) => e.event === "prefect.automation.action.executed" || e.event === "prefect.automation.action.failed");
+while ((firingsOf().length < LATENCY_EVENTS || actionsDone().length < LATENCY_EVENTS) && Date.now() < deadline) await sleep(100);
 const report = (label, events) => {
   const delays = events.filter((e) => sentAt.has(e.triggering)).map((e) => e.occurred - sentAt.get(e.triggering));
   if (!delays.length) return console.log(`${label.padEnd(44)} none seen (not implemented yet?)`);
   console.log(`${label.padEnd(44)} p50 ${pct(delays, 50).toFixed(0)} ms  p99 ${pct(delays, 99).toFixed(0)} ms  (${delays.length}/${LATENCY_EVENTS})`);
 };
 report("reactive: event → automation.triggered", firingsOf());
-// action.triggered follows the automation.triggered event; its triggering event is the bench event.
-report("reactive: event → action start (action.triggered)", engineEvents.filter((e) => e.event === "prefect.automation.action.triggered"));
-report("reactive: event → action.executed", engineEvents.filter((e) => e.event === "prefect.automation.action.executed"));
+report("reactive: event → action start (webhook called)", [...hookArrivals].map(([id, at]) => ({ triggering: id, occurred: at })));
+const finished = actionsDone();
+report(`reactive: event → action ${finished.some((e) => e.event.endsWith("failed")) ? "failed (!)" : "executed"}`, finished);
+hookServer.close();
 socket.close(1000);
 
 const WITHIN = 10;
