@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
 # Regenerates the golden files of our Python ports (test/goldens/*.json) by running every
 # scripts/goldens/*.py with Debian's python3 (apt-get install python3-croniter python3-dateutil
-# python3-jinja2 python3-jsonschema python3-tz). Review the diff, run the golden tests, commit.
+# python3-jinja2 python3-jsonschema python3-tz apprise). Review the diff, run the golden tests, commit.
+#
+# notification_blocks.py runs Apprise 1.13.0 (the `apprise` package's dependencies, its own source
+# from APPRISE_SRC: a directory holding the `apprise` package, else downloaded from GitHub).
 #
 # cron.py needs the croniter Prefect 3.8.3 vendors (Debian's is far older): give its file as
 # PREFECT_CRONITER, or a Prefect checkout as PREFECT_SRC (its src/ directory); otherwise it is

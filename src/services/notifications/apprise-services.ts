@@ -28,11 +28,13 @@ const teams: Builder = (data, m) => {
   return [post(String(data.url), { type: "message", attachments: [{ contentType: "application/vnd.microsoft.card.adaptive", contentUrl: null, content: card }] })];
 };
 
-/** Discord's webhook API (text mode: title and body in `content`). */
+/**
+ * Discord's webhook API (text mode: title and body in `content`). The block's bot name does not
+ * reach the payload (Apprise's Discord plugin takes no `botname`, as Prefect passes it).
+ */
 const discord: Builder = (data, m) => {
   const payload: Data = { tts: !!data.tts, wait: !data.tts };
   if (data.avatar) payload.avatar_url = data.avatar_url || imageUrl(m.notifyType, "256x256");
-  if (data.botname) payload.username = data.botname;
   payload.content = titleInBody(m);
   const url = `https://discord.com/api/webhooks/${data.webhook_id}/${data.webhook_token}`;
   return [post(url, payload, { "User-Agent": APP_ID, "Content-Type": "application/json; charset=utf-8" })];
@@ -42,14 +44,15 @@ const PAGERDUTY_SEVERITY = { info: "info", success: "info", warning: "warning", 
 
 /**
  * PagerDuty's Events API v2. With a subject, Prefect moves the body into the custom details
- * ("Prefect Notification Body") and sends a blank body, so the summary is the subject.
+ * ("Prefect Notification Body") and sends a blank body, so the summary is the subject's line.
  */
 const pagerDuty: Builder = (data, m) => {
   let details: Data | null = data.custom_details && typeof data.custom_details === "object" ? { ...data.custom_details } : null;
   let body = m.body;
   if (m.subject) {
     details = { ...(details ?? {}), "Prefect Notification Body": m.body };
-    body = " ";
+    // Prefect's placeholder body (a space) reaches PagerDuty trimmed.
+    body = "";
   }
   const inner: Data = {
     summary: titleInBody({ ...m, body }),
@@ -71,12 +74,14 @@ const OPSGENIE_MESSAGE_MAX = 130;
 
 /** Opsgenie's Alert API: one alert per target (or per 50 targets with `batch`). */
 const opsgenie: Builder = (data, m) => {
-  const responders = [
-    ...list(data.target_user).map((x) => ({ type: "user", username: x })),
-    ...list(data.target_team).map((x) => ({ type: "team", name: x })),
-    ...list(data.target_schedule).map((x) => ({ type: "schedule", name: x })),
-    ...list(data.target_escalation).map((x) => ({ type: "escalation", name: x })),
+  // Prefect passes prefixed targets (@user, #team, *schedule, ^escalation); Apprise sorts them.
+  const targets: [string, Data][] = [
+    ...list(data.target_user).map((x): [string, Data] => [`@${x}`, { type: "user", username: x }]),
+    ...list(data.target_team).map((x): [string, Data] => [`#${x}`, { type: "team", name: x }]),
+    ...list(data.target_schedule).map((x): [string, Data] => [`*${x}`, { type: "schedule", name: x }]),
+    ...list(data.target_escalation).map((x): [string, Data] => [`^${x}`, { type: "escalation", name: x }]),
   ];
+  const responders = [...new Map(targets).entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, r]) => r);
   const titleBody = m.subject || m.body;
   const payload: Data = {
     source: APP_ID,
@@ -98,7 +103,10 @@ const opsgenie: Builder = (data, m) => {
   return out;
 };
 
-/** A Mattermost incoming webhook: one post per channel (or one to the hook's own channel). */
+/**
+ * A Mattermost incoming webhook: one post per channel (or one to the hook's own channel). Prefect
+ * hands Apprise this plugin without its asset, so it posts as Apprise's default app ("Apprise").
+ */
 const mattermost: Builder = (data, m) => {
   const scheme = data.secure ? "https" : "http";
   const port = data.port ?? 8065;
@@ -106,9 +114,10 @@ const mattermost: Builder = (data, m) => {
   const url = `${scheme}://${data.hostname}:${port}${path}/hooks/${data.token}`;
   const base: Data = { text: titleInBody(m) };
   if (data.include_image) base.icon_url = imageUrl(m.notifyType, "72x72");
-  base.username = APP_ID;
+  base.username = "Apprise";
   const channels = list(data.channels);
-  return (channels.length ? channels : [null]).map((channel) => post(url, channel ? { ...base, channel } : base));
+  const headers = { "User-Agent": "Apprise", "Content-Type": "application/json" };
+  return (channels.length ? channels : [null]).map((channel) => post(url, channel ? { ...base, channel } : base, headers));
 };
 
 const phone = (n: string) => `+${n.replace(/\D/g, "")}`;

@@ -5,7 +5,7 @@
  * (`json://`, `jsons://`, `form://`, `forms://` with `+Header=`, `-query=`, `:field=` and `method=`).
  */
 import { APP_ID, type OutboundRequest } from "./outbound";
-import { basicAuth, COLORS, imageUrl, jsonHeaders, type Message } from "./apprise-common";
+import { basicAuth, COLORS, imageUrl, type Message } from "./apprise-common";
 
 export class UnsupportedAppriseUrl extends Error {}
 
@@ -14,16 +14,19 @@ const SLACK_SCHEME = /^slack:\/\/(?:[^@/]+@)?([A-Z0-9]+)\/([A-Z0-9]+)\/([A-Z0-9]
 
 const slackEscape = (s: string) => s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
 
+/** GovCloud hooks: Prefect hands Apprise a Slack plugin without its asset, so it posts as "Apprise". */
 function slack(host: string, tokens: string[], m: Message): OutboundRequest {
+  const appId = host === "hooks.slack-gov.com" ? "Apprise" : APP_ID;
   const icon = imageUrl(m.notifyType, "72x72");
   const payload = {
     mrkdwn: true,
     attachments: [
-      { title: slackEscape(m.subject), text: slackEscape(m.body), color: COLORS[m.notifyType], footer_icon: icon, footer: APP_ID, ts: Date.now() / 1000 },
+      { title: slackEscape(m.subject), text: slackEscape(m.body), color: COLORS[m.notifyType], footer_icon: icon, footer: appId, ts: Date.now() / 1000 },
     ],
     icon_url: icon,
   };
-  return { url: `https://${host}/services/${tokens.join("/")}`, method: "POST", headers: jsonHeaders, body: JSON.stringify(payload) };
+  const headers = { "User-Agent": appId, Accept: "application/json", "Content-Type": "application/json; charset=utf-8" };
+  return { url: `https://${host}/services/${tokens.join("/")}`, method: "POST", headers, body: JSON.stringify(payload) };
 }
 
 /** Query arguments as Apprise reads them: `+` is a prefix, not a space. */

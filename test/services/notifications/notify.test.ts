@@ -24,7 +24,7 @@ describe("send-notification through Prefect's notification blocks", () => {
     const [sent, ...more] = await sentRequests(c);
     expect(more).toEqual([]);
     expect(sent).toMatchObject({ url: `https://hooks.slack.com/services/${a}/${b}/${c}`, method: "POST" });
-    expect(sent.headers).toMatchObject({ "content-type": "application/json", "user-agent": "Prefect Notifications" });
+    expect(sent.headers).toMatchObject({ "content-type": "application/json; charset=utf-8", accept: "application/json", "user-agent": "Prefect Notifications" });
     const icon = "https://github.com/caronc/apprise/raw/master/apprise/assets/themes/default/apprise-failure-72x72.png";
     expect(json(sent.body)).toEqual({
       mrkdwn: true,
@@ -96,7 +96,7 @@ describe("send-notification through Prefect's notification blocks", () => {
     const [sent] = await sentRequests(t);
     expect(sent).toMatchObject({ url: `https://discord.com/api/webhooks/123/${t}`, method: "POST" });
     expect(sent.headers["content-type"]).toBe("application/json; charset=utf-8");
-    expect(json(sent.body)).toEqual({ tts: false, wait: true, username: "prefect-bot", content: `Flow failed\r\n${message.body}` });
+    expect(json(sent.body)).toEqual({ tts: false, wait: true, content: `Flow failed\r\n${message.body}` });
   });
 
   it("pager-duty-webhook sends an Events API v2 trigger, the body in its custom details", async () => {
@@ -109,7 +109,7 @@ describe("send-notification through Prefect's notification blocks", () => {
     expect(json(sent.body)).toEqual({
       routing_key: t,
       payload: {
-        summary: "Flow failed\r\n ",
+        summary: "Flow failed\r\n",
         severity: "critical",
         source: "Prefect",
         component: "Notification",
@@ -133,8 +133,8 @@ describe("send-notification through Prefect's notification blocks", () => {
     ]);
     const base = { source: "Prefect Notifications", message: "Flow failed", description: message.body, details: { type: "info" }, priority: "P2", tags: ["prefect"] };
     expect(sent.map((r) => json(r.body))).toEqual([
-      { ...base, responders: [{ type: "user", username: "ann" }] },
       { ...base, responders: [{ type: "team", name: "ops" }] },
+      { ...base, responders: [{ type: "user", username: "ann" }] },
     ]);
   });
 
@@ -145,8 +145,8 @@ describe("send-notification through Prefect's notification blocks", () => {
     const sent = await sentRequests(t);
     expect(sent.map((r) => r.url)).toEqual([`https://chat.example.test:8065/team/hooks/${t}`, `https://chat.example.test:8065/team/hooks/${t}`]);
     expect(sent.map((r) => json(r.body))).toEqual([
-      { text: `Flow failed\r\n${message.body}`, username: "Prefect Notifications", channel: "alerts" },
-      { text: `Flow failed\r\n${message.body}`, username: "Prefect Notifications", channel: "ops" },
+      { text: `Flow failed\r\n${message.body}`, username: "Apprise", channel: "alerts" },
+      { text: `Flow failed\r\n${message.body}`, username: "Apprise", channel: "ops" },
     ]);
   });
 
