@@ -15,15 +15,18 @@ export class PyModel extends PyObject {
     readonly fields: Record<string, unknown>,
     override readonly pyModule: string = "prefect.server.schemas.core",
     readonly methods: Record<string, (args: unknown[]) => unknown> = {},
+    /** Python properties: read as attributes, not fields (not printed, not in tojson). */
+    readonly properties: Record<string, () => unknown> = {},
   ) {
     super();
   }
   /** The same model with some fields replaced (values as they are, not converted). */
   with(fields: Record<string, unknown>): PyModel {
-    return new PyModel(this.pyClass, { ...this.fields, ...fields }, this.pyModule, this.methods);
+    return new PyModel(this.pyClass, { ...this.fields, ...fields }, this.pyModule, this.methods, this.properties);
   }
   getAttr(name: string): unknown {
     if (Object.hasOwn(this.fields, name)) return this.fields[name];
+    if (Object.hasOwn(this.properties, name)) return this.properties[name]();
     if (Object.hasOwn(this.methods, name)) return new PyCallable(name, (args) => this.methods[name](args), this.pyClass);
     return MISSING;
   }
@@ -356,13 +359,48 @@ export function prefectModel(pyClass: string, json: Record<string, unknown>, pyM
   return new PyModel(pyClass, Object.fromEntries(Object.entries(json).map(([k, v]) => [k, fieldValue(k, v)])), pyModule);
 }
 
-/** A received event (its JSON) as the template context's `event`. */
-export function prefectEvent(json: Record<string, unknown>): PyModel {
+/**
+ * A received event (its JSON) as the template context's `event`, with the server model's
+ * properties (`involved_resources`, `resource_in_role`, `resources_in_role`, `url` on `uiUrl`)
+ * and `find_resource_label()`.
+ */
+export function prefectEvent(json: Record<string, unknown>, uiUrl: string | null = null): PyModel {
   const fields: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(json)) {
     if (k === "resource" && isMapping(v)) fields[k] = new PyResource(v as Record<string, string>);
     else if (k === "related" && Array.isArray(v)) fields[k] = v.map((r) => new PyResource(r as Record<string, string>, "RelatedResource"));
     else fields[k] = fieldValue(k, v);
   }
-  return new PyModel("ReceivedEvent", fields, "prefect.server.events.schemas.events");
+  const resource = fields.resource instanceof PyResource ? fields.resource : null;
+  const related = (Array.isArray(fields.related) ? fields.related : []) as PyResource[];
+  const role = (r: PyResource) => r.labels["prefect.resource.role"];
+  const model: PyModel = new PyModel(
+    "ReceivedEvent",
+    fields,
+    "prefect.server.events.schemas.events",
+    {
+      find_resource_label: ([label]) => {
+        const text = pyStr(label);
+        const colon = text.lastIndexOf(":");
+        const [directive, relatedLabel] = colon < 0 ? ["", text] : [text.slice(0, colon), text.slice(colon + 1)];
+        const [kind, wanted] = directive.includes(":") ? [directive.slice(0, directive.indexOf(":")), directive.slice(directive.indexOf(":") + 1)] : [directive, ""];
+        if (kind === "related") {
+          const match = related.find((r) => role(r) === wanted);
+          if (match) return match.labels[relatedLabel] ?? null;
+        }
+        return resource?.labels[text] ?? null;
+      },
+    },
+    {
+      involved_resources: () => [...(resource ? [resource] : []), ...related],
+      resource_in_role: () => Object.fromEntries([...related].reverse().map((r) => [role(r), r])),
+      resources_in_role: () => {
+        const byRole: Record<string, PyResource[]> = {};
+        for (const r of related) (byRole[role(r)] ??= []).push(r);
+        return byRole;
+      },
+      url: () => uiUrlFor(model, uiUrl),
+    },
+  );
+  return model;
 }

@@ -9,6 +9,7 @@
 import type { Bindings } from "../../env";
 import type { Firing, TriggeredActionMessage } from "../../events/automations/contract";
 import type { StoredEvent } from "../../db/queries/events";
+import { collectPlaceholders, hydrate, renderRunDeploymentParameters, upgradeV1Templates, ValidJinja } from "../../lib/schema-tools";
 import {
   LabelDiver,
   namesReadByTemplates,
@@ -21,12 +22,30 @@ import {
   renderUserTemplate,
   type RenderOptions,
 } from "../../lib/jinja";
-import { collectPlaceholders, hydrate, renderRunDeploymentParameters, upgradeV1Templates, ValidJinja } from "../../lib/schema-tools";
 
-/** The server's own API, called in-process (as Prefect's actions call theirs). */
+/**
+ * The server's own API, called in-process as the automation (as Prefect's actions call theirs;
+ * actions/api-client.ts's automationApi): a JSON answer and its status.
+ */
+export type ApiRead = (method: string, path: string, body?: unknown) => Promise<{ status: number; body: any }>;
+
+/** The server's own API as a Worker's fetch handler (src/index.ts wires app.fetch). */
 export type ApiCall = (request: Request) => Promise<Response>;
 
 type Env = Pick<Bindings, "PREFECT_API_AUTH_STRING" | "PREFECT_UI_URL" | "PREFECT_API_URL">;
+
+/** Reads through the in-process API with the server's Basic auth when it asks for one. */
+export function apiReader(env: Env, fetchApi: ApiCall): ApiRead {
+  const headers: Record<string, string> = {};
+  if (env.PREFECT_API_AUTH_STRING) headers.authorization = `Basic ${btoa(String.fromCharCode(...new TextEncoder().encode(env.PREFECT_API_AUTH_STRING)))}`;
+  return async (method, path, body) => {
+    const init: RequestInit = { method, headers: body === undefined ? headers : { ...headers, "content-type": "application/json" } };
+    if (body !== undefined) init.body = JSON.stringify(body);
+    const response = await fetchApi(new Request(`http://prefect-in-memory/api${path}`, init));
+    const text = await response.text();
+    return { status: response.status, body: response.status < 300 && text ? JSON.parse(text) : null };
+  };
+}
 
 /** The objects a template may ask for by name, and the resource kind each is read for. */
 const ORCHESTRATION_KINDS: Record<string, string> = {
@@ -63,16 +82,9 @@ function triggeringEvent(message: TriggeredActionMessage): StoredEvent | null {
   return message.triggering_event !== undefined ? message.triggering_event : message.firing.triggering_event;
 }
 
-async function call(env: Env, api: ApiCall, method: string, path: string, body?: unknown): Promise<unknown> {
-  const headers: Record<string, string> = { "x-prefect-api-version": "0.8.4" };
-  if (body !== undefined) headers["content-type"] = "application/json";
-  if (env.PREFECT_API_AUTH_STRING) headers.authorization = `Basic ${btoa(String.fromCharCode(...new TextEncoder().encode(env.PREFECT_API_AUTH_STRING)))}`;
-  const response = await api(new Request(`http://internal/api${path}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) }));
-  if (response.status >= 300) {
-    await response.body?.cancel();
-    return null;
-  }
-  return response.json();
+async function call(api: ApiRead, method: string, path: string, body?: unknown): Promise<unknown> {
+  const answer = await api(method, path, body);
+  return answer.status < 300 ? answer.body : null;
 }
 
 /** The id of an event resource of this kind (`prefect.flow-run.<uuid>`), or null. */
@@ -140,21 +152,37 @@ function asFloats(json: Record<string, unknown>): Record<string, unknown> {
   return Object.fromEntries(Object.entries(json).map(([k, v]) => [k, FLOAT_FIELDS.has(k) && typeof v === "number" ? new PyFloat(v) : v]));
 }
 
+/** Fields Prefect's models type as its AutoEnums (`{{ deployment.status }}` prints `DeploymentStatus.READY`). */
+const ENUM_FIELDS: Record<string, Record<string, string>> = {
+  FlowRunResponse: { state_type: "StateType" },
+  TaskRun: { state_type: "StateType" },
+  DeploymentResponse: { status: "DeploymentStatus" },
+  WorkPool: { status: "WorkPoolStatus" },
+  WorkQueueWithStatus: { status: "WorkQueueStatus" },
+};
+
+/** The API's JSON as the server model Prefect's action validates it into. */
+function serverModel(pyClass: string, json: Record<string, unknown>, pyModule?: string): PyModel {
+  const model = prefectModel(pyClass, json, pyModule);
+  const enums = Object.entries(ENUM_FIELDS[pyClass] ?? {}).filter(([field]) => typeof json[field] === "string");
+  return enums.length ? model.with(Object.fromEntries(enums.map(([field, cls]) => [field, new PyStrEnum(cls, json[field] as string)]))) : model;
+}
+
 /** One Prefect object, read as Prefect's `_get_object_from_prefect_api` reads it, as its server model. */
-async function readObject(env: Env, api: ApiCall, name: string, resource: Record<string, string> | null): Promise<PyModel | null> {
+async function readObject(api: ApiRead, name: string, resource: Record<string, string> | null): Promise<PyModel | null> {
   if (!resource) return null;
   const kind = ORCHESTRATION_KINDS[name];
   const id = idOfKind(resource["prefect.resource.id"], kind);
   if (!id) return null;
-  const get = (path: string) => call(env, api, "GET", path) as Promise<Record<string, unknown> | null>;
+  const get = (path: string) => call(api, "GET", path) as Promise<Record<string, unknown> | null>;
   switch (name) {
     case "deployment": {
       const json = await get(`/deployments/${id}`);
-      return json && prefectModel("DeploymentResponse", json, RESPONSES);
+      return json && serverModel("DeploymentResponse", json, RESPONSES);
     }
     case "flow": {
       const json = await get(`/flows/${id}`);
-      return json && prefectModel("Flow", json);
+      return json && serverModel("Flow", json);
     }
     case "flow_run":
     case "task_run": {
@@ -162,19 +190,19 @@ async function readObject(env: Env, api: ApiCall, name: string, resource: Record
       if (!json) return null;
       const state = stateFromResource(resource);
       const fields = state ? { ...json, state } : json;
-      return name === "flow_run" ? prefectModel("FlowRunResponse", fields, RESPONSES) : prefectModel("TaskRun", fields);
+      return name === "flow_run" ? serverModel("FlowRunResponse", fields, RESPONSES) : serverModel("TaskRun", fields);
     }
     case "work_pool": {
-      const pools = (await call(env, api, "POST", "/work_pools/filter", { work_pools: { id: { any_: [id] } } })) as Record<string, unknown>[] | null;
-      return pools?.length ? prefectModel("WorkPool", pools[0]) : null;
+      const pools = (await call(api, "POST", "/work_pools/filter", { work_pools: { id: { any_: [id] } } })) as Record<string, unknown>[] | null;
+      return pools?.length ? serverModel("WorkPool", pools[0]) : null;
     }
     case "work_queue": {
       const [queue, status] = await Promise.all([get(`/work_queues/${id}`), get(`/work_queues/${id}/status`)]);
-      return queue && status ? prefectModel("WorkQueueWithStatus", { ...queue, ...status }, RESPONSES) : null;
+      return queue && status ? serverModel("WorkQueueWithStatus", { ...queue, ...status }, RESPONSES) : null;
     }
     case "concurrency_limit": {
       const json = await get(`/v2/concurrency_limits/${id}`);
-      return json && prefectModel("ConcurrencyLimitV2", asFloats(json));
+      return json && serverModel("ConcurrencyLimitV2", asFloats(json));
     }
   }
   return null;
@@ -184,12 +212,12 @@ async function readObject(env: Env, api: ApiCall, name: string, resource: Record
  * Prefect's OrchestrationClient.read_workspace_variables: the variables' values by name, all of
  * them or those named (pages of 200, at most 1000).
  */
-async function readVariables(env: Env, api: ApiCall, names?: string[]): Promise<Record<string, unknown>> {
+async function readVariables(api: ApiRead, names?: string[]): Promise<Record<string, unknown>> {
   const variables: Record<string, unknown> = {};
   if (names && !names.length) return variables;
   const filter = names ? { name: { any_: [...new Set(names)] } } : {};
   for (let offset = 0; offset < 1000; offset += 200) {
-    const page = (await call(env, api, "POST", "/variables/filter", { variables: filter, limit: 200, offset })) as { name: string; value: unknown }[] | null;
+    const page = (await call(api, "POST", "/variables/filter", { variables: filter, limit: 200, offset })) as { name: string; value: unknown }[] | null;
     if (!page) break;
     for (const v of page) variables[v.name] = v.value;
     if (page.length < 200) break;
@@ -215,12 +243,12 @@ function triggerModel(trigger: Record<string, any>): PyModel | Record<string, an
 }
 
 /** A stored event as the server's ReceivedEvent (its fields in the model's order). */
-function eventModel(e: StoredEvent): PyModel {
+function eventModel(e: StoredEvent, uiUrl: string | null): PyModel {
   const { occurred, event, resource, related, payload, id, follows, received } = e;
-  return prefectEvent({ occurred, event, resource, related, payload, id, follows, received });
+  return prefectEvent({ occurred, event, resource, related, payload, id, follows, received }, uiUrl);
 }
 
-function firingModel(firing: Firing): PyModel {
+function firingModel(firing: Firing, uiUrl: string | null): PyModel {
   return prefectModel(
     "Firing",
     {
@@ -237,8 +265,8 @@ function firingModel(firing: Firing): PyModel {
   ).with({
     trigger: triggerModel(firing.trigger),
     trigger_states: firing.trigger_states.map((s) => new PyStrEnum("TriggerState", s)),
-    triggering_firings: firing.triggering_firings.map(firingModel),
-    triggering_event: firing.triggering_event ? eventModel(firing.triggering_event) : null,
+    triggering_firings: firing.triggering_firings.map((f) => firingModel(f, uiUrl)),
+    triggering_event: firing.triggering_event ? eventModel(firing.triggering_event, uiUrl) : null,
   });
 }
 
@@ -253,8 +281,8 @@ function allEvents(firing: Firing): StoredEvent[] {
 }
 
 /** The automation as the server model the action holds (read now; the message's id and name if it is gone). */
-async function automationModel(env: Env, api: ApiCall, message: TriggeredActionMessage): Promise<PyModel> {
-  const json = ((await call(env, api, "GET", `/automations/${message.automation.id}`)) as Record<string, any> | null) ?? {
+async function automationModel(api: ApiRead, message: TriggeredActionMessage): Promise<PyModel> {
+  const json = ((await call(api, "GET", `/automations/${message.automation.id}`)) as Record<string, any> | null) ?? {
     id: message.automation.id,
     name: message.automation.name,
     trigger: message.firing.trigger,
@@ -268,21 +296,21 @@ async function automationModel(env: Env, api: ApiCall, message: TriggeredActionM
  * the on-demand objects are read only when a template names them, and are None when the
  * triggering event names no resource of their kind or the API does not answer it.
  */
-export async function templateContextFor(env: Env, api: ApiCall, message: TriggeredActionMessage, templates: string[]): Promise<Record<string, unknown>> {
+export async function templateContextFor(env: Env, api: ApiRead, message: TriggeredActionMessage, templates: string[]): Promise<Record<string, unknown>> {
+  const uiUrl = uiUrlOf(env);
   const event = triggeringEvent(message);
-  const automation = await automationModel(env, api, message);
   const context: Record<string, unknown> = {
-    automation,
-    event: event ? eventModel(event) : null,
+    automation: await automationModel(api, message),
+    event: event ? eventModel(event, uiUrl) : null,
     labels: new LabelDiver(message.firing.triggering_labels ?? {}),
-    firing: firingModel(message.firing),
-    firings: allFirings(message.firing).map(firingModel),
-    events: allEvents(message.firing).map(eventModel),
+    firing: firingModel(message.firing, uiUrl),
+    firings: allFirings(message.firing).map((f) => firingModel(f, uiUrl)),
+    events: allEvents(message.firing).map((e) => eventModel(e, uiUrl)),
   };
   if (!event) return context;
   const wanted = namesReadByTemplates(templates, ON_DEMAND);
   const objects = await Promise.all(
-    wanted.map((name) => (name === "variables" ? readVariables(env, api) : readObject(env, api, name, firstResourceOfKind(event, ORCHESTRATION_KINDS[name])))),
+    wanted.map((name) => (name === "variables" ? readVariables(api) : readObject(api, name, firstResourceOfKind(event, ORCHESTRATION_KINDS[name])))),
   );
   wanted.forEach((name, i) => (context[name] = objects[i]));
   return context;
@@ -292,8 +320,8 @@ export async function templateContextFor(env: Env, api: ApiCall, message: Trigge
  * Prefect's JinjaTemplateAction._render: every template rendered with one context. Throws
  * TemplateRenderError (its message is Prefect's `template_error`, its template `template_source`).
  */
-export async function renderActionTemplates(env: Env, api: ApiCall, message: TriggeredActionMessage, templates: string[]): Promise<string[]> {
-  const context = await templateContextFor(env, api, message, templates);
+export async function renderActionTemplates(env: Env, fetchApi: ApiCall, message: TriggeredActionMessage, templates: string[]): Promise<string[]> {
+  const context = await templateContextFor(env, apiReader(env, fetchApi), message, templates);
   const options = templateRenderOptions(env);
   return templates.map((t) => renderUserTemplate(t, context, options));
 }
@@ -304,19 +332,19 @@ export async function renderActionTemplates(env: Env, api: ApiCall, message: Tri
  */
 export async function renderActionParameters(
   env: Env,
-  api: ApiCall,
+  fetchApi: ApiCall,
   message: TriggeredActionMessage,
   parameters: Record<string, unknown> | null | undefined,
 ): Promise<Record<string, unknown>> {
+  const api = apiReader(env, fetchApi);
   const upgraded = structuredClone(parameters ?? {});
   upgradeV1Templates(upgraded);
   const templates = collectPlaceholders(hydrate(upgraded))
     .filter((p): p is ValidJinja => p instanceof ValidJinja)
     .map((p) => p.template);
-  const context = await templateContextFor(env, api, message, templates);
   return renderRunDeploymentParameters(parameters, {
-    context,
+    context: await templateContextFor(env, api, message, templates),
     renderOptions: templateRenderOptions(env),
-    variables: (names) => readVariables(env, api, names),
+    variables: (names) => readVariables(api, names),
   });
 }

@@ -2,17 +2,18 @@ import { exports } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import type { Firing, TriggeredActionMessage } from "../../../src/events/automations/contract";
 import type { StoredEvent } from "../../../src/db/queries/events";
-import { renderActionParameters, renderActionTemplates, templateContextFor, uiUrlOf } from "../../../src/services/automations/template-context";
-import { TemplateRenderError } from "../../../src/lib/jinja";
+import { renderActionParameters, renderActionTemplates, templateContextFor, templateRenderOptions, uiUrlOf } from "../../../src/services/automations/template-context";
+import { automationApi } from "../../../src/services/automations/actions/api-client";
+import { renderUserTemplate, TemplateRenderError } from "../../../src/lib/jinja";
 import { api, settleEvents, unique } from "../../helpers";
 
 const UI = "https://prefect.example.workers.dev";
 const env = { PREFECT_UI_URL: UI };
 const calls: string[] = [];
-const internalApi = async (request: Request) => {
+const internalApi = automationApi(env as any, async (request: Request) => {
   calls.push(`${request.method} ${new URL(request.url).pathname}`);
   return (exports as any).default.fetch(request) as Promise<Response>;
-};
+}, { id: crypto.randomUUID(), name: "templates" });
 
 /** A deployment's flow run that went Running → Failed, and its Failed state event as stored. */
 async function failedRun() {
@@ -67,7 +68,8 @@ function message(auto: { id: string; name: string; trigger: any }, event: Stored
   };
 }
 
-const render = (m: TriggeredActionMessage, template: string) => renderActionTemplates(env, internalApi, m, [template]).then((r) => r[0]);
+const render = async (m: TriggeredActionMessage, template: string) =>
+  renderUserTemplate(template, await templateContextFor(env, internalApi, m, [template]), templateRenderOptions(env));
 
 describe("templateContextFor", () => {
   it("holds automation, event, labels, firing, firings and events, and reads nothing a template does not name", async () => {
@@ -101,7 +103,7 @@ describe("templateContextFor", () => {
       m,
       "{{ flow.name }}/{{ flow_run.name }} {{ deployment.name }} {{ work_pool.name }} {{ work_queue.name }} {{ work_queue.status }} {{ task_run }} {{ concurrency_limit }}",
     );
-    expect(out).toBe(`${flow.name}/${run.name} ${deployment.name} ${pool.name} default NOT_READY None None`);
+    expect(out).toBe(`${flow.name}/${run.name} ${deployment.name} ${pool.name} default WorkQueueStatus.NOT_READY None None`);
     expect(calls.sort()).toEqual(
       [
         `GET /api/automations/${auto.id}`,
@@ -123,6 +125,13 @@ describe("templateContextFor", () => {
     expect(await render(m, "{{ flow_run.state.type }} {{ flow_run.state.type.value }} {{ flow_run.state.is_failed() }} {{ flow_run.tags | tojson }} {{ (flow_run | tojson | length) > 100 }}")).toBe(
       "StateType.FAILED FAILED True [] True",
     );
+    // The event model's properties and find_resource_label, as on Prefect's ReceivedEvent.
+    expect(
+      await render(
+        m,
+        "{{ event.resource_in_role['flow'].name }} {{ event.resources_in_role['deployment'] | length }} {{ event.involved_resources | length > 2 }} {{ event.find_resource_label('related:flow:prefect.resource.name') }} {{ event.find_resource_label('prefect.state-name') }} {{ event.url == (event | ui_url) }} {{ flow_run.state_type }} {{ deployment.status }}",
+      ),
+    ).toBe(`${flow.name} 1 True ${flow.name} Failed True StateType.FAILED DeploymentStatus.NOT_READY`);
   });
 
   it("takes the run's state from the triggering event, not the API's later one", async () => {
@@ -174,21 +183,21 @@ describe("templateContextFor", () => {
     expect(await render(m, `{{ variables.${name} }} {{ variables['${name}_n'] }} {{ variables.${name}.key[1] }}`)).toBe("{'key': ['value1', 'value2']} 12.5 value2");
   });
 
-  it("renders run-deployment parameters with the context their templates need", async () => {
+  it("renders run-deployment parameters with the context their templates need, and templates through the in-process API", async () => {
     const { run, event } = await failedRun();
     const name = unique("v").replace(/-/g, "_");
     await api("POST", "/variables/", { name, value: "from a variable" });
     const m = message(await automation(), event);
-    calls.length = 0;
-    const params = await renderActionParameters(env, internalApi, m, {
+    const fetchApi = (request: Request) => (exports as any).default.fetch(request) as Promise<Response>;
+    const params = await renderActionParameters(env, fetchApi, m, {
       id: "{{ flow_run.id }}",
       count: "{{ event.payload.validated_state.type | length }}",
-      text: "run {{ flow_run.name }} failed",
+      text: "run {{ flow_run.name }} failed: {{ flow_run | ui_url }}",
       nested: { v: { __prefect_kind: "workspace_variable", variable_name: name } },
       plain: 3,
     });
-    expect(params).toEqual({ id: run.id, count: 6, text: `run ${run.name} failed`, nested: { v: "from a variable" }, plain: 3 });
-    expect(calls.filter((c) => c.includes("/variables/filter"))).toHaveLength(1);
+    expect(params).toEqual({ id: run.id, count: 6, text: `run ${run.name} failed: ${UI}/runs/flow-run/${run.id}`, nested: { v: "from a variable" }, plain: 3 });
+    expect(await renderActionTemplates(env, fetchApi, m, ["{{ flow_run.name }}", "{{ automation.description }}"])).toEqual([run.name, "tell the team"]);
   });
 
   it("fails with Prefect's template error", async () => {
