@@ -1,7 +1,8 @@
+import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { api, unique, waitFor } from "../../helpers";
 import { uuid4 } from "../../../src/lib/ids";
-import { automationEvents } from "./support";
+import { actionMessage, automationEvents } from "./support";
 
 describe("an automation end to end: event → trigger → AUTOMATION_ACTIONS queue → action", () => {
   it("pauses the work queue of a matching event, once, and reports it", async () => {
@@ -36,5 +37,18 @@ describe("an automation end to end: event → trigger → AUTOMATION_ACTIONS que
     expect(resume.payload.action_type).toBe("resume-automation");
     expect(resume.related[0]["prefect.resource.id"]).toBe(`prefect.automation.${automation.id}`);
     expect(engine.filter((e) => e.event === "prefect.automation.action.triggered")).toHaveLength(2);
+  });
+
+  it("a message sent twice to the AUTOMATION_ACTIONS queue runs once", async () => {
+    const queue = (await api("POST", "/work_queues/", { name: unique("queue") })).body;
+    const message = actionMessage({ type: "pause-work-queue", source: "selected", work_queue_id: queue.id });
+    await env.AUTOMATION_ACTIONS.sendBatch([{ body: message }, { body: structuredClone(message) }]);
+    await env.AUTOMATION_ACTIONS.send(structuredClone(message));
+    await waitFor(async () => (await automationEvents(message.automation.id)).some((e) => e.event.endsWith(".executed")), { timeout: 15_000, interval: 100 });
+    await new Promise((r) => setTimeout(r, 1500));
+    const events = await automationEvents(message.automation.id);
+    expect(events.map((e) => e.event)).toEqual(["prefect.automation.action.triggered", "prefect.automation.action.executed"]);
+    const record = await env.DB.prepare("SELECT status, attempts FROM automation_action_run WHERE automation_id = ?").bind(message.automation.id).first();
+    expect(record).toEqual({ status: "executed", attempts: 1 });
   });
 });

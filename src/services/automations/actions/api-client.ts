@@ -13,6 +13,8 @@ export interface ApiAnswer {
 export type AutomationApi = (method: string, path: string, body?: unknown) => Promise<ApiAnswer>;
 
 const BASE = "http://prefect-in-memory/api";
+/** What Prefect's in-process client sends as User-Agent (and no X-Prefect-API-Version header). */
+const USER_AGENT = "prefect/3.8.3 (API 0.8.4)";
 
 /**
  * Requests to our own /api as the automation: Prefect-Automation-ID and Prefect-Automation-Name
@@ -21,6 +23,7 @@ const BASE = "http://prefect-in-memory/api";
  */
 export function automationApi(env: Bindings, fetchApi: InternalApi, automation: { id: string; name: string }): AutomationApi {
   const headers: Record<string, string> = {
+    "user-agent": USER_AGENT,
     "prefect-automation-id": automation.id,
     "prefect-automation-name": base64Utf8(automation.name),
   };
