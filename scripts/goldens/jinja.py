@@ -206,6 +206,7 @@ def main() -> None:
     print(f"{OUT.relative_to(ROOT)}: {len(cases)} cases")
     write_render_goldens(ROOT / "test" / "goldens" / "jinja_render.json")
     write_parameter_goldens(ROOT / "test" / "goldens" / "jinja_parameters.json")
+    write_notification_goldens(ROOT / "test" / "goldens" / "jinja_notifications.json")
 
 
 # ---- rendering -------------------------------------------------------------------------------
@@ -399,6 +400,8 @@ MODEL_MODULES = {
 UI_URL_FORMATS = {
     "flow": "flows/flow/{obj_id}",
     "flow-run": "runs/flow-run/{obj_id}",
+    "flow-run-response": "runs/flow-run/{obj_id}",
+    "block": "blocks/block/{obj_id}",
     "task-run": "runs/task-run/{obj_id}",
     "block-document": "blocks/block/{obj_id}",
     "work-pool": "work-pools/work-pool/{obj_id}",
@@ -1164,6 +1167,313 @@ def write_render_goldens(out: Path) -> None:
     out.write_text(json.dumps(document, indent=1, ensure_ascii=False) + "\n")
     print(f"{out.relative_to(ROOT)}: {len(cases)} cases")
 
+
+# ---- notification templates with an action's context ------------------------------------------
+# The templates of Prefect UI's automation wizard (prefect-ui-library 3.15.0,
+# src/automations/defaultActionValues.ts: send-notification subjects and bodies, call-webhook
+# payloads) and other realistic ones, rendered with the context Prefect's JinjaTemplateAction
+# builds (prefect.server.events.actions, restated): the automation, the triggering event, its
+# labels and firing, and the objects the templates name, validated from the API's JSON into
+# Prefect's server models (FlowRunResponse, DeploymentResponse, Flow, WorkPool,
+# WorkQueueWithStatus; their AutoEnum fields; the run's state rebuilt from the event).
+# The objects: scripts/goldens/jinja_notification_objects.json (real 3.8.3 API answers).
+
+import enum  # noqa: E402
+import uuid  # noqa: E402
+
+NOTIFICATION_OBJECTS = json.loads((Path(__file__).resolve().parent / "jinja_notification_objects.json").read_text())
+
+UI_WIZARD_TEMPLATES = {
+    "subject deployment-status": "Prefect deployment '{{ flow.name }}/{{ deployment.name }}' has entered status '{{ deployment.status }}'",
+    "subject flow-run-state": "Prefect flow run notification",
+    "subject work-pool-status": "Prefect work pool '{{ work_pool.name }}' has entered status '{{ work_pool.status }}'",
+    "subject work-queue-status": "Prefect work queue '{{ work_queue.name }}' has entered status '{{ work_queue.status }}'",
+    "subject custom": "A Prefect automation '{{ automation.name }}' was triggered",
+    "body deployment-status": "\nName: {{ flow.name }}/{{ deployment.name }}\nStatus: {{ deployment.status }}\nURL: {{ deployment|ui_url }}\n",
+    "body flow-run-state": "Flow run {{ flow.name }}/{{ flow_run.name }} observed in state `{{ flow_run.state.name }}` at {{ flow_run.state.timestamp }}.\n"
+    "Flow ID: {{ flow_run.flow_id }}\nFlow run ID: {{ flow_run.id }}\nFlow run URL: {{ flow_run|ui_url }}\nState message: {{ flow_run.state.message }}",
+    "body work-pool-status": "Name: {{ work_pool.name }}\nStatus: {{ work_pool.status }}\nURL: {{ work_pool|ui_url }}",
+    "body work-queue-status": "Name: {{ work_queue.name }}\nStatus: {{ work_queue.status }}\nURL: {{ work_queue|ui_url }}",
+    "body custom": "Automation: {{ automation.name }}\nDescription: {{ automation.description }}\n\nEvent: {{ event.id }}\nResource:\n"
+    "{% for label, value in event.resource %}\n{{ label }}: {{ value }}\n{% endfor %}\nRelated Resources:\n{% for related in event.related %}\n"
+    "    Role: {{ related.role }}\n    {% for label, value in related %}\n    {{ label }}: {{ value }}\n    {% endfor %}\n{% endfor %}",
+    "payload deployment-status": '{\n  "flow_name": "{{ flow.name }}",\n  "deployment_name": "{{ deployment.name }}",\n  "deployment_status": "{{ deployment.status }}",\n'
+    '  "deployment_url": "{{ deployment|ui_url }}"\n}',
+    "payload work-pool-status": '{\n  "work_pool_name": "{{ work_pool.name }}",\n  "work_pool_status": "{{ work_pool.status }}",\n  "work_pool_url": "{{ work_pool|ui_url }}"\n}',
+    "payload work-queue-status": '{\n  "work_queue_name": "{{ work_queue.name }}",\n  "work_queue_status": "{{ work_queue.status }}",\n'
+    '  "work_queue_url": "{{ work_queue|ui_url }}"\n}',
+    "payload flow-run-state": '{\n  "flow_name": "{{ flow.name }}",\n  "flow_run_name": "{{ flow_run.name }}",\n  "flow_run_id": "{{ flow_run.id }}",\n'
+    '  "flow_run_state_type": "{{ flow_run.state.type }}",\n  "flow_run_state_name": "{{ flow_run.state.name }}",\n'
+    '  "flow_run_state_timestamp": "{{ flow_run.state.timestamp }}",\n  "flow_run_state_message": "{{ flow_run.state.message }}",\n'
+    '  "flow_run_url": "{{ flow_run|ui_url }}"\n}',
+    "payload custom": '{\n  "automation_name": "{{ automation.name }}",\n  "automation_description": "{{ automation.description }}",\n'
+    '  "event_id": "{{ event.id }}",\n  "event_resource": {{ event.resource|tojson }},\n  "event_related": {{ event.related|tojson }}\n}',
+}
+
+MORE_NOTIFICATION_TEMPLATES = {
+    "slack-style": "*{{ flow.name }}/{{ flow_run.name }}* is {{ flow_run.state.name | lower }} after {{ flow_run.total_run_time }} "
+    "({{ flow_run.total_run_time | humanize_precisedelta(minimum_unit='milliseconds') }}) <{{ flow_run | ui_url }}|open>",
+    "times": "{{ flow_run.start_time }} | {{ flow_run.expected_start_time.strftime('%Y-%m-%d %H:%M:%S %Z') }} | {{ event.occurred.isoformat() }} | "
+    "{{ flow_run.state.timestamp.isoformat() }} | {{ work_queue.last_polled }} | {{ automation.created }}",
+    "enums": "{{ flow_run.state_type }} {{ flow_run.state.type }} {{ flow_run.state.type.value }} {{ deployment.status }} {{ work_pool.status }} "
+    "{{ work_queue.status }} {{ automation.trigger.posture }} {{ flow_run.state_type == 'COMPLETED' }}",
+    "links": "{{ flow | ui_url }} {{ automation | ui_url }} {{ event | ui_url }} {{ event.url }} {{ flow | ui_resource_events_url }} "
+    "{{ flow_run | ui_resource_events_url }} {{ automation | ui_resource_events_url }} {{ work_queue | ui_resource_events_url }} "
+    "{{ event.resource | ui_url }} {{ event.resource | ui_resource_events_url }} {{ deployment | ui_resource_events_url }} {{ work_pool | ui_url }}",
+    "event properties": "{{ event.resource_in_role['flow'].name }} {{ event.resources_in_role['work-pool'][0]['prefect.work-pool.type'] }} "
+    "{{ event.involved_resources | length }} {{ event.find_resource_label('related:deployment:prefect.resource.name') }} "
+    "{{ event.find_resource_label('prefect.state-type') }} {{ event.find_resource_label('related:nope:x') }} {{ event.resource.id }} {{ event.related[0].role }}",
+    "labels and firing": "{{ labels.prefect.resource.id }} {{ labels['prefect.resource.id'] }} {% for k, v in labels %}{{ k }}={{ v }}{% endfor %} "
+    "{{ firing.triggered }} {{ firing.triggering_labels }} {{ firings | length }} {{ events[0].event }} {{ firing.triggering_event.id == event.id }}",
+    "state from the event": "[{{ flow_run.state.message }}] {{ flow_run.state.message is none }} {{ flow_run.state.name }} {{ flow_run.state_name }} "
+    "{{ flow_run.state.is_completed() }} {{ flow_run.state.is_final() }}",
+    "tojson of models": "{{ flow | tojson }} {{ work_queue.health_check_policy | tojson }} {{ flow_run.labels | tojson }}",
+    "variables and missing objects": "{{ variables.team_channel }} {{ variables['team_channel'] }} {{ task_run }} {{ concurrency_limit }} {{ task_run.name }}",
+    "dicts and lists": "{{ flow_run.tags }} {{ flow_run.parameters }} {{ deployment.tags | join(',') }} {{ flow_run.labels['prefect.flow.id'] == flow.id }} "
+    "{{ flow_run.empirical_policy.max_retries }} {{ deployment.concurrency_options }} {{ work_pool.base_job_template.variables.type }}",
+    "durations": "{{ flow_run.estimated_start_time_delta }} {{ flow_run.total_run_time.total_seconds() }} "
+    "{{ flow_run.estimated_run_time | humanize_naturaldelta(minimum_unit='microseconds') }} {{ flow_run.end_time - flow_run.start_time }}",
+}
+
+
+class _AutoEnum(str, enum.Enum):
+    """Prefect's AutoEnum: a str Enum whose repr is its str (`StateType.COMPLETED`)."""
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}.{self.value}"
+
+
+def _auto_enum(name: str, values: list[str]) -> type:
+    return _AutoEnum(name, [(v, v) for v in values])
+
+
+StateType = _auto_enum("StateType", ["SCHEDULED", "PENDING", "RUNNING", "COMPLETED", "FAILED", "CANCELLED", "CRASHED", "PAUSED", "CANCELLING"])
+ENUM_FIELDS = {
+    "FlowRunResponse": {"state_type": StateType},
+    "TaskRun": {"state_type": StateType},
+    "DeploymentResponse": {"status": _auto_enum("DeploymentStatus", ["READY", "NOT_READY"])},
+    "WorkPool": {"status": _auto_enum("WorkPoolStatus", ["READY", "NOT_READY", "PAUSED"])},
+    "WorkQueueWithStatus": {"status": _auto_enum("WorkQueueStatus", ["READY", "NOT_READY", "PAUSED"])},
+}
+Posture = _auto_enum("Posture", ["Reactive", "Proactive", "Metric"])
+TriggerState = _auto_enum("TriggerState", ["Triggered", "Resolved"])
+DATETIME_FIELDS = {
+    "created", "triggered", "updated", "occurred", "received", "timestamp", "start_time", "end_time", "expected_start_time",
+    "next_scheduled_start_time", "scheduled_time", "last_polled", "last_heartbeat_time", "pause_timeout", "cache_expiration", "last_active_time",
+}
+DURATION_FIELDS = {"total_run_time", "estimated_run_time", "estimated_start_time_delta"}
+FINAL_STATES = {"COMPLETED", "FAILED", "CRASHED", "CANCELLED"}
+
+
+class RelatedResource(Resource):
+    @property
+    def role(self):
+        return self["prefect.resource.role"]
+
+
+RelatedResource.__module__ = "prefect.server.events.schemas.events"
+
+
+class State(BaseModel):
+    model_config = ConfigDict(extra="allow")
+
+    def is_completed(self):
+        return self.type == StateType.COMPLETED
+
+    def is_failed(self):
+        return self.type == StateType.FAILED
+
+    def is_final(self):
+        return self.type.value in FINAL_STATES
+
+
+State.__module__ = "prefect.server.schemas.states"
+
+
+class ReceivedEvent(BaseModel):
+    """prefect.server.events.schemas.events.ReceivedEvent's fields and properties, restated."""
+
+    model_config = ConfigDict(extra="allow")
+
+    @property
+    def involved_resources(self):
+        return [self.resource] + list(self.related)
+
+    @property
+    def resource_in_role(self):
+        return {related.role: related for related in reversed(self.related)}
+
+    @property
+    def resources_in_role(self):
+        out: dict[str, list] = {}
+        for related in self.related:
+            out.setdefault(related.role, []).append(related)
+        return out
+
+    def find_resource_label(self, label):
+        directive, _, related_label = label.rpartition(":")
+        directive, _, role = directive.partition(":")
+        if directive == "related":
+            for related in self.related:
+                if related.role == role:
+                    return related.get(related_label)
+        return self.resource.get(label)
+
+    @property
+    def url(self):
+        return ui_url(None, self)
+
+
+ReceivedEvent.__module__ = "prefect.server.events.schemas.events"
+_MODELS["ReceivedEvent"] = ReceivedEvent
+
+
+def _parse_dt(text: str) -> dt.datetime:
+    return dt.datetime.fromisoformat(text)
+
+
+def server_model(name: str, data: dict) -> BaseModel:
+    fields = {}
+    for key, value in data.items():
+        if key in ENUM_FIELDS.get(name, {}) and isinstance(value, str):
+            value = ENUM_FIELDS[name][key](value)
+        elif key == "state" and isinstance(value, dict):
+            value = state_model(value)
+        elif key == "state_details" and isinstance(value, dict):
+            value = server_model("StateDetails", value)
+        elif key in DATETIME_FIELDS and isinstance(value, str):
+            value = _parse_dt(value)
+        elif key in DURATION_FIELDS and isinstance(value, (int, float)) and not isinstance(value, bool):
+            value = dt.timedelta(seconds=value)
+        fields[key] = value
+    return model(name, fields)
+
+
+def state_model(data: dict) -> State:
+    fields = dict(data)
+    fields["type"] = StateType(data["type"])
+    for key in ("timestamp",):
+        if isinstance(fields.get(key), str):
+            fields[key] = _parse_dt(fields[key])
+    if isinstance(fields.get("state_details"), dict):
+        fields["state_details"] = server_model("StateDetails", fields["state_details"])
+    return State(**fields)
+
+
+STATE_LABELS = ["prefect.state-message", "prefect.state-name", "prefect.state-timestamp", "prefect.state-type"]
+
+
+def instantiate(name: str, data: dict, resource) -> BaseModel:
+    """JinjaTemplateAction.instantiate_object: a run's state rebuilt from the event's resource."""
+    obj = server_model(name, data)
+    if name in ("FlowRunResponse", "TaskRun") and resource is not None and all(label in resource.root for label in STATE_LABELS):
+        try:
+            obj.state = State(
+                id=str(uuid.uuid4()),
+                type=StateType(resource["prefect.state-type"]),
+                name=resource["prefect.state-name"],
+                timestamp=_parse_dt(resource["prefect.state-timestamp"]),
+                message=resource["prefect.state-message"],
+                data=None,
+                state_details=server_model("StateDetails", {}),
+            )
+        except Exception:
+            pass
+    return obj
+
+
+def received_event(data: dict) -> ReceivedEvent:
+    return ReceivedEvent(
+        occurred=_parse_dt(data["occurred"]),
+        event=data["event"],
+        resource=Resource(data["resource"]),
+        related=[RelatedResource(r) for r in data["related"]],
+        payload=data["payload"],
+        id=data["id"],
+        follows=data["follows"],
+        received=_parse_dt(data["received"]),
+    )
+
+
+def automation_model(data: dict) -> BaseModel:
+    fields = {k: (_parse_dt(v) if k in ("created", "updated") else v) for k, v in data.items()}
+    trigger = dict(data["trigger"])
+    trigger["posture"] = Posture(trigger["posture"])
+    trigger["within"] = dt.timedelta(seconds=trigger["within"])
+    fields["trigger"] = model("EventTrigger", trigger)
+    return model("Automation", fields)
+
+
+ORCHESTRATION_KINDS = {
+    "deployment": ("prefect.deployment", "DeploymentResponse", ["GET /deployments/{id}"]),
+    "flow": ("prefect.flow", "Flow", ["GET /flows/{id}"]),
+    "flow_run": ("prefect.flow-run", "FlowRunResponse", ["GET /flow_runs/{id}"]),
+    "task_run": ("prefect.task-run", "TaskRun", ["GET /task_runs/{id}"]),
+    "work_pool": ("prefect.work-pool", "WorkPool", ["POST /work_pools/filter"]),
+    "work_queue": ("prefect.work-queue", "WorkQueueWithStatus", ["GET /work_queues/{id}", "GET /work_queues/{id}/status"]),
+    "concurrency_limit": ("prefect.concurrency-limit", "ConcurrencyLimitV2", ["GET /v2/concurrency_limits/{id}"]),
+}
+
+
+def notification_context(template: str) -> dict[str, Any]:
+    """JinjaTemplateAction._template_context for one template, the API answering from the objects."""
+    objects = NOTIFICATION_OBJECTS
+    api = objects["api"]
+    event = received_event(objects["event"])
+    automation = automation_model(api[f"GET /automations/{objects['automation_id']}"])
+    firing = model(
+        "Firing",
+        {
+            "id": objects["firing"]["id"],
+            "trigger": automation.trigger,
+            "trigger_states": {TriggerState.Triggered},
+            "triggered": _parse_dt(objects["firing"]["triggered"]),
+            "triggering_labels": objects["firing"]["triggering_labels"],
+            "triggering_firings": [],
+            "triggering_event": event,
+            "triggering_value": None,
+        },
+    )
+    context: dict[str, Any] = {
+        "automation": automation,
+        "event": event,
+        "labels": LabelDiver(objects["firing"]["triggering_labels"]),
+        "firing": firing,
+        "firings": [firing],
+        "events": [event],
+    }
+    names = {n.name for n in render_environment.parse(template).find_all(nodes.Name) if n.ctx == "load"}
+    for name in sorted(names & (set(ORCHESTRATION_KINDS) | {"variables"})):
+        if name == "variables":
+            context[name] = {v["name"]: v["value"] for v in api["POST /variables/filter"]}
+            continue
+        kind, cls, calls = ORCHESTRATION_KINDS[name]
+        resource = next((r for r in event.involved_resources if r.id.rpartition(".")[0] == kind), None)
+        obj = None
+        if resource is not None:
+            obj_id = resource.id.rpartition(".")[2]
+            answers = [api.get(call.format(id=obj_id)) for call in calls]
+            if all(a is not None for a in answers):
+                data: dict = {}
+                for answer in answers:
+                    data.update(answer[0] if isinstance(answer, list) else answer)
+                obj = instantiate(cls, data, resource)
+        context[name] = obj
+    return context
+
+
+def write_notification_goldens(out: Path) -> None:
+    templates = {f"ui wizard {k}": v for k, v in UI_WIZARD_TEMPLATES.items()} | MORE_NOTIFICATION_TEMPLATES
+    cases = [{"name": name, "template": t, "expected": render(t, notification_context(t))} for name, t in templates.items()]
+    document = {
+        "generator": "scripts/goldens/jinja.py",
+        "oracle": f"jinja2 {jinja2.__version__}, Prefect 3.8.3's JinjaTemplateAction context and render_user_template, restated",
+        "ui_url": UI_URL,
+        "objects": NOTIFICATION_OBJECTS,
+        "cases": cases,
+    }
+    out.write_text(json.dumps(document, indent=1, ensure_ascii=False) + "\n")
+    print(f"{out.relative_to(ROOT)}: {len(cases)} cases")
 
 if __name__ == "__main__":
     main()
