@@ -19,9 +19,13 @@ export const POLICIES_TTL_MS = 1000;
 
 let cached: { policies: ActivePolicy[]; generation: number; loadedAt: number } | null = null;
 
+/** Loads of the active policies since the isolate started (tests and benchmarks). */
+export const policyCacheProbe = { loads: 0 };
+
 async function activePolicies(env: Bindings): Promise<ActivePolicy[]> {
   const generation = policiesGeneration();
   if (cached && cached.generation === generation && Date.now() - cached.loadedAt < POLICIES_TTL_MS) return cached.policies;
+  policyCacheProbe.loads++;
   const policies = await readActivePolicies(databaseOf(env));
   cached = { policies, generation, loadedAt: Date.now() };
   return policies;

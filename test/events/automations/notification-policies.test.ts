@@ -1,6 +1,7 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { deliverPolicyNotification } from "../../../src/services/notifications/policies";
+import { policyCacheProbe, POLICIES_TTL_MS } from "../../../src/events/automations/notification-policies";
 import { api, unique, waitFor } from "../../helpers";
 import { sentRequests } from "../../support/outbound";
 import { saveBlock, token } from "../../services/notifications/support";
@@ -31,6 +32,18 @@ async function setState(id: string, type: string, message?: string) {
 const settle = () => new Promise((r) => setTimeout(r, 1000));
 
 describe("Prefect 2.x flow run notification policies", () => {
+  it("while no policy changes, state changes read the active policies at most once per TTL", async () => {
+    const run = await flowRun([]);
+    await setState(run.id, "RUNNING");
+    await new Promise((r) => setTimeout(r, 50));
+    const before = policyCacheProbe.loads;
+    const started = Date.now();
+    for (const type of ["COMPLETED", "RUNNING", "FAILED", "RUNNING", "CANCELLED"]) await setState(run.id, type);
+    await new Promise((r) => setTimeout(r, 50));
+    const loads = policyCacheProbe.loads - before;
+    expect(loads).toBeLessThanOrEqual(Math.ceil((Date.now() - started) / POLICIES_TTL_MS));
+  });
+
   it("a state change matching an active policy's states and tags sends its message once; others send nothing", async () => {
     // With no policy yet, a state change sends nothing and leaves the (empty) cache loaded…
     const early = await flowRun(["prod"]);
