@@ -168,8 +168,6 @@ const BUILDERS: Record<string, Builder> = {
   "sendgrid-email": sendgrid,
 };
 
-export const APPRISE_BLOCK_TYPES = Object.keys(BUILDERS);
-
 /** The requests a notification through an Apprise-backed block sends; undefined for another block type. */
 export function appriseRequests(slug: string, data: Data, subject: string, body: string): OutboundRequest[] | undefined {
   const build = BUILDERS[slug];

@@ -18,9 +18,6 @@ export type { DeliveryOutcome } from "./outcome";
 /** How Prefect's action words a block read that failed (a 404 for a missing document). */
 const missing = (actionType: string) => `Unexpected status from ${pyStrRepr(actionType)} action: 404`;
 
-/** The block types whose notify() this server delivers (README lists them). */
-export const NOTIFICATION_BLOCK_TYPES = ["slack-webhook", "ms-teams-webhook", "discord-webhook", "pager-duty-webhook", "opsgenie-webhook", "mattermost-webhook", "twilio-sms", "sendgrid-email", "custom-webhook"];
-
 /** The requests a notify-capable block sends, or the invalid-block error Prefect raises on loading it. */
 function notificationRequests(slug: string, data: Record<string, any>, subject: string, body: string): OutboundRequest[] | string {
   if (slug === "custom-webhook") return customWebhookError(data) ?? [customWebhookRequest(data, subject, body)];
