@@ -14,6 +14,8 @@ const SEEN_US = 30 * 60 * 1_000_000;
 const EXPIRED_BUCKET_US = 60 * 1_000_000;
 /** A held follower's leader is looked for in D1 again this often (it may never be routed here). */
 const HOLD_RECHECK_MS = 1000;
+/** The soonest an alarm is set for. */
+const MIN_ALARM_MS = 1000;
 /** How many leaders deep an event may pull in before it is evaluated anyway (Prefect's MAX_DEPTH_OF_PRECEDING_EVENT). */
 const MAX_DEPTH = 20;
 
@@ -36,6 +38,7 @@ export class AutomationTriggers extends DurableObject<Bindings> {
   private tree: TriggerTree | null = null;
   private treeJson = "";
   private alarmAt: number | null | undefined;
+  private eventsClock: { occurred: number; updated: number } | null = null;
   private chain: Promise<unknown> = Promise.resolve();
 
   constructor(ctx: DurableObjectState, env: Bindings) {
@@ -51,7 +54,7 @@ export class AutomationTriggers extends DurableObject<Bindings> {
       try {
         for (const event of events) await this.process(evaluation, event, 0);
         this.proactiveDue(evaluation, tree);
-        this.state.sweepBuckets(this.nowUs() - EXPIRED_BUCKET_US, true);
+        this.state.sweepBuckets(this.nowUs() + this.eventsClockOffset() - EXPIRED_BUCKET_US, true);
       } finally {
         await this.schedule(tree);
         await act(this.env, automation, evaluation.fired);
@@ -65,6 +68,7 @@ export class AutomationTriggers extends DurableObject<Bindings> {
       this.state.clear();
       this.tree = null;
       this.treeJson = "";
+      this.eventsClock = null;
       await this.ctx.storage.deleteAlarm();
       this.alarmAt = null;
     });
@@ -82,7 +86,7 @@ export class AutomationTriggers extends DurableObject<Bindings> {
         await this.releaseHeld(evaluation);
         this.proactiveDue(evaluation, tree);
         const now = this.nowUs();
-        this.state.sweepBuckets(now - EXPIRED_BUCKET_US, false);
+        this.state.sweepBuckets(now + this.eventsClockOffset() - EXPIRED_BUCKET_US, false);
         this.state.forgetSeenBefore(now - SEEN_US);
       } finally {
         await this.schedule(tree);
@@ -132,8 +136,28 @@ export class AutomationTriggers extends DurableObject<Bindings> {
   }
 
   private evaluateNow(evaluation: Evaluation, event: StoredEvent): void {
+    const now = this.nowUs();
     evaluation.event(event);
-    this.state.markSeen(event.id, this.nowUs());
+    this.state.markSeen(event.id, now);
+    this.tickEventsClock(event, now);
+  }
+
+  /**
+   * Prefect judges proactive windows by the events' clock, not the wall's: the latest `occurred`
+   * processed (never ahead of now), advancing in real time since it was seen. Events processed
+   * late (a backlog, old timestamps) so do not end windows early.
+   */
+  private tickEventsClock(event: StoredEvent, now: number): void {
+    const occurred = Math.min(micros(event.occurred), now);
+    const clock = this.eventsClock ?? this.state.eventsClock();
+    this.eventsClock = { occurred: clock && occurred < clock.occurred ? clock.occurred : occurred, updated: now };
+    this.state.saveEventsClock(this.eventsClock);
+  }
+
+  /** Microseconds to add to the wall clock to read the events' clock (≤ 0). */
+  private eventsClockOffset(): number {
+    const clock = this.eventsClock ?? this.state.eventsClock();
+    return clock ? clock.occurred - clock.updated : 0;
   }
 
   /** The event follows one not seen here, and was received less than 15 minutes ago. */
@@ -163,12 +187,14 @@ export class AutomationTriggers extends DurableObject<Bindings> {
     const triggers = tree.proactiveTriggers();
     if (!triggers.length) return;
     const now = this.nowUs();
+    const offset = this.eventsClockOffset();
     const runs = this.state.proactiveRuns();
-    const ended = this.state.triggersWithEndedWindows(now);
+    const ended = this.state.triggersWithEndedWindows(now + offset);
     for (const trigger of triggers) {
       const id = tree.idOf(trigger);
       const at = runs.get(id);
-      if (at === undefined || at <= now || ended.has(id)) this.state.setProactiveRun(id, evaluation.proactive(trigger, now));
+      // Next runs are kept in wall-clock time (Prefect re-checks every 5 s instead).
+      if (at === undefined || at <= now || ended.has(id)) this.state.setProactiveRun(id, evaluation.proactive(trigger, now + offset) - offset);
     }
   }
 
@@ -179,11 +205,12 @@ export class AutomationTriggers extends DurableObject<Bindings> {
       const ids = new Set(tree.proactiveTriggers().map((t) => tree.idOf(t)));
       for (const [id, at] of this.state.proactiveRuns()) if (ids.has(id)) times.push(at / 1000);
       const end = this.state.earliestProactiveEnd();
-      if (end !== null) times.push(end / 1000);
+      if (end !== null) times.push((end - this.eventsClockOffset()) / 1000);
     }
     const held = this.state.earliestHold();
     if (held !== null) times.push(Math.min(held / 1000 + LOOKBACK_US / 1000, this.clock() + HOLD_RECHECK_MS));
-    const next = times.length ? Math.ceil(Math.max(Math.min(...times), this.clock() + 1)) : null;
+    // Never sooner than a second from now: whatever was due has just been evaluated.
+    const next = times.length ? Math.ceil(Math.max(Math.min(...times), this.clock() + MIN_ALARM_MS)) : null;
     if (this.alarmAt === undefined) this.alarmAt = await this.ctx.storage.getAlarm();
     if (next === this.alarmAt) return;
     if (next === null) await this.ctx.storage.deleteAlarm();

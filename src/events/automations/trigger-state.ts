@@ -58,6 +58,16 @@ export class TriggerState {
     this.sql.exec(`INSERT OR REPLACE INTO meta (key, value) VALUES ('automation', ?)`, json);
   }
 
+  /** Prefect's events clock: the latest `occurred` processed (not ahead of the wall clock) and when. */
+  eventsClock(): { occurred: number; updated: number } | null {
+    const row = this.one(`SELECT value FROM meta WHERE key = 'events_clock'`);
+    return row ? JSON.parse(row.value as string) : null;
+  }
+
+  saveEventsClock(clock: { occurred: number; updated: number }): void {
+    this.sql.exec(`INSERT OR REPLACE INTO meta (key, value) VALUES ('events_clock', ?)`, JSON.stringify(clock));
+  }
+
   // ---- buckets ----
 
   private bucketOf(row: Row): Bucket {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { automation, event, eventTrigger, Harness, T0 } from "./support";
+import { at, automation, event, eventTrigger, Harness, T0 } from "./support";
 
 const running = (run: string, s: number) => event("prefect.flow-run.Running", { seconds: s, resource: { "prefect.resource.id": `prefect.flow-run.${run}` } });
 const completed = (run: string, s: number) => event("prefect.flow-run.Completed", { seconds: s, resource: { "prefect.resource.id": `prefect.flow-run.${run}` } });
@@ -85,5 +85,37 @@ describe("proactive event triggers", () => {
     const h = new Harness(automation(eventTrigger({ posture: "Proactive", after: ["go"], expect: ["done"], within: 0 })));
     await h.send(event("go", { seconds: 0 }));
     expect(await h.alarmTime()).toBe(T0 + 10_000);
+  });
+
+  describe("judge windows by the events' clock (Prefect's regression 3803)", () => {
+    const pendingSla = () =>
+      automation(
+        eventTrigger({ posture: "Proactive", after: ["prefect.flow-run.Pending"], expect: ["prefect.flow-run.*"], for_each: ["prefect.resource.id"], within: 300 }),
+      );
+    const late = (name: string, occurredAt: number, receivedAt: number) =>
+      event(name, { seconds: occurredAt, received: at(receivedAt), resource: { "prefect.resource.id": "prefect.flow-run.frfrfrfr" } });
+
+    it("an event processed 20 minutes late does not end its window early; silence fires once the events' clock passes it", async () => {
+      const h = new Harness(pendingSla());
+      await h.setClock(0);
+      await h.evaluate(late("prefect.flow-run.Pending", -1200, 0));
+      await h.alarmAt(60);
+      await h.alarmAt(240);
+      expect(await h.fired()).toEqual([]);
+      expect(await h.alarmTime()).toBe(T0 + 300_000);
+      await h.alarmAt(360);
+      expect(await h.fired()).toHaveLength(1);
+    });
+
+    it("a late Running event still closes the window", async () => {
+      const h = new Harness(pendingSla());
+      await h.setClock(0);
+      await h.evaluate(late("prefect.flow-run.Pending", -1200, 0));
+      await h.alarmAt(240);
+      await h.evaluate(late("prefect.flow-run.Running", -1140, 240));
+      await h.alarmAt(360);
+      await h.alarmAt(2000);
+      expect(await h.fired()).toEqual([]);
+    });
   });
 });
