@@ -39,6 +39,7 @@ export class AutomationTriggers extends DurableObject<Bindings> {
   private treeJson = "";
   private alarmAt: number | null | undefined;
   private eventsClock: { occurred: number; updated: number } | null = null;
+  private sweptAt = -Infinity;
   private chain: Promise<unknown> = Promise.resolve();
 
   constructor(ctx: DurableObjectState, env: Bindings) {
@@ -54,7 +55,7 @@ export class AutomationTriggers extends DurableObject<Bindings> {
       try {
         for (const event of events) await this.process(evaluation, event, 0);
         this.proactiveDue(evaluation, tree);
-        this.state.sweepBuckets(this.nowUs() + this.eventsClockOffset() - EXPIRED_BUCKET_US, true);
+        this.sweep();
       } finally {
         await this.schedule(tree);
         await act(this.env, automation, evaluation.fired);
@@ -93,6 +94,18 @@ export class AutomationTriggers extends DurableObject<Bindings> {
         await act(this.env, automation, evaluation.fired);
       }
     });
+  }
+
+  /**
+   * Forgets reactive buckets closed over a minute ago and event ids seen over 30 minutes ago, at
+   * most once a minute (an automation without proactive triggers has no alarm to do it).
+   */
+  private sweep(): void {
+    const now = this.nowUs();
+    if (now - this.sweptAt < EXPIRED_BUCKET_US) return;
+    this.sweptAt = now;
+    this.state.sweepBuckets(now + this.eventsClockOffset() - EXPIRED_BUCKET_US, true);
+    this.state.forgetSeenBefore(now - SEEN_US);
   }
 
   private nowUs(): number {

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { runInDurableObject } from "cloudflare:test";
 import { at, automation, event, eventTrigger, Harness, T0 } from "./support";
 
 /** Reactive event triggers, driven through the AutomationTriggers object (cases after Prefect's tests/events/server/triggers). */
@@ -173,5 +174,23 @@ describe("reactive event triggers", () => {
     const h = new Harness(automation(eventTrigger({ expect: [] })));
     await h.evaluate(event("prefect.log.write"));
     expect(await h.fired()).toEqual([]);
+  });
+});
+
+describe("storage", () => {
+  it("forgets closed reactive buckets after a minute and seen event ids after 30 minutes, without an alarm", async () => {
+    const h = new Harness(automation(eventTrigger({ expect: ["tick"], for_each: ["prefect.resource.id"], threshold: 5, within: 60 })));
+    const rows = () =>
+      runInDurableObject(h.stub, (_i, state) => ({
+        buckets: state.storage.sql.exec(`SELECT count(*) AS n FROM bucket`).one().n,
+        seen: state.storage.sql.exec(`SELECT count(*) AS n FROM seen_event`).one().n,
+      }));
+    await h.send(event("tick", { seconds: 0, resource: { "prefect.resource.id": "a" } }));
+    expect(await rows()).toEqual({ buckets: 1, seen: 1 });
+    await h.send(event("tick", { seconds: 150, resource: { "prefect.resource.id": "b" } }));
+    expect(await rows()).toEqual({ buckets: 1, seen: 2 });
+    await h.send(event("tick", { seconds: 31 * 60, resource: { "prefect.resource.id": "c" } }));
+    expect(await rows()).toEqual({ buckets: 1, seen: 2 });
+    expect(await h.alarmTime()).toBeNull();
   });
 });
