@@ -83,8 +83,20 @@ export async function runTriggeredAction(env: Bindings, fetchApi: InternalApi, m
     }
     outcome = { status: "failed", reason: err.reason, related: run.related, details: run.details };
   }
-  await finish(env, key, message, triggeringEvent, outcome);
-  return ACK;
+  // The action has run: whatever happens now, it must not run again. A failing write is tried
+  // once more; should that fail too, the claim stays (a redelivery within its lease is sent back)
+  // and the events are lost, rather than the action repeated now.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await finish(env, key, message, triggeringEvent, outcome);
+      return ACK;
+    } catch (err) {
+      if (attempt >= 2) {
+        console.error(`automations: action ${message.action.type} of automation ${message.automation.id} ran, but its record and events could not be written`, err);
+        return ACK;
+      }
+    }
+  }
 }
 
 /**

@@ -151,6 +151,47 @@ describe("the actions queue consumer: exactly once per (automation, action, invo
   });
 });
 
+/** The Worker's env with a D1 whose batches fail `failures` times (every time: Infinity). */
+function envWithFailingBatches(failures: number) {
+  let left = failures;
+  const db = new Proxy(env.DB, {
+    get(target, prop) {
+      if (prop === "batch")
+        return async (statements: D1PreparedStatement[]) => {
+          if (left-- > 0) throw new Error("D1_ERROR: storage unavailable");
+          return target.batch(statements);
+        };
+      const value = Reflect.get(target, prop);
+      return typeof value === "function" ? value.bind(target) : value;
+    },
+  });
+  return { ...env, DB: db, CHECK_D1_LIMITS: undefined } as any;
+}
+
+describe("an action that ran but whose record could not be written", () => {
+  it("is written on the second try; the action is not run again", async () => {
+    const { runTriggeredAction } = await import("../../../src/services/automations/run-action");
+    const message = actionMessage({ type: "do-nothing" });
+    expect(await runTriggeredAction(envWithFailingBatches(1), async () => new Response(null, { status: 500 }), message)).toEqual({ ack: true });
+    expect((await automationEvents(message.automation.id)).map((e) => e.event)).toEqual(["prefect.automation.action.triggered", "prefect.automation.action.executed"]);
+  });
+
+  it("is acked even when the write keeps failing: the claim stays, so a redelivery does not run it again", async () => {
+    const { runTriggeredAction } = await import("../../../src/services/automations/run-action");
+    const queue = await newWorkQueue();
+    const message = actionMessage({ type: "pause-work-queue", source: "selected", work_queue_id: queue.id });
+    const { default: worker } = await import("../../../src/index");
+    const broken = envWithFailingBatches(Infinity);
+    const delivery = await runTriggeredAction(broken, (request) => worker.fetch!(request as any, env as any, {} as any) as any, message);
+    expect(delivery).toEqual({ ack: true });
+    expect(await isPaused(queue.id)).toBe(true);
+    expect(await record(message.automation.id)).toMatchObject({ status: "running" });
+    await api("PATCH", `/work_queues/${queue.id}`, { is_paused: false });
+    expect(await deliver([message], { attempts: 2 })).toMatchObject({ acked: [false], retried: [true] });
+    expect(await isPaused(queue.id)).toBe(false);
+  });
+});
+
 /** Delivers with our own API answering 500 to the work queue's PATCH. */
 async function deliverWithFailingApi(message: ReturnType<typeof actionMessage>) {
   const { consumeAutomationMessages } = await import("../../../src/services/automations/consumer");
