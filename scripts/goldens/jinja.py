@@ -1231,6 +1231,8 @@ MORE_NOTIFICATION_TEMPLATES = {
     "variables and missing objects": "{{ variables.team_channel }} {{ variables['team_channel'] }} {{ task_run }} {{ concurrency_limit }} {{ task_run.name }}",
     "dicts and lists": "{{ flow_run.tags }} {{ flow_run.parameters }} {{ deployment.tags | join(',') }} {{ flow_run.labels['prefect.flow.id'] == flow.id }} "
     "{{ flow_run.empirical_policy.max_retries }} {{ deployment.concurrency_options }} {{ work_pool.base_job_template.variables.type }}",
+    "floats": "{{ flow_run.empirical_policy.retry_delay_seconds }} {{ flow_run.empirical_policy }} {{ flow_run.total_run_time.total_seconds() * 2 }} "
+    "{{ automation.trigger.within }} {{ work_queue.health_check_policy }}",
     "durations": "{{ flow_run.estimated_start_time_delta }} {{ flow_run.total_run_time.total_seconds() }} "
     "{{ flow_run.estimated_run_time | humanize_naturaldelta(minimum_unit='microseconds') }} {{ flow_run.end_time - flow_run.start_time }}",
 }
@@ -1469,7 +1471,8 @@ def write_notification_goldens(out: Path) -> None:
         "generator": "scripts/goldens/jinja.py",
         "oracle": f"jinja2 {jinja2.__version__}, Prefect 3.8.3's JinjaTemplateAction context and render_user_template, restated",
         "ui_url": UI_URL,
-        "objects": NOTIFICATION_OBJECTS,
+        # As JSON text: a float such as 0.0 stays a float when the test reads it.
+        "objects": json.dumps(NOTIFICATION_OBJECTS),
         "cases": cases,
     }
     out.write_text(json.dumps(document, indent=1, ensure_ascii=False) + "\n")

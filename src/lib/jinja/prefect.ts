@@ -6,7 +6,7 @@
 import { valueError } from "./errors";
 import { PyDateTime, PyTimedelta } from "./pytime";
 import type { Filter, Renderer } from "./runtime";
-import { dictGet, isMapping, isStr, MISSING, PyCallable, pyEq, PyObject, pyRepr, pyStr, tuple } from "./values";
+import { dictGet, isMapping, isStr, MISSING, num, PyCallable, pyEq, PyFloat, PyObject, pyRepr, pyStr, tuple } from "./values";
 
 /** A pydantic model instance: attributes are its fields; printed as pydantic prints models. */
 export class PyModel extends PyObject {
@@ -324,8 +324,7 @@ function fieldValue(key: string, value: unknown): unknown {
       return value;
     }
   }
-  if ((typeof value === "number" || value instanceof Object) && DURATION_FIELDS.has(key) && value !== null && !isMapping(value))
-    return PyTimedelta.fromSeconds(Number(value));
+  if (DURATION_FIELDS.has(key) && (typeof value === "number" || value instanceof PyFloat)) return PyTimedelta.fromSeconds(num(value));
   if (key === "state" && isMapping(value)) return prefectState(value as Record<string, unknown>);
   if (key === "state_details" && isMapping(value)) return prefectModel("StateDetails", value as Record<string, unknown>);
   return value;

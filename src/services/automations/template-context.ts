@@ -9,6 +9,7 @@
 import type { Bindings } from "../../env";
 import type { Firing, TriggeredActionMessage } from "../../events/automations/contract";
 import type { StoredEvent } from "../../db/queries/events";
+import { parsePythonJson } from "../../lib/python";
 import { collectPlaceholders, hydrate, renderRunDeploymentParameters, upgradeV1Templates, ValidJinja } from "../../lib/schema-tools";
 import {
   LabelDiver,
@@ -43,7 +44,8 @@ export function apiReader(env: Env, fetchApi: ApiCall): ApiRead {
     if (body !== undefined) init.body = JSON.stringify(body);
     const response = await fetchApi(new Request(`http://prefect-in-memory/api${path}`, init));
     const text = await response.text();
-    return { status: response.status, body: response.status < 300 && text ? JSON.parse(text) : null };
+    // Python tells 0.0 from 0 (`{{ limit.slot_decay_per_second }}` prints 0.0): numbers keep their kind.
+    return { status: response.status, body: response.status < 300 && text ? parsePythonJson(text, { keepNumberKinds: true }) : null };
   };
 }
 
@@ -145,13 +147,6 @@ function stateFromResource(resource: Record<string, string>): Record<string, unk
 }
 
 const RESPONSES = "prefect.server.schemas.responses";
-/** ConcurrencyLimitV2's float fields (JSON loses `0.0` vs `0`). */
-const FLOAT_FIELDS = new Set(["slot_decay_per_second", "avg_slot_occupancy_seconds"]);
-
-function asFloats(json: Record<string, unknown>): Record<string, unknown> {
-  return Object.fromEntries(Object.entries(json).map(([k, v]) => [k, FLOAT_FIELDS.has(k) && typeof v === "number" ? new PyFloat(v) : v]));
-}
-
 /** Fields Prefect's models type as its AutoEnums (`{{ deployment.status }}` prints `DeploymentStatus.READY`). */
 const ENUM_FIELDS: Record<string, Record<string, string>> = {
   FlowRunResponse: { state_type: "StateType" },
@@ -202,7 +197,7 @@ async function readObject(api: ApiRead, name: string, resource: Record<string, s
     }
     case "concurrency_limit": {
       const json = await get(`/v2/concurrency_limits/${id}`);
-      return json && serverModel("ConcurrencyLimitV2", asFloats(json));
+      return json && serverModel("ConcurrencyLimitV2", json);
     }
   }
   return null;
@@ -235,7 +230,7 @@ function triggerModel(trigger: Record<string, any>): PyModel | Record<string, an
   const fields: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(trigger)) {
     if (k === "posture" && typeof v === "string") fields[k] = new PyStrEnum("Posture", v);
-    else if (k === "within" && typeof v === "number") fields[k] = PyTimedelta.fromSeconds(v);
+    else if (k === "within" && (typeof v === "number" || v instanceof PyFloat)) fields[k] = PyTimedelta.fromSeconds(Number(v instanceof PyFloat ? v.value : v));
     else if (k === "triggers" && Array.isArray(v)) fields[k] = v.map(triggerModel);
     else fields[k] = v;
   }

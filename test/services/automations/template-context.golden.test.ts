@@ -8,14 +8,17 @@ import golden from "../../goldens/jinja_notifications.json";
 import type { TriggeredActionMessage } from "../../../src/events/automations/contract";
 import type { StoredEvent } from "../../../src/db/queries/events";
 import { renderUserTemplate, TemplateRenderError } from "../../../src/lib/jinja";
+import { parsePythonJson } from "../../../src/lib/python";
 import { type ApiRead, templateContextFor, templateRenderOptions } from "../../../src/services/automations/template-context";
 
-const objects = golden.objects as any;
+const objects = JSON.parse(golden.objects);
+/** The API's answers, their numbers of Python's kinds (0.0 a float), as apiReader reads them. */
+const answers = parsePythonJson(golden.objects, { keepNumberKinds: true }) as any;
 const env = { PREFECT_UI_URL: golden.ui_url };
 
 const api: ApiRead = async (method, path) => {
-  const answer = objects.api[`${method} ${path}`];
-  return answer === undefined ? { status: 404, body: { detail: "Not found" } } : { status: 200, body: structuredClone(answer) };
+  const answer = answers.api[`${method} ${path}`];
+  return answer === undefined ? { status: 404, body: { detail: "Not found" } } : { status: 200, body: answer };
 };
 
 const automation = objects.api[`GET /automations/${objects.automation_id}`];
