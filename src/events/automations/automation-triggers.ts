@@ -126,8 +126,11 @@ export class AutomationTriggers extends DurableObject<Bindings> {
   private load(automation: LoadedAutomation): TriggerTree {
     const json = JSON.stringify(automation);
     if (!this.tree || json !== this.treeJson) {
-      if (json !== this.treeJson) this.state.saveAutomation(json);
       this.tree = new TriggerTree(automation);
+      if (json !== this.treeJson) {
+        this.state.saveAutomation(json);
+        this.state.keepOnlyTriggers(this.tree.allIds());
+      }
       this.treeJson = json;
     }
     return this.tree;

@@ -46,6 +46,11 @@ export class TriggerTree {
     if (isComposite(trigger)) (trigger.triggers ?? []).forEach((c: StoredTrigger, i: number) => this.walk(c, trigger, `${path}.${i}`));
   }
 
+  /** Every trigger's id, composite ones included. */
+  allIds(): string[] {
+    return [...this.ids.values()];
+  }
+
   idOf(trigger: StoredTrigger): string {
     return this.ids.get(trigger)!;
   }

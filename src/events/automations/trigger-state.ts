@@ -212,6 +212,14 @@ export class TriggerState {
     return (this.one(`SELECT MIN(held_at) AS at FROM held_event`)?.at as number | null) ?? null;
   }
 
+  /** Forgets the state of triggers no longer in the automation (it changed without a reset). */
+  keepOnlyTriggers(ids: string[]): void {
+    const list = JSON.stringify(ids);
+    this.sql.exec(`DELETE FROM bucket WHERE trigger_id NOT IN (SELECT value FROM json_each(?))`, list);
+    this.sql.exec(`DELETE FROM proactive_run WHERE trigger_id NOT IN (SELECT value FROM json_each(?))`, list);
+    this.sql.exec(`DELETE FROM child_firing WHERE parent_id NOT IN (SELECT value FROM json_each(?)) OR child_id NOT IN (SELECT value FROM json_each(?))`, list, list);
+  }
+
   /** Forgets everything (the automation changed or went away). */
   clear(): void {
     for (const table of ["meta", "bucket", "proactive_run", "child_firing", "seen_event", "held_event"]) this.sql.exec(`DELETE FROM ${table}`);

@@ -119,3 +119,18 @@ describe("proactive event triggers", () => {
     });
   });
 });
+
+describe("an automation changed without a reset", () => {
+  it("keeps no state (nor alarm) for triggers it no longer has", async () => {
+    const first = automation(eventTrigger({ posture: "Proactive", after: ["go"], expect: ["done"], for_each: ["prefect.resource.id"], within: 30 }));
+    const h = new Harness(first);
+    await h.send(event("go", { seconds: 0 }));
+    expect(await h.alarmTime()).toBe(T0 + 30_000);
+    const changed = { ...first, trigger: eventTrigger({ posture: "Proactive", after: ["go"], expect: ["done"], for_each: ["prefect.resource.id"], within: 60 }) };
+    await h.stub.evaluate(changed, []);
+    // the new trigger's first evaluation is due in 60 s; the old trigger's window is forgotten
+    expect(await h.alarmTime()).toBe(T0 + 60_000);
+    await h.alarmAt(61);
+    expect(await h.fired()).toEqual([]);
+  });
+});
