@@ -62,10 +62,6 @@ export class TriggerTree {
   proactiveTriggers(): StoredTrigger[] {
     return this.eventTriggers.filter(isProactive);
   }
-
-  byId(id: string): StoredTrigger | undefined {
-    return this.eventTriggers.find((t) => this.idOf(t) === id);
-  }
 }
 
 export class Evaluation {
