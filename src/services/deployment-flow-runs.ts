@@ -24,16 +24,23 @@ export async function hydrateParameters(
   params: Record<string, unknown>,
   failure = "Error hydrating flow run parameters",
 ): Promise<Record<string, unknown>> {
+  const hydrated = await hydrateValues(db, params);
+  if ("error" in hydrated) throw badRequest(`${failure}: ${hydrated.error}`);
+  return hydrated.value;
+}
+
+/** Prefect's hydrate with raise_on_error, render_jinja and workspace variables: the values, or the first error's message. */
+export async function hydrateValues(db: Db, params: Record<string, unknown>): Promise<{ value: Record<string, unknown> } | { error: string }> {
   const text = JSON.stringify(params);
-  if (!text.includes("__prefect_kind")) return params;
+  if (!text.includes("__prefect_kind")) return { value: params };
   const workspaceVariables = text.includes("workspace_variable")
     ? Object.fromEntries((await db.select({ name: variable.name, value: variable.value }).from(variable)).map((v) => [v.name, v.value]))
     : {};
   // Jinja placeholders render with an empty context, as Prefect's create_flow_run renders them.
   const hydrated = hydrate(params, { workspaceVariables, renderWorkspaceVariables: true, renderJinja: true });
   const [first] = collectHydrationErrors(hydrated);
-  if (first) throw badRequest(`${failure}: ${first[1].message}`);
-  return unwrapPlaceholders(hydrated) as Record<string, unknown>;
+  if (first) return { error: first[1].message };
+  return { value: unwrapPlaceholders(hydrated) as Record<string, unknown> };
 }
 
 function unwrapPlaceholders(value: unknown): unknown {

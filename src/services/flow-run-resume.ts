@@ -7,6 +7,7 @@ import { isoNow } from "../lib/time";
 import { CircularSchemaRefError, validationFailure } from "../lib/schema-tools";
 import { setFlowRunState, type SetStateOutcome } from "../orchestration/flow-run-state";
 import { runStateOf } from "../orchestration/write";
+import { hydrateValues } from "./deployment-flow-runs";
 
 type Outcome = Pick<SetStateOutcome, "result" | "written">;
 
@@ -16,7 +17,8 @@ const refused = (state: SetStateOutcome["result"]["state"], reason: string): Out
 });
 
 /**
- * Resumes a paused flow run, as Prefect does: a run paused for input must receive input valid
+ * Resumes a paused flow run, as Prefect does: a run paused for input must receive input (hydrated:
+ * `__prefect_kind` placeholders resolved, Jinja rendered) valid
  * against the schema it stored (`run_input_keyset.schema`), which is then saved under
  * `run_input_keyset.response`; a suspended run (pause_reschedule) is rescheduled as Resuming,
  * a paused one goes back to RUNNING. Returns null when the run does not exist.
@@ -31,7 +33,10 @@ export async function resumeFlowRun(env: Bindings, db: Db, id: string, runInput:
   const keyset = state.state_details.run_input_keyset as Record<string, string> | null;
   let input = runInput;
   if (keyset) {
-    input = input ?? {};
+    // Prefect hydrates the input first (placeholders resolved, Jinja rendered), and stores it so.
+    const hydrated = await hydrateValues(db, input ?? {});
+    if ("error" in hydrated) return refused(state, `Error hydrating run input: ${hydrated.error}`);
+    input = hydrated.value;
     const stored = await db
       .select({ value: flowRunInput.value })
       .from(flowRunInput)

@@ -25,4 +25,17 @@ describe("POST /flow_runs/{id}/resume with run input", () => {
     expect((await api("POST", `/flow_runs/${id}/resume`, { run_input: { a: "x" } })).body.status).toBe("REJECT");
     expect((await api("POST", `/flow_runs/${id}/resume`, { run_input: { a: 1 } })).body.status).toBe("ACCEPT");
   });
+
+  it("hydrates the input first, as Prefect's resume_flow_run (Jinja rendered, variables read), and stores it hydrated", async () => {
+    const id = await pausedForInput({ type: "object", properties: { a: { type: "integer" }, b: { type: "string" } } });
+    const bad = await api("POST", `/flow_runs/${id}/resume`, { run_input: { a: { __prefect_kind: "jinja", template: "{{ 1 / 0 }}" } } });
+    expect(bad.body).toMatchObject({
+      status: "REJECT",
+      details: { reason: "Error hydrating run input: Invalid jinja: Failed to render template due to the following error: ZeroDivisionError('division by zero')" },
+    });
+    const run_input = { a: { __prefect_kind: "json", value: { __prefect_kind: "jinja", template: "{{ 40 + 2 }}" } }, b: { __prefect_kind: "jinja", template: "{{ 'ok' | upper }}" } };
+    expect((await api("POST", `/flow_runs/${id}/resume`, { run_input })).body.status).toBe("ACCEPT");
+    const stored = await api("GET", `/flow_runs/${id}/input/k-response`);
+    expect(stored.body).toEqual({ a: 42, b: "OK" });
+  });
 });
