@@ -1,7 +1,8 @@
 import { DurableObject } from "cloudflare:workers";
 import type { Bindings } from "../../env";
 import type { StoredEvent } from "../../db/queries/events";
-import { d1Binding } from "../../db/client";
+import { d1Binding, databaseOf } from "../../db/client";
+import { readAutomation } from "../../db/queries/automations";
 import { receivedEventById } from "../../db/queries/event-lookup";
 import type { LoadedAutomation } from "./contract";
 import { Evaluation, LOOKBACK_US, TriggerTree } from "./evaluation";
@@ -50,7 +51,7 @@ export class AutomationTriggers extends DurableObject<Bindings> {
   /** Evaluates `events` (in arrival order) against `automation`'s triggers; firings enqueue actions. */
   async evaluate(automation: LoadedAutomation, events: StoredEvent[]): Promise<void> {
     return this.serially(async () => {
-      const tree = this.load(automation);
+      const tree = this.load(this.newer(automation));
       const evaluation = this.evaluation(tree);
       try {
         for (const event of events) await this.process(evaluation, event, 0);
@@ -65,22 +66,44 @@ export class AutomationTriggers extends DurableObject<Bindings> {
 
   /** Forgets all trigger state (the automation was updated, disabled or deleted). */
   async reset(): Promise<void> {
-    return this.serially(async () => {
-      this.state.clear();
-      this.tree = null;
-      this.treeJson = "";
-      this.eventsClock = null;
-      await this.ctx.storage.deleteAlarm();
-      this.alarmAt = null;
-    });
+    return this.serially(() => this.forget());
+  }
+
+  private async forget(): Promise<void> {
+    this.state.clear();
+    this.tree = null;
+    this.treeJson = "";
+    this.eventsClock = null;
+    await this.ctx.storage.deleteAlarm();
+    this.alarmAt = null;
+  }
+
+  /**
+   * An isolate whose index is up to a second stale may still hand over an older version of the
+   * automation after it changed: the newer of the two is evaluated.
+   */
+  private newer(automation: LoadedAutomation): LoadedAutomation {
+    const known = this.tree?.automation ?? this.state.automation();
+    return known && known.id === automation.id && (known.updated ?? "") > (automation.updated ?? "") ? known : automation;
+  }
+
+  /**
+   * The automation as stored now, or null when it was deleted or disabled. An alarm checks it first:
+   * a stale isolate's late call may have re-armed an object after its automation's reset.
+   */
+  private async current(automation: LoadedAutomation): Promise<LoadedAutomation | null> {
+    const stored = await readAutomation(databaseOf(this.env), automation.id);
+    return stored?.enabled ? stored : null;
   }
 
   /** Proactive windows that end, followers whose leader came or never will. */
   async alarm(): Promise<void> {
     this.alarmAt = undefined;
     return this.serially(async () => {
-      const automation = this.tree?.automation ?? this.state.automation();
-      if (!automation) return;
+      const known = this.tree?.automation ?? this.state.automation();
+      if (!known) return;
+      const automation = await this.current(known);
+      if (!automation) return this.forget();
       const tree = this.load(automation);
       const evaluation = this.evaluation(tree);
       try {

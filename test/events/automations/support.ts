@@ -37,6 +37,21 @@ export function automation(trigger: StoredTrigger, o: Partial<LoadedAutomation> 
   } as LoadedAutomation;
 }
 
+/**
+ * Stores the automation's row as the API would (once): an object's alarm goes on only for an
+ * automation that still exists, enabled, in D1.
+ */
+export async function storeAutomation(a: LoadedAutomation): Promise<void> {
+  const json = (v: unknown) => JSON.stringify(v);
+  const now = a.updated ?? new Date().toISOString();
+  await env.DB.prepare(
+    `INSERT OR REPLACE INTO automation (id, created, updated, name, description, enabled, tags, trigger, actions, actions_on_trigger, actions_on_resolve)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+  )
+    .bind(a.id, a.created ?? now, now, a.name, a.description, a.enabled ? 1 : 0, json(a.tags), json(a.trigger), json(a.actions), json(a.actions_on_trigger), json(a.actions_on_resolve))
+    .run();
+}
+
 /** A test clock near real time (alarms set from it stay in the future), moved by hand. */
 export const T0 = Math.floor(Date.now() / 1000) * 1000 + 60_000;
 export const at = (seconds: number) => new Date(T0 + seconds * 1000).toISOString();
@@ -81,6 +96,7 @@ export class Harness {
   }
 
   async evaluate(...events: StoredEvent[]): Promise<void> {
+    await storeAutomation(this.automation);
     await this.stub.evaluate(this.automation, events);
   }
 
@@ -94,6 +110,7 @@ export class Harness {
 
   /** Runs the alarm with the clock at T0 + `seconds`; answers whether one was set. */
   async alarmAt(seconds: number): Promise<boolean> {
+    await storeAutomation(this.automation);
     await this.setClock(seconds);
     return runDurableObjectAlarm(this.stub);
   }
