@@ -60,7 +60,7 @@ export function automationsConcerned(index: AutomationIndex, events: StoredEvent
     if (IGNORED_EVENTS.has(event.event)) continue;
     let seen: Set<string> | undefined;
     const consider = ({ automation, trigger }: IndexedTrigger) => {
-      if (seen?.has(automation.id) || !covers(trigger, event)) return;
+      if (seen?.has(automation.id) || !covers(trigger, event, automation.id)) return;
       (seen ??= new Set()).add(automation.id);
       const entry = out.get(automation.id);
       if (entry) entry.events.push(event);

@@ -77,14 +77,14 @@ export class Evaluation {
 
   /** Whether any of the automation's event triggers covers the event. */
   concerns(event: StoredEvent): boolean {
-    return this.tree.eventTriggers.some((t) => covers(t, event));
+    return this.tree.eventTriggers.some((t) => covers(t, event, this.tree.automation.id));
   }
 
   /** Prefect's reactive_evaluation of one event against every event trigger that covers it. */
   event(event: StoredEvent): void {
     const occurred = micros(event.occurred);
     for (const trigger of this.tree.eventTriggers) {
-      if (!covers(trigger, event)) continue;
+      if (!covers(trigger, event, this.tree.automation.id)) continue;
       const id = this.tree.idOf(trigger);
       const proactive = isProactive(trigger);
       const within = withinMicros(trigger);

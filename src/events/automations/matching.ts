@@ -133,8 +133,26 @@ export function indexPatterns(trigger: StoredTrigger): string[] {
   return expect.length ? [...new Set([...expect, ...(trigger.after ?? [])])] : ["*"];
 }
 
-/** The event concerns this event trigger (Prefect's find_interested_triggers + covers). */
-export function covers(trigger: StoredTrigger, event: Pick<StoredEvent, "event" | "resource" | "related">): boolean {
+/** The events the engine records about a firing and its actions. */
+const ENGINE_EVENT = /^prefect\.automation\.(triggered|action\.)/;
+const NAMES_ENGINE_EVENTS = /^prefect\.automation\./;
+
+/**
+ * Our guard against automations firing on their own firings forever (Prefect has none): the
+ * engine's events reach only triggers that name them (an expect/after pattern beginning
+ * `prefect.automation.`, not `*` or `prefect.*` or no `expect`), and never the automation they
+ * are about. Without it, one automation that expects every event fires on its own
+ * `prefect.automation.triggered` event, whose payload nests the one before, without end.
+ */
+export function engineEventReaches(trigger: StoredTrigger, event: Pick<StoredEvent, "event" | "resource">, automationId?: string): boolean {
+  if (!ENGINE_EVENT.test(event.event)) return true;
+  if (automationId !== undefined && event.resource["prefect.resource.id"] === `prefect.automation.${automationId}`) return false;
+  return [...(trigger.expect ?? []), ...(trigger.after ?? [])].some((p: string) => NAMES_ENGINE_EVENTS.test(p));
+}
+
+/** The event concerns this event trigger (Prefect's find_interested_triggers + covers, and our engine-event guard). */
+export function covers(trigger: StoredTrigger, event: Pick<StoredEvent, "event" | "resource" | "related">, automationId?: string): boolean {
+  if (!engineEventReaches(trigger, event, automationId)) return false;
   if (!indexPatterns(trigger).some((p) => fnmatch(event.event, p))) return false;
   if (!eventPattern(trigger).test(event.event)) return false;
   return coversResources(trigger, event);
