@@ -50,6 +50,8 @@ export interface TriggeredActionMessage {
   action_index: number;
   /** This invocation's id: the idempotency record's key with automation id and action index. */
   invocation: string;
+  /** Its events travel as ids only (too large for a queue message): the consumer reads them back. */
+  events_by_reference?: true;
   /** ISO time the firing happened (Prefect's TriggeredAction.triggered). */
   triggered: string;
 }
@@ -61,6 +63,7 @@ export interface NotificationPolicyMessage {
   flow_run_id: string;
   /** The state event that matched (`prefect.flow-run.<State>`). */
   event: StoredEvent;
+  events_by_reference?: true;
 }
 
 export type AutomationMessage = TriggeredActionMessage | NotificationPolicyMessage;

@@ -1,5 +1,6 @@
 import type { Bindings } from "../../env";
 import type { AutomationMessage } from "./contract";
+import { withEventsByReference } from "./by-reference";
 
 /** Cloudflare Queues' limits: 100 messages and 256 KB per sendBatch, 128 KB per message (with room for overhead). */
 const MAX_MESSAGES = 100;
@@ -10,8 +11,9 @@ const encoder = new TextEncoder();
 
 /**
  * Puts messages on the AUTOMATION_ACTIONS queue (at-least-once; the consumer dedupes), in
- * batches within the queue's limits. A message larger than one may be is logged and left out,
- * so that it does not keep the others from being sent.
+ * batches within the queue's limits. A message too large sends its events by reference
+ * (by-reference.ts); one still too large is logged and left out, so that it does not keep the
+ * others from being sent.
  */
 export async function enqueueAutomationMessages(env: Bindings, messages: AutomationMessage[]): Promise<void> {
   let batch: { body: AutomationMessage; contentType: "json" }[] = [];
@@ -21,8 +23,12 @@ export async function enqueueAutomationMessages(env: Bindings, messages: Automat
     batch = [];
     bytes = 0;
   };
-  for (const body of messages) {
-    const size = encoder.encode(JSON.stringify(body)).length;
+  for (let body of messages) {
+    let size = encoder.encode(JSON.stringify(body)).length;
+    if (size > MAX_MESSAGE_BYTES) {
+      body = withEventsByReference(body);
+      size = encoder.encode(JSON.stringify(body)).length;
+    }
     if (size > MAX_MESSAGE_BYTES) {
       console.error(`automations: a ${body.kind} message of ${size} bytes exceeds the queue's message size; not sent`, JSON.stringify(body).slice(0, 1000));
       continue;

@@ -3,12 +3,14 @@ import type { AutomationMessage } from "../../events/automations/contract";
 import type { InternalApi } from "./actions";
 import { deadLetterTriggeredAction, runTriggeredAction, type Delivery } from "./run-action";
 import { deliverPolicyNotification } from "../notifications/policies";
+import { withEventsRestored } from "../../events/automations/by-reference";
+import { d1Binding } from "../../db/client";
 
 export type { InternalApi } from "./actions";
 
 /** One message's work, by its kind. */
 async function handle(message: Message<AutomationMessage>, env: Bindings, api: InternalApi): Promise<Delivery> {
-  const body = message.body;
+  const body = await withEventsRestored(d1Binding(env), message.body);
   switch (body.kind) {
     case "action":
       return runTriggeredAction(env, api, body, message.attempts);
