@@ -59,6 +59,20 @@ export function webhookPayloadsAsText(body: unknown): unknown {
 
 // ---- field and model validators ----
 
+/**
+ * Our limit (Prefect has none): every firing runs each action once, so an automation's action
+ * lists bound the work one event can start. No automation Prefect's UI or SDK makes comes near it.
+ */
+export const MAX_ACTIONS = 100;
+
+const tooManyActions = (loc: Loc, list: unknown[]): PydanticError => ({
+  type: "too_long",
+  loc,
+  msg: `List should have at most ${MAX_ACTIONS} items after validation, not ${list.length}`,
+  input: list,
+  ctx: { field_type: "List", max_length: MAX_ACTIONS, actual_length: list.length },
+});
+
 const valueError = (loc: Loc, message: string, input: unknown): PydanticError => ({
   type: "value_error",
   loc,
@@ -180,6 +194,8 @@ export function loopProblem(core: Pick<AutomationCore, "enabled" | "trigger" | "
  * input, as pydantic runs model validators last.
  */
 export function automationProblems(core: AutomationCore, root: Loc, rawBody: unknown): PydanticError[] {
+  const tooMany = ACTION_LISTS.filter((list) => core[list].length > MAX_ACTIONS).map((list) => tooManyActions([...root, list], core[list]));
+  if (tooMany.length) return tooMany;
   const problems = triggerProblems(core.trigger, [...root, "trigger"]);
   for (const list of ACTION_LISTS) core[list].forEach((action, i) => problems.push(...actionProblems(action, [...root, list, i])));
   if (problems.length) return problems;
