@@ -1,7 +1,7 @@
 // Automations (list, detail, wizard create and edit, enable toggle) and the event feed (feed, one event).
 import assert from "node:assert/strict";
 import { randomUUID } from "node:crypto";
-import { describe, it } from "node:test";
+import { after, describe, it } from "node:test";
 import { api, seed, unique, useBrowser } from "./support/index.mjs";
 
 const browser = useBrowser();
@@ -72,6 +72,11 @@ const flowRunFailedTrigger = {
 };
 
 describe("automations", () => {
+  // The server evaluates them: left enabled, these would cancel the next test files' flow runs.
+  after(async () => {
+    for (const automation of await api.post("/automations/filter", {})) await api.delete(`/automations/${automation.id}`);
+  });
+
   it("lists a seeded automation with its trigger and actions, shows it on its own page, turns it off and on, deletes it", async () => {
     const automation = await seed.automation({
       description: "cancels what fails",
