@@ -257,7 +257,3 @@ export class AutomationTriggers extends DurableObject<Bindings> {
     this.alarmAt = next;
   }
 }
-
-export function automationTriggersOf(env: Bindings, automationId: string) {
-  return env.AUTOMATION_TRIGGERS.get(env.AUTOMATION_TRIGGERS.idFromName(`automation:${automationId}`));
-}

@@ -4,7 +4,7 @@ import type { StoredEvent } from "../../db/queries/events";
 import { databaseOf } from "../../db/client";
 import { readAutomationSnapshot, readEnabledAutomations, type AutomationSnapshot } from "../../db/queries/automation-snapshot";
 import { automationsConcerned, buildAutomationIndex, type AutomationIndex } from "./automation-index";
-import { automationTriggersOf } from "./automation-triggers";
+import { automationTriggersOf } from "./objects";
 import { eventTriggers } from "./matching";
 import type { LoadedAutomation, StoredTrigger } from "./contract";
 

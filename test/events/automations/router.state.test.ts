@@ -2,7 +2,7 @@ import { env } from "cloudflare:workers";
 import { runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { api, settleEvents, unique } from "../../helpers";
-import { automationTriggersOf } from "../../../src/events/automations/automation-triggers";
+import { automationTriggersOf } from "../../../src/events/automations/objects";
 
 /**
  * What an automation write does to its AutomationTriggers object: updated, disabled and deleted

@@ -3,7 +3,8 @@ import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { getDb } from "../../../src/db/client";
 import type { StoredEvent } from "../../../src/db/queries/events";
 import { drainEventOutbox } from "../../../src/events/outbox";
-import { automationTriggersOf, type AutomationTriggers } from "../../../src/events/automations/automation-triggers";
+import type { AutomationTriggers } from "../../../src/events/automations/automation-triggers";
+import { automationTriggersOf } from "../../../src/events/automations/objects";
 import type { LoadedAutomation, StoredTrigger } from "../../../src/events/automations/contract";
 import { uuid4 } from "../../../src/lib/ids";
 
