@@ -1,4 +1,4 @@
-import { waitUntil } from "cloudflare:workers";
+import { keepAlive } from "../lib/keep-alive";
 import { databaseOf, d1Of, type Db } from "../db/client";
 import { event, eventResource } from "../db/schema";
 import { insertJsonRowsSql, type StoredEvent } from "../db/queries/events";
@@ -95,12 +95,7 @@ export function eventsCommitted(events: StoredEvent[], env: Bindings): void {
   if (recordedSinceDrain < DRAIN_AFTER_EVENTS && now - lastDrain < DRAIN_AFTER_MS) return;
   recordedSinceDrain = 0;
   lastDrain = now;
-  const drained = drainEventOutbox(databaseOf(env)).catch((err) => console.error("event outbox: drain failed", err));
-  try {
-    waitUntil(drained);
-  } catch {
-    // Outside a request: the drain still runs.
-  }
+  keepAlive(drainEventOutbox(databaseOf(env)).catch((err) => console.error("event outbox: drain failed", err)));
 }
 
 /** Stores server-made events on their own (one D1 round trip) and publishes them. */

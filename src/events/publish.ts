@@ -1,4 +1,4 @@
-import { waitUntil } from "cloudflare:workers";
+import { keepAlive } from "../lib/keep-alive";
 import type { Bindings } from "../env";
 import type { StoredEvent } from "../db/queries/events";
 import type { Log } from "../schemas/prefect.gen";
@@ -24,13 +24,6 @@ export function openEventStreamSocket(env: Bindings, upgrade: Request): Promise<
   return eventStreamOf(env).fetch(upgrade);
 }
 
-function keepAlive(p: Promise<unknown>): void {
-  try {
-    waitUntil(p);
-  } catch {
-    // Outside a request (e.g. some tests): the promise still runs.
-  }
-}
 
 /**
  * How long an isolate trusts what it last heard about /events/out sockets. Events are published

@@ -1,4 +1,4 @@
-import { waitUntil } from "cloudflare:workers";
+import { keepAlive } from "../../lib/keep-alive";
 import type { Bindings } from "../../env";
 import type { StoredEvent } from "../../db/queries/events";
 import { databaseOf } from "../../db/client";
@@ -46,13 +46,6 @@ function matches(policy: ActivePolicy, e: StoredEvent): boolean {
   return runTags.some((t) => tags.includes(t));
 }
 
-function keepAlive(p: Promise<unknown>): void {
-  try {
-    waitUntil(p);
-  } catch {
-    // Outside a request (e.g. some tests): the promise still runs.
-  }
-}
 
 /** Queues the notifications the state changes among `events` call for. Never fails the caller. */
 export function queueNotificationPolicies(events: StoredEvent[], env: Bindings): void {

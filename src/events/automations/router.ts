@@ -1,4 +1,4 @@
-import { waitUntil } from "cloudflare:workers";
+import { keepAlive } from "../../lib/keep-alive";
 import type { Bindings } from "../../env";
 import type { StoredEvent } from "../../db/queries/events";
 import { databaseOf } from "../../db/client";
@@ -51,13 +51,6 @@ export const routerProbe = {
   onCall: null as null | ((automationId: string, events: StoredEvent[]) => void),
 };
 
-function keepAlive(p: Promise<unknown>): void {
-  try {
-    waitUntil(p);
-  } catch {
-    // Outside a request (e.g. some tests): the promise still runs.
-  }
-}
 
 /** The loaded index if it may be used as is for events stored at `snapshot` (or, without one, now). */
 function currentIndex(snapshot: AutomationSnapshot | undefined): LoadedIndex | null {
