@@ -17,7 +17,8 @@ function newestChange(entry) {
 }
 
 const builtAt = existsSync(BUILT) ? statSync(BUILT).mtimeMs : 0;
-const changedAt = Math.max(...SOURCES.map((source) => newestChange(path.join(UI, source))));
+// The root lockfile pins the UI's dependencies (one npm workspace).
+const changedAt = Math.max(newestChange(path.join(UI, "..", "package-lock.json")), ...SOURCES.map((source) => newestChange(path.join(UI, source))));
 if (builtAt > changedAt && !process.argv.includes("--force")) {
   console.log("ui/dist is up to date");
 } else {

@@ -95,4 +95,38 @@ describe("app shell", () => {
     await page.screenshot("api docs");
     page.assertNoProblems({ ignore: (problem) => !swaggerLoaded && /SwaggerUIBundle/.test(problem.text) });
   });
+
+  it("reloads into the new build when a page's chunk is gone after a redeploy (the fallback answers it with index.html)", async () => {
+    const page = await browser.newPage();
+    await page.visit("/dashboard", ["Dashboard"]);
+    const chunkRequests = [];
+    await page.page.setRequestInterception(true);
+    page.page.on("request", (request) => {
+      if (request.isInterceptResolutionHandled()) return;
+      const { pathname } = new URL(request.url());
+      if (!/^\/assets\/Variables-[^/]+\.js$/.test(pathname)) return void request.continue();
+      chunkRequests.push(pathname);
+      if (chunkRequests.length > 1) return void request.continue();
+      // What the asset router answers for a file the new build no longer has.
+      return void request.respond({ status: 200, contentType: "text/html", body: "<!doctype html><div id=app></div>" });
+    });
+    await page.click("Variables", { selector: ".app-sidebar .p-context-nav-item" });
+    await page.waitForPath("/variables");
+    await page.waitForTexts(["Variables"]);
+    assert.equal(chunkRequests.length, 2, "the page's chunk, refused once, then loaded after the reload");
+    assert.equal(await page.page.evaluate(() => performance.getEntriesByType("navigation")[0]?.type), "navigate");
+    // The browser reports the refused module script itself; nothing else may go wrong.
+    page.assertNoProblems({ ignore: (problem) => /MIME type|dynamically imported module/.test(problem.text) });
+  });
+
+  it("ships the license of every package its bundle contains, and of the fonts its styles embed", async () => {
+    const page = await browser.newPage();
+    const response = await fetch(page.url("/THIRD_PARTY_LICENSES.txt"));
+    assert.equal(response.status, 200);
+    const notices = await response.text();
+    for (const name of ["vue", "vue-router", "axios", "d3", "pixi.js", "date-fns", "dompurify", "highlight.js", "marked", "@prefecthq/prefect-ui-library", "@prefecthq/prefect-design", "@prefecthq/graphs"])
+      assert.match(notices, new RegExp(`^${name.replace(/[.]/g, "\\.")}@\\d`, "m"), name);
+    assert.match(notices, /^@fontsource-variable\/inter@.* — OFL-1\.1$/m);
+    assert.match(notices, /SIL OPEN FONT LICENSE/i);
+  });
 });

@@ -3,6 +3,7 @@ import { plugin as PrefectUILibrary } from "@prefecthq/prefect-ui-library";
 import { createApp } from "vue";
 import { applyStoredColorMode } from "@/services/color-mode";
 import { router } from "@/router";
+import { reloadOnStaleBuild } from "@/services/stale-build";
 
 import "@prefecthq/vue-charts/vue-charts.css";
 import "@prefecthq/prefect-design/prefect-design.css";
@@ -12,5 +13,6 @@ import "@/styles.css";
 import App from "@/App.vue";
 
 applyStoredColorMode();
+reloadOnStaleBuild(router);
 
 createApp(App).use(router).use(PrefectDesign).use(PrefectUILibrary).mount("#app");
