@@ -136,7 +136,8 @@ export const taskRun = sqliteTable(
   (t) => [
     uniqueIndex("uq_task_run_flow_run_id_task_key_dynamic_key").on(t.flow_run_id, t.task_key, t.dynamic_key),
     index("ix_task_run_flow_run_id").on(t.flow_run_id),
-    index("ix_task_run_state_type").on(t.state_type),
+    // A state filter's page in the UI's sort (EXPECTED_START_TIME_DESC), read in order within the state.
+    index("ix_task_run_state_type_expected_start_time").on(t.state_type, t.expected_start_time),
     index("ix_task_run_expected_start_time").on(t.expected_start_time),
     index("ix_task_run_start_time").on(t.start_time),
     index("ix_task_run_name").on(t.name),

@@ -76,6 +76,18 @@ const LOG_ORDERS: Orders<typeof LogSort> = {
   TIMESTAMP_DESC: down(log, log.timestamp),
 };
 
+/**
+ * The sorts whose key follows state_type in an index (schema.ts): a page filtered by several
+ * states reads each state's runs in order there (page.ts, pageOf).
+ */
+export const FLOW_RUN_SORTS_BY_STATE: ReadonlySet<SortKey<typeof FlowRunSort>> = new Set([
+  "START_TIME_ASC",
+  "START_TIME_DESC",
+  "EXPECTED_START_TIME_ASC",
+  "EXPECTED_START_TIME_DESC",
+] as const);
+export const TASK_RUN_SORTS_BY_STATE: ReadonlySet<SortKey<typeof TaskRunSort>> = new Set(["EXPECTED_START_TIME_ASC", "EXPECTED_START_TIME_DESC"] as const);
+
 export const flowRunOrder = (sort: SortKey<typeof FlowRunSort>): SQL[] => [...FLOW_RUN_ORDERS[sort]];
 export const taskRunOrder = (sort: SortKey<typeof TaskRunSort>): SQL[] => [...TASK_RUN_ORDERS[sort]];
 export const flowOrder = (sort: SortKey<typeof FlowSort>): SQL[] => [...FLOW_ORDERS[sort]];

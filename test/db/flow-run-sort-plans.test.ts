@@ -51,12 +51,23 @@ describe("flow-run sorts", () => {
       expect(sorting(plan)).toEqual([]);
     });
 
-    // Several states' entries are not in the sort's order: the sort's own index is read instead
-    // (SQLite keeps no per-value statistics to see that a state is rare).
-    it("with several states, reads an index in order (no sort step)", async () => {
+    // Several states' entries are not in the sort's order, and SQLite keeps no per-value statistics
+    // to see that a state is rare: it would read the sort's own index until the page is full (to
+    // its end when the states are empty). Each state is read in order instead, and the page is
+    // chosen among the rows those reads stopped at (src/db/page.ts, pageOf).
+    it.each([
+      ["two states", ["COMPLETED", "FAILED"]],
+      ["every state", ["SCHEDULED", "PENDING", "RUNNING", "COMPLETED", "FAILED", "CANCELLED", "CRASHED", "PAUSED", "CANCELLING"]],
+    ])("with %s, searches the index once per state and sorts only the rows those searches read", async (_, states) => {
       await manyRunsInFewStates();
-      const plan = await planOfPage({ flow_runs: { state: { type: { any_: ["COMPLETED", "FAILED"] } } } }, sort);
-      expect(sorting(plan)).toEqual([]);
+      const plan = await planOfPage({ flow_runs: { state: { type: { any_: states } } } }, sort);
+      const searches = [`SEARCH flow_run USING INDEX ${index} (state_type=?)`, `SEARCH flow_run USING COVERING INDEX ${index} (state_type=?)`];
+      expect(plan.filter((step) => searches.includes(step))).toHaveLength(states.length);
+      expect(plan).toContain("SEARCH flow_run USING INTEGER PRIMARY KEY (rowid=?)");
+      expect(plan.filter((step) => step.startsWith("SCAN flow_run"))).toEqual([]);
+      // The one sort step is the outer query's, over the merged rows (the plan's last step).
+      expect(plan.filter((step) => step.startsWith("USE TEMP B-TREE"))).toEqual(["USE TEMP B-TREE FOR ORDER BY"]);
+      expect(plan.at(-1)).toBe("USE TEMP B-TREE FOR ORDER BY");
     });
   });
 });

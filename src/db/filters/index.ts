@@ -1,4 +1,4 @@
-import { sql, type Column } from "drizzle-orm";
+import { sql, type Column, type SQL } from "drizzle-orm";
 import { deployment, flow, flowRun, taskRun, workPool, workQueue } from "../schema";
 import { allOf, present, TRUE, uuidConds, whereOf, type Cond } from "./core";
 import { flowFilterSpec } from "./flows";
@@ -69,6 +69,33 @@ export function flowRunWhere(f: ResourceFilters): Cond {
     runHasTaskRun(f.task_runs),
   );
 }
+
+/**
+ * The distinct state types a run filter requires (`state.type.any_`, two or more) when that list is
+ * ANDed with the rest of the filter, so that the filter is the union of its copies with one type
+ * each; undefined otherwise (an or_ above it, a not_any_ beside it, fewer than two types).
+ */
+function requiredStateTypes(f: Filter): string[] | undefined {
+  if (!present(f) || f.operator === "or_" || !present(f.state)) return undefined;
+  const { state } = f;
+  if (state.operator === "or_" && present(state.name)) return undefined;
+  const type = state.type;
+  if (!present(type) || !Array.isArray(type.any_) || (Array.isArray(type.not_any_) && type.not_any_.length)) return undefined;
+  const types = [...new Set<string>(type.any_)];
+  return types.length > 1 ? types : undefined;
+}
+
+/** `filters` with the run filter under `key` requiring one state type each, when it requires several (see requiredStateTypes). */
+function byStateType(f: ResourceFilters, key: "flow_runs" | "task_runs"): ResourceFilters[] | undefined {
+  const runs = f[key];
+  return requiredStateTypes(runs)?.map((t) => ({ ...f, [key]: { ...runs, state: { ...runs!.state, type: { ...runs!.state.type, any_: [t] } } } }));
+}
+
+/** flowRunWhere as disjoint branches, one per state type the flow-run filter requires (a merged page's, page.ts). */
+export const flowRunWhereByState = (f: ResourceFilters): SQL[] | undefined => byStateType(f, "flow_runs")?.map((g) => flowRunWhere(g) ?? TRUE);
+
+/** taskRunWhere as disjoint branches, one per state type the task-run filter requires. */
+export const taskRunWhereByState = (f: ResourceFilters): SQL[] | undefined => byStateType(f, "task_runs")?.map((g) => taskRunWhere(g) ?? TRUE);
 
 /** True when a flow-run filter says nothing but `id.any_` (non-empty), as Prefect's only_filters_on_id. */
 function onlyFiltersOnId(f: Record<string, any>): boolean {

@@ -4,8 +4,8 @@ import type { Statement, Batch } from "../batch";
 import type { Db } from "../client";
 import { listing } from "../page";
 import { deployment, deploymentSchedule, flowRun, flowRunInput, flowRunState, log, taskRun, taskRunState } from "../schema";
-import { flowRunWhere, type ResourceFilters } from "../filters";
-import { flowRunOrder, logOrder } from "../sorts";
+import { flowRunWhere, flowRunWhereByState, type ResourceFilters } from "../filters";
+import { FLOW_RUN_SORTS_BY_STATE, flowRunOrder, logOrder } from "../sorts";
 import { isoNow } from "../../lib/time";
 import { integrityConflict } from "../../lib/errors";
 
@@ -39,7 +39,17 @@ export async function matchingFlowRunIds(db: Db, filters: ResourceFilters, limit
   return rows.map((r) => r.id);
 }
 
-const flowRuns = listing(flowRun, (f: ResourceFilters) => flowRunWhere(f), (sort: FlowRunSort) => flowRunOrder(sort), allAtNow(toFlowRunResponse));
+/** A page's branches by state type, where an index serves the sort within each (page.ts, pageOf). */
+export const flowRunBranches = (f: ResourceFilters, sort: FlowRunSort): SQL[] | undefined =>
+  FLOW_RUN_SORTS_BY_STATE.has(sort) ? flowRunWhereByState(f) : undefined;
+
+const flowRuns = listing(
+  flowRun,
+  (f: ResourceFilters) => flowRunWhere(f),
+  (sort: FlowRunSort) => flowRunOrder(sort),
+  allAtNow(toFlowRunResponse),
+  flowRunBranches,
+);
 export const { filter: filterFlowRuns, count: countFlowRuns, paginate: paginateFlowRuns } = flowRuns;
 
 /** The columns a PATCH may set, as Prefect's FlowRunUpdate maps onto the ORM (only those sent). */

@@ -3,15 +3,21 @@ import type { Db } from "../client";
 import { listing } from "../page";
 import { readOne } from "../rows";
 import { flowRun, log, taskRun, taskRunState } from "../schema";
-import { taskRunWhere, type ResourceFilters } from "../filters";
-import { taskRunOrder } from "../sorts";
+import { taskRunWhere, taskRunWhereByState, type ResourceFilters } from "../filters";
+import { TASK_RUN_SORTS_BY_STATE, taskRunOrder } from "../sorts";
 import { isoNow } from "../../lib/time";
 import { allAtNow, toTaskRun } from "./runs-serialize";
 import type { TaskRun, TaskRunSort, TaskRunUpdate } from "../../schemas/prefect.gen";
 
 export const readTaskRun = (db: Db, id: string): Promise<TaskRun | undefined> => readOne(db, taskRun, eq(taskRun.id, id), (row) => toTaskRun(row));
 
-const taskRuns = listing(taskRun, (f: ResourceFilters) => taskRunWhere(f), (sort: TaskRunSort) => taskRunOrder(sort), allAtNow(toTaskRun));
+const taskRuns = listing(
+  taskRun,
+  (f: ResourceFilters) => taskRunWhere(f),
+  (sort: TaskRunSort) => taskRunOrder(sort),
+  allAtNow(toTaskRun),
+  (f, sort) => (TASK_RUN_SORTS_BY_STATE.has(sort) ? taskRunWhereByState(f) : undefined),
+);
 export const { filter: filterTaskRuns, count: countTaskRuns, paginate: paginateTaskRuns } = taskRuns;
 
 export async function updateTaskRun(db: Db, id: string, input: Partial<TaskRunUpdate>): Promise<boolean> {

@@ -2,11 +2,11 @@ import { and, count, eq, isNotNull, sql, type SQL } from "drizzle-orm";
 import { inList } from "../lists";
 import type { SQLiteColumn, SQLiteTable } from "drizzle-orm/sqlite-core";
 import type { Db } from "../client";
-import { paged } from "../page";
+import { pageOf } from "../page";
 import { deployment, flowRun, taskRun } from "../schema";
 import { flowRunWhere, taskRunWhere, type ResourceFilters } from "../filters";
 import { flowRunOrder } from "../sorts";
-import { micros } from "./flow-runs";
+import { flowRunBranches, micros } from "./flow-runs";
 import { isoToMicros } from "./run-history";
 import { estimatedRunTime, estimatedStartTimeDelta, toTaskRun } from "./runs-serialize";
 import { normalizeUuid } from "../../lib/ids";
@@ -63,7 +63,7 @@ export async function nextRunsByFlow(db: Db, flowIds: string[]): Promise<Record<
 
 /** The UI's flow-run history: each matching run's state, start (or expected start), duration and lateness. */
 export async function flowRunHistory(db: Db, filters: ResourceFilters, sort: FlowRunSort, limit: number, offset: number): Promise<SimpleFlowRun[]> {
-  const query = db
+  const query = () => db
     .select({
       id: flowRun.id,
       state_type: flowRun.state_type,
@@ -74,7 +74,7 @@ export async function flowRunHistory(db: Db, filters: ResourceFilters, sort: Flo
     })
     .from(flowRun)
     .$dynamic();
-  const rows = await paged(query, { where: flowRunWhere(filters), orderBy: flowRunOrder(sort), limit, offset });
+  const rows = await pageOf(query, flowRun, { where: flowRunWhere(filters), orderBy: flowRunOrder(sort), limit, offset }, flowRunBranches(filters, sort));
   const now = isoNow();
   return rows.map((r) => ({
     id: r.id,
