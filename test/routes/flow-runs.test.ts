@@ -1,3 +1,4 @@
+import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { api, unique, waitFor } from "../helpers";
 import { remaining, seedDeployment, seedFlow, seedFlowRun, seedInput, seedLog, seedLogs, seedTaskRun } from "../fixtures/runs";
@@ -463,6 +464,17 @@ describe("edge cases of updates", () => {
     expect((await api("GET", `/flow_runs/${run.id}`)).body.labels).toEqual({ a: "1" });
     expect((await api("PATCH", `/flow_runs/${run.id}/labels`, { b: 1.5 })).status).toBe(204);
     expect((await api("GET", `/flow_runs/${run.id}`)).body.labels).toEqual({ a: "1", b: 1.5 });
+  });
+
+  it("labels: a run holding a value nested deeper than SQLite's JSON reads (stored before KeyValueLabels) is updatable, keeping its scalar labels", async () => {
+    const run = await seedFlowRun();
+    const deep = `${"[".repeat(1_500)}1${"]".repeat(1_500)}`;
+    await env.DB.prepare("UPDATE flow_run SET labels = ? WHERE id = ?").bind(`{"keep":"x","n":2,"deep":${deep},"obj":{"a":1}}`, run.id).run();
+    expect((await api("PATCH", `/flow_runs/${run.id}/labels`, { b: true })).status).toBe(204);
+    expect((await api("GET", `/flow_runs/${run.id}`)).body.labels).toEqual({ keep: "x", n: 2, b: true });
+    expect((await api("PATCH", `/flow_runs/${run.id}/labels`, { n: 3 })).status).toBe(204);
+    expect((await api("GET", `/flow_runs/${run.id}`)).body.labels).toEqual({ keep: "x", n: 3, b: true });
+    expect((await api("PATCH", `/flow_runs/${MISSING}/labels`, { b: true })).status).toBe(404);
   });
 
   it("a null run name is Prefect's integrity conflict", async () => {

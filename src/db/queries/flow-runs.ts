@@ -75,12 +75,25 @@ export async function updateFlowRun(db: Db, id: string, input: Partial<FlowRunUp
 /** Merges labels into the run's labels (existing keys overwritten). False when no such run. */
 export async function mergeFlowRunLabels(db: Db, id: string, labels: Record<string, string | number | boolean>): Promise<boolean> {
   // Label values are scalars, so json_patch is the shallow merge (no null deletes, no object merges).
+  const current = sql`coalesce(${flowRun.labels}, '{}')`;
   const res = await db
     .update(flowRun)
-    .set({ labels: sql`json_patch(coalesce(${flowRun.labels}, '{}'), ${JSON.stringify(labels)})`, updated: isoNow() })
-    .where(eq(flowRun.id, id))
+    .set({ labels: sql`json_patch(${current}, ${JSON.stringify(labels)})`, updated: isoNow() })
+    .where(and(eq(flowRun.id, id), sql`json_valid(${current})`))
     .returning({ id: flowRun.id });
-  return res.length > 0;
+  if (res.length > 0) return true;
+  // Labels SQLite cannot read: a value nested deeper than its JSON functions go (1 000 levels),
+  // stored before labels were held to KeyValueLabels. Merged here, keeping only their scalar
+  // values (what KeyValueLabels holds), so the run is updatable again.
+  const row = await db.select({ labels: flowRun.labels }).from(flowRun).where(eq(flowRun.id, id)).get();
+  if (!row) return false;
+  const stored: Record<string, unknown> = row.labels && typeof row.labels === "object" && !Array.isArray(row.labels) ? row.labels : {};
+  const scalars = Object.entries(stored).filter(([, v]) => ["string", "number", "boolean"].includes(typeof v));
+  await db
+    .update(flowRun)
+    .set({ labels: { ...Object.fromEntries(scalars), ...labels }, updated: isoNow() })
+    .where(eq(flowRun.id, id));
+  return true;
 }
 
 /**
