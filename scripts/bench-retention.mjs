@@ -5,8 +5,8 @@
 // flow runs (spread over the last 180 days: 60 % terminal, so ~30 % past the 90-day retention;
 // one state each, a task run and a log line for every tenth) straight into D1 in SQL, then reports:
 // - a cron pass (every service, the vacuums included): its time and the rows the vacuums deleted;
-// - POST /flow_runs/filter latency at that size (sorted, filtered pages of 20), one request at a
-//   time, as ratios to a constant route measured in the same run.
+// - POST /flow_runs/filter and /task_runs/filter latency at that size (sorted, filtered pages of
+//   20), one request at a time, as ratios to a constant route measured in the same run.
 //
 //   node scripts/bench-retention.mjs [--events 1000000] [--runs 1000000] [--requests 200]
 import { buildWorker, post, startBaseline, startWorker } from "./bench/harness.mjs";
@@ -158,17 +158,26 @@ const filters = {
   "no filter, START_TIME_DESC": { sort: "START_TIME_DESC", limit: 20 },
   // One state: one probe of (state_type, expected_start_time).
   "state PAUSED (no run), EXPECTED_START_TIME_DESC": { flow_runs: { state: { type: { any_: ["PAUSED"] } } }, sort: "EXPECTED_START_TIME_DESC", limit: 20 },
-  // Several states: the sort's index is read to its end (SQLite has no per-value statistics to see that no run is in them).
+  // Several states: each state's (state_type, start) entries are read in order and the pages merged (src/db/page.ts).
   "states PAUSED+CANCELLING (no run), START_TIME_DESC": { flow_runs: { state: { type: { any_: ["PAUSED", "CANCELLING"] } } }, sort: "START_TIME_DESC", limit: 20 },
-  // No run has both: the RUNNING runs' tags are read.
+  // No run has both: every RUNNING run's row is read for its tags (no index holds them).
   "tag nightly, state RUNNING (no run), ID_DESC": { flow_runs: { tags: { all_: ["nightly"] }, state: { type: { any_: ["RUNNING"] } } }, limit: 20 },
 };
-for (const [name, body] of Object.entries(filters)) {
-  const r = await latencies(() => post(`${api}/flow_runs/filter`, body));
-  console.log(
-    `POST /flow_runs/filter (${RUNS} runs) ${name.padEnd(48)} p50 ${r.p50.toFixed(2)} ms (${(r.p50 / constant.p50).toFixed(1)}× constant route)  p99 ${r.p99.toFixed(2)} ms  (${r.n} requests)`,
-  );
-}
+// Task runs (one per tenth flow run, in its state), in the UI's sort.
+const taskFilters = {
+  "state FAILED, EXPECTED_START_TIME_DESC": { task_runs: { state: { type: { any_: ["FAILED"] } } }, sort: "EXPECTED_START_TIME_DESC", limit: 20 },
+  "states PAUSED+CANCELLING (no run), EXPECTED_START_TIME_DESC": { task_runs: { state: { type: { any_: ["PAUSED", "CANCELLING"] } } }, sort: "EXPECTED_START_TIME_DESC", limit: 20 },
+};
+const report = async (path, rows, cases) => {
+  for (const [name, body] of Object.entries(cases)) {
+    const r = await latencies(() => post(`${api}/${path}/filter`, body));
+    console.log(
+      `POST /${path}/filter (${rows} runs) ${name.padEnd(48)} p50 ${r.p50.toFixed(2)} ms (${(r.p50 / constant.p50).toFixed(1)}× constant route)  p99 ${r.p99.toFixed(2)} ms  (${r.n} requests)`,
+    );
+  }
+};
+await report("flow_runs", RUNS, filters);
+await report("task_runs", RUNS / 10, taskFilters);
 
 await worker.mf.dispose();
 await baseline.mf.dispose();
