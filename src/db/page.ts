@@ -7,7 +7,9 @@ import type { Db } from "./client";
  * The one filter/sort/page machine of the read endpoints: what a listing selects is its `where`,
  * its `orderBy` and a `limit`/`offset` window. The builders below return drizzle queries (not
  * promises), so a caller can await them or put them in a `db.batch` (page and count in one round
- * trip); the SQL is exactly `SELECT … WHERE … ORDER BY … LIMIT ? OFFSET ?` and `SELECT count(*) … WHERE …`.
+ * trip); the SQL is exactly `SELECT … WHERE … ORDER BY … LIMIT ? OFFSET ?` and `SELECT count(*) … WHERE …`
+ * (a page over several values of an indexed column narrows its WHERE to the rows of merged
+ * ordered reads, see pageOf).
  */
 export interface Page {
   where: SQL | undefined;
