@@ -12,6 +12,6 @@ export function resolveLimit(limit: number | null | undefined): number {
 }
 
 /** The `{results, count, limit, pages, page}` envelope of Prefect's paginate endpoints. */
-export function paginated<T>(results: T[], count: number, limit: number, page: number) {
+export function paginated<T>(results: T, count: number, limit: number, page: number) {
   return { results, count, limit, pages: limit > 0 ? Math.ceil(count / limit) : 0, page };
 }

@@ -38,6 +38,8 @@ import {
   WorkQueue,
 } from "../schemas/prefect.gen";
 import { pathId, paginate, readPage } from "./support/handlers";
+import { jsonPieces } from "../lib/json-pieces";
+import { mapPieces } from "../lib/pieces";
 
 const tags = ["Deployments"];
 export const deploymentsRouter = createRouter();
@@ -131,9 +133,9 @@ deploymentsRouter.openapi(
   }),
   async (c) => {
     const rows = await readPage(c.req.valid("json"), (body, limit, offset) => deployments.filterDeployments(c.var.db, body, body.sort, limit, offset));
-    return c.json(
-      rows.map((r) => respond(c, r)),
-      200,
+    return jsonPieces(
+      c,
+      mapPieces(rows, (piece) => piece.map((r) => respond(c, r))),
     );
   },
 );
@@ -150,9 +152,9 @@ deploymentsRouter.openapi(
   async (c) => {
     const page = await paginate(c.req.valid("json"), async (body, limit, offset) => {
       const { rows, count } = await deployments.paginateDeployments(c.var.db, body, body.sort, limit, offset);
-      return { results: rows.map((r) => respond(c, r)), count };
+      return { results: mapPieces(rows, (piece) => piece.map((r) => respond(c, r))), count };
     });
-    return c.json(page, 200);
+    return jsonPieces(c, page.results, (results) => ({ ...page, results }));
   },
 );
 

@@ -36,6 +36,7 @@ import {
 import { DateTime, KeyValueLabels } from "../schemas/primitives";
 import { pathId, paginate, readPage } from "./support/handlers";
 import { createdByAutomation } from "../lib/created-by";
+import { jsonPieces } from "../lib/json-pieces";
 
 const tags = ["Flow Runs"];
 export const flowRunsRouter = createRouter();
@@ -225,7 +226,7 @@ flowRunsRouter.openapi(
     request: jsonBody(FilterBody),
     responses: { 200: jsonResponse(z.array(FlowRunResponse)), ...errorResponses(422) },
   }),
-  async (c) => c.json(await readPage(c.req.valid("json"), (body, limit, offset) => flowRuns.filterFlowRuns(c.var.db, body, body.sort, limit, offset)), 200),
+  async (c) => jsonPieces(c, await readPage(c.req.valid("json"), (body, limit, offset) => flowRuns.filterFlowRuns(c.var.db, body, body.sort, limit, offset))),
 );
 
 flowRunsRouter.openapi(
@@ -237,7 +238,10 @@ flowRunsRouter.openapi(
     request: jsonBody(PaginateBody),
     responses: { 200: jsonResponse(FlowRunPaginationResponse), ...errorResponses(422) },
   }),
-  async (c) => c.json(await paginate(c.req.valid("json"), (body, limit, offset) => flowRuns.paginateFlowRuns(c.var.db, body, body.sort, limit, offset)), 200),
+  async (c) => {
+    const page = await paginate(c.req.valid("json"), (body, limit, offset) => flowRuns.paginateFlowRuns(c.var.db, body, body.sort, limit, offset));
+    return jsonPieces(c, page.results, (results) => ({ ...page, results }));
+  },
 );
 
 flowRunsRouter.openapi(

@@ -23,6 +23,7 @@ import {
   TaskRunUpdate,
 } from "../schemas/prefect.gen";
 import { noContentOr404, pathId, paginate, readPage } from "./support/handlers";
+import { jsonPieces } from "../lib/json-pieces";
 
 const tags = ["Task Runs"];
 export const taskRunsRouter = createRouter();
@@ -142,7 +143,7 @@ taskRunsRouter.openapi(
     request: jsonBody(FilterBody),
     responses: { 200: jsonResponse(z.array(TaskRun)), ...errorResponses(422) },
   }),
-  async (c) => c.json(await readPage(c.req.valid("json"), (body, limit, offset) => taskRuns.filterTaskRuns(c.var.db, filtersOf(body), body.sort, limit, offset)), 200),
+  async (c) => jsonPieces(c, await readPage(c.req.valid("json"), (body, limit, offset) => taskRuns.filterTaskRuns(c.var.db, filtersOf(body), body.sort, limit, offset))),
 );
 
 taskRunsRouter.openapi(
@@ -156,6 +157,6 @@ taskRunsRouter.openapi(
   }),
   async (c) => {
     const page = await paginate(c.req.valid("json"), (body, limit, offset) => taskRuns.paginateTaskRuns(c.var.db, filtersOf(body), body.sort, limit, offset));
-    return c.json(page as TaskRunPaginationResponse, 200);
+    return jsonPieces(c, page.results, (results) => ({ ...page, results }));
   },
 );

@@ -65,9 +65,11 @@ describe("flow-run sorts", () => {
       expect(plan.filter((step) => searches.includes(step))).toHaveLength(states.length);
       expect(plan).toContain("SEARCH flow_run USING INTEGER PRIMARY KEY (rowid=?)");
       expect(plan.filter((step) => step.startsWith("SCAN flow_run"))).toEqual([]);
-      // The one sort step is the outer query's, over the merged rows (the plan's last step).
+      // The one sort step is the outer query's, over the merged rows (the page's last step).
       expect(plan.filter((step) => step.startsWith("USE TEMP B-TREE"))).toEqual(["USE TEMP B-TREE FOR ORDER BY"]);
-      expect(plan.at(-1)).toBe("USE TEMP B-TREE FOR ORDER BY");
+      // The page runs as a co-routine of page.ts's wrapper, whose scan of it comes last.
+      expect(plan.at(-1)).toMatch(/^SCAN \(subquery-\d+\)$/);
+      expect(plan.at(-2)).toBe("USE TEMP B-TREE FOR ORDER BY");
     });
   });
 });

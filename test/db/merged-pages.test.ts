@@ -3,6 +3,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { getDb } from "../../src/db/client";
 import { flowRunWhere, taskRunWhere, type ResourceFilters } from "../../src/db/filters";
 import { selectPage } from "../../src/db/page";
+import type { Pieces } from "../../src/lib/pieces";
 import { filterFlowRuns, paginateFlowRuns } from "../../src/db/queries/flow-runs";
 import { filterTaskRuns } from "../../src/db/queries/task-runs";
 import { flowRunHistory } from "../../src/db/queries/ui-runs";
@@ -112,7 +113,8 @@ const WINDOWS: [number, number][] = [
   [20, 300],
 ];
 
-const ids = (rows: { id: string }[]) => rows.map((r) => r.id);
+/** The ids of a page: a list, or pieces (one here: the rows are small). */
+const ids = (rows: { id: string }[] | Pieces<{ id: string }>) => (Array.isArray(rows) ? rows : (expect(rows.rest).toBeUndefined(), rows.first)).map((r) => r.id);
 
 describe("a flow-run page over several states", () => {
   it.each(FlowRunSort.options)("%s: every filter and window answers the plain query's page", async (sort) => {
@@ -174,7 +176,7 @@ describe("a flow-run page over several states", () => {
   it("reads the plain page past 10 000 rows per state (offset + limit)", async () => {
     const filters = Object.fromEntries(FLOW_RUN_FILTERS)["two states"];
     const { db, seen } = checked();
-    expect(await filterFlowRuns(db, filters, "START_TIME_DESC", 200, 9_801)).toEqual([]);
+    expect(ids(await filterFlowRuns(db, filters, "START_TIME_DESC", 200, 9_801))).toEqual([]);
     expect([...seen].some((s) => s.includes("UNION ALL"))).toBe(false);
   });
 

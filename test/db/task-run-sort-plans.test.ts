@@ -35,7 +35,9 @@ describe("task-run pages by state, EXPECTED_START_TIME_DESC", () => {
     expect(plan.filter((step) => searches.includes(step))).toHaveLength(3);
     expect(plan.filter((step) => step.startsWith("SCAN task_run"))).toEqual([]);
     expect(plan.filter((step) => step.startsWith("USE TEMP B-TREE"))).toEqual(["USE TEMP B-TREE FOR ORDER BY"]);
-    expect(plan.at(-1)).toBe("USE TEMP B-TREE FOR ORDER BY");
+    // The page runs as a co-routine of page.ts's wrapper, whose scan of it comes last.
+    expect(plan.at(-1)).toMatch(/^SCAN \(subquery-\d+\)$/);
+    expect(plan.at(-2)).toBe("USE TEMP B-TREE FOR ORDER BY");
   });
 });
 

@@ -1,5 +1,8 @@
-import { eq, sql } from "drizzle-orm";
+import { asc, eq, sql } from "drizzle-orm";
 import type { Db } from "../client";
+import { readPagedRows, readPagedWith } from "../page";
+import { MAX_LIMIT } from "../pagination";
+import { allOf } from "../../lib/pieces";
 import { automation } from "../schema";
 import { toAutomation } from "./automations";
 import type { Automation } from "../../schemas/prefect.gen";
@@ -27,8 +30,20 @@ export async function readAutomationSnapshot(db: Db): Promise<AutomationSnapshot
   return snapshotOf(await automationSnapshotQuery(db));
 }
 
-/** The enabled automations and the snapshot they were read at (one round trip, one transaction). */
+/**
+ * The enabled automations and the snapshot they were read at: the first page in the snapshot's
+ * round trip (one transaction), further pages after it, each read in pieces (page.ts). A later
+ * page may be newer than the snapshot, which only makes the next check reload.
+ */
 export async function readEnabledAutomations(db: Db): Promise<{ automations: Automation[]; snapshot: AutomationSnapshot }> {
-  const [rows, snapshot] = await db.batch([db.select().from(automation).where(eq(automation.enabled, true)), automationSnapshotQuery(db)]);
+  const select = () => db.select().from(automation).$dynamic();
+  const page = (offset: number) => ({ where: eq(automation.enabled, true), orderBy: [asc(automation.id)], limit: MAX_LIMIT, offset });
+  const [first, snapshot] = await readPagedWith(db, select(), page(0), automationSnapshotQuery(db));
+  const rows = await allOf(first);
+  for (let last = rows.length; last === MAX_LIMIT; ) {
+    const more = await readPagedRows(db, select(), page(rows.length));
+    rows.push(...more);
+    last = more.length;
+  }
   return { automations: rows.map(toAutomation), snapshot: snapshotOf(snapshot) };
 }

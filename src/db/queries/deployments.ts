@@ -1,6 +1,7 @@
 import { and, asc, eq, getTableColumns, sql } from "drizzle-orm";
 import type { Db } from "../client";
-import { countOf, countQuery, countWhere, paged } from "../page";
+import { countOf, countQuery, countWhere, readPaged, readPagedWith, type Page } from "../page";
+import type { Pieces } from "../../lib/pieces";
 import { concurrencyLimitV2, deployment, flow, flowRun, workPool, workQueue } from "../schema";
 import { allOf, flowMatches, present, runHasTaskRun, whereOf, type Cond, type ResourceFilters } from "../filters";
 import { deploymentFilterSpec, flowRunFilterSpec, workPoolFilterSpec, workQueueFilterSpec } from "../filters";
@@ -178,21 +179,26 @@ export function deploymentWhere(f: ResourceFilters): Cond {
   );
 }
 
-const deploymentPage = (db: Db, filters: ResourceFilters, sort: DeploymentSort, limit: number, offset: number) =>
-  paged(selectDeployments(db).$dynamic(), { where: deploymentWhere(filters), orderBy: deploymentOrder(sort), limit, offset });
+const deploymentPage = (filters: ResourceFilters, sort: DeploymentSort, limit: number, offset: number): Page => ({
+  where: deploymentWhere(filters),
+  orderBy: deploymentOrder(sort),
+  limit,
+  offset,
+});
 
-export async function filterDeployments(db: Db, filters: ResourceFilters, sort: DeploymentSort, limit: number, offset: number): Promise<SelectedDeployment[]> {
-  return (await deploymentPage(db, filters, sort, limit, offset)) as SelectedDeployment[];
+/** A page of deployments, in pieces bounded by bytes (page.ts). */
+export async function filterDeployments(db: Db, filters: ResourceFilters, sort: DeploymentSort, limit: number, offset: number): Promise<Pieces<SelectedDeployment>> {
+  return (await readPaged(db, selectDeployments(db).$dynamic(), deploymentPage(filters, sort, limit, offset))) as Pieces<SelectedDeployment>;
 }
 
 export const countDeployments = (db: Db, filters: ResourceFilters): Promise<number> => countWhere(db, deployment, deploymentWhere(filters));
 
 /** A page and the total count in one round trip. */
-type DeploymentPage = { rows: SelectedDeployment[]; count: number };
+type DeploymentPage = { rows: Pieces<SelectedDeployment>; count: number };
 
 export async function paginateDeployments(db: Db, filters: ResourceFilters, sort: DeploymentSort, limit: number, offset: number): Promise<DeploymentPage> {
-  const [rows, counted] = await db.batch([deploymentPage(db, filters, sort, limit, offset), countQuery(db, deployment, deploymentWhere(filters))]);
-  return { rows: rows as SelectedDeployment[], count: countOf(counted) };
+  const [rows, counted] = await readPagedWith(db, selectDeployments(db).$dynamic(), deploymentPage(filters, sort, limit, offset), countQuery(db, deployment, deploymentWhere(filters)));
+  return { rows: rows as Pieces<SelectedDeployment>, count: countOf(counted) };
 }
 
 /** The ids of up to `limit` deployments matching the filter (by name), for bulk delete. */

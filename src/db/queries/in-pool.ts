@@ -1,7 +1,8 @@
 import { and, eq } from "drizzle-orm";
 import type { SQLiteSelect } from "drizzle-orm/sqlite-core";
 import type { Db } from "../client";
-import { paged, type Page } from "../page";
+import { allOf } from "../../lib/pieces";
+import { readPagedWith, type Page } from "../page";
 import { workPool } from "../schema";
 
 /**
@@ -10,6 +11,6 @@ import { workPool } from "../schema";
  */
 export async function pageInPool<Q extends SQLiteSelect>(db: Db, poolName: string, query: Q, page: Page): Promise<Awaited<Q> | null> {
   const inPool = { ...page, where: and(eq(workPool.name, poolName), page.where) };
-  const [pool, rows] = await db.batch([db.select({ id: workPool.id }).from(workPool).where(eq(workPool.name, poolName)).limit(1), paged(query, inPool)]);
-  return pool.length ? (rows as Awaited<Q>) : null;
+  const [rows, pool] = await readPagedWith(db, query, inPool, db.select({ id: workPool.id }).from(workPool).where(eq(workPool.name, poolName)).limit(1));
+  return pool.length ? ((await allOf(rows)) as Awaited<Q>) : null;
 }

@@ -2,7 +2,7 @@ import { and, count, eq, isNotNull, sql, type SQL } from "drizzle-orm";
 import { inList } from "../lists";
 import type { SQLiteColumn, SQLiteTable } from "drizzle-orm/sqlite-core";
 import type { Db } from "../client";
-import { pageOf } from "../page";
+import { pageOf, readPagedRows } from "../page";
 import { deployment, flowRun, taskRun } from "../schema";
 import { flowRunWhere, taskRunWhere, type ResourceFilters } from "../filters";
 import { flowRunOrder } from "../sorts";
@@ -74,7 +74,7 @@ export async function flowRunHistory(db: Db, filters: ResourceFilters, sort: Flo
     })
     .from(flowRun)
     .$dynamic();
-  const rows = await pageOf(query, flowRun, { where: flowRunWhere(filters), orderBy: flowRunOrder(sort), limit, offset }, flowRunBranches(filters, sort));
+  const rows = await readPagedRows(db, query(), pageOf(query, flowRun, { where: flowRunWhere(filters), orderBy: flowRunOrder(sort), limit, offset }, flowRunBranches(filters, sort)));
   const now = isoNow();
   return rows.map((r) => ({
     id: r.id,

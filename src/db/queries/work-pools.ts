@@ -1,6 +1,6 @@
 import { asc, eq, getTableColumns, inArray, sql, type SQL } from "drizzle-orm";
 import type { Db } from "../client";
-import { countWhere, paged } from "../page";
+import { countWhere, readPagedRows } from "../page";
 import { deployment, flowRun, workPool, workQueue, worker } from "../schema";
 import { whereOf, workPoolFilterSpec } from "../filters";
 import { OCCUPYING } from "../../schemas/states";
@@ -41,7 +41,7 @@ const poolActiveSlotsSql = sql<number | null>`(CASE WHEN ${workPool.concurrency_
 export const qualified = <T>(expr: SQL<T>) => sql<T>`${expr}`;
 
 function poolSelection(now: string) {
-  return { ...getTableColumns(workPool), status: qualified(poolStatusSql(now)), active_slots: qualified(poolActiveSlotsSql) };
+  return { ...getTableColumns(workPool), status: qualified(poolStatusSql(now)).as("status"), active_slots: qualified(poolActiveSlotsSql).as("active_slots") };
 }
 
 type SelectedPool = PoolRow & { active_slots: number | null };
@@ -122,7 +122,7 @@ type Filter = WorkPoolFilter | null | undefined;
 
 export async function filterPools(db: Db, filter: Filter, limit: number, offset: number): Promise<WorkPoolResponse[]> {
   const page = { where: whereOf(workPoolFilterSpec, filter), orderBy: [asc(workPool.name)], limit, offset };
-  return (await paged(db.select(poolSelection(isoNow())).from(workPool).$dynamic(), page)).map(toPoolResponse);
+  return (await readPagedRows(db, db.select(poolSelection(isoNow())).from(workPool).$dynamic(), page)).map(toPoolResponse);
 }
 
 export const countPools = (db: Db, filter: Filter): Promise<number> => countWhere(db, workPool, whereOf(workPoolFilterSpec, filter));

@@ -1,6 +1,6 @@
 import { and, asc, eq, getTableColumns, sql, type SQL } from "drizzle-orm";
 import type { Db } from "../client";
-import { paged } from "../page";
+import { readPagedRows } from "../page";
 import { pageInPool } from "./in-pool";
 import { deployment, flowRun, workPool, workQueue } from "../schema";
 import { whereOf, workQueueFilterSpec } from "../filters";
@@ -218,7 +218,7 @@ export async function readLegacyQueueByName(db: Db, name: string): Promise<WorkQ
 
 export async function filterQueues(db: Db, filter: Filter, limit: number, offset: number): Promise<WorkQueueResponse[]> {
   const page = { where: whereOf(workQueueFilterSpec, filter), orderBy: [asc(workQueue.name), asc(workQueue.id)], limit, offset };
-  return (await paged(selectQueues(db, "queue"), page)).map(toQueueResponse);
+  return (await readPagedRows(db, selectQueues(db, "queue"), page)).map(toQueueResponse);
 }
 
 // ---- update / delete ----

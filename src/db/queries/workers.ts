@@ -73,7 +73,7 @@ export async function filterWorkers(db: Db, poolName: string, filter: WorkerFilt
       work_pool_id: worker.work_pool_id,
       last_heartbeat_time: worker.last_heartbeat_time,
       heartbeat_interval_seconds: worker.heartbeat_interval_seconds,
-      status: workerStatusSql(now),
+      status: workerStatusSql(now).as("status"),
     })
     .from(worker)
     .innerJoin(workPool, eq(workPool.id, worker.work_pool_id))

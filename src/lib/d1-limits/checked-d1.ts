@@ -1,11 +1,12 @@
 import { AsyncLocalStorage } from "node:async_hooks";
-import { D1_LIMITS, D1LimitError, limitViolations } from "./limits";
+import { D1_LIMITS, D1LimitError, limitViolations, resultViolation } from "./limits";
 
 /**
  * Tests only (the CHECK_D1_LIMITS binding, set in vitest.config.ts): a D1 binding that refuses,
  * as production D1 would, every statement beyond D1's limits — so that local tests fail where
  * only a deployment would. A refused statement never reaches the database; its promise rejects
- * with a D1LimitError (a 500 for the request). Within `withQueryBudget`, the queries one
+ * with a D1LimitError (a 500 for the request). A statement whose result would exceed D1's 50 MB
+ * is refused once its rows are back (local workerd answers them). Within `withQueryBudget`, the queries one
  * invocation makes are counted too: D1 counts them as subrequests, so a batch counts once.
  *
  * Patterns that come from the data at run time (e.g. `LIKE p.value` over a json_each) cannot be
@@ -36,6 +37,14 @@ function check(sql: string, params: readonly unknown[], queries: number): D1Limi
   return problems.length ? new D1LimitError(problems.join("; "), sql) : null;
 }
 
+/** Answers a statement's result, or throws as production D1 would refuse it (too large). */
+function checkResult<T>(sql: string, method: string | symbol, answer: T): T {
+  const rows = method === "first" ? [answer] : method === "raw" ? (answer as unknown[]) : (answer as D1Result | undefined)?.results;
+  const problem = resultViolation(rows);
+  if (problem) throw new D1LimitError(problem, sql);
+  return answer;
+}
+
 const UNWRAP = Symbol("unwrap");
 const SOURCE = Symbol("source");
 type Source = { sql: string; params: readonly unknown[] };
@@ -51,7 +60,8 @@ function wrapStatement(stmt: D1PreparedStatement, source: Source): D1PreparedSta
       if (prop === "run" || prop === "all" || prop === "first" || prop === "raw")
         return (...args: unknown[]) => {
           const refused = check(source.sql, source.params, 1);
-          return refused ? Promise.reject(refused) : value.apply(target, args);
+          if (refused) return Promise.reject(refused);
+          return (value.apply(target, args) as Promise<unknown>).then((answer) => checkResult(source.sql, prop, answer));
         };
       return value.bind(target);
     },
@@ -72,7 +82,10 @@ function wrap(d1: D1Database): D1Database {
           }, null);
           if (refused) return Promise.reject(refused);
           // The batch needs the real statements, not our proxies.
-          return value.call(target, stmts.map((s) => (s as any)[UNWRAP] ?? s));
+          return (value.call(target, stmts.map((s) => (s as any)[UNWRAP] ?? s)) as Promise<D1Result[]>).then((results) => {
+            results.forEach((r, i) => checkResult((stmts[i] as any)[SOURCE]?.sql ?? "", "all", r));
+            return results;
+          });
         };
       if (prop === "exec")
         return (sql: string) => {

@@ -1,4 +1,5 @@
 import { scanSql, utf8Bytes, type SqlShape } from "./sql-scan";
+import { utf8Length } from "../utf8";
 
 /**
  * Production D1's limits that local workerd does not all enforce (Cloudflare's D1 limits page):
@@ -11,6 +12,7 @@ export const D1_LIMITS = {
   functionArguments: 32,
   valueBytes: 2_000_000,
   queriesPerInvocation: 1_000,
+  resultBytes: 50_000_000,
 } as const;
 
 export class D1LimitError extends Error {
@@ -59,4 +61,28 @@ export function limitViolations(sql: string, params: readonly unknown[]): string
     if (bytes > D1_LIMITS.valueBytes) out.push(`parameter ${i + 1} of ${bytes} bytes (at most ${D1_LIMITS.valueBytes})`);
   });
   return out;
+}
+
+/** A returned value's size as D1 counts a result: text as UTF-8, blobs by length, numbers as 8 bytes. */
+function resultValueBytes(v: unknown): number {
+  if (typeof v === "string") return utf8Length(v);
+  if (v instanceof ArrayBuffer || ArrayBuffer.isView(v)) return v.byteLength;
+  if (Array.isArray(v)) return v.length; // a blob read back as an array of bytes
+  return typeof v === "number" || typeof v === "bigint" ? 8 : 0;
+}
+
+/** The bytes of a statement's returned rows (objects, or arrays from `raw()`). */
+export function resultBytes(rows: readonly unknown[]): number {
+  let bytes = 0;
+  for (const row of rows) {
+    if (row === null || typeof row !== "object") bytes += resultValueBytes(row);
+    else for (const v of Array.isArray(row) ? row : Object.values(row)) bytes += resultValueBytes(v);
+  }
+  return bytes;
+}
+
+/** What production D1 would refuse in a statement's result (it answers no part of a result over 50 MB). */
+export function resultViolation(rows: readonly unknown[] | null | undefined): string | null {
+  const bytes = rows ? resultBytes(rows) : 0;
+  return bytes > D1_LIMITS.resultBytes ? `a result of ${bytes} bytes (at most ${D1_LIMITS.resultBytes})` : null;
 }

@@ -35,7 +35,7 @@ export function readPage<B extends Window, T>(body: B, read: (body: B, limit: nu
  */
 export async function paginate<B extends { limit?: number | null; page: number }, T>(
   body: B,
-  read: (body: B, limit: number, offset: number) => Promise<{ results: T[]; count: number }>,
+  read: (body: B, limit: number, offset: number) => Promise<{ results: T; count: number }>,
 ) {
   const limit = resolveLimit(body.limit);
   const { results, count } = await read(body, limit, (body.page - 1) * limit);

@@ -54,6 +54,18 @@ describe("the D1 limit checker", () => {
     await refused(select(`SELECT length(?) AS n`, new Uint8Array(2_000_001)));
   });
 
+  it("refuses a result over 50 MB (rows counted as D1 counts them), also in a batch", async () => {
+    // n rows of 2 000 000 one-byte characters each.
+    const rows = (n: number) => db().prepare(`WITH RECURSIVE r(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM r WHERE i < ?) SELECT replace(hex(zeroblob(1000000)), '0', 'x') AS v, i FROM r`).bind(n);
+    const ok = await rows(24).raw();
+    expect(ok.length).toBe(24);
+    await refused(rows(25).all());
+    await refused(rows(25).raw());
+    await refused(db().batch([db().prepare("SELECT 1"), rows(25)]));
+    // Two-byte characters count twice: 26 rows of 1 000 000.
+    await refused(db().prepare(`WITH RECURSIVE r(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM r WHERE i < 26) SELECT replace(hex(zeroblob(500000)), '0', 'é') AS v FROM r`).all());
+  });
+
   it("refuses the 1 001st query of one invocation, a batch counting once", async () => {
     await withQueryBudget(async () => {
       // Issued at once (each counts as it is made), not one round trip after another.
