@@ -4,6 +4,7 @@ import type { Bindings } from "../env";
 import { databaseOf } from "../db/client";
 import type { StoredEvent } from "../db/queries/events";
 import { readEvents, toReceivedEvent } from "../db/queries/events-read";
+import { eachPiece } from "../lib/pieces";
 import { clampSince, eventMatches, resolveEventFilter, type ResolvedEventFilter } from "../db/filters/events";
 import { EventFilter, LogFilter, type Log } from "../schemas/prefect.gen";
 import { logMatches } from "./log-filter";
@@ -246,14 +247,17 @@ export class EventStream extends DurableObject<Bindings> {
     await drainBeforeReading(db);
     try {
       for (let offset = 0; ; offset += WEBSOCKET_BACKFILL_PAGE_SIZE) {
-        const page = await readEvents(db, filter, WEBSOCKET_BACKFILL_PAGE_SIZE, offset);
-        for (const event of page) {
-          if (!safeSend(ws, { type: "event", event })) return;
-          if (event.received < recentFrom) continue;
-          sentIds.add(event.id);
-          if (sentIds.size > BACKFILL_IDS_KEPT) sentIds.delete(sentIds.values().next().value!);
-        }
-        if (page.length < WEBSOCKET_BACKFILL_PAGE_SIZE) break;
+        let read = 0;
+        // Piece by piece (page.ts): the object holds about one piece of events at a time.
+        for await (const piece of eachPiece(await readEvents(db, filter, WEBSOCKET_BACKFILL_PAGE_SIZE, offset)))
+          for (const event of piece) {
+            read++;
+            if (!safeSend(ws, { type: "event", event })) return;
+            if (event.received < recentFrom) continue;
+            sentIds.add(event.id);
+            if (sentIds.size > BACKFILL_IDS_KEPT) sentIds.delete(sentIds.values().next().value!);
+          }
+        if (read < WEBSOCKET_BACKFILL_PAGE_SIZE) break;
       }
     } catch (err) {
       console.error("events/out: backfill failed", err);

@@ -27,3 +27,9 @@ export async function allOf<T>(pieces: Pieces<T>): Promise<T[]> {
   for await (const items of pieces.rest) for (const item of items) out.push(item);
   return out;
 }
+
+/** Each piece in turn, the first included (the rest read as iterated). */
+export async function* eachPiece<T>(pieces: Pieces<T>): AsyncGenerator<T[]> {
+  yield pieces.first;
+  if (pieces.rest) yield* pieces.rest;
+}

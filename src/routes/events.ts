@@ -28,6 +28,7 @@ import { EventsInSession } from "../events/socket";
 import { drainBeforeReading } from "../events/outbox";
 import { openEventStreamSocket } from "../events/publish";
 import { socketServedBy } from "./support/sockets";
+import { jsonPieces } from "../lib/json-pieces";
 
 const tags = ["Events"];
 export const eventsRouter = createRouter();
@@ -66,7 +67,7 @@ eventsRouter.openapi(
     const body = c.req.valid("json");
     await drainBeforeReading(c.var.db);
     const page = await queryEvents(c.var.db, resolveEventFilter(body.filter), body.limit);
-    return c.json({ events: page.events, total: page.total, next_page: nextPageLink(baseUrlOf(c), page.next) }, 200);
+    return jsonPieces(c, page.events, (events) => ({ events, total: page.total, next_page: nextPageLink(baseUrlOf(c), page.next) }));
   },
 );
 
@@ -96,7 +97,7 @@ eventsRouter.openapi(
     try {
       await drainBeforeReading(c.var.db);
       const page = await queryNextPage(c.var.db, token);
-      return c.json({ events: page.events, total: page.total, next_page: nextPageLink(baseUrlOf(c), page.next) }, 200);
+      return jsonPieces(c, page.events, (events) => ({ events, total: page.total, next_page: nextPageLink(baseUrlOf(c), page.next) }));
     } catch (err) {
       if (err instanceof InvalidPageToken) throw forbidden();
       throw err;

@@ -98,4 +98,25 @@ describe("listing rows near the row limit", { timeout: 120_000 }, () => {
     const one = await api("GET", `/deployments/${ids[5]}`);
     expect(JSON.stringify(all.body[5])).toBe(JSON.stringify(one.body));
   });
+
+  it("POST /events/filter answers a page of large events, complete and in order", async () => {
+    const tag = unique("big");
+    const start = Date.now() - 60_000;
+    const sent = Array.from({ length: 45 }, (_, i) => ({
+      id: crypto.randomUUID(),
+      occurred: new Date(start + i * 100).toISOString(),
+      event: `${tag}.happened`,
+      resource: { "prefect.resource.id": `${tag}.r` },
+      related: [],
+      payload: { i, blob: "z".repeat(1_400_000) },
+    }));
+    // A few per request (a body holds at most 8 MiB).
+    for (let i = 0; i < sent.length; i += 4) expect((await api("POST", "/events", sent.slice(i, i + 4))).status).toBe(204);
+    const res = await api("POST", "/events/filter", { filter: { event: { prefix: [tag] }, order: "ASC" }, limit: 50 });
+    expect(res.status).toBe(200);
+    expect(Object.keys(res.body)).toEqual(["events", "total", "next_page"]);
+    expect(res.body.total).toBe(45);
+    expect(res.body.events.map((e: any) => e.id)).toEqual(sent.map((e) => e.id));
+    res.body.events.forEach((e: any, i: number) => expect(e.payload.i === i && e.payload.blob.length === 1_400_000).toBe(true));
+  });
 });

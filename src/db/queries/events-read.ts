@@ -1,5 +1,7 @@
 import { sql } from "drizzle-orm";
 import type { Db } from "../client";
+import { readPaged, readPagedWith } from "../page";
+import { mapPieces, type Pieces } from "../../lib/pieces";
 import { event } from "../schema";
 import type { StoredEvent } from "./events";
 import { logicalLimit, resolveEventFilter, type ResolvedEventFilter } from "../filters/events";
@@ -38,22 +40,23 @@ export const INTERACTIVE_PAGE_SIZE = 50;
 
 const direction = (f: ResolvedEventFilter) => sql.raw(f.order === "ASC" ? "ASC" : "DESC");
 
-function pageQuery(db: Db, f: ResolvedEventFilter, limit: number, offset: number) {
+/** A page of matching events (read in pieces bounded by bytes: an event holds up to 1.5 MB, page.ts). */
+function readEventPage(db: Db, f: ResolvedEventFilter, limit: number, offset: number) {
   const where = eventFilterWhere(f);
   const dir = direction(f);
   const condition = f.resource?.distinct
     ? sql`"event"."id" IN (SELECT id FROM (SELECT "event"."id" AS id, row_number() OVER (PARTITION BY "event"."resource_id" ORDER BY "event"."occurred" ${dir}) AS rn FROM "event" WHERE ${where}) WHERE rn = 1)`
     : where;
-  return (
-    db
-      .select()
-      .from(event)
-      .where(condition)
+  return {
+    query: db.select().from(event).$dynamic(),
+    page: {
+      where: condition,
       // Ties in `occurred` keep arrival order, so that pages neither overlap nor skip.
-      .orderBy(sql`"event"."occurred" ${dir}`, sql`"event"."rowid" ${dir}`)
-      .limit(Math.max(0, Math.min(limit, logicalLimit(f))))
-      .offset(offset)
-  );
+      orderBy: [sql`"event"."occurred" ${dir}`, sql`"event"."rowid" ${dir}`],
+      limit: Math.max(0, Math.min(limit, logicalLimit(f))),
+      offset,
+    },
+  };
 }
 
 function countQuery(db: Db, f: ResolvedEventFilter) {
@@ -64,9 +67,10 @@ function countQuery(db: Db, f: ResolvedEventFilter) {
     .where(eventFilterWhere(f));
 }
 
-/** Matching events in the filter's order; with `resource.distinct`, the first event of each resource. */
-export async function readEvents(db: Db, f: ResolvedEventFilter, limit: number, offset: number): Promise<ReceivedEventJson[]> {
-  return (await pageQuery(db, f, limit, offset)).map(toReceivedEvent);
+/** Matching events in the filter's order, in pieces; with `resource.distinct`, the first event of each resource. */
+export async function readEvents(db: Db, f: ResolvedEventFilter, limit: number, offset: number): Promise<Pieces<ReceivedEventJson>> {
+  const { query, page } = readEventPage(db, f, limit, offset);
+  return mapPieces(await readPaged(db, query, page), (rows) => rows.map(toReceivedEvent));
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -83,7 +87,7 @@ interface PageState {
 }
 
 export interface EventsPage {
-  events: ReceivedEventJson[];
+  events: Pieces<ReceivedEventJson>;
   total: number;
   /** The token of the next page (null on the last one). */
   next: string | null;
@@ -121,9 +125,10 @@ function fromPageToken(token: string): PageState {
 
 /** The first page of a query, with the total, in one D1 round trip. */
 export async function queryEvents(db: Db, f: ResolvedEventFilter, pageSize = INTERACTIVE_PAGE_SIZE): Promise<EventsPage> {
-  const [counted, rows] = await db.batch([countQuery(db, f), pageQuery(db, f, pageSize, 0)]);
+  const { query, page } = readEventPage(db, f, pageSize, 0);
+  const [rows, counted] = await readPagedWith(db, query, page, countQuery(db, f));
   const total = Number(counted[0]?.n ?? 0);
-  return { events: rows.map(toReceivedEvent), total, next: toPageToken(f, total, pageSize, 0) };
+  return { events: mapPieces(rows, (piece) => piece.map(toReceivedEvent)), total, next: toPageToken(f, total, pageSize, 0) };
 }
 
 /** The page a token points at; the total is the one counted for the first page. */
