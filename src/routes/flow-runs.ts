@@ -37,6 +37,7 @@ import { DateTime, KeyValueLabels } from "../schemas/primitives";
 import { pathId, paginate, readPage } from "./support/handlers";
 import { createdByAutomation } from "../lib/created-by";
 import { jsonPieces } from "../lib/json-pieces";
+import { eachPiece } from "../lib/pieces";
 
 const tags = ["Flow Runs"];
 export const flowRunsRouter = createRouter();
@@ -316,21 +317,34 @@ flowRunsRouter.openapi(
     const encoder = new TextEncoder();
     const rows = (page: flowRuns.RunLog[]) =>
       encoder.encode(page.map((l) => csvRow([pythonTimestamp(l.timestamp), l.level, l.flow_run_id, l.task_run_id, l.message])).join(""));
-    let offset = run.logs.length;
-    let more = run.logs.length === LOG_PAGE;
+    // Pages of LOG_PAGE logs, each read in pieces (page.ts): one piece is enqueued per pull.
+    let pieces = eachPiece(run.logs);
+    let inPage = 0;
+    let offset = 0;
     const stream = new ReadableStream<Uint8Array>({
       start(controller) {
         controller.enqueue(encoder.encode(csvRow(["timestamp", "level", "flow_run_id", "task_run_id", "message"])));
-        if (run.logs.length) controller.enqueue(rows(run.logs));
-        if (!more) controller.close();
       },
       async pull(controller) {
-        if (!more) return;
-        const page = await flowRuns.runLogs(db, id, LOG_PAGE, offset);
-        offset += page.length;
-        more = page.length === LOG_PAGE;
-        if (page.length) controller.enqueue(rows(page));
-        if (!more) controller.close();
+        for (;;) {
+          const next = await pieces.next();
+          if (!next.done) {
+            inPage += next.value.length;
+            offset += next.value.length;
+            if (!next.value.length) continue;
+            controller.enqueue(rows(next.value));
+            return;
+          }
+          if (inPage < LOG_PAGE) {
+            controller.close();
+            return;
+          }
+          pieces = eachPiece(await flowRuns.runLogs(db, id, LOG_PAGE, offset));
+          inPage = 0;
+        }
+      },
+      async cancel() {
+        await pieces.return(undefined);
       },
     });
     return new Response(stream, {

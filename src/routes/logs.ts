@@ -7,6 +7,7 @@ import { createAndPublishLogs } from "../events/logs";
 import { openEventStreamSocket } from "../events/publish";
 import { socketServedBy } from "./support/sockets";
 import { readPage } from "./support/handlers";
+import { jsonPieces } from "../lib/json-pieces";
 
 const tags = ["Logs"];
 export const logsRouter = createRouter();
@@ -39,7 +40,7 @@ logsRouter.openapi(
     request: jsonBody(ReadLogsBody),
     responses: { 200: jsonResponse(z.array(Log)), ...errorResponses(422) },
   }),
-  async (c) => c.json(await readPage(c.req.valid("json"), (body, limit, offset) => logs.readLogs(c.var.db, body.logs, body.sort, limit, offset)), 200),
+  async (c) => jsonPieces(c, await readPage(c.req.valid("json"), (body, limit, offset) => logs.readLogs(c.var.db, body.logs, body.sort, limit, offset))),
 );
 
 /** `/logs/out`, the log stream (mounted before the API's auth, see app.ts). */

@@ -1,7 +1,7 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { api, unique } from "../helpers";
-import { seedDeployment, seedFlow, seedFlowRun, seedTaskRun } from "../fixtures/runs";
+import { seedDeployment, seedFlow, seedFlowRun, seedLog, seedTaskRun } from "../fixtures/runs";
 import { databaseOf } from "../../src/db/client";
 import { readEnabledAutomations } from "../../src/db/queries/automation-snapshot";
 
@@ -118,5 +118,19 @@ describe("listing rows near the row limit", { timeout: 120_000 }, () => {
     expect(res.body.total).toBe(45);
     expect(res.body.events.map((e: any) => e.id)).toEqual(sent.map((e) => e.id));
     res.body.events.forEach((e: any, i: number) => expect(e.payload.i === i && e.payload.blob.length === 1_400_000).toBe(true));
+  });
+
+  it("POST /logs/filter and a run's logs download answer every log line, complete and in order", async () => {
+    const run = await seedFlowRun();
+    for (let i = 0; i < 30; i++) await seedLog({ flow_run_id: run.id, timestamp: new Date(Date.UTC(2030, 0, 1, 0, 0, i)).toISOString(), message: big(i) });
+    const all = await api("POST", "/logs/filter", { logs: { flow_run_id: { any_: [run.id] } }, sort: "TIMESTAMP_ASC" });
+    expect(all.status).toBe(200);
+    expect(all.body).toHaveLength(30);
+    all.body.forEach((l: any, i: number) => expect(l.message === big(i)).toBe(true));
+    const csv = await api("GET", `/flow_runs/${run.id}/logs/download`);
+    expect(csv.status).toBe(200);
+    const lines: string[] = csv.text.split("\r\n");
+    expect(lines).toHaveLength(32); // the header, 30 lines, and the empty string after the last line break
+    lines.slice(1, 31).forEach((line, i) => expect(line.endsWith(`,${big(i)}`)).toBe(true));
   });
 });

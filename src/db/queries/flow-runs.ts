@@ -2,7 +2,8 @@ import { inList } from "../lists";
 import { and, asc, desc, eq, inArray, lte, sql, type Column, type SQL } from "drizzle-orm";
 import type { Statement, Batch } from "../batch";
 import type { Db } from "../client";
-import { listing } from "../page";
+import { listing, readPaged, readPagedWith, type Page } from "../page";
+import type { Pieces } from "../../lib/pieces";
 import { deployment, deploymentSchedule, flowRun, flowRunInput, flowRunState, log, taskRun, taskRunState } from "../schema";
 import { flowRunWhere, flowRunWhereByState, type ResourceFilters } from "../filters";
 import { FLOW_RUN_SORTS_BY_STATE, flowRunOrder, logOrder } from "../sorts";
@@ -183,28 +184,22 @@ export async function averageLateness(db: Db, filters: ResourceFilters, now: str
   return row?.avg ?? null;
 }
 
-const logsPage = (db: Db, flowRunId: string, limit: number, offset: number) =>
-  db
-    .select({ timestamp: log.timestamp, level: log.level, flow_run_id: log.flow_run_id, task_run_id: log.task_run_id, message: log.message })
-    .from(log)
-    .where(eq(log.flow_run_id, flowRunId))
-    .orderBy(...logOrder("TIMESTAMP_ASC"))
-    .limit(limit)
-    .offset(offset);
+const runLogsSelect = (db: Db) =>
+  db.select({ timestamp: log.timestamp, level: log.level, flow_run_id: log.flow_run_id, task_run_id: log.task_run_id, message: log.message }).from(log).$dynamic();
 
-export type RunLog = Awaited<ReturnType<typeof logsPage>>[number];
+const runLogsPage = (flowRunId: string, limit: number, offset: number): Page => ({ where: eq(log.flow_run_id, flowRunId), orderBy: logOrder("TIMESTAMP_ASC"), limit, offset });
 
-/** The run's name and the first page of its logs (oldest first), in one round trip. */
-export async function runWithFirstLogs(db: Db, flowRunId: string, limit: number): Promise<{ name: string; logs: RunLog[] } | undefined> {
-  const [run, logs] = await db.batch([
-    db.select({ name: flowRun.name }).from(flowRun).where(eq(flowRun.id, flowRunId)),
-    logsPage(db, flowRunId, limit, 0),
-  ]);
+export type RunLog = Awaited<ReturnType<typeof runLogsSelect>>[number];
+
+/** The run's name and the first page of its logs (oldest first, in pieces: page.ts), in one round trip. */
+export async function runWithFirstLogs(db: Db, flowRunId: string, limit: number): Promise<{ name: string; logs: Pieces<RunLog> } | undefined> {
+  const [logs, run] = await readPagedWith(db, runLogsSelect(db), runLogsPage(flowRunId, limit, 0), db.select({ name: flowRun.name }).from(flowRun).where(eq(flowRun.id, flowRunId)));
   return run[0] && { name: run[0].name, logs };
 }
 
-export function runLogs(db: Db, flowRunId: string, limit: number, offset: number): Promise<RunLog[]> {
-  return logsPage(db, flowRunId, limit, offset);
+/** A page of a run's logs, oldest first, in pieces. */
+export function runLogs(db: Db, flowRunId: string, limit: number, offset: number): Promise<Pieces<RunLog>> {
+  return readPaged(db, runLogsSelect(db), runLogsPage(flowRunId, limit, offset));
 }
 
 

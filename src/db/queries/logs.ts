@@ -1,6 +1,7 @@
 import { asc, desc, sql } from "drizzle-orm";
 import type { Db } from "../client";
-import { selectPage } from "../page";
+import { readPaged } from "../page";
+import { mapPieces, type Pieces } from "../../lib/pieces";
 import { log } from "../schema";
 import { whereOf } from "../filters/core";
 import { logFilterSpec } from "../filters/logs";
@@ -77,6 +78,8 @@ const LOG_SORTS: Record<LogSort, ReturnType<typeof asc>[]> = {
   TIMESTAMP_DESC: [desc(log.timestamp), sql`${log}.rowid DESC` as any],
 };
 
-export async function readLogs(db: Db, filter: LogFilter | null | undefined, sort: LogSort, limit: number, offset: number): Promise<Log[]> {
-  return (await selectPage(db, log, { where: whereOf(logFilterSpec, normalizedFilter(filter)), orderBy: LOG_SORTS[sort], limit, offset })).map(toLog);
+/** A page of logs, in pieces bounded by bytes (page.ts: a log line holds up to ~1.9 MB). */
+export async function readLogs(db: Db, filter: LogFilter | null | undefined, sort: LogSort, limit: number, offset: number): Promise<Pieces<Log>> {
+  const page = { where: whereOf(logFilterSpec, normalizedFilter(filter)), orderBy: LOG_SORTS[sort], limit, offset };
+  return mapPieces(await readPaged(db, db.select().from(log).$dynamic(), page), (rows) => rows.map(toLog));
 }
