@@ -1,4 +1,5 @@
 import { createRoute, z } from "@hono/zod-openapi";
+import { jsonPieces } from "../lib/json-pieces";
 import { createRouter, IdParams, jsonBody, jsonResponse, noContent, sentFields, errorResponses } from "../lib/router";
 import { orNotFound } from "../lib/errors";
 import { resolveLimit } from "../db/pagination";
@@ -59,13 +60,13 @@ blockDocumentsRouter.openapi(
   }),
   async (c) => {
     const body = c.req.valid("json");
-    const docs = await documents.readBlockDocuments(c.var.db, body, {
+    const docs = await documents.readBlockDocumentPieces(c.var.db, body, {
       includeSecrets: body.include_secrets,
       sort: body.sort,
       limit: resolveLimit(body.limit),
       offset: body.offset,
     });
-    return c.json(docs, 200);
+    return jsonPieces(c, docs);
   },
 );
 

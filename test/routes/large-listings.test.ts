@@ -4,6 +4,7 @@ import { api, unique } from "../helpers";
 import { seedDeployment, seedFlow, seedFlowRun, seedLog, seedTaskRun } from "../fixtures/runs";
 import { databaseOf } from "../../src/db/client";
 import { readEnabledAutomations } from "../../src/db/queries/automation-snapshot";
+import { scheduleDeployments } from "../../src/services/scheduler";
 
 /**
  * Listings of rows near D1's row limit (each accepted by the writes, ~1.9 MB): 40 of them are a
@@ -132,5 +133,40 @@ describe("listing rows near the row limit", { timeout: 120_000 }, () => {
     const lines: string[] = csv.text.split("\r\n");
     expect(lines).toHaveLength(32); // the header, 30 lines, and the empty string after the last line break
     lines.slice(1, 31).forEach((line, i) => expect(line.endsWith(`,${big(i)}`)).toBe(true));
+  });
+
+  it("POST /block_documents/filter answers every document, hydrated, complete and in order", async () => {
+    const slug = unique("big").toLowerCase();
+    const type = (await api("POST", "/block_types/", { name: `Type ${slug}`, slug })).body;
+    const schema = (await api("POST", "/block_schemas/", { block_type_id: type.id, fields: { title: slug, type: "object", properties: {}, block_schema_references: {} }, capabilities: [] })).body;
+    const doc = async (name: string, data: unknown) => {
+      const res = await api("POST", "/block_documents/", { name, block_type_id: type.id, block_schema_id: schema.id, data });
+      expect(res.status).toBe(201);
+      return res.body.id as string;
+    };
+    const ids: string[] = [];
+    for (let i = 0; i < 30; i++) ids.push(await doc(`big-${String(i).padStart(3, "0")}`, { v: big(i) }));
+    // A small document whose reference is large: it is answered hydrated too.
+    const holder = await doc("holder", { own: 1, child: { $ref: { block_document_id: ids[3] } } });
+    const all = await api("POST", "/block_documents/filter", { block_types: { slug: { any_: [slug] } }, sort: "NAME_ASC" });
+    expect(all.status).toBe(200);
+    expect(all.body.map((d: any) => d.id)).toEqual([...ids, holder]);
+    all.body.slice(0, 30).forEach((d: any, i: number) => expect(d.data.v === big(i)).toBe(true));
+    expect(all.body[30].data.own).toBe(1);
+    expect(all.body[30].data.child.v === big(3)).toBe(true);
+    expect(all.body[30].block_document_references.child.block_document.id).toBe(ids[3]);
+    const one = await api("GET", `/block_documents/${holder}`);
+    expect(JSON.stringify(all.body[30])).toBe(JSON.stringify(one.body));
+  });
+
+  it("the scheduler's pass reads deployments near the row limit", async () => {
+    const flow = await seedFlow();
+    const ids: string[] = [];
+    for (let i = 0; i < N; i++) {
+      const res = await api("POST", "/deployments/", { name: unique("big"), flow_id: flow.id, description: big(i), schedules: [{ schedule: { interval: 86_400 }, active: true }] });
+      expect(res.status).toBe(201);
+      ids.push(res.body.id);
+    }
+    await expect(scheduleDeployments(databaseOf(env))).resolves.toBeInstanceOf(Array);
   });
 });

@@ -1,6 +1,8 @@
 import { and, asc, eq, gt, inArray, sql, type SQL } from "drizzle-orm";
 import { inList } from "../lists";
 import type { Db } from "../client";
+import { readPagedWith } from "../page";
+import { allOf } from "../../lib/pieces";
 import { deployment, deploymentSchedule, flowRun, flowRunState } from "../schema";
 import { uuid4 } from "../../lib/ids";
 import { isoNow } from "../../lib/time";
@@ -202,13 +204,18 @@ export async function schedulableDeployments(
     .where(and(...conds))
     .orderBy(asc(deployment.id))
     .limit(opts.limit ?? 100);
-  const [deployments, schedules] = await db.batch([
-    db.select().from(deployment).where(inArray(deployment.id, ids)).orderBy(asc(deployment.id)),
+  // The deployments in pieces under D1's result limit (page.ts: a deployment row holds up to ~1.9 MB).
+  const page = { where: inArray(deployment.id, ids), orderBy: [asc(deployment.id)], limit: opts.limit ?? 100, offset: 0 };
+  const [pieces, schedules] = await readPagedWith(
+    db,
+    db.select().from(deployment).$dynamic(),
+    page,
     db
       .select({ row: deploymentSchedule, rowid: sql<number>`${deploymentSchedule}.rowid` })
       .from(deploymentSchedule)
       .where(and(inArray(deploymentSchedule.deployment_id, ids), eq(deploymentSchedule.active, true))),
-  ]);
+  );
+  const deployments = await allOf(pieces);
   const byDeployment = new Map<string, (ScheduleRow & { _rowid: number })[]>();
   for (const s of schedules) {
     const list = byDeployment.get(s.row.deployment_id) ?? [];

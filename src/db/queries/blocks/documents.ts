@@ -16,12 +16,13 @@ import { obfuscateSecrets, restoreObfuscated } from "../../../lib/blocks/secrets
 import { allRows, idsSubquery, referencesFrom, joinedType, parseJson, typeColumns } from "./rows";
 import { buildSchemas, schemaStatements } from "./schemas";
 import { documentCascade } from "./cascade";
+import { PIECE_BYTES } from "../../page";
+import { allOf, type Pieces } from "../../../lib/pieces";
 
 /** Reference graphs deeper than this are refused (as Prefect's server does past 50 levels). */
 const MAX_DEPTH = 50;
 
 const DOC_COLUMNS = ["id", "created", "updated", "name", "data", "is_anonymous", "block_type_name", "block_type_id", "block_schema_id"] as const;
-const docColumns = (alias: string): SQL => sql.raw(DOC_COLUMNS.map((c) => `${alias}."${c}" AS "${c}"`).join(", "));
 
 interface DocRow {
   id: string;
@@ -55,6 +56,29 @@ type Ref = { parentId: string; name: string; row: DocRow };
  * secrets obfuscated unless asked for. One round trip.
  */
 export async function readBlockDocuments(db: Db, filters: BlockFilters, opts: ReadOptions = {}): Promise<BlockDocument[]> {
+  return allOf(await readBlockDocumentPieces(db, filters, opts));
+}
+
+/** A listing's documents at most: the share of PIECE_BYTES each may take in the first read. */
+const LISTED = 200;
+
+/**
+ * The bytes of a document row's large values (its data and its schema's fields), and the row's
+ * columns with those values left out (NULL) when they exceed `cap`: so that a page of documents
+ * and their references stays one bounded D1 result (page.ts).
+ */
+function cappedDocColumns(alias: string, cap: number): SQL {
+  const width = `(coalesce(octet_length(${alias}."data"), 0) + coalesce(octet_length(s.fields), 0))`;
+  const columns = DOC_COLUMNS.map((c) => (c === "data" ? `CASE WHEN ${width} <= ${cap} THEN ${alias}."data" END AS "data"` : `${alias}."${c}" AS "${c}"`));
+  return sql.raw(`${columns.join(", ")}, CASE WHEN ${width} <= ${cap} THEN s.fields END AS s_fields, ${width} AS w`);
+}
+
+/**
+ * readBlockDocuments in pieces: one round trip as before, in which a document (or a document it
+ * references) larger than PIECE_BYTES / its page's size answers only its size; the documents
+ * concerned are then read one at a time, in order, each its own piece.
+ */
+export async function readBlockDocumentPieces(db: Db, filters: BlockFilters, opts: ReadOptions = {}): Promise<Pieces<BlockDocument>> {
   const sort = opts.sort ?? "NAME_ASC";
   let query = db
     .select({ id: blockDocument.id })
@@ -64,14 +88,15 @@ export async function readBlockDocuments(db: Db, filters: BlockFilters, opts: Re
     .$dynamic();
   if (opts.limit !== undefined) query = query.limit(opts.limit);
   if (opts.offset) query = query.offset(opts.offset);
+  const cap = Math.floor(PIECE_BYTES / Math.max(1, Math.min(opts.limit ?? LISTED, LISTED)));
   const ids = await idsSubquery(db, query);
   const [roots, refs, schemaRoots, schemaRefs] = await allRows(db, [
-    sql`SELECT ${docColumns("block_document")}, ${typeColumns("t")}, s.fields AS s_fields
+    sql`SELECT ${cappedDocColumns("block_document", cap)}, ${typeColumns("t")}
           FROM block_document JOIN block_type t ON t.id = block_document.block_type_id
           LEFT JOIN block_schema s ON s.id = block_document.block_schema_id
           WHERE block_document.id IN ${ids} ORDER BY ${sql.join(blockDocumentOrder(sort, blockDocument), sql`, `)}`,
     sql`${referencesFrom("document", ids)}
-          SELECT refs.parent_id AS ref_parent_id, refs.name AS ref_name, ${docColumns("c")}, ${typeColumns("t")}, s.fields AS s_fields
+          SELECT refs.parent_id AS ref_parent_id, refs.name AS ref_name, ${cappedDocColumns("c", cap)}, ${typeColumns("t")}
           FROM refs JOIN block_document c ON c.id = refs.child_id JOIN block_type t ON t.id = c.block_type_id
           LEFT JOIN block_schema s ON s.id = c.block_schema_id
           ORDER BY c.name, c.rowid`,
@@ -80,10 +105,44 @@ export async function readBlockDocuments(db: Db, filters: BlockFilters, opts: Re
   const references: Ref[] = (refs as DocRow[]).map((r) => ({ parentId: r.ref_parent_id!, name: r.ref_name!, row: r }));
   const schemas = new Map<string, BlockSchema>(buildSchemas(schemaRoots, schemaRefs).map((s) => [s.id, s]));
   const includeSecrets = !!opts.includeSecrets;
-  return (roots as DocRow[]).map((row) => {
-    const doc = construct(row, references, includeSecrets, 0);
-    return { ...doc, block_schema: schemas.get(row.block_schema_id) ?? null };
-  });
+  const build = (row: DocRow): BlockDocument => ({ ...construct(row, references, includeSecrets, 0), block_schema: schemas.get(row.block_schema_id) ?? null });
+  const left = leftOut(roots as DocRow[], references, cap);
+  if (!left.size) return { first: (roots as DocRow[]).map(build) };
+  const rows = roots as DocRow[];
+  const firstLeft = rows.findIndex((r) => left.has(r.id));
+  async function* rest(): AsyncGenerator<BlockDocument[]> {
+    for (let i = firstLeft; i < rows.length; ) {
+      if (left.has(rows[i].id)) {
+        const one = { block_documents: { id: { any_: [rows[i].id] }, is_anonymous: null } };
+        yield (await readBlockDocumentPieces(db, one, { includeSecrets, limit: 1 })).first;
+        i++;
+      } else {
+        let j = i;
+        while (j < rows.length && !left.has(rows[j].id)) j++;
+        yield rows.slice(i, j).map(build);
+        i = j;
+      }
+    }
+  }
+  return { first: rows.slice(0, firstLeft).map(build), rest: rest() };
+}
+
+/** The roots whose row, or a row of a document they reference (at any depth), was over the cap. */
+function leftOut(roots: DocRow[], references: Ref[], cap: number): Set<string> {
+  const over = new Set<string>();
+  for (const r of roots) if (Number(r.w) > cap) over.add(r.id);
+  const parents = new Map<string, string[]>();
+  for (const ref of references) parents.set(ref.row.id, [...(parents.get(ref.row.id) ?? []), ref.parentId]);
+  const rootIds = new Set(roots.map((r) => r.id));
+  const seen = new Set<string>();
+  const up = (id: string) => {
+    if (seen.has(id)) return;
+    seen.add(id);
+    if (rootIds.has(id)) over.add(id);
+    for (const p of parents.get(id) ?? []) up(p);
+  };
+  for (const ref of references) if (Number(ref.row.w) > cap) up(ref.row.id);
+  return over;
 }
 
 function baseDocument(row: DocRow, includeSecrets: boolean): BlockDocument {
