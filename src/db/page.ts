@@ -252,6 +252,11 @@ export async function readPagedWith<Q extends SQLiteSelect, O extends PromiseLik
   return [piecesOf(db, query, page, first.read(valuesOf(pieceResult))), second.map(valuesOf(otherResult)) as Awaited<O>];
 }
 
+/** One page of a table's rows, every column, in pieces bounded by bytes. */
+export function selectPieces<T extends SQLiteTable>(db: Db, table: T, page: Page): Promise<Pieces<T["$inferSelect"]>> {
+  return readPaged(db, db.select().from(table as SQLiteTable).$dynamic(), page) as Promise<Pieces<T["$inferSelect"]>>;
+}
+
 /** One page of a table's rows, every column, in one list (read in pieces). */
 export function selectPage<T extends SQLiteTable>(db: Db, table: T, page: Page): Promise<T["$inferSelect"][]> {
   return readPagedRows(db, db.select().from(table as SQLiteTable).$dynamic(), page) as Promise<T["$inferSelect"][]>;

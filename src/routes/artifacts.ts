@@ -1,4 +1,5 @@
 import { createRoute, z } from "@hono/zod-openapi";
+import { jsonPieces } from "../lib/json-pieces";
 import { createRouter, IdParams, jsonBody, jsonResponse, noContent, sentFields, errorResponses } from "../lib/router";
 import { orNotFound } from "../lib/errors";
 import { normalizeUuid } from "../lib/ids";
@@ -81,7 +82,7 @@ artifactsRouter.openapi(
     request: jsonBody(Body_read_artifacts_artifacts_filter_post),
     responses: { 200: jsonResponse(z.array(Artifact)), ...errorResponses(422) },
   }),
-  async (c) => c.json(await readPage(c.req.valid("json"), (body, limit, offset) => artifacts.filterArtifacts(c.var.db, body, body.sort, limit, offset)), 200),
+  async (c) => jsonPieces(c, await readPage(c.req.valid("json"), (body, limit, offset) => artifacts.filterArtifacts(c.var.db, body, body.sort, limit, offset))),
 );
 
 artifactsRouter.openapi(
@@ -93,7 +94,7 @@ artifactsRouter.openapi(
     request: jsonBody(Body_read_latest_artifacts_artifacts_latest_filter_post),
     responses: { 200: jsonResponse(z.array(ArtifactCollection)), ...errorResponses(422) },
   }),
-  async (c) => c.json(await readPage(c.req.valid("json"), (body, limit, offset) => artifacts.filterLatestArtifacts(c.var.db, body, body.sort, limit, offset)), 200),
+  async (c) => jsonPieces(c, await readPage(c.req.valid("json"), (body, limit, offset) => artifacts.filterLatestArtifacts(c.var.db, body, body.sort, limit, offset))),
 );
 
 artifactsRouter.openapi(

@@ -1,4 +1,5 @@
 import { createRoute, z } from "@hono/zod-openapi";
+import { jsonPieces } from "../lib/json-pieces";
 import type { Context } from "hono";
 import { createRouter, IdParams, jsonResponse, noContent, nullsAsUnset, sentFields, errorResponses } from "../lib/router";
 import { ApiError, orNotFound } from "../lib/errors";
@@ -128,7 +129,7 @@ automationsRouter.openapi(
     request: { body: { content: { "application/json": { schema: nullsAsUnset(Body_read_automations_automations_filter_post) } }, required: true } },
     responses: { 200: jsonResponse(z.array(Automation)), ...errorResponses(422) },
   }),
-  async (c) => c.json(await readPage(c.req.valid("json"), (body, limit, offset) => automations.filterAutomations(c.var.db, body.automations, body.sort, limit, offset)), 200),
+  async (c) => jsonPieces(c, await readPage(c.req.valid("json"), (body, limit, offset) => automations.filterAutomations(c.var.db, body.automations, body.sort, limit, offset))),
 );
 
 automationsRouter.openapi(

@@ -1,4 +1,5 @@
 import { createRoute, z } from "@hono/zod-openapi";
+import { jsonPieces } from "../lib/json-pieces";
 import { createRouter, IdParams, jsonBody, jsonResponse, noContent, sentFields, errorResponses } from "../lib/router";
 import { notFound, orNotFound, integrityConflict } from "../lib/errors";
 import * as variables from "../db/queries/variables";
@@ -93,7 +94,7 @@ variablesRouter.openapi(
     request: jsonBody(Body_read_variables_variables_filter_post),
     responses: { 200: jsonResponse(z.array(Variable)), ...errorResponses(422) },
   }),
-  async (c) => c.json(await readPage(c.req.valid("json"), (body, limit, offset) => variables.filterVariables(c.var.db, body.variables, body.sort, limit, offset)), 200),
+  async (c) => jsonPieces(c, await readPage(c.req.valid("json"), (body, limit, offset) => variables.filterVariables(c.var.db, body.variables, body.sort, limit, offset))),
 );
 
 variablesRouter.openapi(

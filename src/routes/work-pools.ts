@@ -1,4 +1,5 @@
 import { changedFields, emitAfter, poolCreated, poolDeleted, poolUpdated } from "../services/work-pool-events";
+import { jsonPieces } from "../lib/json-pieces";
 import { createRoute, z } from "@hono/zod-openapi";
 import { workPoolConcurrencyStatus } from "../services/concurrency-status";
 import { createRouter, jsonBody, jsonResponse, noContent, sentFields, errorResponses } from "../lib/router";
@@ -80,7 +81,7 @@ workPoolsRouter.openapi(
     request: jsonBody(Body_read_work_pools_work_pools_filter_post),
     responses: { 200: jsonResponse(z.array(WorkPoolResponse)), ...errorResponses(422) },
   }),
-  async (c) => c.json(await readPage(c.req.valid("json"), (body, limit, offset) => pools.filterPools(c.var.db, body.work_pools, limit, offset)), 200),
+  async (c) => jsonPieces(c, await readPage(c.req.valid("json"), (body, limit, offset) => pools.filterPools(c.var.db, body.work_pools, limit, offset))),
 );
 
 workPoolsRouter.openapi(

@@ -169,4 +169,21 @@ describe("listing rows near the row limit", { timeout: 120_000 }, () => {
     }
     await expect(scheduleDeployments(databaseOf(env))).resolves.toBeInstanceOf(Array);
   });
+
+  it("POST /artifacts/filter and /artifacts/latest/filter answer every artifact, complete and in order", async () => {
+    const key = unique("big").toLowerCase();
+    const ids: string[] = [];
+    for (let i = 0; i < 30; i++) {
+      const res = await api("POST", "/artifacts/", { key: `${key}-${String(i).padStart(3, "0")}`, type: "markdown", data: big(i) });
+      expect(res.status).toBe(201);
+      ids.push(res.body.id);
+    }
+    const all = await api("POST", "/artifacts/filter", { artifacts: { key: { like_: key } }, sort: "KEY_ASC" });
+    expect(all.status).toBe(200);
+    expect(all.body.map((a: any) => a.id)).toEqual(ids);
+    all.body.forEach((a: any, i: number) => expect(a.data === big(i)).toBe(true));
+    const latest = await api("POST", "/artifacts/latest/filter", { artifacts: { key: { like_: key } }, sort: "KEY_ASC" });
+    expect(latest.body.map((a: any) => a.latest_id)).toEqual(ids);
+    latest.body.forEach((a: any, i: number) => expect(a.data === big(i)).toBe(true));
+  });
 });

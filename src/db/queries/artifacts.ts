@@ -1,6 +1,7 @@
 import { and, desc, eq, ne, sql } from "drizzle-orm";
 import type { Db } from "../client";
-import { countWhere, selectPage } from "../page";
+import { countWhere, selectPieces } from "../page";
+import { mapPieces, type Pieces } from "../../lib/pieces";
 import { readOne } from "../rows";
 import { fromExcluded } from "../upsert";
 import { artifact, artifactCollection } from "../schema";
@@ -118,16 +119,16 @@ export async function readLatestArtifact(db: Db, key: string): Promise<Artifact 
   });
 }
 
-export async function filterArtifacts(db: Db, f: ArtifactFilters, sort: ArtifactSort, limit: number, offset: number): Promise<Artifact[]> {
-  const rows = await selectPage(db, artifact, { where: artifactWhere(f), orderBy: artifactOrder(sort, artifact), limit, offset });
-  return rows.map(toArtifact);
+export async function filterArtifacts(db: Db, f: ArtifactFilters, sort: ArtifactSort, limit: number, offset: number): Promise<Pieces<Artifact>> {
+  const rows = await selectPieces(db, artifact, { where: artifactWhere(f), orderBy: artifactOrder(sort, artifact), limit, offset });
+  return mapPieces(rows, (piece) => piece.map(toArtifact));
 }
 
 export const countArtifacts = (db: Db, f: ArtifactFilters): Promise<number> => countWhere(db, artifact, artifactWhere(f));
 
-export async function filterLatestArtifacts(db: Db, f: ArtifactFilters, sort: ArtifactCollectionSort, limit: number, offset: number): Promise<ArtifactCollection[]> {
+export async function filterLatestArtifacts(db: Db, f: ArtifactFilters, sort: ArtifactCollectionSort, limit: number, offset: number): Promise<Pieces<ArtifactCollection>> {
   const page = { where: artifactCollectionWhere(f), orderBy: artifactOrder(sort, artifactCollection), limit, offset };
-  return (await selectPage(db, artifactCollection, page)).map(toArtifactCollection);
+  return mapPieces(await selectPieces(db, artifactCollection, page), (piece) => piece.map(toArtifactCollection));
 }
 
 export const countLatestArtifacts = (db: Db, f: ArtifactFilters): Promise<number> => countWhere(db, artifactCollection, artifactCollectionWhere(f));

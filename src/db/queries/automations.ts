@@ -1,7 +1,8 @@
 import { and, eq, like, sql } from "drizzle-orm";
 import { inList } from "../lists";
 import type { Db } from "../client";
-import { countWhere, selectPage } from "../page";
+import { countWhere, selectPieces } from "../page";
+import { mapPieces, type Pieces } from "../../lib/pieces";
 import { readOne } from "../rows";
 import { automation, automationRelatedResource } from "../schema";
 import { automationWhere } from "../filters/automations";
@@ -153,9 +154,9 @@ export async function deleteAutomation(db: Db, id: string, sink: EventSink): Pro
 
 type Filter = Record<string, any> | null | undefined;
 
-export async function filterAutomations(db: Db, filter: Filter, sort: AutomationSort, limit: number, offset: number): Promise<Automation[]> {
+export async function filterAutomations(db: Db, filter: Filter, sort: AutomationSort, limit: number, offset: number): Promise<Pieces<Automation>> {
   const page = { where: automationWhere(filter), orderBy: namedResourceOrder(sort, automation), limit, offset };
-  return (await selectPage(db, automation, page)).map(toAutomation);
+  return mapPieces(await selectPieces(db, automation, page), (piece) => piece.map(toAutomation));
 }
 
 /** Prefect counts every automation (the endpoint takes no filter). */

@@ -1,6 +1,7 @@
 import { eq } from "drizzle-orm";
 import type { Db } from "../client";
-import { countWhere, selectPage } from "../page";
+import { countWhere, selectPieces } from "../page";
+import { mapPieces, type Pieces } from "../../lib/pieces";
 import { readOne } from "../rows";
 import { variable } from "../schema";
 import { whereOf } from "../filters/core";
@@ -92,9 +93,9 @@ export async function deleteVariable(db: Db, by: { id: string } | { name: string
 
 type Filter = VariableFilter | null | undefined;
 
-export async function filterVariables(db: Db, filter: Filter, sort: VariableSort, limit: number, offset: number): Promise<Variable[]> {
+export async function filterVariables(db: Db, filter: Filter, sort: VariableSort, limit: number, offset: number): Promise<Pieces<Variable>> {
   const page = { where: whereOf(variableFilterSpec, filter), orderBy: namedResourceOrder(sort, variable), limit, offset };
-  return (await selectPage(db, variable, page)).map(toVariable);
+  return mapPieces(await selectPieces(db, variable, page), (piece) => piece.map(toVariable));
 }
 
 export const countVariables = (db: Db, filter: Filter): Promise<number> => countWhere(db, variable, whereOf(variableFilterSpec, filter));

@@ -1,6 +1,7 @@
 import { asc, eq, getTableColumns, inArray, sql, type SQL } from "drizzle-orm";
 import type { Db } from "../client";
-import { countWhere, readPagedRows } from "../page";
+import { countWhere, readPaged } from "../page";
+import { mapPieces, type Pieces } from "../../lib/pieces";
 import { deployment, flowRun, workPool, workQueue, worker } from "../schema";
 import { whereOf, workPoolFilterSpec } from "../filters";
 import { OCCUPYING } from "../../schemas/states";
@@ -120,9 +121,9 @@ export async function readPoolRow(db: Db, name: string): Promise<PoolRow | undef
 
 type Filter = WorkPoolFilter | null | undefined;
 
-export async function filterPools(db: Db, filter: Filter, limit: number, offset: number): Promise<WorkPoolResponse[]> {
+export async function filterPools(db: Db, filter: Filter, limit: number, offset: number): Promise<Pieces<WorkPoolResponse>> {
   const page = { where: whereOf(workPoolFilterSpec, filter), orderBy: [asc(workPool.name)], limit, offset };
-  return (await readPagedRows(db, db.select(poolSelection(isoNow())).from(workPool).$dynamic(), page)).map(toPoolResponse);
+  return mapPieces(await readPaged(db, db.select(poolSelection(isoNow())).from(workPool).$dynamic(), page), (piece) => piece.map(toPoolResponse));
 }
 
 export const countPools = (db: Db, filter: Filter): Promise<number> => countWhere(db, workPool, whereOf(workPoolFilterSpec, filter));
