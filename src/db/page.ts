@@ -1,8 +1,9 @@
 import * as drizzleOrm from "drizzle-orm";
-import { count, getTableName, is, sql, Column, SQL, type SQL as Sql } from "drizzle-orm";
+import { and, count, getTableName, is, sql, Column, SQL, type SQL as Sql } from "drizzle-orm";
 import { SQLiteAsyncDialect, type SQLiteColumn, type SQLiteSelect, type SQLiteTable } from "drizzle-orm/sqlite-core";
 import { D1_LIMITS } from "../lib/d1-limits/limits";
 import { d1Of, type Db } from "./client";
+import { inList } from "./lists";
 import { allOf, mapPieces, type Pieces } from "../lib/pieces";
 
 /**
@@ -16,8 +17,8 @@ import { allOf, mapPieces, type Pieces } from "../lib/pieces";
  * (128 MB) could not hold. The page's query is wrapped so that it also answers each row's width
  * (the bytes of its text, JSON and blob values) and answers those values only for rows whose width
  * is at most PIECE_BYTES / limit: the result stays under PIECE_BYTES whatever the rows, and a page
- * of ordinary rows is complete in that one query. The rows it left out (their positions and
- * widths known) are read again by position, a run of them at a time under PIECE_BYTES.
+ * of ordinary rows is complete in that one query. The rows it left out (their ids and widths
+ * known) are read again by id, a run of them at a time under PIECE_BYTES.
  */
 export interface Page {
   where: Sql | undefined;
@@ -80,6 +81,8 @@ interface Shape {
   width: { sql: string; params: unknown[] };
   /** The result columns by name, and whether each is counted (and left out of a row over the cap). */
   columns: { name: string; wide: boolean }[];
+  /** The selected `id` column, if any, and its position: rows left out are read again by it. */
+  key: { column: Column; index: number } | null;
 }
 
 /** Shapes of selections of table columns only, by their tables' and columns' names (built once). */
@@ -102,8 +105,10 @@ function shapeOf(fields: Fields): Shape {
 function buildShape(fields: Fields): Shape {
   const parts: Sql[] = [];
   const columns: Shape["columns"] = [];
+  let key: Shape["key"] = null;
   for (const { field } of fields) {
     if (is(field, Column)) {
+      if (field.name === "id" && !key) key = { column: field, index: columns.length };
       const wide = isWide(field);
       if (wide) parts.push(sql`coalesce(octet_length(${field}), 0)`);
       columns.push({ name: field.name, wide });
@@ -116,7 +121,7 @@ function buildShape(fields: Fields): Shape {
   // The wrapper names the inner select's columns; SQLite renames duplicates (see the caller's select).
   if (names.size !== columns.length) throw new Error(`page.ts: a paged select names a result column twice (${columns.map((c) => c.name)})`);
   const width = parts.length ? dialect.sqlToQuery(sql.join(parts, sql` + `)) : { sql: "0", params: [] };
-  return { width, columns };
+  return { width, columns, key };
 }
 
 /**
@@ -126,7 +131,7 @@ function buildShape(fields: Fields): Shape {
 function pieceQuery<Q extends SQLiteSelect>(db: Db, query: Q, page: Page, cap: number) {
   const inner = selectParts(paged(query, page));
   if (!inner.sql.startsWith("select ") || inner.sql.startsWith("select distinct ")) throw new Error("page.ts: a paged query is a plain select");
-  const { width, columns } = shapeOf(inner.fields);
+  const { width, columns, key } = shapeOf(inner.fields);
   const outer = columns.map(({ name, wide }) => (wide ? `case when "_w" <= ${cap} then ${quote(name)} end` : quote(name)));
   // An OFFSET keeps SQLite from flattening the page into the wrapper, which would compute the
   // width once per reference to "_w" (drizzle leaves out OFFSET 0).
@@ -134,44 +139,51 @@ function pieceQuery<Q extends SQLiteSelect>(db: Db, query: Q, page: Page, cap: n
   const text = `select "_w", ${outer.join(", ")} from (select ${width.sql} as "_w", ${rows.slice("select ".length)})`;
   return {
     stmt: d1Of(db).prepare(text).bind(...width.params, ...inner.params),
-    /** The rows' widths, and the rows mapped (those over the cap are not: `undefined`). */
-    read(raw: unknown[][]): { widths: number[]; rows: (Row<Q> | undefined)[] } {
+    key: key?.column ?? null,
+    /** The rows' widths and keys, and the rows mapped (those over the cap are not: `undefined`). */
+    read(raw: unknown[][]): Read<Q> {
       const widths = raw.map((r) => Number(r[0]));
+      const keys = key ? raw.map((r) => r[key.index + 1]) : [];
       const mapped = inner.map(raw.filter((r, i) => widths[i] <= cap).map((r) => r.slice(1))) as Row<Q>[];
       let next = 0;
-      return { widths, rows: widths.map((w) => (w <= cap ? mapped[next++] : undefined)) };
+      return { widths, keys, rows: widths.map((w) => (w <= cap ? mapped[next++] : undefined)) };
     },
   };
 }
+
+type Read<Q> = { widths: number[]; keys: unknown[]; rows: (Row<Q> | undefined)[] };
 
 /** The cap of a page's first query: its rows together stay under PIECE_BYTES. */
 const capOf = (page: Page) => Math.floor(PIECE_BYTES / Math.max(1, page.limit));
 
 /**
- * A page from its first query's answer: the rows it holds, and those it left out read again by
- * position (a run of consecutive positions whose widths sum to at most PIECE_BYTES per query).
+ * A page from its first query's answer: the rows it holds, and those it left out read again — by
+ * their ids (a run of consecutive ones whose widths sum to at most PIECE_BYTES per query; reading
+ * by position would sort the whole page again each time), or by position when the select has no id.
  */
-function piecesOf<Q extends SQLiteSelect>(db: Db, query: Q, page: Page, first: { widths: number[]; rows: (Row<Q> | undefined)[] }): Pieces<Row<Q>> {
-  const { widths, rows } = first;
+function piecesOf<Q extends SQLiteSelect>(db: Db, query: Q, page: Page, first: Read<Q>, key: Column | null): Pieces<Row<Q>> {
+  const { widths, keys, rows } = first;
   const firstLeftOut = rows.findIndex((r) => r === undefined);
   if (firstLeftOut < 0) return { first: rows as Row<Q>[] };
   async function* rest(): AsyncGenerator<Row<Q>[]> {
     let i = firstLeftOut;
     while (i < rows.length) {
+      let j = i;
       if (rows[i] !== undefined) {
-        let j = i;
         while (j < rows.length && rows[j] !== undefined) j++;
         yield rows.slice(i, j) as Row<Q>[];
         rows.fill(undefined, i, j);
         i = j;
         continue;
       }
-      let j = i + 1;
-      let bytes = widths[i];
-      while (j < rows.length && bytes + widths[j] <= PIECE_BYTES) bytes += widths[j++];
-      const again = pieceQuery(db, query, { ...page, offset: page.offset + i, limit: j - i }, PIECE_BYTES);
+      let bytes = widths[j++];
+      while (j < rows.length && rows[j] === undefined && bytes + widths[j] <= PIECE_BYTES) bytes += widths[j++];
+      const ids = keys.slice(i, j);
+      const again = key
+        ? pieceQuery(db, query, { ...page, where: and(page.where, inList(key, ids)), limit: j - i, offset: 0 }, PIECE_BYTES)
+        : pieceQuery(db, query, { ...page, offset: page.offset + i, limit: j - i }, PIECE_BYTES);
       const read = again.read(await again.stmt.raw());
-      // Rows are at most D1's 2 MB: none is over this cap (unless the page changed meanwhile: then it is skipped).
+      // Rows are at most D1's 2 MB, under this cap; one deleted meanwhile is left out.
       yield read.rows.filter((r): r is Row<Q> => r !== undefined);
       i = j;
     }
@@ -229,7 +241,7 @@ const fitsD1 = (q: { sql: string; params: unknown[] }): boolean =>
 export async function readPaged<Q extends SQLiteSelect>(db: Db, query: Q, page: Page): Promise<Pieces<Row<Q>>> {
   if (page.limit <= 0) return { first: [] };
   const first = pieceQuery(db, query, page, capOf(page));
-  return piecesOf(db, query, page, first.read(await first.stmt.raw()));
+  return piecesOf(db, query, page, first.read(await first.stmt.raw()), first.key);
 }
 
 /** A page's rows in one list: read in pieces (no D1 result over the limit), held together. */
@@ -249,7 +261,7 @@ export async function readPagedWith<Q extends SQLiteSelect, O extends PromiseLik
   if (page.limit <= 0) return [{ first: [] }, second.map(await otherStmt.raw()) as Awaited<O>];
   const first = pieceQuery(db, query, page, capOf(page));
   const [pieceResult, otherResult] = await d1Of(db).batch([first.stmt, otherStmt]);
-  return [piecesOf(db, query, page, first.read(valuesOf(pieceResult))), second.map(valuesOf(otherResult)) as Awaited<O>];
+  return [piecesOf(db, query, page, first.read(valuesOf(pieceResult)), first.key), second.map(valuesOf(otherResult)) as Awaited<O>];
 }
 
 /** One page of a table's rows, every column, in pieces bounded by bytes. */
