@@ -44,3 +44,8 @@ export function jsonPieces<T>(c: Context, list: Pieces<T>, envelope?: (results: 
   });
   return c.body(body, 200, { "content-type": "application/json" });
 }
+
+/** 200 with a paginate answer whose `results` are read in pieces (streamed as jsonPieces does). */
+export function jsonPage<P extends { results: Pieces<unknown> }>(c: Context, page: P): Response {
+  return jsonPieces(c, page.results, (results) => ({ ...page, results }));
+}

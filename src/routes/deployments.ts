@@ -38,7 +38,7 @@ import {
   WorkQueue,
 } from "../schemas/prefect.gen";
 import { pathId, paginate, readPage } from "./support/handlers";
-import { jsonPieces } from "../lib/json-pieces";
+import { jsonPage, jsonPieces } from "../lib/json-pieces";
 import { mapPieces } from "../lib/pieces";
 
 const tags = ["Deployments"];
@@ -154,7 +154,7 @@ deploymentsRouter.openapi(
       const { rows, count } = await deployments.paginateDeployments(c.var.db, body, body.sort, limit, offset);
       return { results: mapPieces(rows, (piece) => piece.map((r) => respond(c, r))), count };
     });
-    return jsonPieces(c, page.results, (results) => ({ ...page, results }));
+    return jsonPage(c, page);
   },
 );
 

@@ -36,7 +36,7 @@ import {
 import { DateTime, KeyValueLabels } from "../schemas/primitives";
 import { pathId, paginate, readPage } from "./support/handlers";
 import { createdByAutomation } from "../lib/created-by";
-import { jsonPieces } from "../lib/json-pieces";
+import { jsonPage, jsonPieces } from "../lib/json-pieces";
 import { eachPiece } from "../lib/pieces";
 
 const tags = ["Flow Runs"];
@@ -241,7 +241,7 @@ flowRunsRouter.openapi(
   }),
   async (c) => {
     const page = await paginate(c.req.valid("json"), (body, limit, offset) => flowRuns.paginateFlowRuns(c.var.db, body, body.sort, limit, offset));
-    return jsonPieces(c, page.results, (results) => ({ ...page, results }));
+    return jsonPage(c, page);
   },
 );
 

@@ -23,7 +23,7 @@ import {
   TaskRunUpdate,
 } from "../schemas/prefect.gen";
 import { noContentOr404, pathId, paginate, readPage } from "./support/handlers";
-import { jsonPieces } from "../lib/json-pieces";
+import { jsonPage, jsonPieces } from "../lib/json-pieces";
 
 const tags = ["Task Runs"];
 export const taskRunsRouter = createRouter();
@@ -157,6 +157,6 @@ taskRunsRouter.openapi(
   }),
   async (c) => {
     const page = await paginate(c.req.valid("json"), (body, limit, offset) => taskRuns.paginateTaskRuns(c.var.db, filtersOf(body), body.sort, limit, offset));
-    return jsonPieces(c, page.results, (results) => ({ ...page, results }));
+    return jsonPage(c, page);
   },
 );
